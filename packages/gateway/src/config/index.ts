@@ -1,0 +1,250 @@
+// The one config loader: a JSON file (optional), environment variables and call-site overrides,
+// validated once into a typed GatewayConfig. Resources and deployments live here until the
+// persisted control plane takes them over; the data plane only ever sees the snapshot built from them.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { DeploymentSku, SimulatorProfile } from '../control/types.ts';
+
+export const DEFAULT_PORT = 4480;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_RESOURCE = 'claude-local';
+/** The three deployments Foundry launched Claude with, under their default deployment names. */
+export const DEFAULT_DEPLOYMENTS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'] as const;
+/** 32 MB, the Messages API's documented request limit. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface DeploymentConfig {
+  name: string;
+  model: string;
+  backend: 'simulator';
+  sku: DeploymentSku;
+  capacity: number;
+  simulator: SimulatorProfile;
+}
+
+export interface ResourceConfig {
+  name: string;
+  /** Fixed keys; when absent, keys are generated once and kept in the data folder. */
+  keys?: { key1: string; key2: string };
+  disableLocalAuth: boolean;
+  deployments: DeploymentConfig[];
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Extra host suffixes: `{resource}.{domain}` addresses a resource, besides Azure's own. */
+  domains: string[];
+  maxBodyBytes: number;
+  resources: ResourceConfig[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const RESOURCE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}[a-zA-Z0-9]$|^[a-zA-Z0-9]$/;
+const DEPLOYMENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+
+export function defaultSimulatorProfile(): SimulatorProfile {
+  return { ttftMs: 0, tokensPerSecond: 0, faults: { rate429: 0, rate500: 0, rate529: 0, rateMidstream: 0 } };
+}
+
+export interface LoadConfigOptions {
+  /** A config file path; defaults to $CLAUDE_FOUNDRY_CONFIG. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over file and environment (used by tests and the CLI's flags). */
+  overrides?: Partial<RawConfig> | undefined;
+  cwd?: string;
+}
+
+/** The config file's shape before validation: everything optional. */
+export interface RawConfig {
+  host?: unknown;
+  port?: unknown;
+  dataDir?: unknown;
+  domains?: unknown;
+  maxBodyBytes?: unknown;
+  resources?: unknown;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ?? env['CLAUDE_FOUNDRY_CONFIG'];
+  let raw: RawConfig = {};
+  if (file) raw = readConfigFile(resolve(cwd, file));
+  const fromEnv: RawConfig = {};
+  if (env['CLAUDE_FOUNDRY_HOST']) fromEnv.host = env['CLAUDE_FOUNDRY_HOST'];
+  if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
+  if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
+  const merged: RawConfig = { ...raw, ...fromEnv, ...options.overrides };
+  return parseConfig(merged, cwd, file ?? 'config');
+}
+
+function readConfigFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(parsed)) throw new ConfigError(`Config file ${path} must hold a JSON object.`);
+  return parsed;
+}
+
+function parseConfig(raw: RawConfig, cwd: string, source: string): GatewayConfig {
+  const where = (field: string) => `${source}: ${field}`;
+  const host = optionalString(raw.host, where('host')) ?? DEFAULT_HOST;
+  const port = optionalInteger(raw.port, where('port'), 0, 65535) ?? DEFAULT_PORT;
+  const dataDirRaw = optionalString(raw.dataDir, where('dataDir')) ?? '.data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const maxBodyBytes = optionalInteger(raw.maxBodyBytes, where('maxBodyBytes'), 1024, 1024 ** 3) ?? DEFAULT_MAX_BODY_BYTES;
+  let domains = ['localhost'];
+  if (raw.domains !== undefined) {
+    if (!Array.isArray(raw.domains) || !raw.domains.every((d) => typeof d === 'string' && d.length > 0)) {
+      throw new ConfigError(`${where('domains')} must be an array of host suffixes such as ["claude.example.com"].`);
+    }
+    domains = raw.domains.map((d: string) => d.toLowerCase().replace(/^\./, ''));
+  }
+  const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'));
+  return { host, port, dataDir, domains, maxBodyBytes, resources };
+}
+
+function defaultResource(): ResourceConfig {
+  return {
+    name: DEFAULT_RESOURCE,
+    disableLocalAuth: false,
+    deployments: DEFAULT_DEPLOYMENTS.map((name) => ({
+      name,
+      model: name,
+      backend: 'simulator' as const,
+      sku: 'GlobalStandard' as const,
+      capacity: 1000,
+      simulator: defaultSimulatorProfile(),
+    })),
+  };
+}
+
+function parseResources(value: unknown, where: string): ResourceConfig[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`${where} must be a non-empty array of resources.`);
+  const seen = new Set<string>();
+  return value.map((item: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(item)) throw new ConfigError(`${at} must be an object with a name and deployments.`);
+    const name = requiredString(item['name'], `${at}.name`);
+    if (!RESOURCE_NAME.test(name)) {
+      throw new ConfigError(`${at}.name "${name}" is not a valid resource name: use 2-64 letters, digits and hyphens, starting and ending with a letter or digit.`);
+    }
+    if (seen.has(name.toLowerCase())) throw new ConfigError(`${at}.name "${name}" is used twice; resource names are unique.`);
+    seen.add(name.toLowerCase());
+    const resource: ResourceConfig = {
+      name,
+      disableLocalAuth: optionalBoolean(item['disableLocalAuth'], `${at}.disableLocalAuth`) ?? false,
+      deployments: parseDeployments(item['deployments'], `${at}.deployments`),
+    };
+    if (item['keys'] !== undefined) resource.keys = parseKeys(item['keys'], `${at}.keys`);
+    return resource;
+  });
+}
+
+function parseKeys(value: unknown, where: string): { key1: string; key2: string } {
+  if (!isObject(value)) throw new ConfigError(`${where} must be {"key1": "...", "key2": "..."}.`);
+  const key1 = requiredString(value['key1'], `${where}.key1`);
+  const key2 = requiredString(value['key2'], `${where}.key2`);
+  for (const [k, v] of [['key1', key1], ['key2', key2]] as const) {
+    if (v.length < 16) throw new ConfigError(`${where}.${k} is too short: keys need at least 16 characters.`);
+  }
+  if (key1 === key2) throw new ConfigError(`${where}: key1 and key2 must differ.`);
+  return { key1, key2 };
+}
+
+function parseDeployments(value: unknown, where: string): DeploymentConfig[] {
+  if (!Array.isArray(value)) throw new ConfigError(`${where} must be an array of deployments.`);
+  const seen = new Set<string>();
+  return value.map((item: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(item)) throw new ConfigError(`${at} must be an object such as {"name": "claude-sonnet-4-5", "model": "claude-sonnet-4-5"}.`);
+    const name = requiredString(item['name'], `${at}.name`);
+    if (!DEPLOYMENT_NAME.test(name)) {
+      throw new ConfigError(`${at}.name "${name}" is not a valid deployment name: use up to 64 letters, digits, '.', '_' and '-'.`);
+    }
+    if (seen.has(name)) throw new ConfigError(`${at}.name "${name}" is used twice in this resource.`);
+    seen.add(name);
+    const backend = optionalString(item['backend'], `${at}.backend`) ?? 'simulator';
+    if (backend !== 'simulator') throw new ConfigError(`${at}.backend "${backend}" is not available; use "simulator".`);
+    const sku = optionalString(item['sku'], `${at}.sku`) ?? 'GlobalStandard';
+    if (sku !== 'GlobalStandard' && sku !== 'DataZoneStandard') {
+      throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
+    }
+    return {
+      name,
+      model: optionalString(item['model'], `${at}.model`) ?? name,
+      backend,
+      sku,
+      capacity: optionalInteger(item['capacity'], `${at}.capacity`, 1, 1_000_000) ?? 1000,
+      simulator: parseSimulator(item['simulator'], `${at}.simulator`),
+    };
+  });
+}
+
+function parseSimulator(value: unknown, where: string): SimulatorProfile {
+  const profile = defaultSimulatorProfile();
+  if (value === undefined) return profile;
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"ttftMs": 200, "tokensPerSecond": 80}.`);
+  profile.ttftMs = optionalInteger(value['ttftMs'], `${where}.ttftMs`, 0, 600_000) ?? 0;
+  profile.tokensPerSecond = optionalNumber(value['tokensPerSecond'], `${where}.tokensPerSecond`, 0, 1_000_000) ?? 0;
+  const faults = value['faults'];
+  if (faults !== undefined) {
+    if (!isObject(faults)) throw new ConfigError(`${where}.faults must be an object of probabilities such as {"rate429": 0.1}.`);
+    for (const key of ['rate429', 'rate500', 'rate529', 'rateMidstream'] as const) {
+      profile.faults[key] = optionalNumber(faults[key], `${where}.faults.${key}`, 0, 1) ?? 0;
+    }
+  }
+  return profile;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requiredString(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`${where} is required and must be a non-empty string.`);
+  return value;
+}
+
+function optionalString(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  return requiredString(value, where);
+}
+
+function optionalBoolean(value: unknown, where: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new ConfigError(`${where} must be true or false.`);
+  return value;
+}
+
+function optionalNumber(value: unknown, where: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${where} must be a number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function optionalInteger(value: unknown, where: string, min: number, max: number): number | undefined {
+  const n = optionalNumber(value, where, min, max);
+  if (n !== undefined && !Number.isInteger(n)) throw new ConfigError(`${where} must be a whole number from ${min} to ${max}.`);
+  return n;
+}

@@ -1,0 +1,64 @@
+// The in-memory snapshot the data plane reads on every request: resources, deployments and a key index.
+// It is immutable; a change builds a new snapshot and swaps it in, so a request never waits on storage.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { KeyName, Resource } from './types.ts';
+
+interface KeyEntry {
+  resource: Resource;
+  keyName: KeyName;
+  digest: Buffer;
+}
+
+function digestOf(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export class ControlSnapshot {
+  readonly #resources = new Map<string, Resource>();
+  // Keys are indexed by their SHA-256, so a lookup never compares secrets byte by byte.
+  readonly #keys = new Map<string, KeyEntry>();
+
+  constructor(resources: readonly Resource[]) {
+    for (const resource of resources) {
+      this.#resources.set(resource.name.toLowerCase(), resource);
+      for (const keyName of ['key1', 'key2'] as const) {
+        const digest = digestOf(resource.keys[keyName]);
+        this.#keys.set(digest.toString('base64'), { resource, keyName, digest });
+      }
+    }
+  }
+
+  /** Resource names are case-insensitive, as Azure's subdomains are. */
+  resource(name: string): Resource | undefined {
+    return this.#resources.get(name.toLowerCase());
+  }
+
+  resources(): Resource[] {
+    return [...this.#resources.values()];
+  }
+
+  /** The resource and key slot a presented API key belongs to, compared in constant time. */
+  findKey(presented: string): { resource: Resource; keyName: KeyName } | undefined {
+    const digest = digestOf(presented);
+    const entry = this.#keys.get(digest.toString('base64'));
+    if (!entry || !timingSafeEqual(entry.digest, digest)) return undefined;
+    return { resource: entry.resource, keyName: entry.keyName };
+  }
+}
+
+/** Holds the current snapshot; writers replace it whole, readers take `current` once per request. */
+export class ControlState {
+  #current: ControlSnapshot;
+
+  constructor(initial: ControlSnapshot) {
+    this.#current = initial;
+  }
+
+  get current(): ControlSnapshot {
+    return this.#current;
+  }
+
+  replace(next: ControlSnapshot): void {
+    this.#current = next;
+  }
+}
