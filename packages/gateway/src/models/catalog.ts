@@ -1,0 +1,41 @@
+// The model catalog: catalog.json, validated once at module load and looked up by id, snapshot or alias.
+import raw from './catalog.json' with { type: 'json' };
+import { parseCatalog } from './parse.ts';
+import type { CatalogModel, PriceRates } from './types.ts';
+
+export type { CatalogModel, Lifecycle, ModelPrices, PriceRates, PriceTier, ThinkingKind, TokenizerKind } from './types.ts';
+export { parseCatalog } from './parse.ts';
+
+const models: readonly CatalogModel[] = deepFreeze(parseCatalog(raw));
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const byName = new Map<string, CatalogModel>();
+for (const model of models) {
+  byName.set(model.id, model);
+  if (model.snapshot !== null) byName.set(model.snapshot, model);
+  for (const alias of model.aliases) byName.set(alias, model);
+}
+
+/** The model with this dateless id, snapshot id or alias. */
+export function getModel(id: string): CatalogModel | undefined {
+  return byName.get(id);
+}
+
+/** Every model of the catalog, in catalog order (newest families first). */
+export function listModels(): readonly CatalogModel[] {
+  return models;
+}
+
+/** The rate card a request with `promptTokens` (input + cache writes + cache reads) bills at. */
+export function ratesFor(model: CatalogModel, promptTokens: number): PriceRates {
+  let rates: PriceRates = model.prices;
+  for (const tier of model.prices.tiers) if (promptTokens > tier.aboveInputTokens) rates = tier;
+  return rates;
+}
