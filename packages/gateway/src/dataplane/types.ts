@@ -1,0 +1,222 @@
+// The Messages API as this gateway understands it: validated request shapes and response shapes.
+// Validation (validate.ts) turns an untrusted JSON body into these types once, at the edge.
+
+export type AnthropicVersion = '2023-06-01' | '2026-10-21';
+
+export interface CacheControl {
+  type: 'ephemeral';
+  ttl: '5m' | '1h';
+}
+
+export interface TextBlockParam {
+  type: 'text';
+  text: string;
+  cache_control?: CacheControl;
+  citations?: unknown[];
+}
+
+export interface ImageBlockParam {
+  type: 'image';
+  source: Record<string, unknown>;
+  cache_control?: CacheControl;
+}
+
+export interface DocumentBlockParam {
+  type: 'document';
+  source: Record<string, unknown>;
+  title?: string;
+  context?: string;
+  /** `{enabled?: boolean}`, kept as sent. */
+  citations?: Record<string, unknown>;
+  cache_control?: CacheControl;
+}
+
+export interface ToolUseBlockParam {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  cache_control?: CacheControl;
+}
+
+export interface ToolResultBlockParam {
+  type: 'tool_result';
+  tool_use_id: string;
+  content: string | Array<TextBlockParam | ImageBlockParam | DocumentBlockParam | SearchResultBlockParam | OtherBlockParam>;
+  is_error?: boolean;
+  cache_control?: CacheControl;
+}
+
+export interface ThinkingBlockParam {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface RedactedThinkingBlockParam {
+  type: 'redacted_thinking';
+  data: string;
+}
+
+/** A search result supplied by the caller (RAG), with its own citation source. */
+export interface SearchResultBlockParam {
+  type: 'search_result';
+  source: string;
+  title: string;
+  content: TextBlockParam[];
+  /** `{enabled?: boolean}`, kept as sent. */
+  citations?: Record<string, unknown>;
+  cache_control?: CacheControl;
+}
+
+/** Block types accepted and passed on but not interpreted (search_result, server tool blocks...). */
+export interface OtherBlockParam {
+  type: string;
+  [key: string]: unknown;
+  cache_control?: CacheControl;
+}
+
+export type ContentBlockParam =
+  | TextBlockParam
+  | ImageBlockParam
+  | DocumentBlockParam
+  | ToolUseBlockParam
+  | ToolResultBlockParam
+  | ThinkingBlockParam
+  | RedactedThinkingBlockParam
+  | SearchResultBlockParam;
+
+export interface MessageParam {
+  role: 'user' | 'assistant';
+  /** Always normalised to blocks: a string becomes one text block. */
+  content: ContentBlockParam[];
+}
+
+export interface Tool {
+  /** 'custom' for user-defined tools; versioned server/client tool types otherwise (e.g. bash_20250124). */
+  type: string;
+  name: string;
+  description?: string;
+  input_schema?: Record<string, unknown>;
+  cache_control?: CacheControl;
+}
+
+export type ToolChoice =
+  | { type: 'auto'; disable_parallel_tool_use?: boolean }
+  | { type: 'any'; disable_parallel_tool_use?: boolean }
+  | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
+  | { type: 'none' };
+
+export type ThinkingConfig =
+  | { type: 'enabled'; budget_tokens: number; display?: 'summarized' | 'omitted' }
+  | { type: 'disabled' }
+  | { type: 'adaptive'; display?: 'summarized' | 'omitted' };
+
+/** A validated `POST /v1/messages` body. Unknown-but-allowed fields are kept in `extra`. */
+export interface MessagesRequest {
+  model: string;
+  max_tokens: number;
+  messages: MessageParam[];
+  system?: TextBlockParam[];
+  stop_sequences?: string[];
+  stream: boolean;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  metadata?: { user_id?: string | null };
+  tools?: Tool[];
+  tool_choice?: ToolChoice;
+  thinking?: ThinkingConfig;
+  /** Top-level automatic cache breakpoint. */
+  cache_control?: CacheControl;
+  service_tier?: 'auto' | 'standard_only';
+  output_config?: Record<string, unknown>;
+  /** Accepted pass-through fields (container, inference_geo, speed, context_management, mcp_servers, diagnostics). */
+  extra?: Record<string, unknown>;
+}
+
+/** A validated `POST /v1/messages/count_tokens` body. */
+export interface CountTokensRequest {
+  model: string;
+  messages: MessageParam[];
+  system?: TextBlockParam[];
+  tools?: Tool[];
+  tool_choice?: ToolChoice;
+  thinking?: ThinkingConfig;
+  cache_control?: CacheControl;
+  output_config?: Record<string, unknown>;
+  /** Accepted pass-through fields, as on MessagesRequest. */
+  extra?: Record<string, unknown>;
+}
+
+// ---- responses ----
+
+export interface TextBlock {
+  type: 'text';
+  text: string;
+  citations: null;
+}
+
+export interface ThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock;
+
+export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+
+export interface Usage {
+  input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  output_tokens: number;
+  service_tier: 'standard';
+}
+
+export interface Message {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: ContentBlock[];
+  stop_reason: StopReason | null;
+  stop_sequence: string | null;
+  usage: Usage;
+}
+
+/** Server-sent events of a streamed message, in wire order. */
+export type StreamEvent =
+  | { type: 'message_start'; message: Message }
+  | { type: 'content_block_start'; index: number; content_block: ContentBlock }
+  | {
+      type: 'content_block_delta';
+      index: number;
+      delta:
+        | { type: 'text_delta'; text: string }
+        | { type: 'input_json_delta'; partial_json: string }
+        | { type: 'thinking_delta'; thinking: string }
+        | { type: 'signature_delta'; signature: string };
+    }
+  | { type: 'content_block_stop'; index: number }
+  | { type: 'ping' }
+  | {
+      type: 'message_delta';
+      delta: { stop_reason: StopReason | null; stop_sequence: string | null };
+      usage: {
+        input_tokens: number;
+        cache_creation_input_tokens: number;
+        cache_read_input_tokens: number;
+        output_tokens: number;
+      };
+    }
+  | { type: 'message_stop' };
