@@ -1,0 +1,105 @@
+// Reads a JSON request body under a size limit, refusing wrong content types, oversized or deeply
+// nested bodies with a clear 4xx before anything else touches them.
+import type { IncomingMessage } from 'node:http';
+import { GatewayError, invalidRequest } from '../errors/index.ts';
+
+/** Deeper than any real Messages request; keeps every recursive walk of the body far from the stack limit. */
+export const MAX_JSON_DEPTH = 256;
+
+export interface JsonBody {
+  raw: Buffer;
+  json: unknown;
+}
+
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const type = value.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  const contentType = req.headers['content-type'];
+  if (!isJsonContentType(contentType)) {
+    throw invalidRequest(
+      contentType
+        ? `Unsupported Content-Type '${contentType.slice(0, 100)}': send the body as JSON with 'Content-Type: application/json'.`
+        : "Missing Content-Type: send the body as JSON with 'Content-Type: application/json'.",
+    );
+  }
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const raw = await collect(req, maxBytes);
+  if (raw.length === 0) throw invalidRequest('The request body is empty: send a JSON object.');
+  const depth = nestingDepth(raw);
+  if (depth > MAX_JSON_DEPTH) {
+    throw invalidRequest(`The request body is nested ${depth > 100_000 ? 'more than 100000' : depth} levels deep; at most ${MAX_JSON_DEPTH} levels are accepted.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`);
+  }
+  return { raw, json };
+}
+
+function tooLarge(maxBytes: number): GatewayError {
+  const mb = Math.round(maxBytes / (1024 * 1024));
+  return new GatewayError(
+    'request_too_large',
+    `Request exceeds the maximum allowed number of bytes. The maximum request size is ${mb >= 1 ? `${mb} MB` : `${maxBytes} bytes`}.`,
+    { connection: 'close' },
+  );
+}
+
+function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        // Stop reading: the response closes the connection rather than draining what is left.
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** The deepest nesting of arrays and objects, skipping string contents. Linear, no allocation. */
+export function nestingDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return max;
+}

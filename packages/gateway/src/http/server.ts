@@ -1,0 +1,65 @@
+// The HTTP listener: correlation ids, routing, and the last line of defence that turns any failure into
+// a clean JSON error (never a crash, never a hang).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseDataPlanePath } from '../dataplane/address.ts';
+import { reportUnexpected } from '../dataplane/handler.ts';
+import { GatewayError } from '../errors/index.ts';
+import { newGuid, newRequestId } from '../ids/index.ts';
+import { type Correlation, sendError, sendJson } from './respond.ts';
+
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export type DataPlaneHandler = (req: IncomingMessage, res: ServerResponse, path: NonNullable<ReturnType<typeof parseDataPlanePath>>, ids: Correlation) => Promise<void>;
+
+function correlationOf(req: IncomingMessage): Correlation {
+  const client = req.headers['x-ms-client-request-id'];
+  return {
+    requestId: newRequestId(),
+    apimRequestId: newGuid(),
+    // Echoed as Azure does; bounded so a caller cannot make us send an oversized header.
+    clientRequestId: typeof client === 'string' && client.length <= 256 ? client : undefined,
+  };
+}
+
+export function createGatewayServer(dataPlane: DataPlaneHandler): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    const ids = correlationOf(req);
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const pathname = query === -1 ? url : url.slice(0, query); // query parameters (beta, api-version) are ignored
+    const path = parseDataPlanePath(pathname);
+    let work: Promise<void>;
+    if (path) work = dataPlane(req, res, path, ids);
+    else if (pathname === '/healthz') work = Promise.resolve(sendJson(res, 200, '{"status":"ok"}', ids));
+    else work = Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The Messages API is at /anthropic/v1/messages.`));
+    work.catch((err: unknown) => {
+      if (err instanceof GatewayError) {
+        sendError(res, err, ids);
+        if (err.headers['connection'] === 'close') res.once('finish', () => req.socket.destroySoon());
+        return;
+      }
+      reportUnexpected(err, ids);
+      sendError(res, new GatewayError('api_error'), ids);
+    });
+  });
+
+  // Requests Node's parser refuses (oversized headers, malformed HTTP) still get a JSON answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new GatewayError('header_too_large')
+        : new GatewayError('invalid_request', 'The request is not valid HTTP/1.1.');
+    const body = error.body(newRequestId());
+    socket.end(
+      `HTTP/1.1 ${error.status} ${error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `apim-request-id: ${newGuid()}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}

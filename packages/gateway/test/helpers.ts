@@ -1,0 +1,85 @@
+// Test helpers: a real gateway on port 0 in a fresh data folder, and a raw HTTP client that can set any header.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGateway, type Gateway } from '../src/index.ts';
+import type { RawConfig } from '../src/config/index.ts';
+
+export interface TestGateway extends Gateway {
+  dataDir: string;
+}
+
+export async function startTestGateway(overrides: Partial<RawConfig> = {}): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
+  const gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, ...overrides }, env: {} });
+  const close = gateway.close;
+  return Object.assign(gateway, {
+    dataDir,
+    close: async () => {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => unknown;
+}
+
+export interface RawRequest {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** One HTTP/1.1 exchange with exactly the headers given (fetch would add or refuse some). */
+export function raw(gateway: Gateway, req: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const r = request(
+      { host: '127.0.0.1', port: gateway.port, method: req.method ?? 'POST', path: req.path, headers: req.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+export const HELLO = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello, Claude' }] };
+
+/** A well-formed Messages call with key1, addressed by path. */
+export function messages(gateway: Gateway, body: unknown = HELLO, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return raw(gateway, {
+    path: `/${gateway.config.resources[0]!.name}/anthropic/v1/messages`,
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gateway.keys().key1, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export const REQUEST_ID = /^req_011C[1-9A-HJ-NP-Za-km-z]{20}$/;
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Splits an SSE body into its events, keeping the raw `event:` names. */
+export function parseSse(text: string): Array<{ event: string; data: unknown }> {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim().length > 0)
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? '';
+      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      return { event, data: JSON.parse(data) as unknown };
+    });
+}
