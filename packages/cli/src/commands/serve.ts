@@ -1,0 +1,80 @@
+// `claude-foundry serve`: starts the gateway and prints how to call it.
+import { startGateway, type Gateway } from '@claude-foundry/gateway';
+import { parseCommandArgs, UsageError } from '../usage.ts';
+
+const HELP = `Usage: claude-foundry serve [options]
+
+Starts the Foundry endpoint on 127.0.0.1:4480 with the resource 'claude-local' and the deployments
+claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5 on the built-in simulator.
+
+Options:
+  --config <file>    a JSON config file (default: $CLAUDE_FOUNDRY_CONFIG)
+  --port <n>         the HTTP port (default 4480; 0 picks a free one)
+  --host <addr>      the address to listen on (default 127.0.0.1)
+  --data-dir <dir>   where keys and state are kept (default ./.data)
+  -h, --help         this text`;
+
+export async function serve(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs('serve', args, {
+    config: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be a whole number from 0 to 65535, not '${values.port}'.`);
+    overrides['port'] = port;
+  }
+  if (values.host !== undefined) overrides['host'] = values.host;
+  if (values['data-dir'] !== undefined) overrides['dataDir'] = values['data-dir'];
+
+  const gateway = await startGateway({ ...(values.config ? { configFile: values.config } : {}), overrides });
+  process.stdout.write(banner(gateway));
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('claude-foundry: shutting down\n');
+  await gateway.close();
+  return 0;
+}
+
+export function banner(gateway: Gateway): string {
+  const resource = gateway.config.resources[0]!;
+  const baseURL = gateway.baseURL(resource.name);
+  const deployments = resource.deployments.map((d) => d.name);
+  const model = deployments[0] ?? 'claude-sonnet-4-5';
+  const body = JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] });
+  return `claude-foundry is serving Claude on Microsoft Foundry, emulated.
+
+  Endpoint     ${baseURL}/v1/messages
+  Resource     ${resource.name}
+  Deployments  ${deployments.join(', ')} (${[...new Set(resource.deployments.map((d) => d.backend))].join(', ')})
+  Data folder  ${gateway.config.dataDir}
+
+Paste these two lines into your shell:
+
+export ANTHROPIC_FOUNDRY_BASE_URL=${baseURL}
+export ANTHROPIC_FOUNDRY_API_KEY=${gateway.keys(resource.name).key1}
+
+Then call it with curl:
+
+curl -s "$ANTHROPIC_FOUNDRY_BASE_URL/v1/messages" -H "x-api-key: $ANTHROPIC_FOUNDRY_API_KEY" -H "anthropic-version: 2023-06-01" -H "content-type: application/json" -d '${body}'
+
+or with the official TypeScript SDK (npm install @anthropic-ai/foundry-sdk), in an .mjs file:
+
+import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+const client = new AnthropicFoundry(); // reads the two variables above
+console.log((await client.messages.create({ model: '${model}', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] })).content);
+
+Press Ctrl+C to stop.
+`;
+}
