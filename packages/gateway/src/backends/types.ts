@@ -1,4 +1,4 @@
-// The one interface every model backend implements (simulator now; anthropic, foundry, replay later).
+// The one interface every model backend implements: simulator, anthropic, foundry and replay.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Deployment, Resource } from '../control/types.ts';
 import type { AnthropicVersion, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../dataplane/types.ts';
@@ -16,13 +16,40 @@ export interface BackendCall<R> {
   signal: AbortSignal;
 }
 
+/** Tokens one reply used, as the Messages API reports them: cumulative totals, cache writes split 5m/1h. */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+}
+
+/**
+ * An upstream's answer, written out byte for byte: its status, the headers to send (already
+ * filtered: no hop-by-hop, no `anthropic-ratelimit-*`) and its body chunks as they arrive.
+ */
+export interface PassthroughReply {
+  kind: 'passthrough';
+  status: number;
+  headers: Record<string, string>;
+  /** True for `text/event-stream`: a failure mid-body then ends it with `event: error`. */
+  stream: boolean;
+  /** Yields whole SSE events (or JSON chunks); throws a GatewayError when the upstream fails midway. */
+  body: AsyncIterable<Uint8Array>;
+  /** The usage tapped from the body: settles when the body ends, fails or is abandoned (undefined if none was seen). */
+  usage: Promise<TokenUsage | undefined>;
+  /** The upstream's `request-id`, kept as ours. */
+  requestId?: string;
+}
+
 /**
  * What a backend answers. Throwing a GatewayError before answering sends that error;
- * an error thrown while `events` is being read ends the stream with `event: error`.
+ * an error thrown while `events` (or a passthrough body) is being read ends the stream with `event: error`.
  */
-export type BackendReply = { kind: 'message'; message: Message } | { kind: 'events'; events: AsyncIterable<StreamEvent> };
+export type BackendReply = { kind: 'message'; message: Message } | { kind: 'events'; events: AsyncIterable<StreamEvent> } | PassthroughReply;
 
 export interface Backend {
   messages(call: BackendCall<MessagesRequest>): Promise<BackendReply>;
-  countTokens(call: BackendCall<CountTokensRequest>): Promise<{ input_tokens: number }>;
+  countTokens(call: BackendCall<CountTokensRequest>): Promise<{ input_tokens: number } | PassthroughReply>;
 }

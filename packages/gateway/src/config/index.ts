@@ -3,7 +3,7 @@
 // persisted control plane takes them over; the data plane only ever sees the snapshot built from them.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { DeploymentSku, SimulatorProfile } from '../control/types.ts';
+import type { Deployment, SimulatorProfile } from '../control/types.ts';
 
 export const DEFAULT_PORT = 4480;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -13,14 +13,8 @@ export const DEFAULT_DEPLOYMENTS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'cla
 /** 32 MB, the Messages API's documented request limit. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export interface DeploymentConfig {
-  name: string;
-  model: string;
-  backend: 'simulator';
-  sku: DeploymentSku;
-  capacity: number;
-  simulator: SimulatorProfile;
-}
+/** A deployment in the config is exactly what the data plane serves. */
+export type DeploymentConfig = Deployment;
 
 export interface ResourceConfig {
   name: string;

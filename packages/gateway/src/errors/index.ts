@@ -77,12 +77,6 @@ export const catalogue = {
     code: 'invalid_request_error',
     message: 'Invalid request.',
   },
-  model_not_found: {
-    status: 404,
-    shape: 'anthropic',
-    code: 'not_found_error',
-    message: 'The requested resource could not be found.',
-  },
   request_too_large: {
     status: 413,
     shape: 'anthropic',
