@@ -49,7 +49,11 @@ export interface PassthroughReply {
  */
 export type BackendReply = { kind: 'message'; message: Message } | { kind: 'events'; events: AsyncIterable<StreamEvent> } | PassthroughReply;
 
-export interface Backend {
+/** A backend that counts tokens itself (the simulator) answers `{input_tokens}`; one that forwards answers a passthrough. */
+export interface Backend<Counted extends { input_tokens: number } | PassthroughReply = { input_tokens: number }> {
   messages(call: BackendCall<MessagesRequest>): Promise<BackendReply>;
-  countTokens(call: BackendCall<CountTokensRequest>): Promise<{ input_tokens: number } | PassthroughReply>;
+  countTokens(call: BackendCall<CountTokensRequest>): Promise<Counted>;
 }
+
+/** Any backend, as the data plane holds them. */
+export type AnyBackend = Backend<{ input_tokens: number } | PassthroughReply>;

@@ -22,19 +22,93 @@ export interface SimulatorProfile {
 
 export type DeploymentSku = 'GlobalStandard' | 'DataZoneStandard';
 
+/** What serves a deployment: the embedded simulator, the Anthropic API, a real Foundry resource, or recordings. */
+export type DeploymentBackend = 'simulator' | 'anthropic' | 'foundry' | 'replay';
+
+/** Requests and tokens per minute a deployment admits (docs/upstreams.md: from capacity, or set). */
+export interface RateLimits {
+  rpm: number;
+  tpm: number;
+}
+
+/** A secret from config or the environment: `reveal()` gives it; printing or serializing gives `[redacted]`. */
+export interface SecretValue {
+  reveal(): string;
+}
+
+/** Entra settings both credentials share: the token scope, and the authority for sovereign clouds. */
+interface EntraCommon {
+  kind: 'entra';
+  scope: string;
+  /** e.g. https://login.microsoftonline.us; absent: the public cloud. */
+  authorityHost?: string;
+}
+
+export type UpstreamAuth =
+  | { kind: 'key'; key: SecretValue }
+  | (EntraCommon & { credential: 'default' })
+  | (EntraCommon & { credential: 'clientSecret'; tenantId: string; clientId: string; clientSecret: SecretValue });
+
+export interface UpstreamTimeouts {
+  /** TCP connect (and TLS handshake) of a new connection. */
+  connectMs: number;
+  /** From the request sent to the response headers (a JSON reply's headers come when it is complete). */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  betweenChunksMs: number;
+}
+
+/** Where an `anthropic` or `foundry` deployment forwards, and how. */
+export interface UpstreamSettings {
+  /** e.g. `https://api.anthropic.com` or `https://{resource}.services.ai.azure.com/anthropic`; no trailing slash. */
+  baseUrl: string;
+  /** The `model` sent upstream: an Anthropic model id, or the upstream Foundry deployment's name. */
+  model: string;
+  auth: UpstreamAuth;
+  timeouts: UpstreamTimeouts;
+  /** Most open connections to the upstream's origin (a keep-alive pool). */
+  maxConnections: number;
+}
+
+/** Record mode: each upstream exchange is appended to a cassette (JSON lines). */
+export interface RecordSettings {
+  cassette: string;
+  /** Replaced by `[REDACTED]` in what is written, besides keys and tokens. */
+  redact: RegExp[];
+}
+
+/** `original` keeps the recorded pacing, `fast` drops it, a number divides it (2 = twice as fast). */
+export type ReplayTiming = 'original' | 'fast' | number;
+
+export interface ReplaySettings {
+  cassette: string;
+  timing: ReplayTiming;
+}
+
 export interface Deployment {
   /** What callers put in `model`. */
   name: string;
   /** The catalog model this deployment serves, e.g. `claude-sonnet-4-5`. */
   model: string;
-  backend: 'simulator';
+  backend: DeploymentBackend;
   sku: DeploymentSku;
   capacity: number;
+  /** Set when the config overrides the limits derived from `capacity` (limits/capacity.ts). */
+  rateLimits?: RateLimits;
   simulator: SimulatorProfile;
+  /** Set for `anthropic` and `foundry`. */
+  upstream?: UpstreamSettings;
+  /** Set when this deployment records its upstream exchanges. */
+  record?: RecordSettings;
+  /** Set for `replay`. */
+  replay?: ReplaySettings;
 }
 
 export interface Resource {
   name: string;
+  /** Where the resource sits in ARM: its ID is `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}`. */
+  subscriptionId: string;
+  resourceGroup: string;
   /** Key1 and Key2, as Azure names them. */
   keys: { key1: string; key2: string };
   /** When true, API keys are refused and only Entra tokens are accepted. */

@@ -9,7 +9,7 @@ export interface Correlation {
   clientRequestId: string | undefined;
 }
 
-function correlationHeaders(ids: Correlation): Record<string, string> {
+export function correlationHeaders(ids: Correlation): Record<string, string> {
   const headers: Record<string, string> = { 'request-id': ids.requestId, 'apim-request-id': ids.apimRequestId };
   if (ids.clientRequestId) headers['x-ms-client-request-id'] = ids.clientRequestId;
   return headers;

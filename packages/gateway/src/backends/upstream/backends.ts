@@ -1,0 +1,33 @@
+// The backends that reach real Claude or its recordings, sharing one connection pool and one
+// cassette writer: anthropic and foundry (each recording when a deployment asks), and replay.
+import { createAnthropicBackend } from '../anthropic/index.ts';
+import { createFoundryBackend, type FoundryBackendOptions } from '../foundry/index.ts';
+import { CassetteWriter } from '../replay/cassette.ts';
+import { createReplayBackend } from '../replay/index.ts';
+import { withRecording } from '../replay/record.ts';
+import type { UpstreamBackend } from './index.ts';
+import { UpstreamPool } from './pool.ts';
+
+export type UpstreamBackendOptions = FoundryBackendOptions;
+
+export interface UpstreamBackends {
+  backends: { anthropic: UpstreamBackend; foundry: UpstreamBackend; replay: UpstreamBackend };
+  /** Waits for cassette writes, then closes pooled connections. */
+  close(): Promise<void>;
+}
+
+export function createUpstreamBackends(options: UpstreamBackendOptions = {}): UpstreamBackends {
+  const pool = new UpstreamPool();
+  const writer = new CassetteWriter();
+  return {
+    backends: {
+      anthropic: withRecording(createAnthropicBackend(pool), writer),
+      foundry: withRecording(createFoundryBackend(pool, options), writer),
+      replay: createReplayBackend(),
+    },
+    async close() {
+      await writer.flush();
+      pool.close();
+    },
+  };
+}
