@@ -9,9 +9,9 @@ export class UsageError extends Error {
 }
 
 /** node:util parseArgs, with its errors turned into UsageErrors that name the command. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: T) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message}. Run 'claude-foundry ${command} --help'.`);
   }

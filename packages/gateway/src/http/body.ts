@@ -52,7 +52,8 @@ function tooLarge(maxBytes: number): GatewayError {
   );
 }
 
-function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The raw body, refused with 413 past `maxBytes`. */
+export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,4 +1,5 @@
 // Hand-built deployments, requests and backend calls for tests that drive the simulator directly.
+import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../../config/index.ts';
 import type { Deployment, Resource, SimulatorProfile } from '../../control/types.ts';
 import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../../dataplane/types.ts';
 import type { BackendCall, BackendReply } from '../types.ts';
@@ -33,7 +34,7 @@ export interface CallOptions {
 
 export function testCall<R extends MessagesRequest | CountTokensRequest>(request: R, options: CallOptions = {}): BackendCall<R> {
   const deployment = options.deployment ?? testDeployment(request.model);
-  const resource: Resource = { name: 'test', keys: { key1: 'k1', key2: 'k2' }, disableLocalAuth: false, deployments: new Map([[deployment.name, deployment]]) };
+  const resource: Resource = { name: 'test', subscriptionId: DEFAULT_SUBSCRIPTION_ID, resourceGroup: DEFAULT_RESOURCE_GROUP, keys: { key1: 'k1', key2: 'k2' }, disableLocalAuth: false, deployments: new Map([[deployment.name, deployment]]) };
   return {
     request,
     rawBody: Buffer.from(JSON.stringify(request)),

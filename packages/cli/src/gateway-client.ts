@@ -1,0 +1,135 @@
+// How the CLI reaches a running gateway: its URL and the admin principal's credentials from
+// <dataDir>/admin-credentials.json, a token from the development tenant, then the management endpoints.
+// The CLI never opens the database: every change goes through the gateway, which updates its snapshot at once.
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join, resolve } from 'node:path';
+
+export const ARM_API_VERSION = '2022-04-01';
+export const MANAGEMENT_SCOPE = 'https://management.azure.com/.default';
+
+/** A failure the CLI reports in one line, with its exit code (docs/identity.md lists them). */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+export const EXIT_FAILURE = 1;
+export const EXIT_UNREACHABLE = 3;
+export const EXIT_DENIED = 4;
+
+export interface ConnectionOptions {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+interface AdminFile {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  url?: string;
+  caPath?: string;
+}
+
+export interface Response {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+export function dataDirOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env['CLAUDE_FOUNDRY_DATA_DIR'] ?? '.data');
+}
+
+export class GatewayClient {
+  readonly url: string;
+  readonly tenantId: string;
+  readonly #admin: AdminFile;
+  readonly #ca: string | undefined;
+  #token: string | undefined;
+
+  constructor(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env) {
+    const dataDir = dataDirOf(options.dataDir, env);
+    const path = join(dataDir, 'admin-credentials.json');
+    let admin: AdminFile;
+    try {
+      admin = JSON.parse(readFileSync(path, 'utf8')) as AdminFile;
+    } catch {
+      throw new CliError(`no admin credentials at ${path}: start the gateway once with 'claude-foundry serve', or pass --data-dir (or set CLAUDE_FOUNDRY_DATA_DIR) to its data folder.`, EXIT_UNREACHABLE);
+    }
+    this.#admin = admin;
+    this.tenantId = admin.tenantId;
+    this.url = (options.url ?? env['CLAUDE_FOUNDRY_URL'] ?? admin.url ?? 'http://127.0.0.1:4480').replace(/\/+$/, '');
+    this.#ca = this.url.startsWith('https:') && admin.caPath ? readOptional(admin.caPath) : undefined;
+  }
+
+  async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const target = new URL(this.url + path);
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolvePromise, reject) => {
+      const req = request(
+        target,
+        {
+          method,
+          headers: { accept: 'application/json', ...(payload !== undefined && !headers['content-type'] ? { 'content-type': 'application/json' } : {}), ...headers },
+          ...(this.#ca ? { ca: this.#ca } : {}),
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              json = undefined;
+            }
+            resolvePromise({ status: res.statusCode ?? 0, json, text });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', (err) => reject(new CliError(`cannot reach the gateway at ${this.url} (${err.message}); is 'claude-foundry serve' running? Pass --url to point elsewhere.`, EXIT_UNREACHABLE)));
+      req.end(payload);
+    });
+  }
+
+  /** An access token from the development tenant's token endpoint (client credentials). */
+  async token(scope: string, clientId = this.#admin.clientId, clientSecret = this.#admin.clientSecret): Promise<{ accessToken: string; expiresIn: number }> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope });
+    const res = await this.send('POST', `/${this.tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const body = res.json as { access_token?: string; expires_in?: number; error_description?: string } | undefined;
+    if (res.status !== 200 || !body?.access_token) {
+      const reason = body?.error_description?.split('\r\n')[0] ?? `HTTP ${res.status}`;
+      throw new CliError(`the token endpoint refused: ${reason}`, res.status === 401 ? EXIT_DENIED : EXIT_FAILURE);
+    }
+    return { accessToken: body.access_token, expiresIn: body.expires_in ?? 0 };
+  }
+
+  /** A management call as the admin principal; any answer but 2xx becomes a one-line CliError. */
+  async manage(method: string, path: string, body?: unknown): Promise<Response> {
+    this.#token ??= (await this.token(MANAGEMENT_SCOPE)).accessToken;
+    const res = await this.send(method, path, body, { authorization: `Bearer ${this.#token}` });
+    if (res.status >= 200 && res.status < 300) return res;
+    const error = (res.json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const message = error?.message ?? (res.text.slice(0, 200) || `HTTP ${res.status}`);
+    throw new CliError(`${error?.code ? `${error.code}: ` : ''}${message}`, res.status === 401 || res.status === 403 ? EXIT_DENIED : EXIT_FAILURE);
+  }
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,161 @@
+// The development identity provider, served by the gateway as Entra serves a tenant: OIDC discovery, the JWKS,
+// and the token endpoint's client-credentials grant. With `disableInstanceDiscovery: true`, @azure/identity's
+// ClientSecretCredential makes exactly two calls here: GET the v2.0 discovery document, then POST the token form.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ErrorCode, GatewayError } from '../errors/index.ts';
+import { collect } from '../http/body.ts';
+import { type Correlation, sendJson } from '../http/respond.ts';
+import type { RouteHandler } from '../http/server.ts';
+import type { Directory } from './directory.ts';
+import { requestOrigin } from './origin.ts';
+import type { SigningKeyRing } from './signing-keys.ts';
+import { mintAccessToken, v1Issuer } from './tokens.ts';
+import { normalizeAudience } from './validate.ts';
+
+export interface IdentityProviderDeps {
+  directory: Directory;
+  keys: SigningKeyRing;
+  clock: () => number;
+}
+
+/** First-party resources a client-credentials token can be asked for (scope `{resource}/.default`). */
+const KNOWN_RESOURCES = [
+  'https://cognitiveservices.azure.com',
+  'https://ai.azure.com',
+  'https://management.azure.com',
+  'https://management.core.windows.net',
+  'https://graph.microsoft.com',
+];
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+const ROUTE = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)$/;
+const MAX_FORM_BYTES = 64 * 1024;
+
+const oauth = (code: Extract<ErrorCode, `oauth_${string}`>, message: string) => new GatewayError(code, message);
+const missing = (name: string) => oauth('oauth_invalid_request', `AADSTS900144: The request body must contain the following parameter: '${name}'.`);
+
+function discovery(origin: string, tenant: string, version: 'v1' | 'v2'): Record<string, unknown> {
+  const base = `${origin}/${tenant}`;
+  const v = version === 'v2' ? '/v2.0' : '';
+  return {
+    token_endpoint: `${base}/oauth2${v}/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    jwks_uri: `${base}/discovery${v}/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    // MSAL accepts a discovery document only if its issuer is on the origin it asked (or Microsoft's own host).
+    issuer: version === 'v2' ? `${base}/v2.0` : v1Issuer(tenant),
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+    authorization_endpoint: `${base}/oauth2${v}/authorize`,
+    device_authorization_endpoint: `${base}/oauth2${v}/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2${v}/logout`,
+    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    kerberos_endpoint: `${base}/kerberos`,
+    tenant_region_scope: null,
+    cloud_instance_name: 'microsoftonline.com',
+    cloud_graph_host_name: 'graph.windows.net',
+    msgraph_host: 'graph.microsoft.com',
+    rbac_url: 'https://pas.windows.net',
+  };
+}
+
+/** `https://x/.default` → the resource it names, as requested (a trailing slash is kept: it becomes `aud`). */
+function resourceOf(scopeParam: string, origin: string): string {
+  const scopes = scopeParam.split(/\s+/).filter((s) => s.length > 0 && !OIDC_SCOPES.has(s.toLowerCase()));
+  if (scopes.length === 0) throw missing('scope');
+  const resources = new Set<string>();
+  for (const scope of scopes) {
+    if (!scope.endsWith('/.default')) {
+      throw oauth(
+        'oauth_invalid_scope',
+        `AADSTS1002012: The provided value for scope ${scope.slice(0, 200)} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    }
+    resources.add(scope.slice(0, -'/.default'.length));
+  }
+  if (resources.size > 1) throw oauth('oauth_invalid_scope', 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.');
+  const resource = [...resources][0]!;
+  const known = [...KNOWN_RESOURCES, origin].map(normalizeAudience);
+  if (!known.includes(normalizeAudience(resource))) {
+    throw oauth(
+      'oauth_invalid_resource',
+      `AADSTS500011: The resource principal named ${resource.slice(0, 200)} was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant. The development tenant issues tokens for ${KNOWN_RESOURCES.join(', ')} and this gateway's own origin.`,
+    );
+  }
+  return resource;
+}
+
+function clientCredentials(req: IncomingMessage, form: URLSearchParams): { clientId: string; clientSecret: string | undefined } {
+  const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      try {
+        return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+      } catch {
+        throw oauth('oauth_invalid_client', 'AADSTS7000215: Invalid client secret provided. The Basic credentials are not URL-encoded client_id:client_secret.');
+      }
+    }
+  }
+  const clientId = form.get('client_id');
+  if (!clientId) throw missing('client_id');
+  return { clientId, clientSecret: form.get('client_secret') ?? undefined };
+}
+
+export function createIdentityProvider(deps: IdentityProviderDeps): RouteHandler {
+  const tenantId = deps.directory.tenantId;
+
+  async function token(req: IncomingMessage, res: ServerResponse, ids: Correlation): Promise<void> {
+    if (req.method !== 'POST') throw oauth('oauth_invalid_request', `AADSTS900561: The endpoint only accepts POST requests. Received a ${String(req.method).slice(0, 10)} request.`);
+    const form = new URLSearchParams((await collect(req, MAX_FORM_BYTES)).toString('utf8'));
+    const grant = form.get('grant_type');
+    if (!grant) throw missing('grant_type');
+    if (grant !== 'client_credentials') {
+      throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials.`);
+    }
+    const { clientId, clientSecret } = clientCredentials(req, form);
+    const resource = resourceOf(form.get('scope') ?? '', requestOrigin(req));
+    const principal = deps.directory.current.principalByAppId(clientId);
+    if (!principal) {
+      throw oauth(
+        'oauth_unauthorized_client',
+        `AADSTS700016: Application with identifier '${clientId.slice(0, 60)}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
+    }
+    if (!clientSecret) throw oauth('oauth_invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    if (!(await deps.directory.verifyClientSecret(principal, clientSecret))) {
+      throw oauth(
+        'oauth_invalid_client',
+        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.appId}'.`,
+      );
+    }
+    const minted = mintAccessToken(deps.keys.active(), principal, resource, deps.clock());
+    const body = { token_type: 'Bearer', expires_in: minted.expiresIn, ext_expires_in: minted.expiresIn, access_token: minted.accessToken };
+    sendJson(res, 200, JSON.stringify(body), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+  }
+
+  return (req, res, pathname, ids) => {
+    const match = ROUTE.exec(pathname);
+    if (!match) return undefined;
+    const [, tenant = '', endpoint] = match;
+    if (tenant.toLowerCase() !== tenantId) {
+      return Promise.reject(
+        oauth('oauth_invalid_tenant', `AADSTS90002: Tenant '${tenant.slice(0, 60)}' not found. The development tenant of this gateway is '${tenantId}'.`),
+      );
+    }
+    if (endpoint === 'oauth2/v2.0/token') return token(req, res, ids);
+    const origin = requestOrigin(req);
+    const cache = { 'cache-control': 'max-age=86400, private' };
+    if (endpoint === 'discovery/v2.0/keys' || endpoint === 'discovery/keys') {
+      return Promise.resolve(sendJson(res, 200, JSON.stringify({ keys: deps.keys.jwks() }), ids, cache));
+    }
+    const version = endpoint === 'v2.0/.well-known/openid-configuration' ? 'v2' : 'v1';
+    return Promise.resolve(sendJson(res, 200, JSON.stringify(discovery(origin, tenantId, version)), ids, cache));
+  };
+}

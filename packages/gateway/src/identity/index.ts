@@ -1,0 +1,66 @@
+// Entra ID for the gateway: the directory (config + store), the development tenant's signing keys and identity
+// provider, the token validator for every trusted tenant, and the admin principal the CLI uses.
+import type { GatewayConfig } from '../config/index.ts';
+import type { ControlState } from '../control/snapshot.ts';
+import type { RouteHandler } from '../http/server.ts';
+import type { Store } from '../store/types.ts';
+import { type AdminCredentials, ensureAdmin } from './admin.ts';
+import { Directory } from './directory.ts';
+import { createDirectoryApi } from './graph.ts';
+import { createIdentityProvider } from './idp.ts';
+import { SigningKeyRing } from './signing-keys.ts';
+import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
+import { createTokenValidator, type TokenValidator } from './validate.ts';
+
+export interface Identity {
+  /** The development tenant's ID. */
+  tenantId: string;
+  directory: Directory;
+  keys: SigningKeyRing;
+  validator: TokenValidator;
+  /** The development identity provider (when enabled) and the service-principal API. */
+  routes: RouteHandler[];
+  admin: AdminCredentials & { path: string };
+}
+
+export interface IdentityOptions {
+  config: GatewayConfig;
+  control: ControlState;
+  store: Store;
+  clock: () => number;
+}
+
+export async function startIdentity(options: IdentityOptions): Promise<Identity> {
+  const { config, control, store, clock } = options;
+  const settings = config.identity;
+  const tenantId = settings.developmentTenant.tenantId;
+  const keys = new SigningKeyRing(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
+  const directory = await Directory.open(store, settings, clock);
+  const validator = createTokenValidator({
+    developmentTenant: settings.developmentTenant.enabled ? { tenantId, publicKey: (kid) => keys.publicKey(kid) } : undefined,
+    trustedTenants: settings.trustedTenants,
+    clockSkewSeconds: settings.clockSkewSeconds,
+    jwksMinRefreshSeconds: settings.jwksMinRefreshSeconds,
+    clock,
+  });
+  const admin = await ensureAdmin(directory, config.dataDir, config.resources.map((r) => r.subscriptionId));
+  const routes: RouteHandler[] = [createDirectoryApi({ directory, control, validator })];
+  if (settings.developmentTenant.enabled) routes.unshift(createIdentityProvider({ directory, keys, clock }));
+  return { tenantId, directory, keys, validator, routes, admin };
+}
+
+export { DEFAULT_TENANT_ID } from './config.ts';
+
+/** What a running gateway exposes of its identity: for tests, the CLI's banner and embedding. */
+export interface GatewayIdentity {
+  /** The development tenant's ID. */
+  tenantId: string;
+  /** `<dataDir>/ca.pem`: trust it (NODE_EXTRA_CA_CERTS) to call the HTTPS listener. */
+  caPath: string;
+  caPem: string;
+  /** `<dataDir>/admin-credentials.json`, the admin principal the CLI signs in with. */
+  adminCredentialsPath: string;
+  directory: Directory;
+  /** Starts signing with a new key; the previous one stays published until its tokens have expired. Returns its kid. */
+  rotateSigningKey(): string;
+}

@@ -1,0 +1,136 @@
+// The development tenant's RSA signing keys, kept in the data folder (mode 0600). Tokens are signed with the newest;
+// a rotated-out key stays published until every token it signed has expired, so rotation never breaks a caller.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCertificate } from './x509.ts';
+
+export const SIGNING_KEYS_FILE = 'signing-keys.json';
+
+interface StoredKey {
+  kid: string;
+  /** PKCS#8 PEM. */
+  privateKey: string;
+  /** Base64 DER of the self-signed certificate published as `x5c`. */
+  certificate: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+/** A JWKS entry as Entra publishes it. */
+export interface PublishedJwk {
+  kty: 'RSA';
+  use: 'sig';
+  kid: string;
+  x5t: string;
+  n: string;
+  e: string;
+  x5c: [string];
+  issuer?: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+function newKey(now: number): StoredKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = createCertificate({
+    subject: 'accounts.accesscontrol.windows.net',
+    publicKey,
+    selfKey: privateKey,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 5 * 365 * 86_400_000),
+  });
+  // As on Entra: kid == x5t == base64url(SHA-1(DER of the certificate)).
+  const kid = createHash('sha1').update(der).digest('base64url');
+  return { kid, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certificate: der.toString('base64'), createdAt: now, retiredAt: null };
+}
+
+export class SigningKeyRing {
+  readonly #path: string;
+  readonly #clock: () => number;
+  /** How long a retired key stays published: the longest token lifetime plus the allowed clock skew. */
+  readonly #retentionMs: number;
+  #keys: StoredKey[];
+  #objects = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+
+  constructor(dataDir: string, clock: () => number, retentionMs: number) {
+    this.#path = join(dataDir, SIGNING_KEYS_FILE);
+    this.#clock = clock;
+    this.#retentionMs = retentionMs;
+    this.#keys = this.#load(dataDir);
+  }
+
+  #load(dataDir: string): StoredKey[] {
+    try {
+      const parsed = JSON.parse(readFileSync(this.#path, 'utf8')) as { keys?: StoredKey[] };
+      if (Array.isArray(parsed.keys) && parsed.keys.some((k) => k.retiredAt === null)) return parsed.keys;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new Error(`The signing key file ${this.#path} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
+      }
+    }
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const keys = [newKey(this.#clock())];
+    this.#save(keys);
+    return keys;
+  }
+
+  #save(keys: StoredKey[]): void {
+    const tmp = `${this.#path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.#path);
+  }
+
+  #objectsOf(key: StoredKey): { privateKey: KeyObject; publicKey: KeyObject } {
+    let objects = this.#objects.get(key.kid);
+    if (!objects) {
+      const privateKey = createPrivateKey(key.privateKey);
+      objects = { privateKey, publicKey: createPublicKey(privateKey) };
+      this.#objects.set(key.kid, objects);
+    }
+    return objects;
+  }
+
+  #live(): StoredKey[] {
+    const now = this.#clock();
+    return this.#keys.filter((k) => k.retiredAt === null || now - k.retiredAt < this.#retentionMs);
+  }
+
+  /** The key new tokens are signed with. */
+  active(): SigningKey {
+    const key = this.#keys.findLast((k) => k.retiredAt === null)!;
+    return { kid: key.kid, privateKey: this.#objectsOf(key).privateKey };
+  }
+
+  /** The public key for a `kid`, while it is published. */
+  publicKey(kid: string): KeyObject | undefined {
+    const key = this.#live().find((k) => k.kid === kid);
+    return key ? this.#objectsOf(key).publicKey : undefined;
+  }
+
+  /** The JWKS: the active key first, then retired keys still inside their retention. */
+  jwks(issuer?: string): PublishedJwk[] {
+    return this.#live()
+      .sort((a, b) => (a.retiredAt === null ? -1 : b.retiredAt === null ? 1 : b.createdAt - a.createdAt))
+      .map((k) => {
+        const jwk = this.#objectsOf(k).publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+        const entry: PublishedJwk = { kty: 'RSA', use: 'sig', kid: k.kid, x5t: k.kid, n: jwk.n, e: jwk.e, x5c: [k.certificate] };
+        if (issuer) entry.issuer = issuer;
+        return entry;
+      });
+  }
+
+  /** A new active key; the previous one stays published for the retention period, then is dropped. */
+  rotate(): string {
+    const now = this.#clock();
+    const next = newKey(now);
+    const keys = this.#live().map((k) => (k.retiredAt === null ? { ...k, retiredAt: now } : k));
+    keys.push(next);
+    this.#save(keys);
+    this.#keys = keys;
+    return next.kid;
+  }
+}

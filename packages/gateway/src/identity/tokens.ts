@@ -1,0 +1,47 @@
+// Access tokens of the development tenant, shaped as Entra issues app-only tokens for first-party resources
+// (Cognitive Services, Azure AI, ARM, Graph): v1.0 claims, `iss` https://sts.windows.net/{tid}/, the client in `appid`.
+import { randomBytes } from 'node:crypto';
+import type { DirectoryPrincipal } from './directory-snapshot.ts';
+import { signJwt } from './jwt.ts';
+import type { SigningKey } from './signing-keys.ts';
+
+/** Entra's common `expires_in` for a fresh app token. */
+export const TOKEN_LIFETIME_SECONDS = 3599;
+/** Entra back-dates `iat` and `nbf` by five minutes to absorb clock differences. */
+const BACKDATE_SECONDS = 300;
+
+export function v1Issuer(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
+}
+
+export interface MintedToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, audience: string, nowMs: number): MintedToken {
+  const now = Math.floor(nowMs / 1000);
+  const issuer = v1Issuer(principal.tenantId);
+  const claims: Record<string, unknown> = {
+    aud: audience,
+    iss: issuer,
+    iat: now - BACKDATE_SECONDS,
+    nbf: now - BACKDATE_SECONDS,
+    exp: now + TOKEN_LIFETIME_SECONDS,
+    aio: randomBytes(48).toString('base64'),
+    appid: principal.appId,
+    appidacr: '1', // authenticated with a client secret
+    idp: issuer,
+    idtyp: 'app',
+    oid: principal.objectId,
+    rh: `1.${randomBytes(24).toString('base64url')}.`,
+    sub: principal.objectId,
+    tid: principal.tenantId,
+    uti: randomBytes(16).toString('base64url'),
+    ver: '1.0',
+  };
+  if (principal.appRoles.length > 0) claims['roles'] = principal.appRoles;
+  if (principal.groups.length > 0) claims['groups'] = principal.groups;
+  const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
+  return { accessToken: signJwt(header, claims, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
+}

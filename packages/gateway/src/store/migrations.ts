@@ -1,0 +1,44 @@
+// The schema, as numbered migrations. The database's `user_version` is the last one applied; each
+// migration runs once, in its own transaction. Never edit a released migration: add the next one.
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'service principals, role assignments, settings',
+    sql: `
+      CREATE TABLE service_principals (
+        object_id    TEXT PRIMARY KEY,
+        app_id       TEXT NOT NULL UNIQUE,
+        tenant_id    TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        secret_hash  TEXT NOT NULL,
+        groups_json    TEXT NOT NULL DEFAULT '[]',
+        app_roles_json TEXT NOT NULL DEFAULT '[]',
+        tags_json      TEXT NOT NULL DEFAULT '[]',
+        created_at   TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE role_assignments (
+        name               TEXT PRIMARY KEY,
+        scope              TEXT NOT NULL,
+        role_definition_id TEXT NOT NULL,
+        principal_id       TEXT NOT NULL,
+        principal_type     TEXT NOT NULL,
+        description        TEXT,
+        created_on         TEXT NOT NULL,
+        created_by         TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX role_assignments_scope_role_principal
+        ON role_assignments (scope COLLATE NOCASE, role_definition_id, principal_id);
+      CREATE INDEX role_assignments_principal ON role_assignments (principal_id);
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
