@@ -1,0 +1,126 @@
+// The request-log benchmark: 1,000,000 records over 30 days in logs.db, then the queries the API and the
+// dashboards make, each timed several times. Not a test: `node bench/logs/run.ts` (or `npm run bench:logs`)
+// writes bench/results/logs.json and bench/results/logs.md. The method is in docs/benchmarks.md.
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
+import type { RequestLogRecord } from '../../packages/gateway/src/telemetry/record.ts';
+import { SqliteLogStore } from '../../packages/gateway/src/telemetry/sqlite-store.ts';
+
+const ROWS = Number(process.env['BENCH_LOG_ROWS'] ?? 1_000_000);
+const RUNS = 9;
+const BATCH = 10_000;
+const TARGET_MS = 200;
+const DAY = 86_400_000;
+const RESOURCES = ['contoso-prod', 'contoso-dev', 'fabrikam', 'northwind', 'adventure-works'];
+const DEPLOYMENTS = [['claude-sonnet-4-5', 'claude-sonnet-4-5'], ['claude-haiku-4-5', 'claude-haiku-4-5'], ['claude-opus-4-1', 'claude-opus-4-1'], ['sonnet-dz', 'claude-sonnet-4-5']] as const;
+const PRINCIPALS = ['key1', 'key2', ...Array.from({ length: 8 }, (_, i) => `0000000${i}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`)];
+
+/** A deterministic spread of realistic records: mostly 200s, some 429s and 5xx, streams, cache use. */
+function record(i: number, now: number): RequestLogRecord {
+  const h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  const [deployment, model] = DEPLOYMENTS[h % DEPLOYMENTS.length]!;
+  const status = h % 50 === 0 ? 429 : h % 97 === 0 ? 529 : 200;
+  const input = 200 + (h % 4000);
+  const output = status === 200 ? 50 + ((h >>> 8) % 800) : 0;
+  const read = h % 3 === 0 ? 2000 + ((h >>> 4) % 20_000) : 0;
+  return {
+    // Spread evenly over the last 30 days, newest last.
+    time: now - 30 * DAY + Math.floor((i / ROWS) * 30 * DAY),
+    resource: RESOURCES[(h >>> 3) % RESOURCES.length]!,
+    deployment, model, backend: 'anthropic', operation: 'messages',
+    principal: PRINCIPALS[(h >>> 5) % PRINCIPALS.length]!, appId: null, clientIp: '10.0.0.12', userAgent: 'Anthropic/JS 0.54.0',
+    status, errorCode: status === 429 ? 'deployment_rate_limited' : status === 529 ? 'http_529' : null, stream: h % 2 === 0,
+    ttfbMs: 300 + (h % 500), ttftMs: h % 2 === 0 ? 320 + (h % 500) : null, durationMs: 900 + (h % 9000), overheadMs: 0.2 + (h % 100) / 100,
+    inputTokens: input, outputTokens: output, cacheWrite5mTokens: h % 11 === 0 ? 1500 : 0, cacheWrite1hTokens: h % 13 === 0 ? 3000 : 0, cacheReadTokens: read,
+    costPico: (input * 3 + output * 15) * 1_000_000 + read * 300_000,
+    requestId: `req_011CBench${String(i).padStart(14, '0')}`, apimRequestId: `0000bench-${String(i).padStart(10, '0')}`, clientRequestId: h % 5 === 0 ? `client-${i}` : null,
+  };
+}
+
+function time(fn: () => unknown): { ms: number[]; rows: number } {
+  let rows = 0;
+  const ms: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    const out = fn();
+    ms.push(performance.now() - t);
+    rows = Array.isArray(out) ? out.length : rows;
+  }
+  return { ms, rows };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+const dir = mkdtempSync(join(tmpdir(), 'cf-bench-logs-'));
+try {
+  const path = join(dir, 'logs.db');
+  const store = new SqliteLogStore(path);
+  const now = Date.now();
+  const started = performance.now();
+  for (let i = 0; i < ROWS; i += BATCH) {
+    const batch: RequestLogRecord[] = [];
+    for (let j = i; j < Math.min(ROWS, i + BATCH); j++) batch.push(record(j, now));
+    store.appendSync(batch);
+  }
+  const insertMs = performance.now() - started;
+  process.stderr.write(`inserted ${ROWS} rows in ${Math.round(insertMs)} ms\n`);
+
+  const monthAgo = now - 30 * DAY;
+  const dayStart = (ms: number) => ms - (ms % DAY);
+  const hourStart = (ms: number) => ms - (ms % 3_600_000);
+  const raw = new DatabaseSync(path, { readOnly: true });
+  const queries: Array<{ name: string; what: string; run: () => unknown }> = [
+    { name: 'last hour, newest 100', what: 'GET /monitoring/logs?from=1h (every resource)', run: () => store.logsSync({ from: now - 3_600_000, to: now, resources: RESOURCES, limit: 100, includeContent: false }) },
+    { name: 'last hour, one resource', what: 'GET /monitoring/logs?resource=contoso-prod&from=1h&limit=1000', run: () => store.logsSync({ from: now - 3_600_000, to: now, resources: ['contoso-prod'], limit: 1000, includeContent: false }) },
+    { name: 'last hour, 5xx of one resource', what: '...&status=5xx', run: () => store.logsSync({ from: now - 3_600_000, to: now, resources: ['contoso-prod'], status: '5xx', limit: 100, includeContent: false }) },
+    { name: 'a request id, over 30 days', what: 'GET /monitoring/logs?requestId=…&from=30d', run: () => store.logsSync({ from: monthAgo, to: now, resources: RESOURCES, requestId: `req_011CBench${String(Math.floor(ROWS / 2)).padStart(14, '0')}`, limit: 100, includeContent: false }) },
+    { name: 'daily cost rollup, 30 days', what: 'GET /monitoring/usage?interval=day&from=30d (from usage_day)', run: () => store.usageSync({ from: dayStart(monthAgo), to: now, resources: RESOURCES, interval: 'day', groupBy: [] }) },
+    { name: 'daily cost by deployment, 30 days', what: '...&groupBy=deployment', run: () => store.usageSync({ from: dayStart(monthAgo), to: now, resources: RESOURCES, interval: 'day', groupBy: ['deployment'] }) },
+    { name: 'hourly usage by principal, 24 h', what: 'GET /monitoring/usage?interval=hour&groupBy=principal', run: () => store.usageSync({ from: hourStart(now - DAY), to: now, resources: RESOURCES, interval: 'hour', groupBy: ['principal'] }) },
+    {
+      name: 'daily cost from raw rows (no rollup)', what: 'for contrast: what a rollup-less gateway scans',
+      run: () => raw.prepare('SELECT time - time % 86400000 AS day, resource, SUM(cost_pico) FROM request_log WHERE time >= ? GROUP BY day, resource').all(monthAgo),
+    },
+  ];
+  const results = queries.map((q) => {
+    const { ms, rows } = time(q.run);
+    return { name: q.name, what: q.what, rows, medianMs: round(median(ms)), maxMs: round(Math.max(...ms)), underTarget: median(ms) < TARGET_MS };
+  });
+  raw.close();
+  const sizeMb = Math.round(statSync(path).size / 1e5) / 10;
+  await store.close();
+
+  const report = {
+    date: new Date(now).toISOString(),
+    node: process.version,
+    rows: ROWS,
+    runs: RUNS,
+    insert: { ms: Math.round(insertMs), rowsPerSecond: Math.round(ROWS / (insertMs / 1000)), batch: BATCH },
+    databaseMb: sizeMb,
+    targetMs: TARGET_MS,
+    queries: results,
+  };
+  const out = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'logs.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = [
+    `# Request-log benchmark (${report.date.slice(0, 10)}, Node ${report.node})`,
+    '',
+    `${ROWS.toLocaleString('en-US')} records over 30 days, 5 resources × 4 deployments × 10 principals; logs.db ${sizeMb} MB.`,
+    `Inserted in ${report.insert.ms.toLocaleString('en-US')} ms (${report.insert.rowsPerSecond.toLocaleString('en-US')} rows/s, transactions of ${BATCH.toLocaleString('en-US')} with their rollups).`,
+    `Each query ran ${RUNS} times; target: median under ${TARGET_MS} ms.`,
+    '',
+    '| query | API call | rows | median ms | max ms | < 200 ms |',
+    '|---|---|--:|--:|--:|:-:|',
+    ...results.map((r) => `| ${r.name} | ${r.what} | ${r.rows} | ${r.medianMs} | ${r.maxMs} | ${r.underTarget ? 'yes' : 'no'} |`),
+    '',
+  ].join('\n');
+  writeFileSync(join(out, 'logs.md'), md);
+  process.stdout.write(`${md}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,241 @@
+// The monitoring API under /monitoring: usage and cost by time bucket, the month-end forecast, the request
+// log, budgets and their alerts. Every route is ARM-authorized per resource (authorize.ts); JSON in, JSON out.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accountScope } from '../auth/scopes.ts';
+import type { ControlState } from '../control/snapshot.ts';
+import type { Resource } from '../control/types.ts';
+import { GatewayError } from '../errors/index.ts';
+import { collect } from '../http/body.ts';
+import { type Correlation, sendJson } from '../http/respond.ts';
+import type { RouteHandler } from '../http/server.ts';
+import { type AuthorizeManagement, MONITORING_ACTIONS } from './authorize.ts';
+import { type BudgetBook, DEFAULT_THRESHOLDS } from './budgets.ts';
+import { forecastMonthEnd, RUN_RATE_WINDOW_MS } from './forecast.ts';
+import type { LogQuery, RequestLogStore } from './log-store.ts';
+import { formatUsd, parseUsd } from './money.ts';
+import * as params from './query-params.ts';
+import { alertView, budgetView, recordView, usageView } from './views.ts';
+
+export interface MonitoringApiDeps {
+  control: ControlState;
+  store: RequestLogStore;
+  budgets: BudgetBook;
+  authorize: AuthorizeManagement;
+  now: () => number;
+}
+
+const BUDGET_PATH = /^\/monitoring\/budgets\/([^/]+)\/?$/;
+
+export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
+  const { store, budgets, authorize, now } = deps;
+
+  /**
+   * The resources a request may read: those it names (each must exist and be allowed), or every resource it is
+   * allowed on. `unassigned` adds records of no known resource, for a caller allowed at the root scope.
+   */
+  async function readable(req: IncomingMessage, query: URLSearchParams, action: string): Promise<{ names: string[]; resources: Resource[] }> {
+    const snapshot = deps.control.current;
+    const asked = params.optional(query, 'resource');
+    if (asked !== undefined) {
+      const resources = asked.split(',').map((name) => {
+        const resource = snapshot.resource(name.trim());
+        if (!resource) throw new GatewayError('resource_not_found', `The resource '${name.trim().slice(0, 64)}' does not exist on this gateway.`);
+        return resource;
+      });
+      for (const r of resources) await authorize(req, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
+      return { names: resources.map((r) => r.name), resources };
+    }
+    const resources: Resource[] = [];
+    let denied: unknown;
+    for (const r of snapshot.resources()) {
+      try {
+        await authorize(req, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
+        resources.push(r);
+      } catch (err) {
+        if (!(err instanceof GatewayError) || err.status !== 403) throw err;
+        denied ??= err;
+      }
+    }
+    if (resources.length === 0 && denied) throw denied;
+    const names = resources.map((r) => r.name);
+    if (await authorize(req, '/', action).then(() => true, () => false)) names.push('');
+    return { names, resources };
+  }
+
+  async function usage(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { names } = await readable(req, query, MONITORING_ACTIONS.usage);
+    const interval = params.parseInterval(query, 'hour');
+    const range = params.alignRange(params.parseRange(query, now(), 86_400_000), interval);
+    const groupBy = params.parseGroupBy(query);
+    const filters = { deployment: params.optional(query, 'deployment'), model: params.optional(query, 'model'), principal: params.optional(query, 'principal') };
+    const rows = await store.usage({ ...range, resources: names, interval, groupBy, ...definedOnly(filters) });
+    const totals = rows.reduce(
+      (t, r) => ({ ...t, requests: t.requests + r.requests, inputTokens: t.inputTokens + r.inputTokens, outputTokens: t.outputTokens + r.outputTokens,
+        cacheWrite5mTokens: t.cacheWrite5mTokens + r.cacheWrite5mTokens, cacheWrite1hTokens: t.cacheWrite1hTokens + r.cacheWrite1hTokens,
+        cacheReadTokens: t.cacheReadTokens + r.cacheReadTokens, errors: t.errors + r.errors, throttled: t.throttled + r.throttled, costPico: t.costPico + r.costPico,
+        durationMsSum: t.durationMsSum + r.durationMsSum }),
+      { time: range.from, resource: '', requests: 0, errors: 0, throttled: 0, inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 0n, durationMsSum: 0 },
+    );
+    const { time: _time, resource: _resource, ...total } = usageView(totals);
+    send(res, ids, { interval, from: iso(range.from), to: iso(range.to), groupBy, value: rows.map(usageView), totals: total });
+  }
+
+  async function cost(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { resources } = await readable(req, query, MONITORING_ACTIONS.cost);
+    const t = now();
+    const month = budgets.month;
+    const interval = params.parseInterval(query, 'day');
+    const range = params.alignRange(params.parseRange(query, t, t - month.start || 3_600_000), interval);
+    const names = resources.map((r) => r.name);
+    const windowFrom = t - RUN_RATE_WINDOW_MS;
+    const [series, window, first] = await Promise.all([
+      store.usage({ ...range, resources: names, interval, groupBy: [] }),
+      store.costSince(windowFrom - (windowFrom % 3_600_000), names),
+      store.firstActivity(windowFrom - (windowFrom % 3_600_000), names),
+    ]);
+    const value = resources.map((r) => {
+      const forecast = forecastMonthEnd({
+        now: t, monthEnd: month.end, monthToDatePico: budgets.spent(r.name),
+        windowPico: window[r.name] ?? 0n, windowStart: Math.max(windowFrom, first[r.name] ?? t),
+      });
+      const budget = budgets.budget(r.name);
+      return {
+        resource: r.name,
+        month: month.key,
+        monthToDateUsd: formatUsd(forecast.monthToDatePico),
+        runRatePerHourUsd: formatUsd(forecast.runRatePerHourPico),
+        forecastUsd: formatUsd(forecast.forecastPico),
+        budget: budget ? budgetView(budget, budgets.spent(r.name), month.key) : null,
+        series: series.filter((s) => s.resource === r.name).map((s) => ({ time: iso(s.time), costUsd: formatUsd(s.costPico), requests: s.requests })),
+      };
+    });
+    send(res, ids, { interval, from: iso(range.from), to: iso(range.to), currency: 'USD', value });
+  }
+
+  async function logs(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { names } = await readable(req, query, MONITORING_ACTIONS.logs);
+    const range = params.parseRange(query, now(), 3_600_000);
+    const limit = params.parseLimit(query, 100, 1000);
+    const cursor = params.optional(query, 'cursor');
+    const after = params.optional(query, 'afterId');
+    if (after !== undefined && !/^\d+$/.test(after)) throw params.invalid('afterId', 'must be a record id (a whole number).');
+    const q: LogQuery = {
+      ...range, resources: names, limit, includeContent: query.get('includeContent') === 'true',
+      ...definedOnly({ deployment: params.optional(query, 'deployment'), principal: params.optional(query, 'principal'), requestId: params.optional(query, 'requestId') }),
+    };
+    const status = params.parseStatus(query);
+    if (status !== undefined) q.status = status;
+    if (cursor !== undefined) q.before = params.decodeCursor(cursor);
+    if (after !== undefined) q.afterId = Number(after);
+    const records = await store.logs(q);
+    const last = records[records.length - 1];
+    let nextLink: string | null = null;
+    if (last && records.length === limit && after === undefined) {
+      const next = new URLSearchParams(query);
+      next.set('cursor', params.encodeCursor(last.time, last.id));
+      next.set('from', iso(range.from));
+      next.set('to', iso(range.to));
+      nextLink = `/monitoring/logs?${next.toString()}`;
+    }
+    send(res, ids, { value: records.map(recordView), nextLink, ...(after !== undefined ? { lastId: last?.id ?? Number(after) } : {}) });
+  }
+
+  async function listBudgets(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { resources } = await readable(req, query, MONITORING_ACTIONS.readBudgets);
+    const value = resources.flatMap((r) => {
+      const b = budgets.budget(r.name);
+      return b ? [budgetView(b, budgets.spent(r.name), budgets.month.key)] : [];
+    });
+    send(res, ids, { value });
+  }
+
+  async function alerts(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { resources } = await readable(req, query, MONITORING_ACTIONS.readBudgets);
+    const from = params.parseTime(query, 'from', now(), budgets.month.start);
+    send(res, ids, { value: (await store.alerts(resources.map((r) => r.name), from)).map(alertView) });
+  }
+
+  async function budget(req: IncomingMessage, res: ServerResponse, ids: Correlation, name: string): Promise<void> {
+    const resource = deps.control.current.resource(decodeURIComponent(name));
+    if (!resource) throw new GatewayError('resource_not_found', `The resource '${name.slice(0, 64)}' does not exist on this gateway.`);
+    const scope = accountScope(resource.subscriptionId, resource.resourceGroup, resource.name);
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      await authorize(req, scope, MONITORING_ACTIONS.readBudgets);
+      const found = budgets.budget(resource.name);
+      if (!found) throw new GatewayError('not_found', `The resource '${resource.name}' has no budget. Set one with PUT /monitoring/budgets/${resource.name}.`);
+      send(res, ids, budgetView(found, budgets.spent(resource.name), budgets.month.key));
+      return;
+    }
+    await authorize(req, scope, MONITORING_ACTIONS.writeBudgets);
+    if (method === 'DELETE') {
+      const existed = await store.deleteBudget(resource.name);
+      budgets.delete(resource.name);
+      if (!existed) throw new GatewayError('not_found', `The resource '${resource.name}' has no budget.`);
+      send(res, ids, { resource: resource.name, deleted: true });
+      return;
+    }
+    if (method !== 'PUT') throw new GatewayError('method_not_allowed', `${method} is not allowed on a budget; use GET, PUT or DELETE.`, { allow: 'GET, PUT, DELETE' });
+    const saved = { ...parseBudget(await readBody(req)), resource: resource.name, updatedAt: now() };
+    await store.putBudget(saved);
+    budgets.set(saved);
+    send(res, ids, budgetView(saved, budgets.spent(resource.name), budgets.month.key));
+  }
+
+  return (req, res, pathname, ids) => {
+    if (!pathname.startsWith('/monitoring/')) return undefined;
+    const query = queryOf(req);
+    const budgetMatch = BUDGET_PATH.exec(pathname);
+    if (budgetMatch) return budget(req, res, ids, budgetMatch[1]!);
+    const route = { '/monitoring/usage': usage, '/monitoring/cost': cost, '/monitoring/logs': logs, '/monitoring/budgets': listBudgets, '/monitoring/alerts': alerts }[pathname.replace(/\/$/, '')];
+    if (!route) return Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The monitoring API has /monitoring/usage, cost, logs, budgets and alerts.`));
+    if (req.method !== 'GET') return Promise.reject(new GatewayError('method_not_allowed', `${req.method} is not allowed on ${pathname}; use GET.`, { allow: 'GET' }));
+    return route(req, res, ids, query);
+  };
+}
+
+function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thresholds: number[]; enforce: boolean } {
+  const amount = body['amountUsd'];
+  let amountPico: bigint;
+  try {
+    if (typeof amount !== 'string' && typeof amount !== 'number') throw new RangeError('missing');
+    amountPico = parseUsd(String(amount));
+  } catch {
+    throw new GatewayError('invalid_request_content', 'amountUsd is required: the monthly budget in USD, such as "250" or "99.50".');
+  }
+  const thresholds = body['thresholds'] ?? DEFAULT_THRESHOLDS;
+  if (!Array.isArray(thresholds) || !thresholds.every((t) => Number.isInteger(t) && t >= 1 && t <= 1000)) {
+    throw new GatewayError('invalid_request_content', 'thresholds must be a list of whole percentages from 1 to 1000, such as [50, 80, 100].');
+  }
+  const enforce = body['enforce'] ?? false;
+  if (typeof enforce !== 'boolean') throw new GatewayError('invalid_request_content', 'enforce must be true or false.');
+  return { amountPico, thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), enforce };
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await collect(req, 64 * 1024);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid_request_content', 'The request body must be a JSON object such as {"amountUsd": "250", "thresholds": [50, 80, 100], "enforce": false}.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GatewayError('invalid_request_content', 'The request body must be a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function send(res: ServerResponse, ids: Correlation, body: unknown): void {
+  sendJson(res, 200, JSON.stringify(body), ids);
+}

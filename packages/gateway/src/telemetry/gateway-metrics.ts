@@ -1,0 +1,77 @@
+// The gateway's metrics, named after OpenTelemetry's GenAI semantic conventions where they have a name
+// (gen_ai.server.request.duration, gen_ai.server.time_to_first_token, gen_ai.client.token.usage, in
+// Prometheus form), and claude_foundry_* otherwise. Labels come only from configured resources and
+// deployments, a status class, and the error catalogue's codes: bounded by configuration.
+import { Registry } from './metrics.ts';
+import { type RequestLogRecord, statusClass } from './record.ts';
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const TTFT_SECONDS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const OVERHEAD_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** OpenTelemetry's advice for gen_ai.client.token.usage. */
+const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+export interface MetricSources {
+  queueDepth(): number;
+  queueCapacity(): number;
+  dropped(): number;
+  written(): number;
+  writeFailures(): number;
+}
+
+export function createGatewayMetrics(maxSeries: number, sources: MetricSources) {
+  const registry = new Registry(maxSeries);
+  const requests = registry.counter('claude_foundry_requests_total', 'Data-plane requests by resource, deployment, operation and status class.', [
+    'resource', 'deployment', 'gen_ai_operation_name', 'status_class',
+  ]);
+  const errors = registry.counter('claude_foundry_request_errors_total', 'Failed requests (and streams ended by event: error) by error catalogue code.', [
+    'resource', 'deployment', 'error_type',
+  ]);
+  const rateLimited = registry.counter('claude_foundry_rate_limit_rejections_total', 'Requests answered 429, by error catalogue code.', [
+    'resource', 'deployment', 'error_type',
+  ]);
+  const duration = registry.histogram('gen_ai_server_request_duration_seconds', 'Time from the request to the last byte of the response.', [
+    'resource', 'deployment', 'gen_ai_operation_name', 'gen_ai_request_model', 'status_class',
+  ], SECONDS);
+  const ttft = registry.histogram('gen_ai_server_time_to_first_token_seconds', "Time from the request to a stream's first content delta.", [
+    'resource', 'deployment', 'gen_ai_request_model',
+  ], TTFT_SECONDS);
+  const overhead = registry.histogram('claude_foundry_gateway_overhead_seconds', 'Request duration minus the time spent waiting on the backend.', [
+    'resource', 'deployment',
+  ], OVERHEAD_SECONDS);
+  const tokens = registry.histogram('gen_ai_client_token_usage', 'Tokens per request by type: input, output, cache_creation_5m, cache_creation_1h, cache_read.', [
+    'resource', 'deployment', 'gen_ai_request_model', 'gen_ai_token_type',
+  ], TOKENS);
+  const cost = registry.counter('claude_foundry_cost_usd_total', 'Cost at list price, USD (exact sums are in the usage API).', ['resource', 'deployment']);
+  registry.observed('claude_foundry_request_log_queue_depth', 'Request-log records waiting or being written.', 'gauge', sources.queueDepth);
+  registry.observed('claude_foundry_request_log_queue_capacity', 'Most request-log records that may wait.', 'gauge', sources.queueCapacity);
+  registry.observed('claude_foundry_request_log_dropped_total', 'Request-log records dropped because the queue was full.', 'counter', sources.dropped);
+  registry.observed('claude_foundry_request_log_written_total', 'Request-log records committed to the store.', 'counter', sources.written);
+  registry.observed('claude_foundry_request_log_write_failures_total', 'Request-log records the store failed to write.', 'counter', sources.writeFailures);
+
+  function observe(r: RequestLogRecord): void {
+    const resource = r.resource;
+    const deployment = r.deployment ?? '';
+    const model = r.model ?? '';
+    const operation = r.operation ?? '';
+    const cls = statusClass(r.status);
+    requests.inc([resource, deployment, operation, cls]);
+    if (r.errorCode !== null) errors.inc([resource, deployment, r.errorCode]);
+    if (r.status === 429) rateLimited.inc([resource, deployment, r.errorCode ?? '']);
+    duration.observe([resource, deployment, operation, model, cls], r.durationMs / 1000);
+    overhead.observe([resource, deployment], r.overheadMs / 1000);
+    if (r.ttftMs !== null) ttft.observe([resource, deployment, model], r.ttftMs / 1000);
+    if (r.operation === 'messages' && r.status < 400) {
+      tokens.observe([resource, deployment, model, 'input'], r.inputTokens);
+      tokens.observe([resource, deployment, model, 'output'], r.outputTokens);
+      if (r.cacheWrite5mTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_5m'], r.cacheWrite5mTokens);
+      if (r.cacheWrite1hTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_1h'], r.cacheWrite1hTokens);
+      if (r.cacheReadTokens > 0) tokens.observe([resource, deployment, model, 'cache_read'], r.cacheReadTokens);
+    }
+    if (r.costPico > 0) cost.inc([resource, deployment], r.costPico / 1e12);
+  }
+
+  return { observe, render: () => registry.render() };
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -1,0 +1,201 @@
+// Telemetry: the request log, metrics, pricing, budgets and the monitoring API, assembled. The data plane
+// calls `begin` once per request and fills in the trace; when the response closes, `finish` prices it,
+// enqueues its record, updates the metrics and the month's spend — a few map updates and an array push.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { TokenUsage } from '../backends/types.ts';
+import type { GatewayConfig } from '../config/index.ts';
+import type { ControlState } from '../control/snapshot.ts';
+import type { Resource } from '../control/types.ts';
+import type { Correlation } from '../http/respond.ts';
+import type { RouteHandler } from '../http/server.ts';
+import { getModel } from '../models/catalog.ts';
+import { monitoringApi } from './api.ts';
+import type { AuthorizeManagement } from './authorize.ts';
+import { BudgetBook } from './budgets.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
+import { createGatewayMetrics } from './gateway-metrics.ts';
+import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
+import { LogWriter } from './log-writer.ts';
+import { createMetricsServer, metricsRoute } from './metrics-endpoint.ts';
+import { billedTokens, costOf } from './pricing.ts';
+import type { RequestLogRecord } from './record.ts';
+import { RequestTrace } from './trace.ts';
+import { WorkerLogStore } from './worker-store.ts';
+
+export const LOG_DATABASE_FILE = 'logs.db';
+/** Hour rollups outlive raw records: budgets and forecasts read whole months from them. */
+const HOUR_ROLLUP_DAYS = 400;
+const DELETE_BATCH_ROWS = 5000;
+const TROUBLE_EVERY_MS = 10_000;
+
+export interface TelemetryOptions {
+  config: GatewayConfig;
+  control: ControlState;
+  authorize: AuthorizeManagement;
+  /** Milliseconds since the epoch: months, buckets and budgets. */
+  now?: () => number;
+  /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
+  store?: RequestLogStore;
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function retentionPolicy(config: GatewayConfig): RetentionPolicy {
+  return {
+    days: Object.fromEntries(config.resources.map((r) => [r.name, r.monitoring.logRetentionDays])),
+    defaultDays: DEFAULT_LOG_RETENTION_DAYS,
+    hourRollupDays: HOUR_ROLLUP_DAYS,
+    batchRows: DELETE_BATCH_ROWS,
+  };
+}
+
+export async function startTelemetry(options: TelemetryOptions) {
+  const { config, control } = options;
+  const now = options.now ?? Date.now;
+  const settings = config.monitoring;
+  const store = options.store ?? (await WorkerLogStore.open(join(config.dataDir, LOG_DATABASE_FILE), retentionPolicy(config), settings.retentionIntervalMs));
+  const contentLimits = new Map(
+    config.resources.map((r) => [r.name.toLowerCase(), r.monitoring.contentLogging && !r.monitoring.zeroDataRetention ? settings.contentMaxBytes : 0]),
+  );
+  const contentLimit = (resource: Resource) => contentLimits.get(resource.name.toLowerCase()) ?? 0;
+
+  let lastTrouble = 0;
+  let unreported = 0;
+  const writer = new LogWriter(store, {
+    capacity: settings.queueCapacity,
+    flushRecords: settings.flushRecords,
+    flushIntervalMs: settings.flushIntervalMs,
+    // One stderr line per 10 s at most, however many records are dropped.
+    onTrouble: (what, detail) => {
+      unreported++;
+      const t = Date.now();
+      if (t - lastTrouble < TROUBLE_EVERY_MS) return;
+      lastTrouble = t;
+      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: `request log records ${what}`, detail, count: unreported })}\n`);
+      unreported = 0;
+    },
+  });
+  const metrics = createGatewayMetrics(settings.maxSeries, {
+    queueDepth: () => writer.depth,
+    queueCapacity: () => writer.capacity,
+    dropped: () => writer.dropped,
+    written: () => writer.written,
+    writeFailures: () => writer.failed,
+  });
+  const budgets = new BudgetBook(store, now);
+  await budgets.load(config.resources.map((r) => r.name));
+
+  function record(trace: RequestTrace, status: number, aborted: boolean, durationMs: number, usage: TokenUsage | undefined): RequestLogRecord {
+    const deployment = trace.deployment;
+    const tokens = billedTokens(usage);
+    const model = deployment ? getModel(deployment.model) : undefined;
+    const costPico = model && deployment ? Number(costOf(tokens, model, deployment.sku)) : 0;
+    let errorCode = trace.errorCode ?? null;
+    if (errorCode === null && aborted) errorCode = 'client_closed';
+    // An upstream's own error status passed through: no catalogue code, so its status names it.
+    if (errorCode === null && status >= 400) errorCode = `http_${status}`;
+    const principal = trace.principal;
+    const r: RequestLogRecord = {
+      time: trace.time,
+      resource: trace.resource?.name ?? '',
+      deployment: deployment?.name ?? null,
+      model: deployment?.model ?? null,
+      backend: deployment?.backend ?? null,
+      operation: trace.operation ?? null,
+      principal: principal ? (principal.kind === 'key' ? principal.keyName : principal.objectId) : null,
+      appId: principal?.kind === 'entra' ? (principal.appId ?? null) : null,
+      clientIp: trace.clientIp?.replace(/^::ffff:/, '') ?? null,
+      userAgent: trace.userAgent?.slice(0, 512) ?? null,
+      status,
+      errorCode,
+      stream: trace.stream,
+      ttfbMs: trace.firstByte === undefined ? null : round(trace.firstByte - trace.start),
+      ttftMs: trace.firstToken === undefined ? null : round(trace.firstToken - trace.start),
+      durationMs: round(durationMs),
+      overheadMs: round(Math.max(0, durationMs - trace.backendWaitMs)),
+      inputTokens: tokens.input,
+      outputTokens: tokens.output,
+      cacheWrite5mTokens: tokens.cacheWrite5m,
+      cacheWrite1hTokens: tokens.cacheWrite1h,
+      cacheReadTokens: tokens.cacheRead,
+      costPico,
+      requestId: trace.ids.requestId,
+      apimRequestId: trace.ids.apimRequestId,
+      clientRequestId: trace.ids.clientRequestId ?? null,
+    };
+    if (trace.content) r.content = { request: trace.content.request, response: trace.content.response, truncated: trace.content.truncated };
+    return r;
+  }
+
+  function complete(trace: RequestTrace, status: number, aborted: boolean, durationMs: number, usage: TokenUsage | undefined): void {
+    const r = record(trace, status, aborted, durationMs, usage);
+    writer.enqueue(r);
+    metrics.observe(r);
+    if (trace.resource) budgets.add(trace.resource.name, r.costPico);
+  }
+
+  /** The response closed: after its last byte, after an error, or because the client went away. */
+  function finish(trace: RequestTrace, res: ServerResponse): void {
+    trace.answered();
+    const durationMs = performance.now() - trace.start;
+    const aborted = !res.writableFinished;
+    const status = res.headersSent ? res.statusCode : 499;
+    const pending = trace.pendingUsage;
+    if (!pending) return complete(trace, status, aborted, durationMs, trace.usage?.current);
+    pending.then(
+      (usage) => complete(trace, status, aborted, durationMs, usage),
+      () => complete(trace, status, aborted, durationMs, trace.usage?.current),
+    );
+  }
+
+  function begin(req: IncomingMessage, res: ServerResponse, ids: Correlation): RequestTrace {
+    const ua = req.headers['user-agent'];
+    const trace = new RequestTrace(ids, req.socket.remoteAddress, typeof ua === 'string' ? ua : undefined, contentLimit);
+    res.once('close', () => finish(trace, res));
+    return trace;
+  }
+
+  const render = () => metrics.render();
+  const routes: RouteHandler[] = [
+    metricsRoute(render, settings.metricsToken, settings.metricsPort !== undefined),
+    monitoringApi({ control, store, budgets, authorize: options.authorize, now }),
+  ];
+
+  let metricsServer: ReturnType<typeof createMetricsServer> | undefined;
+  if (settings.metricsPort !== undefined) {
+    metricsServer = createMetricsServer(render, settings.metricsToken);
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(settings.metricsPort, settings.metricsHost, () => resolve());
+    }).catch(async (err: unknown) => {
+      await writer.close();
+      await store.close();
+      throw err;
+    });
+  }
+
+  return {
+    begin,
+    /** The 403 of an enforced budget that is used up; a map lookup otherwise. */
+    checkBudget: (resource: Resource) => budgets.admit(resource.name),
+    routes,
+    store,
+    writer,
+    budgets,
+    metricsText: render,
+    metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : undefined,
+    /** Resolves once every record of a finished request is committed. */
+    flush: () => writer.drain(),
+    async close(): Promise<void> {
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      await writer.close();
+      await store.close();
+    },
+  };
+}
+
+export type Telemetry = Awaited<ReturnType<typeof startTelemetry>>;
+export { RequestTrace } from './trace.ts';
+export { armAuthorizer, type AuthorizeManagement } from './authorize.ts';

@@ -1,0 +1,103 @@
+// The request-log database's schema (logs.db), as numbered migrations: `PRAGMA user_version` is the last one
+// applied; each runs once, in its own transaction. Never edit a released migration: add the next one.
+
+export interface LogMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const ROLLUP_COLUMNS = `
+  requests              INTEGER NOT NULL,
+  errors                INTEGER NOT NULL,
+  throttled             INTEGER NOT NULL,
+  input_tokens          INTEGER NOT NULL,
+  output_tokens         INTEGER NOT NULL,
+  cache_write_5m_tokens INTEGER NOT NULL,
+  cache_write_1h_tokens INTEGER NOT NULL,
+  cache_read_tokens     INTEGER NOT NULL,
+  cost_pico             INTEGER NOT NULL,
+  duration_ms           REAL NOT NULL,
+  PRIMARY KEY (resource, bucket, deployment, model, principal)`;
+
+export const LOG_MIGRATIONS: readonly LogMigration[] = [
+  {
+    version: 1,
+    description: 'request log, content, minute, hour and day rollups, budgets and alerts',
+    sql: `
+      CREATE TABLE request_log (
+        id                    INTEGER PRIMARY KEY,
+        time                  INTEGER NOT NULL,
+        resource              TEXT NOT NULL,
+        deployment            TEXT,
+        model                 TEXT,
+        backend               TEXT,
+        operation             TEXT,
+        principal             TEXT,
+        app_id                TEXT,
+        client_ip             TEXT,
+        user_agent            TEXT,
+        status                INTEGER NOT NULL,
+        error_code            TEXT,
+        stream                INTEGER NOT NULL,
+        ttfb_ms               REAL,
+        ttft_ms               REAL,
+        duration_ms           REAL NOT NULL,
+        overhead_ms           REAL NOT NULL,
+        input_tokens          INTEGER NOT NULL,
+        output_tokens         INTEGER NOT NULL,
+        cache_write_5m_tokens INTEGER NOT NULL,
+        cache_write_1h_tokens INTEGER NOT NULL,
+        cache_read_tokens     INTEGER NOT NULL,
+        cost_pico             INTEGER NOT NULL,
+        request_id            TEXT NOT NULL,
+        apim_request_id       TEXT NOT NULL,
+        client_request_id     TEXT
+      ) STRICT;
+      CREATE INDEX request_log_time ON request_log (time);
+      CREATE INDEX request_log_resource_time ON request_log (resource, time);
+      CREATE INDEX request_log_request_id ON request_log (request_id);
+      CREATE INDEX request_log_apim_request_id ON request_log (apim_request_id);
+      CREATE INDEX request_log_client_request_id ON request_log (client_request_id) WHERE client_request_id IS NOT NULL;
+      CREATE TABLE request_content (
+        log_id    INTEGER PRIMARY KEY,
+        request   TEXT NOT NULL,
+        response  TEXT NOT NULL,
+        truncated INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE usage_minute (
+        bucket INTEGER NOT NULL, resource TEXT NOT NULL, deployment TEXT NOT NULL, model TEXT NOT NULL, principal TEXT NOT NULL,
+        ${ROLLUP_COLUMNS}
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE usage_hour (
+        bucket INTEGER NOT NULL, resource TEXT NOT NULL, deployment TEXT NOT NULL, model TEXT NOT NULL, principal TEXT NOT NULL,
+        ${ROLLUP_COLUMNS}
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE usage_day (
+        bucket INTEGER NOT NULL, resource TEXT NOT NULL, deployment TEXT NOT NULL, model TEXT NOT NULL, principal TEXT NOT NULL,
+        ${ROLLUP_COLUMNS}
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX usage_hour_bucket ON usage_hour (bucket);
+      CREATE INDEX usage_day_bucket ON usage_day (bucket);
+      CREATE INDEX usage_minute_bucket ON usage_minute (bucket);
+      CREATE TABLE budgets (
+        resource    TEXT PRIMARY KEY COLLATE NOCASE,
+        amount_pico INTEGER NOT NULL,
+        thresholds  TEXT NOT NULL,
+        enforce     INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE budget_alerts (
+        resource    TEXT NOT NULL COLLATE NOCASE,
+        month       TEXT NOT NULL,
+        threshold   INTEGER NOT NULL,
+        spent_pico  INTEGER NOT NULL,
+        amount_pico INTEGER NOT NULL,
+        time        INTEGER NOT NULL,
+        PRIMARY KEY (resource, month, threshold)
+      ) STRICT;
+    `,
+  },
+];
+
+export const LOG_SCHEMA_VERSION = LOG_MIGRATIONS[LOG_MIGRATIONS.length - 1]!.version;

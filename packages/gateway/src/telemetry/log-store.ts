@@ -1,0 +1,112 @@
+// The request-log store: raw records, per-minute and per-hour rollups, budgets and their alerts. One
+// asynchronous interface, so the SQLite file of the embedded gateway (sqlite-store.ts, run in a worker by
+// worker-store.ts) and a PostgreSQL implementation can serve the same callers.
+import type { RequestLogRecord } from './record.ts';
+
+export type Interval = 'minute' | 'hour' | 'day';
+export type UsageDimension = 'deployment' | 'model' | 'principal';
+
+export interface LogQuery {
+  /** Inclusive, ms since the epoch. */
+  from: number;
+  /** Exclusive. */
+  to: number;
+  /** Canonical resource names; empty means none (the caller may read no resource). */
+  resources: string[];
+  deployment?: string;
+  /** An exact status (429), or a class ('4xx'). */
+  status?: number | `${1 | 2 | 3 | 4 | 5}xx`;
+  principal?: string;
+  /** Matches `request-id`, `apim-request-id` or `x-ms-client-request-id`. */
+  requestId?: string;
+  /** Keyset pagination, newest first: records strictly older than this (time, id). */
+  before?: { time: number; id: number };
+  /** Follow mode: records written after this id, oldest first (`before` is ignored). */
+  afterId?: number;
+  limit: number;
+  includeContent: boolean;
+}
+
+export interface StoredRecord extends RequestLogRecord {
+  id: number;
+}
+
+export interface UsageQuery {
+  from: number;
+  to: number;
+  resources: string[];
+  interval: Interval;
+  groupBy: UsageDimension[];
+  deployment?: string;
+  model?: string;
+  principal?: string;
+}
+
+export interface UsageRow {
+  /** Bucket start, ms since the epoch (UTC minutes, hours, days). */
+  time: number;
+  resource: string;
+  deployment?: string;
+  model?: string;
+  principal?: string;
+  requests: number;
+  errors: number;
+  throttled: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+  costPico: bigint;
+  durationMsSum: number;
+}
+
+export interface Budget {
+  resource: string;
+  amountPico: bigint;
+  /** Percentages of the amount, ascending, e.g. [50, 80, 100]. */
+  thresholds: number[];
+  /** Refuse requests (403) once the month's cost reaches the amount. */
+  enforce: boolean;
+  updatedAt: number;
+}
+
+export interface BudgetAlert {
+  resource: string;
+  /** `YYYY-MM`, UTC. */
+  month: string;
+  threshold: number;
+  spentPico: bigint;
+  amountPico: bigint;
+  time: number;
+}
+
+export interface RetentionPolicy {
+  /** Days of raw records and minute rollups per resource; others get `defaultDays`. */
+  days: Record<string, number>;
+  defaultDays: number;
+  /** Hour rollups are kept longer: budgets and forecasts read whole months from them. */
+  hourRollupDays: number;
+  /** Rows per DELETE statement. */
+  batchRows: number;
+}
+
+export interface RequestLogStore {
+  /** Writes records and their rollups in one transaction. */
+  append(records: RequestLogRecord[]): Promise<void>;
+  logs(query: LogQuery): Promise<StoredRecord[]>;
+  usage(query: UsageQuery): Promise<UsageRow[]>;
+  /** Cost per resource since `from` (the month so far), from the hour rollups. */
+  costSince(from: number, resources?: string[]): Promise<Record<string, bigint>>;
+  /** The earliest hour bucket with traffic at or after `from`, per resource. */
+  firstActivity(from: number, resources: string[]): Promise<Record<string, number>>;
+  /** Deletes what `policy` says is older than `now` allows, in bounded batches; returns rows deleted. */
+  sweep(now: number, policy: RetentionPolicy): Promise<number>;
+  budgets(): Promise<Budget[]>;
+  putBudget(budget: Budget): Promise<void>;
+  deleteBudget(resource: string): Promise<boolean>;
+  /** Records an alert once; false when this (resource, month, threshold) was already recorded. */
+  recordAlert(alert: BudgetAlert): Promise<boolean>;
+  alerts(resources: string[], from: number): Promise<BudgetAlert[]>;
+  close(): Promise<void>;
+}

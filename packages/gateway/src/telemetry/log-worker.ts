@@ -1,0 +1,65 @@
+// The worker thread that owns logs.db: it applies appends in arrival order, answers queries, and runs the
+// retention job, so no SQLite statement ever runs on the thread that serves requests.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RetentionPolicy } from './log-store.ts';
+import { SqliteLogStore } from './sqlite-store.ts';
+import type { ToWorker } from './worker-store.ts';
+
+const { path, policy, retentionIntervalMs } = workerData as { path: string; policy: RetentionPolicy; retentionIntervalMs: number };
+const port = parentPort!;
+
+let store: SqliteLogStore;
+try {
+  store = new SqliteLogStore(path);
+  port.postMessage({ type: 'ready' });
+} catch (err) {
+  port.postMessage({ type: 'openFailed', message: (err as Error).message });
+  process.exit(1);
+}
+
+let sweeping = false;
+let closing = false;
+async function sweep(): Promise<void> {
+  if (sweeping) return;
+  sweeping = true;
+  try {
+    await store.sweep(Date.now(), policy);
+  } catch (err) {
+    if (closing) return;
+    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'request log retention failed', detail: (err as Error).message })}\n`);
+  } finally {
+    sweeping = false;
+  }
+}
+const firstSweep = setTimeout(() => void sweep(), Math.min(10_000, retentionIntervalMs));
+const sweeps = setInterval(() => void sweep(), retentionIntervalMs);
+
+port.on('message', (message: ToWorker) => {
+  switch (message.op) {
+    case 'append':
+      try {
+        store.appendSync(message.records);
+        port.postMessage({ type: 'appended', count: message.records.length });
+      } catch (err) {
+        port.postMessage({ type: 'appendFailed', count: message.records.length, message: (err as Error).message });
+      }
+      return;
+    case 'call': {
+      const method = store[message.method] as (...args: unknown[]) => Promise<unknown>;
+      method.apply(store, message.args).then(
+        (value) => port.postMessage({ type: 'result', id: message.id, value }),
+        (err: unknown) => port.postMessage({ type: 'error', id: message.id, message: (err as Error).message }),
+      );
+      return;
+    }
+    case 'close':
+      closing = true;
+      clearTimeout(firstSweep);
+      clearInterval(sweeps);
+      void store.close().then(() => {
+        port.postMessage({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});

@@ -1,0 +1,163 @@
+// A small Prometheus registry: counters, gauges read at scrape time, and histograms, written out in the
+// text exposition format (version 0.0.4). Each metric caps its label sets: past `maxSeries`, new
+// label values are counted under `other`, so no caller can grow the series without bound.
+
+type Labels = readonly string[];
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function labelText(names: Labels, values: Labels, extra?: string): string {
+  const parts = names.map((n, i) => `${n}="${escapeLabel(values[i] ?? '')}"`);
+  if (extra) parts.push(extra);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+function sample(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+abstract class Family<S> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: Labels;
+  readonly #series = new Map<string, { values: Labels; state: S }>();
+  readonly #maxSeries: number;
+
+  constructor(name: string, help: string, labelNames: Labels, maxSeries: number) {
+    this.name = name;
+    this.help = help;
+    this.labelNames = labelNames;
+    this.#maxSeries = maxSeries;
+  }
+
+  protected abstract fresh(): S;
+
+  protected series(values: Labels): S {
+    let key = values.join('\u0000');
+    let found = this.#series.get(key);
+    if (!found && this.#series.size >= this.#maxSeries) {
+      // Past the cap every new label set shares one series; it alone may exceed the cap.
+      values = this.labelNames.map(() => 'other');
+      key = values.join('\u0000');
+      found = this.#series.get(key);
+    }
+    if (!found) {
+      found = { values: [...values], state: this.fresh() };
+      this.#series.set(key, found);
+    }
+    return found.state;
+  }
+
+  protected entries(): Iterable<{ values: Labels; state: S }> {
+    return this.#series.values();
+  }
+
+  abstract render(): string;
+}
+
+export class Counter extends Family<{ value: number }> {
+  protected fresh() {
+    return { value: 0 };
+  }
+
+  inc(values: Labels, by = 1): void {
+    this.series(values).value += by;
+  }
+
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
+    for (const { values, state } of this.entries()) out += `${this.name}${labelText(this.labelNames, values)} ${sample(state.value)}\n`;
+    return out;
+  }
+}
+
+export class Histogram extends Family<{ counts: number[]; sum: number; count: number }> {
+  readonly buckets: readonly number[];
+
+  constructor(name: string, help: string, labelNames: Labels, maxSeries: number, buckets: readonly number[]) {
+    super(name, help, labelNames, maxSeries);
+    this.buckets = buckets;
+  }
+
+  protected fresh() {
+    return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+  }
+
+  observe(values: Labels, value: number): void {
+    const s = this.series(values);
+    const i = this.buckets.findIndex((upper) => value <= upper);
+    if (i !== -1) s.counts[i]!++;
+    s.sum += value;
+    s.count++;
+  }
+
+  render(): string {
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
+    for (const { values, state } of this.entries()) {
+      let cumulative = 0;
+      this.buckets.forEach((upper, i) => {
+        cumulative += state.counts[i]!;
+        out += `${this.name}_bucket${labelText(this.labelNames, values, `le="${sample(upper)}"`)} ${cumulative}\n`;
+      });
+      out += `${this.name}_bucket${labelText(this.labelNames, values, 'le="+Inf"')} ${state.count}\n`;
+      out += `${this.name}_sum${labelText(this.labelNames, values)} ${sample(state.sum)}\n`;
+      out += `${this.name}_count${labelText(this.labelNames, values)} ${state.count}\n`;
+    }
+    return out;
+  }
+}
+
+/** A value read when scraped (queue depth), or a counter kept elsewhere (records dropped). */
+export class Observed {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  readonly read: () => number;
+
+  constructor(name: string, help: string, type: 'gauge' | 'counter', read: () => number) {
+    this.name = name;
+    this.help = help;
+    this.type = type;
+    this.read = read;
+  }
+
+  render(): string {
+    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n${this.name} ${sample(this.read())}\n`;
+  }
+}
+
+export class Registry {
+  readonly #metrics: Array<{ render(): string }> = [];
+  readonly maxSeries: number;
+
+  constructor(maxSeries: number) {
+    this.maxSeries = maxSeries;
+  }
+
+  counter(name: string, help: string, labels: Labels): Counter {
+    return this.#add(new Counter(name, help, labels, this.maxSeries));
+  }
+
+  histogram(name: string, help: string, labels: Labels, buckets: readonly number[]): Histogram {
+    return this.#add(new Histogram(name, help, labels, this.maxSeries, buckets));
+  }
+
+  observed(name: string, help: string, type: 'gauge' | 'counter', read: () => number): Observed {
+    return this.#add(new Observed(name, help, type, read));
+  }
+
+  #add<M extends { render(): string }>(metric: M): M {
+    this.#metrics.push(metric);
+    return metric;
+  }
+
+  /** The text exposition format. */
+  render(): string {
+    return this.#metrics.map((m) => m.render()).join('');
+  }
+}

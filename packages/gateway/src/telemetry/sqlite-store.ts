@@ -1,0 +1,386 @@
+// The request-log store on node:sqlite: its own file (logs.db) in the data folder, WAL, STRICT tables,
+// numbered migrations. Synchronous underneath: the gateway runs it in a worker thread (worker-store.ts);
+// the benchmark and tests call it directly.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { StoreOpenError } from '../store/types.ts';
+import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
+import { isError, type RequestLogRecord } from './record.ts';
+
+/** `PRAGMA application_id`: "CFLG", so the log file is never mistaken for another. */
+const APPLICATION_ID = 0x43464c47;
+const DAY_MS = 86_400_000;
+
+type Row = Record<string, SQLInputValue>;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function pragma(db: DatabaseSync, name: string): unknown {
+  const row = db.prepare(`PRAGMA ${name}`).get();
+  return row ? Object.values(row)[0] : undefined;
+}
+
+function open(path: string): DatabaseSync {
+  mkdirSync(dirname(path), { recursive: true });
+  const existed = existsSync(path);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    if (existed) {
+      const app = Number(pragma(db, 'application_id'));
+      const version = Number(pragma(db, 'user_version'));
+      if (app !== APPLICATION_ID && !(app === 0 && version === 0)) throw new StoreOpenError(`The file ${path} is not a claude-foundry request log (application_id ${app}); move it away. Nothing was modified.`);
+      if (version > LOG_SCHEMA_VERSION) {
+        throw new StoreOpenError(`The request log ${path} has schema version ${version}, newer than this claude-foundry understands (${LOG_SCHEMA_VERSION}). Upgrade, or move the file away. Nothing was modified.`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw err;
+    throw new StoreOpenError(`The request log ${path} cannot be opened (${(err as Error).message}). Move it away to start a new one. Nothing was modified.`);
+  }
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;');
+  const current = Number(pragma(db, 'user_version'));
+  for (const migration of LOG_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${migration.version}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw new StoreOpenError(`Request log migration ${migration.version} (${migration.description}) failed: ${(err as Error).message}`);
+    }
+  }
+  return db;
+}
+
+const INSERT = `INSERT INTO request_log (time, resource, deployment, model, backend, operation, principal, app_id, client_ip, user_agent,
+  status, error_code, stream, ttfb_ms, ttft_ms, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id, client_request_id)
+  VALUES (${Array.from({ length: 26 }, () => '?').join(', ')})`;
+
+const upsert = (table: string) => `INSERT INTO ${table} (bucket, resource, deployment, model, principal, requests, errors, throttled,
+  input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (resource, bucket, deployment, model, principal) DO UPDATE SET
+  requests = requests + excluded.requests, errors = errors + excluded.errors, throttled = throttled + excluded.throttled,
+  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+  cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+  cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cost_pico = cost_pico + excluded.cost_pico,
+  duration_ms = duration_ms + excluded.duration_ms`;
+
+/** A rollup row being summed in memory before its upsert. */
+interface Sum {
+  bucket: number;
+  key: [string, string, string, string];
+  requests: number;
+  errors: number;
+  throttled: number;
+  tokens: [number, number, number, number, number];
+  cost: bigint;
+  durationMs: number;
+}
+
+/** A rollup row's dimensions; '' for none, so the primary key holds (SQLite treats NULLs as distinct). */
+function rollupKeys(r: RequestLogRecord): [string, string, string, string] {
+  return [r.resource, r.deployment ?? '', r.model ?? '', r.principal ?? ''];
+}
+
+function addTo(sums: Map<string, Sum>, bucket: number, r: RequestLogRecord): void {
+  const key = rollupKeys(r);
+  const id = `${bucket}\u0000${key.join('\u0000')}`;
+  let sum = sums.get(id);
+  if (!sum) {
+    sum = { bucket, key, requests: 0, errors: 0, throttled: 0, tokens: [0, 0, 0, 0, 0], cost: 0n, durationMs: 0 };
+    sums.set(id, sum);
+  }
+  sum.requests++;
+  if (isError(r)) sum.errors++;
+  if (r.status === 429) sum.throttled++;
+  sum.tokens[0] += r.inputTokens;
+  sum.tokens[1] += r.outputTokens;
+  sum.tokens[2] += r.cacheWrite5mTokens;
+  sum.tokens[3] += r.cacheWrite1hTokens;
+  sum.tokens[4] += r.cacheReadTokens;
+  sum.cost += BigInt(r.costPico);
+  sum.durationMs += r.durationMs;
+}
+
+function recordOf(row: Row, withContent: boolean): StoredRecord {
+  const n = (v: SQLInputValue) => (v === null ? null : Number(v));
+  const s = (v: SQLInputValue) => (v === null ? null : String(v));
+  const record: StoredRecord = {
+    id: Number(row['id']),
+    time: Number(row['time']),
+    resource: String(row['resource']),
+    deployment: s(row['deployment']!),
+    model: s(row['model']!),
+    backend: s(row['backend']!),
+    operation: s(row['operation']!) as StoredRecord['operation'],
+    principal: s(row['principal']!),
+    appId: s(row['app_id']!),
+    clientIp: s(row['client_ip']!),
+    userAgent: s(row['user_agent']!),
+    status: Number(row['status']),
+    errorCode: s(row['error_code']!),
+    stream: Number(row['stream']) === 1,
+    ttfbMs: n(row['ttfb_ms']!),
+    ttftMs: n(row['ttft_ms']!),
+    durationMs: Number(row['duration_ms']),
+    overheadMs: Number(row['overhead_ms']),
+    inputTokens: Number(row['input_tokens']),
+    outputTokens: Number(row['output_tokens']),
+    cacheWrite5mTokens: Number(row['cache_write_5m_tokens']),
+    cacheWrite1hTokens: Number(row['cache_write_1h_tokens']),
+    cacheReadTokens: Number(row['cache_read_tokens']),
+    costPico: Number(row['cost_pico']),
+    requestId: String(row['request_id']),
+    apimRequestId: String(row['apim_request_id']),
+    clientRequestId: s(row['client_request_id']!),
+  };
+  if (withContent && row['request'] !== null && row['request'] !== undefined) {
+    record.content = { request: String(row['request']), response: String(row['response']), truncated: Number(row['truncated']) === 1 };
+  }
+  return record;
+}
+
+export class SqliteLogStore implements RequestLogStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.#db = open(path);
+  }
+
+  #prepare(sql: string, bigints = false): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      if (bigints) statement.setReadBigInts(true);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Synchronous form of `append`, for the worker and the benchmark. */
+  appendSync(records: readonly RequestLogRecord[]): void {
+    const insert = this.#prepare(INSERT);
+    const content = this.#prepare('INSERT INTO request_content (log_id, request, response, truncated) VALUES (?, ?, ?, ?)');
+    const minutes = new Map<string, Sum>();
+    const hours = new Map<string, Sum>();
+    const days = new Map<string, Sum>();
+    this.#db.exec('BEGIN');
+    try {
+      for (const r of records) {
+        const { lastInsertRowid } = insert.run(
+          r.time, r.resource, r.deployment, r.model, r.backend, r.operation, r.principal, r.appId, r.clientIp, r.userAgent,
+          r.status, r.errorCode, r.stream ? 1 : 0, r.ttfbMs, r.ttftMs, r.durationMs, r.overheadMs, r.inputTokens, r.outputTokens,
+          r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.cacheReadTokens, r.costPico, r.requestId, r.apimRequestId, r.clientRequestId,
+        );
+        if (r.content) content.run(lastInsertRowid, r.content.request, r.content.response, r.content.truncated ? 1 : 0);
+        addTo(minutes, r.time - (r.time % 60_000), r);
+        addTo(hours, r.time - (r.time % 3_600_000), r);
+        addTo(days, r.time - (r.time % DAY_MS), r);
+      }
+      for (const [table, sums] of [['usage_minute', minutes], ['usage_hour', hours], ['usage_day', days]] as const) {
+        const statement = this.#prepare(upsert(table));
+        for (const s of sums.values()) statement.run(s.bucket, ...s.key, s.requests, s.errors, s.throttled, ...s.tokens, s.cost, s.durationMs);
+      }
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async append(records: RequestLogRecord[]): Promise<void> {
+    this.appendSync(records);
+  }
+
+  logsSync(q: LogQuery): StoredRecord[] {
+    if (q.resources.length === 0) return [];
+    // With a request id, its indexes find the row: `+` keeps SQLite off the time and resource indexes.
+    const [time, resource] = q.requestId === undefined ? ['l.time', 'l.resource'] : ['+l.time', '+l.resource'];
+    const where = [`${time} >= ?`, `${time} < ?`];
+    const params: SQLInputValue[] = [q.from, q.to];
+    if (q.resources.length === 1) where.push(`${resource} = ?`);
+    else where.push(`${resource} IN (${q.resources.map(() => '?').join(', ')})`);
+    params.push(...q.resources);
+    if (q.deployment !== undefined) {
+      where.push('l.deployment = ?');
+      params.push(q.deployment);
+    }
+    if (typeof q.status === 'number') {
+      where.push('l.status = ?');
+      params.push(q.status);
+    } else if (q.status !== undefined) {
+      const floor = Number(q.status[0]) * 100;
+      where.push('l.status >= ? AND l.status < ?');
+      params.push(floor, floor + 100);
+    }
+    if (q.principal !== undefined) {
+      where.push('l.principal = ?');
+      params.push(q.principal);
+    }
+    if (q.requestId !== undefined) {
+      // Three index lookups, so a request id is found in milliseconds however long the range.
+      where.push(`l.id IN (SELECT id FROM request_log WHERE request_id = ? UNION ALL SELECT id FROM request_log WHERE apim_request_id = ?
+        UNION ALL SELECT id FROM request_log WHERE client_request_id = ?)`);
+      params.push(q.requestId, q.requestId, q.requestId);
+    }
+    let order = 'ORDER BY l.time DESC, l.id DESC';
+    if (q.afterId !== undefined) {
+      where.push('l.id > ?');
+      params.push(q.afterId);
+      order = 'ORDER BY l.id ASC';
+    } else if (q.before) {
+      where.push('(l.time < ? OR (l.time = ? AND l.id < ?))');
+      params.push(q.before.time, q.before.time, q.before.id);
+    }
+    const join = q.includeContent ? 'LEFT JOIN request_content c ON c.log_id = l.id' : '';
+    const columns = q.includeContent ? 'l.*, c.request, c.response, c.truncated' : 'l.*';
+    const sql = `SELECT ${columns} FROM request_log l ${join} WHERE ${where.join(' AND ')} ${order} LIMIT ?`;
+    params.push(q.limit);
+    return this.#prepare(sql).all(...params).map((row) => recordOf(row, q.includeContent));
+  }
+
+  async logs(q: LogQuery): Promise<StoredRecord[]> {
+    return this.logsSync(q);
+  }
+
+  usageSync(q: UsageQuery): UsageRow[] {
+    if (q.resources.length === 0) return [];
+    const table = `usage_${q.interval}`;
+    const where = ['bucket >= ?', 'bucket < ?', `resource IN (${q.resources.map(() => '?').join(', ')})`];
+    const params: SQLInputValue[] = [q.from, q.to, ...q.resources];
+    for (const dim of ['deployment', 'model', 'principal'] as const) {
+      const value = q[dim];
+      if (value !== undefined) {
+        where.push(`${dim} = ?`);
+        params.push(value);
+      }
+    }
+    const dims = q.groupBy.map((d) => `, ${d}`).join('');
+    const sql = `SELECT bucket AS time, resource${dims}, SUM(requests) AS requests, SUM(errors) AS errors, SUM(throttled) AS throttled,
+      SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_write_5m_tokens) AS w5m, SUM(cache_write_1h_tokens) AS w1h,
+      SUM(cache_read_tokens) AS cread, SUM(cost_pico) AS cost, SUM(duration_ms) AS duration
+      FROM ${table} WHERE ${where.join(' AND ')} GROUP BY bucket, resource${dims} ORDER BY bucket, resource${dims}`;
+    return this.#prepare(sql, true).all(...params).map((row) => {
+      const out: UsageRow = {
+        time: Number(row['time']),
+        resource: String(row['resource']),
+        requests: Number(row['requests']),
+        errors: Number(row['errors']),
+        throttled: Number(row['throttled']),
+        inputTokens: Number(row['input']),
+        outputTokens: Number(row['output']),
+        cacheWrite5mTokens: Number(row['w5m']),
+        cacheWrite1hTokens: Number(row['w1h']),
+        cacheReadTokens: Number(row['cread']),
+        costPico: BigInt(row['cost'] as bigint),
+        durationMsSum: Number(row['duration']),
+      };
+      for (const d of q.groupBy) out[d] = String(row[d]);
+      return out;
+    });
+  }
+
+  async usage(q: UsageQuery): Promise<UsageRow[]> {
+    return this.usageSync(q);
+  }
+
+  async costSince(from: number, resources?: string[]): Promise<Record<string, bigint>> {
+    const rows = this.#prepare('SELECT resource, SUM(cost_pico) AS cost FROM usage_hour WHERE bucket >= ? GROUP BY resource', true).all(from);
+    const out: Record<string, bigint> = {};
+    for (const row of rows) {
+      const name = String(row['resource']);
+      if (!resources || resources.includes(name)) out[name] = BigInt(row['cost'] as bigint);
+    }
+    return out;
+  }
+
+  async firstActivity(from: number, resources: string[]): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const statement = this.#prepare('SELECT MIN(bucket) AS first FROM usage_hour WHERE resource = ? AND bucket >= ? AND requests > 0');
+    for (const resource of resources) {
+      const first = statement.get(resource, from)?.['first'];
+      if (first !== null && first !== undefined) out[resource] = Number(first);
+    }
+    return out;
+  }
+
+  async sweep(now: number, policy: RetentionPolicy): Promise<number> {
+    let deleted = 0;
+    const present = this.#prepare('SELECT DISTINCT resource FROM usage_hour').all().map((r) => String(r['resource']));
+    const resources = new Set([...present, ...Object.keys(policy.days)]);
+    const pick = 'SELECT id FROM request_log WHERE resource = ? AND time < ? ORDER BY time LIMIT ?';
+    const dropContent = this.#prepare(`DELETE FROM request_content WHERE log_id IN (${pick})`);
+    const dropRows = this.#prepare(`DELETE FROM request_log WHERE id IN (${pick})`);
+    const dropMinutes = this.#prepare('DELETE FROM usage_minute WHERE resource = ? AND bucket < ?');
+    for (const resource of resources) {
+      const cutoff = now - (policy.days[resource] ?? policy.defaultDays) * DAY_MS;
+      for (;;) {
+        dropContent.run(resource, cutoff, policy.batchRows);
+        const { changes } = dropRows.run(resource, cutoff, policy.batchRows);
+        deleted += Number(changes);
+        if (Number(changes) < policy.batchRows) break;
+        await yieldToLoop(); // let appends and queries in between
+      }
+      dropMinutes.run(resource, cutoff - (cutoff % 60_000));
+    }
+    const hourCutoff = now - policy.hourRollupDays * DAY_MS;
+    this.#prepare('DELETE FROM usage_hour WHERE bucket < ?').run(hourCutoff - (hourCutoff % 3_600_000));
+    this.#prepare('DELETE FROM usage_day WHERE bucket < ?').run(hourCutoff - (hourCutoff % DAY_MS));
+    return deleted;
+  }
+
+  async budgets(): Promise<Budget[]> {
+    return this.#prepare('SELECT * FROM budgets ORDER BY resource', true).all().map((row) => ({
+      resource: String(row['resource']),
+      amountPico: BigInt(row['amount_pico'] as bigint),
+      thresholds: (JSON.parse(String(row['thresholds'])) as unknown[]).map(Number),
+      enforce: Number(row['enforce']) === 1,
+      updatedAt: Number(row['updated_at']),
+    }));
+  }
+
+  async putBudget(b: Budget): Promise<void> {
+    this.#prepare(
+      `INSERT INTO budgets (resource, amount_pico, thresholds, enforce, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (resource) DO UPDATE SET amount_pico = excluded.amount_pico, thresholds = excluded.thresholds,
+       enforce = excluded.enforce, updated_at = excluded.updated_at`,
+    ).run(b.resource, b.amountPico, JSON.stringify(b.thresholds), b.enforce ? 1 : 0, b.updatedAt);
+  }
+
+  async deleteBudget(resource: string): Promise<boolean> {
+    return Number(this.#prepare('DELETE FROM budgets WHERE resource = ?').run(resource).changes) > 0;
+  }
+
+  async recordAlert(a: BudgetAlert): Promise<boolean> {
+    const { changes } = this.#prepare(
+      'INSERT OR IGNORE INTO budget_alerts (resource, month, threshold, spent_pico, amount_pico, time) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(a.resource, a.month, a.threshold, a.spentPico, a.amountPico, a.time);
+    return Number(changes) > 0;
+  }
+
+  async alerts(resources: string[], from: number): Promise<BudgetAlert[]> {
+    if (resources.length === 0) return [];
+    const sql = `SELECT * FROM budget_alerts WHERE time >= ? AND resource IN (${resources.map(() => '?').join(', ')}) ORDER BY time, resource, threshold`;
+    return this.#prepare(sql, true).all(from, ...resources).map((row) => ({
+      resource: String(row['resource']),
+      month: String(row['month']),
+      threshold: Number(row['threshold']),
+      spentPico: BigInt(row['spent_pico'] as bigint),
+      amountPico: BigInt(row['amount_pico'] as bigint),
+      time: Number(row['time']),
+    }));
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

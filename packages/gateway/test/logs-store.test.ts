@@ -1,0 +1,148 @@
+// The request-log store and its writer: retention deletes exactly what is older, pages are newest first
+// by keyset, a full queue drops and counts without blocking, and a crash loses no flushed record.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LogWriter } from '../src/telemetry/log-writer.ts';
+import type { RequestLogRecord } from '../src/telemetry/record.ts';
+import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
+import { HELLO, messages, raw, startTestGateway } from './helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cf-logs-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const DAY = 86_400_000;
+let n = 0;
+
+function record(time: number, over: Partial<RequestLogRecord> = {}): RequestLogRecord {
+  n++;
+  return {
+    time, resource: 'alpha', deployment: 'claude-sonnet-4-5', model: 'claude-sonnet-4-5', backend: 'simulator', operation: 'messages',
+    principal: 'key1', appId: null, clientIp: '127.0.0.1', userAgent: 'test', status: 200, errorCode: null, stream: false,
+    ttfbMs: 1, ttftMs: null, durationMs: 2, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null,
+    ...over,
+  };
+}
+
+const POLICY = { days: { alpha: 30, beta: 7 }, defaultDays: 30, hourRollupDays: 400, batchRows: 50 };
+
+test('retention deletes exactly the records older than each resource keeps, in bounded batches, and nothing else', async () => {
+  const store = new SqliteLogStore(join(tmp, 'retention.db'));
+  const now = Date.UTC(2026, 10, 25, 12);
+  const rows: RequestLogRecord[] = [];
+  // alpha keeps 30 days, beta 7, gamma (unconfigured) the default 30: 120 rows each side of each cutoff.
+  for (const [resource, days] of [['alpha', 30], ['beta', 7], ['gamma', 30]] as const) {
+    const cutoff = now - days * DAY;
+    for (let i = 1; i <= 120; i++) rows.push(record(cutoff - i * 1000, { resource }), record(cutoff + i * 1000, { resource }));
+    rows.push(record(cutoff, { resource, requestId: `edge-${resource}` })); // exactly at the cutoff: kept
+  }
+  store.appendSync(rows);
+  const deleted = await store.sweep(now, POLICY);
+  assert.equal(deleted, 360, 'three resources × 120 rows older than their cutoff (in batches of 50)');
+  for (const [resource, days] of [['alpha', 30], ['beta', 7], ['gamma', 30]] as const) {
+    const left = store.logsSync({ from: 0, to: now, resources: [resource], limit: 1000, includeContent: false });
+    assert.equal(left.length, 121, resource);
+    assert.ok(left.every((r) => r.time >= now - days * DAY), resource);
+    assert.ok(left.some((r) => r.requestId === `edge-${resource}`));
+  }
+  assert.equal(await store.sweep(now, POLICY), 0, 'a second sweep finds nothing more');
+  await store.close();
+});
+
+test('the log is paged newest first by keyset, filtered by status class, deployment, principal and any of the three request ids', async () => {
+  const store = new SqliteLogStore(join(tmp, 'pages.db'));
+  const t0 = Date.UTC(2026, 10, 25, 10);
+  const rows = Array.from({ length: 250 }, (_, i) =>
+    record(t0 + Math.floor(i / 2) * 1000, { status: i % 10 === 0 ? 529 : 200, principal: i % 3 === 0 ? 'key2' : 'key1', clientRequestId: i === 7 ? 'my-call-7' : null }),
+  );
+  store.appendSync(rows);
+  const seen: number[] = [];
+  let before: { time: number; id: number } | undefined;
+  for (;;) {
+    const page = store.logsSync({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 40, includeContent: false, ...(before ? { before } : {}) });
+    seen.push(...page.map((r) => r.id));
+    if (page.length < 40) break;
+    before = { time: page.at(-1)!.time, id: page.at(-1)!.id };
+  }
+  assert.equal(seen.length, 250, 'every record once');
+  assert.equal(new Set(seen).size, 250);
+  const byId = new Map(store.logsSync({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false }).map((r) => [r.id, r]));
+  for (let i = 1; i < seen.length; i++) {
+    const [a, b] = [byId.get(seen[i - 1]!)!, byId.get(seen[i]!)!];
+    assert.ok(a.time > b.time || (a.time === b.time && a.id > b.id), 'newest first, ties by id');
+  }
+  const base = { from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false };
+  assert.equal(store.logsSync({ ...base, status: '5xx' }).length, 25);
+  assert.equal(store.logsSync({ ...base, status: 529, principal: 'key2' }).length, 9);
+  assert.equal(store.logsSync({ ...base, deployment: 'other' }).length, 0);
+  assert.equal(store.logsSync({ ...base, requestId: 'my-call-7' })[0]?.clientRequestId, 'my-call-7');
+  assert.equal(store.logsSync({ ...base, requestId: rows[9]!.apimRequestId }).length, 1);
+  assert.equal(store.logsSync({ ...base, resources: [] }).length, 0, 'no readable resource, no records');
+  await store.close();
+});
+
+test('a full queue drops and counts records without blocking; the writer never holds more than its capacity', async () => {
+  let release: () => void = () => undefined;
+  const stalled = { append: () => new Promise<void>((resolve) => (release = resolve)) };
+  const troubles: string[] = [];
+  const writer = new LogWriter(stalled, { capacity: 10, flushRecords: 4, flushIntervalMs: 60_000, onTrouble: (what) => troubles.push(what) });
+  const started = performance.now();
+  const accepted = Array.from({ length: 25 }, (_, i) => writer.enqueue(record(i)));
+  assert.ok(performance.now() - started < 50, 'enqueueing never waits on the store');
+  assert.equal(accepted.filter(Boolean).length, 10);
+  assert.equal(writer.dropped, 15);
+  assert.equal(writer.depth, 10);
+  assert.equal(troubles.length, 15);
+  writer.flush();
+  assert.equal(writer.depth, 10, 'records being written still count against the capacity');
+  assert.equal(writer.enqueue(record(99)), false);
+  release();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writer.written, 10, 'the batch is written once the store answers');
+  assert.equal(writer.depth, 0);
+  assert.equal(writer.enqueue(record(100)), true, 'room again');
+  const closed = writer.close();
+  release();
+  await closed;
+  assert.equal(writer.written, 11);
+});
+
+test('through the gateway, a queue of one drops and counts the rest, and the metric shows it', async () => {
+  const gw = await startTestGateway({ monitoring: { queueCapacity: 1, flushRecords: 1000, flushIntervalMs: 60_000, metricsToken: 'metrics-token-0123456789' } });
+  try {
+    for (let i = 0; i < 5; i++) assert.equal((await messages(gw, HELLO)).status, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    const text = (await raw(gw, { method: 'GET', path: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } })).text;
+    assert.match(text, /^claude_foundry_request_log_dropped_total 4$/m);
+    assert.match(text, /^claude_foundry_request_log_queue_depth 1$/m);
+  } finally {
+    await gw.close();
+  }
+});
+
+test('a gateway killed with SIGKILL right after a flush loses no flushed record', async () => {
+  const dataDir = join(tmp, 'crash');
+  const script = fileURLToPath(new URL('./fixtures/telemetry-crash.ts', import.meta.url));
+  const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: string) => {
+      out += c;
+      if (out.includes('flushed')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const ids = JSON.parse(out.split('\n')[0]!) as string[];
+  const store = new SqliteLogStore(join(dataDir, 'logs.db'));
+  const found = store.logsSync({ from: 0, to: Date.now() + DAY, resources: ['claude-local'], limit: 1000, includeContent: false }).map((r) => r.requestId);
+  await store.close();
+  assert.equal(ids.length, 20);
+  assert.deepEqual(found.sort(), [...ids].sort());
+});

@@ -1,0 +1,148 @@
+// The Prometheus endpoint: authenticated by a bearer token on the main listener or served on a listener of
+// its own, text that a strict parser of the exposition format accepts, and label sets bounded.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { Registry } from '../src/telemetry/metrics.ts';
+import { HELLO, messages, raw, type TestGateway, startTestGateway } from './helpers.ts';
+
+const TOKEN = 'metrics-token-0123456789';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the text exposition format strictly: every sample belongs to a declared family; histograms are consistent. */
+function parseExposition(text: string): { types: Map<string, string>; samples: Sample[] } {
+  const types = new Map<string, string>();
+  const samples: Sample[] = [];
+  assert.ok(text.endsWith('\n'), 'ends with a newline');
+  for (const line of text.slice(0, -1).split('\n')) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
+    if (meta) {
+      if (meta[1] === 'TYPE') {
+        assert.ok(['counter', 'gauge', 'histogram'].includes(meta[3]!), line);
+        assert.ok(!types.has(meta[2]!), `one TYPE per family: ${meta[2]}`);
+        types.set(meta[2]!, meta[3]!);
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert.ok(m, `not a sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    const body = m[2] ?? '';
+    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/gy;
+    let consumed = 0;
+    for (let l = re.exec(body); l; l = re.exec(body)) {
+      labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1');
+      consumed = re.lastIndex;
+    }
+    assert.equal(consumed, body.length, `labels parse: ${line}`);
+    const value = m[3] === '+Inf' ? Infinity : Number(m[3]);
+    assert.ok(!Number.isNaN(value), `value: ${line}`);
+    const family = types.has(m[1]!) ? m[1]! : m[1]!.replace(/_(bucket|sum|count)$/, '');
+    assert.ok(types.has(family), `sample before its TYPE: ${line}`);
+    if (types.get(family) === 'histogram') assert.notEqual(family, m[1], `a histogram sample has a suffix: ${line}`);
+    samples.push({ name: m[1]!, labels, value });
+  }
+  // Histograms: buckets cumulative, +Inf equals _count.
+  const series = new Map<string, Sample[]>();
+  for (const s of samples.filter((s) => s.name.endsWith('_bucket'))) {
+    const { le: _le, ...rest } = s.labels;
+    const key = `${s.name}${JSON.stringify(rest)}`;
+    series.set(key, [...(series.get(key) ?? []), s]);
+  }
+  for (const [key, buckets] of series) {
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]!.value >= buckets[i - 1]!.value, `cumulative: ${key}`);
+    const last = buckets[buckets.length - 1]!;
+    assert.equal(last.labels['le'], '+Inf');
+    const { le: _le, ...rest } = last.labels;
+    const count = samples.find((s) => s.name === last.name.replace(/_bucket$/, '_count') && JSON.stringify(s.labels) === JSON.stringify(rest));
+    assert.equal(count?.value, last.value, `+Inf = _count: ${key}`);
+  }
+  return { types, samples };
+}
+
+function scrape(port: number, token?: string): Promise<{ status: number; text: string; type: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, type: String(res.headers['content-type']) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the metrics endpoint', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ monitoring: { metricsToken: TOKEN, metricsPort: 0 } });
+  });
+  after(() => gw.close());
+
+  test('refuses a scrape without the bearer token (401, Azure shape) and serves the text format with it', async () => {
+    const none = await raw(gw, { method: 'GET', path: '/metrics' });
+    assert.equal(none.status, 401);
+    assert.equal((none.json() as { error: { code: string } }).error.code, 'AuthenticationFailed');
+    assert.equal((await raw(gw, { method: 'GET', path: '/metrics', headers: { authorization: 'Bearer wrong-token-000000000' } })).status, 401);
+    const ok = await scrape(gw.port, TOKEN);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.type, 'text/plain; version=0.0.4; charset=utf-8');
+    parseExposition(ok.text);
+  });
+
+  test('after JSON, streamed, failed and rate-limited requests, the text parses and counts them by status class and code', async () => {
+    await messages(gw);
+    await messages(gw, { ...HELLO, stream: true });
+    await messages(gw, { ...HELLO, model: 'nope' });
+    await messages(gw, HELLO, { 'x-claude-foundry-simulate': 'fault=429' });
+    await new Promise((r) => setTimeout(r, 20));
+    const { types, samples } = parseExposition((await scrape(gw.telemetry.metricsPort!, TOKEN)).text);
+    for (const name of ['gen_ai_server_request_duration_seconds', 'gen_ai_server_time_to_first_token_seconds', 'gen_ai_client_token_usage', 'claude_foundry_gateway_overhead_seconds']) {
+      assert.equal(types.get(name), 'histogram', name);
+    }
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
+    assert.equal(value('claude_foundry_requests_total', { resource: 'claude-local', deployment: 'claude-sonnet-4-5', status_class: '2xx' }), 2);
+    assert.equal(value('claude_foundry_requests_total', { status_class: '4xx' }), 2);
+    assert.equal(value('claude_foundry_rate_limit_rejections_total', { error_type: 'rate_limited' }), 1);
+    assert.equal(value('claude_foundry_request_errors_total', { error_type: 'deployment_not_found' }), 1);
+    assert.equal(value('gen_ai_server_time_to_first_token_seconds_count', {}), 1, 'one stream');
+    assert.ok(value('gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' }) > 0);
+    assert.equal(value('claude_foundry_request_log_dropped_total', {}), 0);
+    assert.ok(types.get('claude_foundry_request_log_queue_depth') === 'gauge');
+  });
+
+  test('the separate metrics listener serves only /metrics, with the token too when one is set', async () => {
+    const port = gw.telemetry.metricsPort!;
+    assert.equal((await scrape(port)).status, 401);
+    const other = await new Promise<number>((resolve) => {
+      request({ host: '127.0.0.1', port, path: '/anthropic/v1/messages', agent: false }, (res) => resolve(res.statusCode ?? 0)).end();
+    });
+    assert.equal(other, 404);
+  });
+
+  test('without a token or a port, /metrics says how to turn it on', async () => {
+    const plain = await startTestGateway();
+    try {
+      const res = await raw(plain, { method: 'GET', path: '/metrics' });
+      assert.equal(res.status, 404);
+      assert.match((res.json() as { error: { message: string } }).error.message, /metricsToken/);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+test('label sets are capped: past maxSeries, new values share one `other` series', () => {
+  const registry = new Registry(3);
+  const counter = registry.counter('things_total', 'Things.', ['who']);
+  for (let i = 0; i < 100; i++) counter.inc([`caller-${i}`]);
+  const lines = registry.render().split('\n').filter((l) => l.startsWith('things_total'));
+  assert.deepEqual(lines, ['things_total{who="caller-0"} 1', 'things_total{who="caller-1"} 1', 'things_total{who="caller-2"} 1', 'things_total{who="other"} 97']);
+  parseExposition(registry.render());
+});
