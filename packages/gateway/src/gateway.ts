@@ -1,12 +1,21 @@
 // Assembles and starts a gateway: config, keys, the control snapshot, backends and the HTTP listener.
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { createAuthenticator } from './auth/authenticate.ts';
 import { createSimulator } from './backends/simulator/index.ts';
+import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
+import { createManagementApi } from './control/arm/index.ts';
 import { resolveKeys } from './control/keyfile.ts';
 import { ControlSnapshot, ControlState } from './control/snapshot.ts';
 import type { Deployment, Resource } from './control/types.ts';
 import { createDataPlane } from './dataplane/handler.ts';
 import { createGatewayServer } from './http/server.ts';
+import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
+import { writeAdminCredentials } from './identity/admin.ts';
+import { type GatewayIdentity, startIdentity } from './identity/index.ts';
+import { createMemoryLimiter, type Limiter } from './limits/index.ts';
+import { openStore } from './store/index.ts';
+import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
 
 export interface StartOptions {
   /** A config file to read (else $CLAUDE_FOUNDRY_CONFIG, else the defaults). */
@@ -14,6 +23,10 @@ export interface StartOptions {
   /** Values that win over the file and the environment: `{ port: 0, dataDir }` in tests. */
   overrides?: Partial<RawConfig>;
   env?: NodeJS.ProcessEnv;
+  /** Seams for the upstream backends (tests pass a fake Entra credential). */
+  upstream?: UpstreamBackendOptions;
+  /** The per-deployment rate limiter; defaults to the in-process one. */
+  limiter?: Limiter;
 }
 
 export interface Gateway {
@@ -22,11 +35,18 @@ export interface Gateway {
   /** e.g. http://127.0.0.1:4480 */
   url: string;
   port: number;
+  /** The HTTPS listener, e.g. https://127.0.0.1:4443: the development identity provider's authority host. */
+  httpsUrl: string;
+  httpsPort: number;
+  /** Entra ID: the development tenant, the directory, the CA (docs/identity.md). */
+  identity: GatewayIdentity;
   /** The base URL the official SDKs take for a resource: `{url}/{resource}/anthropic`. */
   baseURL(resource?: string): string;
   keys(resource?: string): { key1: string; key2: string };
   /** Live gauges: streams being written right now. */
   stats(): { activeStreams: number };
+  /** The request log and metrics (docs/monitoring.md): `flush()` resolves once finished requests are committed. */
+  telemetry: { flush(): Promise<void>; metricsText(): string; metricsPort: number | undefined };
   close(): Promise<void>;
 }
 
@@ -34,6 +54,8 @@ export function buildSnapshot(config: GatewayConfig): ControlSnapshot {
   const keys = resolveKeys(config.dataDir, config.resources);
   const resources: Resource[] = config.resources.map((r) => ({
     name: r.name,
+    subscriptionId: r.subscriptionId,
+    resourceGroup: r.resourceGroup,
     keys: keys.get(r.name.toLowerCase())!,
     disableLocalAuth: r.disableLocalAuth,
     deployments: new Map<string, Deployment>(r.deployments.map((d) => [d.name, { ...d }])),
@@ -44,24 +66,73 @@ export function buildSnapshot(config: GatewayConfig): ControlSnapshot {
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env: options.env ?? process.env });
   const control = new ControlState(buildSnapshot(config));
-  const dataPlane = createDataPlane({ config, control, backends: { simulator: createSimulator() } });
-  const server = createGatewayServer(dataPlane.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const upstream = createUpstreamBackends(options.upstream);
+  const backends = { simulator: createSimulator(), ...upstream.backends };
+  const store = openStore(config.dataDir);
+  const identity = await startIdentity({ config, control, store, clock: Date.now }).catch((err: unknown) => {
+    store.close();
+    throw err;
   });
+  const { directory, validator } = identity;
+  const authenticate = createAuthenticator({ control, validator, directory });
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory) }).catch((err: unknown) => {
+    store.close();
+    throw err;
+  });
+  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
+  const routes = [...identity.routes, createManagementApi({ directory, control, validator }), ...telemetry.routes];
+  const tls = ensureTlsMaterial(config.dataDir, tlsNames(config.resources.map((r) => r.name), config.domains, config.host));
+  const server = createGatewayServer(dataPlane.handle, { routes });
+  const httpsServer = createGatewayServer(dataPlane.handle, { routes, tls: { key: tls.key, cert: tls.cert } });
+  const closeAll = () =>
+    Promise.all(
+      [server, httpsServer].map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            if (!s.listening) return resolve();
+            s.close((err) => (err ? reject(err) : resolve()));
+            s.closeAllConnections();
+          }),
+      ),
+    )
+      // Requests cut short by the close finish their records first; then the log queue drains.
+      .finally(() => telemetry.close())
+      .then(
+        () => store.close(),
+        (err: unknown) => {
+          store.close();
+          throw err;
+        },
+      );
+  try {
+    await listen(server, config.port, config.host);
+    await listen(httpsServer, config.httpsPort, config.host);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
+  const httpsPort = (httpsServer.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  const httpsUrl = `https://${host}:${httpsPort}`;
+  writeAdminCredentials(identity.admin.path, identity.admin, { url, httpsUrl, caPath: tls.caPath });
   const defaultResource = config.resources[0]!.name;
   return {
     config,
     control,
     url,
     port,
+    httpsUrl,
+    httpsPort,
+    identity: {
+      tenantId: identity.tenantId,
+      caPath: tls.caPath,
+      caPem: tls.caPem,
+      adminCredentialsPath: identity.admin.path,
+      directory,
+      rotateSigningKey: () => identity.keys.rotate(),
+    },
     baseURL: (resource = defaultResource) => `${url}/${resource}/anthropic`,
     keys: (resource = defaultResource) => {
       const found = control.current.resource(resource);
@@ -69,10 +140,17 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       return found.keys;
     },
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
+    close: () => closeAll().finally(() => upstream.close()),
   };
+}
+
+function listen(server: { once: Server['once']; off: Server['off']; listen: Server['listen'] }, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -12,7 +12,7 @@ export interface TestGateway extends Gateway {
 
 export async function startTestGateway(overrides: Partial<RawConfig> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, ...overrides }, env: {} });
+  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides }, env: {} });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,

@@ -10,6 +10,7 @@ claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5 on the built-in simulato
 Options:
   --config <file>    a JSON config file (default: $CLAUDE_FOUNDRY_CONFIG)
   --port <n>         the HTTP port (default 4480; 0 picks a free one)
+  --https-port <n>   the HTTPS port (default 4443, or a free one when --port is 0)
   --host <addr>      the address to listen on (default 127.0.0.1)
   --data-dir <dir>   where keys and state are kept (default ./.data)
   -h, --help         this text`;
@@ -18,6 +19,7 @@ export async function serve(args: string[]): Promise<number> {
   const { values } = parseCommandArgs('serve', args, {
     config: { type: 'string' },
     port: { type: 'string' },
+    'https-port': { type: 'string' },
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -31,6 +33,11 @@ export async function serve(args: string[]): Promise<number> {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be a whole number from 0 to 65535, not '${values.port}'.`);
     overrides['port'] = port;
+  }
+  if (values['https-port'] !== undefined) {
+    const port = Number(values['https-port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --https-port must be a whole number from 0 to 65535, not '${values['https-port']}'.`);
+    overrides['httpsPort'] = port;
   }
   if (values.host !== undefined) overrides['host'] = values.host;
   if (values['data-dir'] !== undefined) overrides['dataDir'] = values['data-dir'];
@@ -59,6 +66,9 @@ export function banner(gateway: Gateway): string {
   Resource     ${resource.name}
   Deployments  ${deployments.join(', ')} (${[...new Set(resource.deployments.map((d) => d.backend))].join(', ')})
   Data folder  ${gateway.config.dataDir}
+  HTTPS        ${gateway.httpsUrl} (its CA: ${gateway.identity.caPath})
+  Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
+  CLI admin    ${gateway.identity.adminCredentialsPath}
 
 Paste these two lines into your shell:
 
@@ -74,6 +84,15 @@ or with the official TypeScript SDK (npm install @anthropic-ai/foundry-sdk), in 
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 const client = new AnthropicFoundry(); // reads the two variables above
 console.log((await client.messages.create({ model: '${model}', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] })).content);
+
+To use Microsoft Entra ID tokens instead of keys (docs/identity.md), give a principal a role:
+
+claude-foundry principal create --name dev && claude-foundry role assign --principal dev --role "Cognitive Services User"
+
+and trust the gateway's CA in the process that runs @azure/identity (ClientSecretCredential with
+authorityHost ${gateway.httpsUrl} and disableInstanceDiscovery: true):
+
+export NODE_EXTRA_CA_CERTS=${gateway.identity.caPath}
 
 Press Ctrl+C to stop.
 `;

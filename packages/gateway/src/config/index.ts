@@ -4,10 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, SimulatorProfile } from '../control/types.ts';
+import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
+import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
+import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
+import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
+/** The HTTPS listener (the development identity provider needs it); 0 when `port` is 0. */
+export const DEFAULT_HTTPS_PORT = 4443;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_RESOURCE = 'claude-local';
+/** The subscription and resource group a resource belongs to unless configured (docs/identity.md). */
+export const DEFAULT_SUBSCRIPTION_ID = 'c1a0de00-5ab5-4000-8000-000000000001';
+export const DEFAULT_RESOURCE_GROUP = 'claude-foundry';
 /** The three deployments Foundry launched Claude with, under their default deployment names. */
 export const DEFAULT_DEPLOYMENTS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'] as const;
 /** 32 MB, the Messages API's documented request limit. */
@@ -18,20 +27,29 @@ export type DeploymentConfig = Deployment;
 
 export interface ResourceConfig {
   name: string;
+  /** With the resource group, places the resource in ARM scopes for role assignments. */
+  subscriptionId: string;
+  resourceGroup: string;
   /** Fixed keys; when absent, keys are generated once and kept in the data folder. */
   keys?: { key1: string; key2: string };
   disableLocalAuth: boolean;
   deployments: DeploymentConfig[];
+  /** Log retention, content logging, zero data retention (telemetry/config.ts). */
+  monitoring: ResourceMonitoring;
 }
 
 export interface GatewayConfig {
   host: string;
   port: number;
+  httpsPort: number;
   dataDir: string;
   /** Extra host suffixes: `{resource}.{domain}` addresses a resource, besides Azure's own. */
   domains: string[];
   maxBodyBytes: number;
   resources: ResourceConfig[];
+  identity: IdentityConfig;
+  /** Metrics endpoint and request-log writer (telemetry/config.ts). */
+  monitoring: MonitoringConfig;
 }
 
 export class ConfigError extends Error {
@@ -61,10 +79,17 @@ export interface LoadConfigOptions {
 export interface RawConfig {
   host?: unknown;
   port?: unknown;
+  httpsPort?: unknown;
   dataDir?: unknown;
   domains?: unknown;
   maxBodyBytes?: unknown;
   resources?: unknown;
+  /** Entra tenants, service principals, role assignments (docs/identity.md). */
+  identity?: unknown;
+  /** Gateway-wide record/replay settings (docs/upstreams.md). */
+  cassettes?: unknown;
+  /** Metrics endpoint and request-log writer (docs/monitoring.md). */
+  monitoring?: unknown;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
@@ -76,9 +101,10 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const fromEnv: RawConfig = {};
   if (env['CLAUDE_FOUNDRY_HOST']) fromEnv.host = env['CLAUDE_FOUNDRY_HOST'];
   if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
+  if (env['CLAUDE_FOUNDRY_HTTPS_PORT']) fromEnv.httpsPort = Number(env['CLAUDE_FOUNDRY_HTTPS_PORT']);
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
   const merged: RawConfig = { ...raw, ...fromEnv, ...options.overrides };
-  return parseConfig(merged, cwd, file ?? 'config');
+  return parseConfig(merged, cwd, file ?? 'config', env);
 }
 
 function readConfigFile(path: string): RawConfig {
@@ -98,10 +124,12 @@ function readConfigFile(path: string): RawConfig {
   return parsed;
 }
 
-function parseConfig(raw: RawConfig, cwd: string, source: string): GatewayConfig {
+function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.ProcessEnv): GatewayConfig {
   const where = (field: string) => `${source}: ${field}`;
   const host = optionalString(raw.host, where('host')) ?? DEFAULT_HOST;
   const port = optionalInteger(raw.port, where('port'), 0, 65535) ?? DEFAULT_PORT;
+  // A gateway on a free port (tests, embedding) takes a free HTTPS port too, rather than colliding on 4443.
+  const httpsPort = optionalInteger(raw.httpsPort, where('httpsPort'), 0, 65535) ?? (port === 0 ? 0 : DEFAULT_HTTPS_PORT);
   const dataDirRaw = optionalString(raw.dataDir, where('dataDir')) ?? '.data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
   const maxBodyBytes = optionalInteger(raw.maxBodyBytes, where('maxBodyBytes'), 1024, 1024 ** 3) ?? DEFAULT_MAX_BODY_BYTES;
@@ -112,14 +140,21 @@ function parseConfig(raw: RawConfig, cwd: string, source: string): GatewayConfig
     }
     domains = raw.domains.map((d: string) => d.toLowerCase().replace(/^\./, ''));
   }
-  const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'));
-  return { host, port, dataDir, domains, maxBodyBytes, resources };
+  const context = { env, cwd, cassettes: parseCassettes(raw.cassettes, where('cassettes'), cwd, dataDir) };
+  const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'), context);
+  const first = resources[0]!;
+  const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
+  const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, resources, identity, monitoring };
 }
 
 function defaultResource(): ResourceConfig {
   return {
     name: DEFAULT_RESOURCE,
+    subscriptionId: DEFAULT_SUBSCRIPTION_ID,
+    resourceGroup: DEFAULT_RESOURCE_GROUP,
     disableLocalAuth: false,
+    monitoring: defaultResourceMonitoring(),
     deployments: DEFAULT_DEPLOYMENTS.map((name) => ({
       name,
       model: name,
@@ -131,7 +166,14 @@ function defaultResource(): ResourceConfig {
   };
 }
 
-function parseResources(value: unknown, where: string): ResourceConfig[] {
+/** What parsing a deployment's backend needs from around it. */
+interface ParseContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  cassettes: CassetteDefaults;
+}
+
+function parseResources(value: unknown, where: string, context: ParseContext): ResourceConfig[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`${where} must be a non-empty array of resources.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -145,9 +187,14 @@ function parseResources(value: unknown, where: string): ResourceConfig[] {
     seen.add(name.toLowerCase());
     const resource: ResourceConfig = {
       name,
+      subscriptionId: (optionalString(item['subscriptionId'], `${at}.subscriptionId`) ?? DEFAULT_SUBSCRIPTION_ID).toLowerCase(),
+      resourceGroup: optionalString(item['resourceGroup'], `${at}.resourceGroup`) ?? DEFAULT_RESOURCE_GROUP,
       disableLocalAuth: optionalBoolean(item['disableLocalAuth'], `${at}.disableLocalAuth`) ?? false,
-      deployments: parseDeployments(item['deployments'], `${at}.deployments`),
+      deployments: parseDeployments(item['deployments'], `${at}.deployments`, { ...context, resource: name }),
+      monitoring: parseResourceMonitoring(item, at),
     };
+    if (!GUID.test(resource.subscriptionId)) throw new ConfigError(`${at}.subscriptionId must be a GUID such as "${DEFAULT_SUBSCRIPTION_ID}".`);
+    if (!RESOURCE_GROUP.test(resource.resourceGroup)) throw new ConfigError(`${at}.resourceGroup "${resource.resourceGroup}" is not a valid resource group name: use 1-90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'.`);
     if (item['keys'] !== undefined) resource.keys = parseKeys(item['keys'], `${at}.keys`);
     return resource;
   });
@@ -164,7 +211,7 @@ function parseKeys(value: unknown, where: string): { key1: string; key2: string 
   return { key1, key2 };
 }
 
-function parseDeployments(value: unknown, where: string): DeploymentConfig[] {
+function parseDeployments(value: unknown, where: string, context: ParseContext & { resource: string }): DeploymentConfig[] {
   if (!Array.isArray(value)) throw new ConfigError(`${where} must be an array of deployments.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -176,19 +223,19 @@ function parseDeployments(value: unknown, where: string): DeploymentConfig[] {
     }
     if (seen.has(name)) throw new ConfigError(`${at}.name "${name}" is used twice in this resource.`);
     seen.add(name);
-    const backend = optionalString(item['backend'], `${at}.backend`) ?? 'simulator';
-    if (backend !== 'simulator') throw new ConfigError(`${at}.backend "${backend}" is not available; use "simulator".`);
     const sku = optionalString(item['sku'], `${at}.sku`) ?? 'GlobalStandard';
     if (sku !== 'GlobalStandard' && sku !== 'DataZoneStandard') {
       throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
     }
+    const model = optionalString(item['model'], `${at}.model`) ?? name;
+    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, 1_000_000) ?? 1000;
     return {
       name,
-      model: optionalString(item['model'], `${at}.model`) ?? name,
-      backend,
+      model,
       sku,
-      capacity: optionalInteger(item['capacity'], `${at}.capacity`, 1, 1_000_000) ?? 1000,
+      capacity,
       simulator: parseSimulator(item['simulator'], `${at}.simulator`),
+      ...parseBackendFields(item, at, { ...context, deployment: name, model, capacity }),
     };
   });
 }
@@ -209,27 +256,27 @@ function parseSimulator(value: unknown, where: string): SimulatorProfile {
   return profile;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function requiredString(value: unknown, where: string): string {
+export function requiredString(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`${where} is required and must be a non-empty string.`);
   return value;
 }
 
-function optionalString(value: unknown, where: string): string | undefined {
+export function optionalString(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
   return requiredString(value, where);
 }
 
-function optionalBoolean(value: unknown, where: string): boolean | undefined {
+export function optionalBoolean(value: unknown, where: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'boolean') throw new ConfigError(`${where} must be true or false.`);
   return value;
 }
 
-function optionalNumber(value: unknown, where: string, min: number, max: number): number | undefined {
+export function optionalNumber(value: unknown, where: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new ConfigError(`${where} must be a number from ${min} to ${max}.`);
@@ -237,7 +284,7 @@ function optionalNumber(value: unknown, where: string, min: number, max: number)
   return value;
 }
 
-function optionalInteger(value: unknown, where: string, min: number, max: number): number | undefined {
+export function optionalInteger(value: unknown, where: string, min: number, max: number): number | undefined {
   const n = optionalNumber(value, where, min, max);
   if (n !== undefined && !Number.isInteger(n)) throw new ConfigError(`${where} must be a whole number from ${min} to ${max}.`);
   return n;

@@ -1,15 +1,19 @@
 // The data plane: POST /anthropic/v1/messages and /messages/count_tokens, from resource addressing
 // through auth, validation and deployment resolution to the backend's JSON reply or SSE stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate } from '../auth/authenticate.ts';
-import type { Backend, BackendCall } from '../backends/types.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { AnyBackend, BackendCall } from '../backends/types.ts';
 import type { GatewayConfig } from '../config/index.ts';
 import type { ControlState } from '../control/snapshot.ts';
 import type { Deployment, Resource } from '../control/types.ts';
 import { GatewayError, invalidRequest } from '../errors/index.ts';
 import { readJsonBody } from '../http/body.ts';
+import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
+import type { Limiter } from '../limits/index.ts';
+import { admitMessages } from '../limits/admission.ts';
 import { getModel } from '../models/catalog.ts';
+import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
 import { resourceFromHost, type DataPlanePath } from './address.ts';
 import type { AnthropicVersion } from './types.ts';
 import { checkModelLimits, validateCountTokensRequest, validateMessagesRequest } from './validate.ts';
@@ -19,7 +23,13 @@ const VERSIONS: readonly AnthropicVersion[] = ['2023-06-01', '2026-10-21'];
 export interface DataPlaneDeps {
   config: GatewayConfig;
   control: ControlState;
-  backends: Readonly<Record<Deployment['backend'], Backend>>;
+  /** API keys and Entra tokens, with RBAC (auth/authenticate.ts). */
+  authenticate: Authenticator;
+  backends: Readonly<Record<Deployment['backend'], AnyBackend>>;
+  /** Per-deployment RPM/TPM admission (count_tokens is not limited). */
+  limiter: Limiter;
+  /** The request log, metrics, cost and budgets (telemetry/index.ts). */
+  telemetry: Pick<Telemetry, 'begin' | 'checkBudget'>;
 }
 
 type Operation = 'messages' | 'count_tokens';
@@ -71,12 +81,24 @@ export function createDataPlane(deps: DataPlaneDeps) {
 
   const stats = { activeStreams: 0 };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, path: DataPlanePath, ids: Correlation): Promise<void> {
+  /** Every data-plane request gets a trace, finished by telemetry when the response closes, whatever happened. */
+  function handle(req: IncomingMessage, res: ServerResponse, path: DataPlanePath, ids: Correlation): Promise<void> {
+    const trace = deps.telemetry.begin(req, res, ids);
+    return serve(req, res, path, ids, trace).catch((err: unknown) => {
+      trace.fail(err);
+      throw err;
+    });
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, path: DataPlanePath, ids: Correlation, trace: RequestTrace): Promise<void> {
     const operation = operationOf(path.api, req.method);
+    trace.operation = operation;
     const addressed = addressedResource(req, path);
-    const { resource } = authenticate(deps.control.current, req.headers, addressed);
+    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation);
+    trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
     const body = await readJsonBody(req, deps.config.maxBodyBytes);
+    trace.body(body.raw);
 
     const controller = new AbortController();
     res.on('close', () => {
@@ -86,38 +108,77 @@ export function createDataPlane(deps: DataPlaneDeps) {
     if (operation === 'count_tokens') {
       const request = validateCountTokensRequest(body.json, { version });
       const deployment = deploymentOf(resource, request.model);
+      trace.deployment = deployment;
       const call: BackendCall<typeof request> = {
         request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
         headers: req.headers, requestId: ids.requestId, signal: controller.signal,
       };
+      trace.waiting();
       const counted = await deps.backends[deployment.backend].countTokens(call);
-      sendJson(res, 200, JSON.stringify(counted), ids);
+      trace.answered();
+      if ('kind' in counted) {
+        trace.passthrough(counted);
+        const unexpected = await sendPassthrough(res, counted, ids, controller.signal);
+        trace.answered();
+        if (unexpected) reportUnexpected(unexpected, ids);
+        return;
+      }
+      const text = JSON.stringify(counted);
+      trace.responded(text);
+      sendJson(res, 200, text, ids);
       return;
     }
 
     const request = validateMessagesRequest(body.json, { version });
+    trace.stream = request.stream;
     const deployment = deploymentOf(resource, request.model);
+    trace.deployment = deployment;
     const model = getModel(deployment.model);
     if (model) checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: model.contextWindow, modelId: model.id });
+    deps.telemetry.checkBudget(resource);
+    const admission = await admitMessages(deps.limiter, resource, deployment, request, model);
+    trace.usage = admission.usage;
+    res.once('close', () => admission.settle(controller.signal.aborted));
     const call: BackendCall<typeof request> = {
       request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
       headers: req.headers, requestId: ids.requestId, signal: controller.signal,
     };
+    trace.waiting();
     const reply = await deps.backends[deployment.backend].messages(call);
+    trace.answered();
+    admission.observe(reply);
     if (reply.kind === 'message') {
-      sendJson(res, 200, JSON.stringify(reply.message), ids);
+      const text = JSON.stringify(reply.message);
+      trace.responded(text);
+      sendJson(res, 200, text, ids);
+      return;
+    }
+    if (reply.kind === 'passthrough') {
+      if (reply.stream) stats.activeStreams++;
+      trace.passthrough(reply);
+      const unexpected = await sendPassthrough(res, reply, ids, controller.signal).finally(() => {
+        if (reply.stream) stats.activeStreams--;
+      });
+      trace.answered();
+      if (unexpected) reportUnexpected(unexpected, ids);
       return;
     }
 
     startEventStream(res, ids);
     stats.activeStreams++;
+    trace.waiting();
     try {
       for await (const event of reply.events) {
+        trace.answered();
         if (controller.signal.aborted) return;
-        writeEvent(res, event.type, JSON.stringify(event));
+        admission.usage.event(event);
+        const data = JSON.stringify(event);
+        writeEvent(res, event.type, data);
+        trace.event(event, data);
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      trace.fail(err);
       // A stream that fails midway must not look complete: it ends with `event: error`.
       const error = err instanceof GatewayError ? err : new GatewayError('api_error');
       if (!(err instanceof GatewayError)) reportUnexpected(err, ids);

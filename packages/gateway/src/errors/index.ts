@@ -1,14 +1,16 @@
 // The one error catalogue: every error the gateway sends, with its status, body shape and message.
 // Gateway failures (auth, routing, unsupported API) speak Azure's `{"error":{"code","message"}}`;
-// request and model failures speak Anthropic's `{"type":"error","error":{"type","message"},"request_id"}`.
+// request and model failures speak Anthropic's `{"type":"error","error":{"type","message"},"request_id"}`;
+// the development identity provider's token endpoint speaks Entra's OAuth `{"error","error_description",...}`.
 // docs/errors.md documents each entry; keep the two in step.
+import { randomUUID } from 'node:crypto';
 
-export type ErrorShape = 'azure' | 'anthropic';
+export type ErrorShape = 'azure' | 'anthropic' | 'oauth';
 
 interface CatalogueEntry {
   status: number;
   shape: ErrorShape;
-  /** Azure `error.code` or Anthropic `error.type`. */
+  /** Azure `error.code`, Anthropic `error.type` or OAuth `error`. */
   code: string;
   /** Default message; most call sites pass a specific one. */
   message: string;
@@ -59,6 +61,180 @@ export const catalogue = {
     code: 'InvalidAuthenticationToken',
     message: 'The access token is invalid.',
   },
+  token_expired: {
+    status: 401,
+    shape: 'azure',
+    code: 'ExpiredAuthenticationToken',
+    message: 'The access token has expired. Get a new token.',
+  },
+  token_audience: {
+    status: 401,
+    shape: 'azure',
+    code: 'InvalidAuthenticationTokenAudience',
+    message: 'The access token has been obtained for the wrong audience or resource.',
+  },
+  authentication_failed: {
+    status: 401,
+    shape: 'azure',
+    code: 'AuthenticationFailed',
+    message: "Authentication failed. The 'Authorization' header is missing.",
+  },
+  local_auth_disabled: {
+    status: 403,
+    shape: 'azure',
+    code: 'AuthenticationTypeDisabled',
+    message: 'Key based authentication is disabled for this resource.',
+  },
+  permission_denied: {
+    status: 403,
+    shape: 'azure',
+    code: 'PermissionDenied',
+    message: 'The principal lacks the required data action to perform this operation.',
+  },
+  authorization_failed: {
+    status: 403,
+    shape: 'azure',
+    code: 'AuthorizationFailed',
+    message: 'The client does not have authorization to perform this action.',
+  },
+  missing_api_version: {
+    status: 400,
+    shape: 'azure',
+    code: 'MissingApiVersionParameter',
+    message: "The api-version query parameter (?api-version=) is required for all requests.",
+  },
+  invalid_api_version: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidApiVersionParameter',
+    message: 'The api-version is not supported.',
+  },
+  invalid_request_content: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidRequestContent',
+    message: 'The request content was invalid and could not be deserialized.',
+  },
+  invalid_scope: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidScope',
+    message: 'The scope is not valid.',
+  },
+  subscription_not_found: {
+    status: 404,
+    shape: 'azure',
+    code: 'SubscriptionNotFound',
+    message: 'The subscription could not be found.',
+  },
+  resource_group_not_found: {
+    status: 404,
+    shape: 'azure',
+    code: 'ResourceGroupNotFound',
+    message: 'The resource group could not be found.',
+  },
+  role_definition_not_found: {
+    status: 400,
+    shape: 'azure',
+    code: 'RoleDefinitionDoesNotExist',
+    message: 'The specified role definition does not exist.',
+  },
+  role_definition_missing: {
+    status: 404,
+    shape: 'azure',
+    code: 'RoleDefinitionDoesNotExist',
+    message: 'The role definition does not exist.',
+  },
+  principal_not_found: {
+    status: 400,
+    shape: 'azure',
+    code: 'PrincipalNotFound',
+    message: 'The principal does not exist in the directory.',
+  },
+  invalid_role_assignment: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidRoleAssignmentRequest',
+    message: 'The role assignment request is not valid.',
+  },
+  role_assignment_not_found: {
+    status: 404,
+    shape: 'azure',
+    code: 'RoleAssignmentNotFound',
+    message: 'The role assignment is not found.',
+  },
+  role_assignment_exists: {
+    status: 409,
+    shape: 'azure',
+    code: 'RoleAssignmentExists',
+    message: 'The role assignment already exists.',
+  },
+  role_assignment_update_not_permitted: {
+    status: 400,
+    shape: 'azure',
+    code: 'RoleAssignmentUpdateNotPermitted',
+    message: 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+  },
+  directory_not_found: {
+    status: 404,
+    shape: 'azure',
+    code: 'Request_ResourceNotFound',
+    message: 'The directory object does not exist.',
+  },
+  directory_bad_request: {
+    status: 400,
+    shape: 'azure',
+    code: 'Request_BadRequest',
+    message: 'The request is not valid.',
+  },
+  directory_denied: {
+    status: 403,
+    shape: 'azure',
+    code: 'Authorization_RequestDenied',
+    message: 'Insufficient privileges to complete the operation.',
+  },
+  oauth_invalid_request: {
+    status: 400,
+    shape: 'oauth',
+    code: 'invalid_request',
+    message: 'AADSTS900144: The request body must contain the following parameter.',
+  },
+  oauth_invalid_client: {
+    status: 401,
+    shape: 'oauth',
+    code: 'invalid_client',
+    message: 'AADSTS7000215: Invalid client secret provided.',
+  },
+  oauth_unauthorized_client: {
+    status: 400,
+    shape: 'oauth',
+    code: 'unauthorized_client',
+    message: 'AADSTS700016: Application was not found in the directory.',
+  },
+  oauth_unsupported_grant_type: {
+    status: 400,
+    shape: 'oauth',
+    code: 'unsupported_grant_type',
+    message: 'AADSTS70003: The app requested an unsupported grant type.',
+  },
+  oauth_invalid_scope: {
+    status: 400,
+    shape: 'oauth',
+    code: 'invalid_scope',
+    message: 'AADSTS1002012: The provided value for scope is not valid.',
+  },
+  oauth_invalid_resource: {
+    status: 400,
+    shape: 'oauth',
+    code: 'invalid_resource',
+    message: 'AADSTS500011: The resource principal was not found in the tenant.',
+  },
+  oauth_invalid_tenant: {
+    status: 400,
+    shape: 'oauth',
+    code: 'invalid_tenant',
+    message: 'AADSTS90002: Tenant not found.',
+  },
   method_not_allowed: {
     status: 405,
     shape: 'azure',
@@ -88,6 +264,42 @@ export const catalogue = {
     shape: 'anthropic',
     code: 'rate_limit_error',
     message: "This request would exceed your account's rate limit. Please try again later.",
+  },
+  deployment_rate_limited: {
+    status: 429,
+    shape: 'azure',
+    code: 'RateLimitReached',
+    message: 'Requests to the Messages API under this deployment have exceeded its rate limit. Please retry later.',
+  },
+  budget_exceeded: {
+    status: 403,
+    shape: 'azure',
+    code: 'QuotaExceeded',
+    message: "Out of budget: the resource's monthly budget is used up.",
+  },
+  invalid_parameter: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidParameter',
+    message: 'A query parameter is not valid.',
+  },
+  replay_no_match: {
+    status: 404,
+    shape: 'anthropic',
+    code: 'not_found_error',
+    message: 'No recorded exchange matches this request.',
+  },
+  bad_gateway: {
+    status: 502,
+    shape: 'anthropic',
+    code: 'api_error',
+    message: 'The upstream could not be reached.',
+  },
+  gateway_timeout: {
+    status: 504,
+    shape: 'anthropic',
+    code: 'timeout_error',
+    message: 'The upstream did not answer in time.',
   },
   api_error: {
     status: 500,
@@ -129,6 +341,7 @@ export class GatewayError extends Error {
     if (this.shape === 'azure') {
       return JSON.stringify({ error: { code: entry.code, message: this.message } });
     }
+    if (this.shape === 'oauth') return oauthBody(entry.code, this.message);
     return JSON.stringify({ type: 'error', error: { type: entry.code, message: this.message }, request_id: requestId });
   }
 
@@ -137,6 +350,22 @@ export class GatewayError extends Error {
     const type = this.shape === 'anthropic' ? catalogue[this.code].code : 'api_error';
     return JSON.stringify({ type: 'error', error: { type, message: this.message }, request_id: requestId });
   }
+}
+
+/** Entra's OAuth error: the AADSTS code leads the description and is repeated in `error_codes`. */
+function oauthBody(error: string, message: string): string {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const code = /^AADSTS(\d+)/.exec(message)?.[1];
+  return JSON.stringify({
+    error,
+    error_description: `${message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: code ? [Number(code)] : [],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+  });
 }
 
 /** Shorthand for the many 400s of request validation. */

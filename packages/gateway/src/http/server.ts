@@ -1,6 +1,7 @@
 // The HTTP listener: correlation ids, routing, and the last line of defence that turns any failure into
 // a clean JSON error (never a crash, never a hang).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { parseDataPlanePath } from '../dataplane/address.ts';
 import { reportUnexpected } from '../dataplane/handler.ts';
@@ -22,8 +23,18 @@ function correlationOf(req: IncomingMessage): Correlation {
   };
 }
 
-export function createGatewayServer(dataPlane: DataPlaneHandler): Server {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+/** Serves a path outside the data plane (identity provider, management API), or answers undefined if it is not its own. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string, ids: Correlation) => Promise<void> | undefined;
+
+export interface GatewayServerOptions {
+  routes?: readonly RouteHandler[];
+  /** PEM key and certificate chain: the listener speaks HTTPS. */
+  tls?: { key: string; cert: string };
+}
+
+export function createGatewayServer(dataPlane: DataPlaneHandler, options: GatewayServerOptions = {}): Server | TlsServer {
+  const settings = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const ids = correlationOf(req);
     const url = req.url ?? '/';
     const query = url.indexOf('?');
@@ -32,7 +43,7 @@ export function createGatewayServer(dataPlane: DataPlaneHandler): Server {
     let work: Promise<void>;
     if (path) work = dataPlane(req, res, path, ids);
     else if (pathname === '/healthz') work = Promise.resolve(sendJson(res, 200, '{"status":"ok"}', ids));
-    else work = Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The Messages API is at /anthropic/v1/messages.`));
+    else work = routed(req, res, pathname, ids) ?? Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The Messages API is at /anthropic/v1/messages.`));
     work.catch((err: unknown) => {
       if (err instanceof GatewayError) {
         sendError(res, err, ids);
@@ -42,7 +53,15 @@ export function createGatewayServer(dataPlane: DataPlaneHandler): Server {
       reportUnexpected(err, ids);
       sendError(res, new GatewayError('api_error'), ids);
     });
-  });
+  };
+  const routed = (req: IncomingMessage, res: ServerResponse, pathname: string, ids: Correlation): Promise<void> | undefined => {
+    for (const route of options.routes ?? []) {
+      const work = route(req, res, pathname, ids);
+      if (work) return work;
+    }
+    return undefined;
+  };
+  const server = options.tls ? createTlsServer({ ...settings, ...options.tls }, listener) : createServer(settings, listener);
 
   // Requests Node's parser refuses (oversized headers, malformed HTTP) still get a JSON answer.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
