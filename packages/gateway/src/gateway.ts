@@ -1,13 +1,14 @@
-// Assembles and starts a gateway: config, keys, the control snapshot, backends and the HTTP listener.
+// Assembles and starts a gateway: config, the store (seeded from the config), the control plane and its snapshot,
+// identity, backends, telemetry and the HTTP and HTTPS listeners.
 import type { AddressInfo, Server } from 'node:net';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
 import { createManagementApi } from './control/arm/index.ts';
-import { resolveKeys } from './control/keyfile.ts';
-import { ControlSnapshot, ControlState } from './control/snapshot.ts';
-import type { Deployment, Resource } from './control/types.ts';
+import { createResourceManagerApi } from './control/arm/resource-manager.ts';
+import { ControlPlane } from './control/plane.ts';
+import type { ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
 import { createGatewayServer } from './http/server.ts';
 import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
@@ -31,7 +32,10 @@ export interface StartOptions {
 
 export interface Gateway {
   config: GatewayConfig;
+  /** The data plane's view: the current snapshot of resources, deployments and keys. */
   control: ControlState;
+  /** Resource groups, accounts and deployments as stored; changed through the ARM API (docs/control-plane.md). */
+  plane: ControlPlane;
   /** e.g. http://127.0.0.1:4480 */
   url: string;
   port: number;
@@ -50,25 +54,18 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export function buildSnapshot(config: GatewayConfig): ControlSnapshot {
-  const keys = resolveKeys(config.dataDir, config.resources);
-  const resources: Resource[] = config.resources.map((r) => ({
-    name: r.name,
-    subscriptionId: r.subscriptionId,
-    resourceGroup: r.resourceGroup,
-    keys: keys.get(r.name.toLowerCase())!,
-    disableLocalAuth: r.disableLocalAuth,
-    deployments: new Map<string, Deployment>(r.deployments.map((d) => [d.name, { ...d }])),
-  }));
-  return new ControlSnapshot(resources);
-}
-
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env: options.env ?? process.env });
-  const control = new ControlState(buildSnapshot(config));
+  const store = openStore(config.dataDir);
+  const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
+    store.close();
+    throw err;
+  });
+  const { plane } = opened;
+  for (const warning of opened.warnings) process.stderr.write(`claude-foundry: ${warning}\n`);
+  const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: createSimulator(), ...upstream.backends };
-  const store = openStore(config.dataDir);
   const identity = await startIdentity({ config, control, store, clock: Date.now }).catch((err: unknown) => {
     store.close();
     throw err;
@@ -80,8 +77,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     throw err;
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
-  const routes = [...identity.routes, createManagementApi({ directory, control, validator }), ...telemetry.routes];
-  const tls = ensureTlsMaterial(config.dataDir, tlsNames(config.resources.map((r) => r.name), config.domains, config.host));
+  const ports = { http: 0, https: 0 };
+  const routes = [
+    ...identity.routes,
+    createManagementApi({ directory, control, validator }),
+    createResourceManagerApi({ plane, directory, validator, ports, now: Date.now }),
+    ...telemetry.routes,
+  ];
+  const names = control.current.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]);
+  const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
   const server = createGatewayServer(dataPlane.handle, { routes });
   const httpsServer = createGatewayServer(dataPlane.handle, { routes, tls: { key: tls.key, cert: tls.cert } });
   const closeAll = () =>
@@ -113,6 +117,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   }
   const port = (server.address() as AddressInfo).port;
   const httpsPort = (httpsServer.address() as AddressInfo).port;
+  Object.assign(ports, { http: port, https: httpsPort });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const httpsUrl = `https://${host}:${httpsPort}`;
@@ -121,6 +126,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   return {
     config,
     control,
+    plane,
     url,
     port,
     httpsUrl,

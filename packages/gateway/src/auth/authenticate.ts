@@ -53,7 +53,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     // A resource that refuses keys says so whatever the key, without revealing whether it was valid.
     if (addressed?.disableLocalAuth) throw new GatewayError('local_auth_disabled');
     const found = deps.control.current.findKey(key);
-    if (!found || (addressed && found.resource !== addressed)) throw new GatewayError('invalid_key');
+    if (!found || (addressed && found.resource.name.toLowerCase() !== addressed.name.toLowerCase())) throw new GatewayError('invalid_key');
     if (found.resource.disableLocalAuth) throw new GatewayError('local_auth_disabled');
     return { resource: found.resource, principal: { kind: 'key', keyName: found.keyName } };
   }

@@ -1,12 +1,15 @@
 // The one config loader: a JSON file (optional), environment variables and call-site overrides,
-// validated once into a typed GatewayConfig. Resources and deployments live here until the
-// persisted control plane takes them over; the data plane only ever sees the snapshot built from them.
+// validated once into a typed GatewayConfig. Its resources and deployments seed the store at start
+// (control/seed.ts); the data plane only ever sees the snapshot built from the store.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, SimulatorProfile } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
+import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
+import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
+import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
@@ -46,7 +49,15 @@ export interface GatewayConfig {
   /** Extra host suffixes: `{resource}.{domain}` addresses a resource, besides Azure's own. */
   domains: string[];
   maxBodyBytes: number;
+  /**
+   * Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For is believed when a resource's network
+   * rules judge the caller's address; empty: the socket's peer address is the caller's.
+   */
+  trustedProxies: string[];
+  /** The seed: resources and deployments created at start when the store lacks them (control/seed.ts). */
   resources: ResourceConfig[];
+  /** How ARM-created deployments the config does not declare are served; absent: the simulator. */
+  deploymentDefaults: DeploymentDefaults | undefined;
   identity: IdentityConfig;
   /** Metrics endpoint and request-log writer (telemetry/config.ts). */
   monitoring: MonitoringConfig;
@@ -83,7 +94,10 @@ export interface RawConfig {
   dataDir?: unknown;
   domains?: unknown;
   maxBodyBytes?: unknown;
+  trustedProxies?: unknown;
   resources?: unknown;
+  /** The backend of deployments created through the ARM API (docs/control-plane.md). */
+  deploymentDefaults?: unknown;
   /** Entra tenants, service principals, role assignments (docs/identity.md). */
   identity?: unknown;
   /** Gateway-wide record/replay settings (docs/upstreams.md). */
@@ -140,12 +154,22 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
     }
     domains = raw.domains.map((d: string) => d.toLowerCase().replace(/^\./, ''));
   }
+  const trustedProxies = parseTrustedProxies(raw.trustedProxies, where('trustedProxies'));
   const context = { env, cwd, cassettes: parseCassettes(raw.cassettes, where('cassettes'), cwd, dataDir) };
   const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'), context);
+  const deploymentDefaults = parseDeploymentDefaults(raw.deploymentDefaults, where('deploymentDefaults'), context);
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, resources, identity, monitoring };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring };
+}
+
+function parseTrustedProxies(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && parseIpRange(v) !== undefined)) {
+    throw new ConfigError(`${where} must be an array of IP addresses or CIDR ranges, such as ["10.0.0.0/8", "::1"].`);
+  }
+  return value as string[];
 }
 
 function defaultResource(): ResourceConfig {
@@ -160,7 +184,7 @@ function defaultResource(): ResourceConfig {
       model: name,
       backend: 'simulator' as const,
       sku: 'GlobalStandard' as const,
-      capacity: 1000,
+      capacity: DEFAULT_CAPACITY,
       simulator: defaultSimulatorProfile(),
     })),
   };
@@ -228,7 +252,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
       throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
     }
     const model = optionalString(item['model'], `${at}.model`) ?? name;
-    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, 1_000_000) ?? 1000;
+    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? DEFAULT_CAPACITY;
     return {
       name,
       model,
@@ -240,7 +264,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
   });
 }
 
-function parseSimulator(value: unknown, where: string): SimulatorProfile {
+export function parseSimulator(value: unknown, where: string): SimulatorProfile {
   const profile = defaultSimulatorProfile();
   if (value === undefined) return profile;
   if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"ttftMs": 200, "tokensPerSecond": 80}.`);

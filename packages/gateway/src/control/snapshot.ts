@@ -13,14 +13,32 @@ function digestOf(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
+/** A resource group the control plane holds, with or without accounts in it. */
+export interface ResourceGroupRef {
+  subscriptionId: string;
+  name: string;
+}
+
 export class ControlSnapshot {
   readonly #resources = new Map<string, Resource>();
+  // A custom subdomain addresses its resource too; names and subdomains never collide (the control plane checks).
+  readonly #addresses = new Map<string, Resource>();
   // Keys are indexed by their SHA-256, so a lookup never compares secrets byte by byte.
   readonly #keys = new Map<string, KeyEntry>();
+  readonly #groups: readonly ResourceGroupRef[];
 
-  constructor(resources: readonly Resource[]) {
+  constructor(resources: readonly Resource[], groups: readonly ResourceGroupRef[] = []) {
+    // Every resource's group exists, whether or not it was recorded.
+    const byKey = new Map<string, ResourceGroupRef>();
+    for (const g of [...groups, ...resources.map((r) => ({ subscriptionId: r.subscriptionId, name: r.resourceGroup }))]) {
+      const key = `${g.subscriptionId.toLowerCase()}/${g.name.toLowerCase()}`;
+      if (!byKey.has(key)) byKey.set(key, g);
+    }
+    this.#groups = [...byKey.values()];
     for (const resource of resources) {
       this.#resources.set(resource.name.toLowerCase(), resource);
+      this.#addresses.set(resource.name.toLowerCase(), resource);
+      if (resource.customSubDomainName) this.#addresses.set(resource.customSubDomainName.toLowerCase(), resource);
       for (const keyName of ['key1', 'key2'] as const) {
         const digest = digestOf(resource.keys[keyName]);
         this.#keys.set(digest.toString('base64'), { resource, keyName, digest });
@@ -28,9 +46,23 @@ export class ControlSnapshot {
     }
   }
 
-  /** Resource names are case-insensitive, as Azure's subdomains are. */
+  /** By name or custom subdomain; case-insensitive, as Azure's subdomains are. */
   resource(name: string): Resource | undefined {
-    return this.#resources.get(name.toLowerCase());
+    return this.#addresses.get(name.toLowerCase());
+  }
+
+  /** Resource groups, including those that hold no account. */
+  resourceGroups(): readonly ResourceGroupRef[] {
+    return this.#groups;
+  }
+
+  /** Subscription IDs (lower case) that hold a resource group. */
+  subscriptions(): string[] {
+    return [...new Set(this.#groups.map((g) => g.subscriptionId.toLowerCase()))];
+  }
+
+  hasResourceGroup(subscriptionId: string, name: string): boolean {
+    return this.#groups.some((g) => g.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && g.name.toLowerCase() === name.toLowerCase());
   }
 
   resources(): Resource[] {

@@ -1,5 +1,6 @@
-// Resources and deployments as the data plane sees them: plain values in an in-memory snapshot.
-// Where they come from (a config file now, the persisted control plane later) is the loader's business.
+// Resources and deployments as the data plane sees them: plain values in an in-memory snapshot, built from the
+// store (which the config file seeds and the ARM API changes) by control/build.ts.
+import type { BlockList } from 'node:net';
 
 export interface SimulatorFaults {
   /** Probability (0..1) that a request answers 429 rate_limit_error with retry-after. */
@@ -88,6 +89,11 @@ export interface ReplaySettings {
 export interface Deployment {
   /** What callers put in `model`. */
   name: string;
+  /**
+   * Tells a re-created deployment from the one deleted before it (its creation time), so per-deployment state such
+   * as rate-limit buckets starts afresh, as a new deployment's quota does in Azure.
+   */
+  instance?: string;
   /** The catalog model this deployment serves, e.g. `claude-sonnet-4-5`. */
   model: string;
   backend: DeploymentBackend;
@@ -113,7 +119,18 @@ export interface Resource {
   keys: { key1: string; key2: string };
   /** When true, API keys are refused and only Entra tokens are accepted. */
   disableLocalAuth: boolean;
+  /** Who may reach it: `publicNetworkAccess` and `networkAcls`, compiled (control/network.ts). */
+  network: NetworkAccess;
+  /** `properties.customSubDomainName`: a second name that addresses it by host or path. */
+  customSubDomainName?: string;
   deployments: ReadonlyMap<string, Deployment>;
+}
+
+export interface NetworkAccess {
+  /** `publicNetworkAccess: "Disabled"` refuses every caller (this gateway has no private endpoints). */
+  publicAccess: boolean;
+  /** `networkAcls.defaultAction: "Deny"`: only these addresses and ranges; absent: every address. */
+  allowed?: BlockList;
 }
 
 export type KeyName = 'key1' | 'key2';

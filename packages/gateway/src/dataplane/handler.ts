@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { AnyBackend, BackendCall } from '../backends/types.ts';
 import type { GatewayConfig } from '../config/index.ts';
+import { addressAllowed, clientAddress, compileRanges } from '../control/network.ts';
 import type { ControlState } from '../control/snapshot.ts';
 import type { Deployment, Resource } from '../control/types.ts';
 import { GatewayError, invalidRequest } from '../errors/index.ts';
@@ -79,6 +80,15 @@ export function createDataPlane(deps: DataPlaneDeps) {
     return deployment;
   }
 
+  const proxies = deps.config.trustedProxies.length > 0 ? compileRanges(deps.config.trustedProxies) : undefined;
+
+  /** `publicNetworkAccess` and `networkAcls`: before credentials when the request names its resource, as Azure's firewall is. */
+  function checkNetwork(req: IncomingMessage, resource: Resource): void {
+    const { network } = resource;
+    if (!network.publicAccess) throw new GatewayError('public_access_disabled');
+    if (network.allowed && !addressAllowed(network, clientAddress(req, proxies))) throw new GatewayError('network_denied');
+  }
+
   const stats = { activeStreams: 0 };
 
   /** Every data-plane request gets a trace, finished by telemetry when the response closes, whatever happened. */
@@ -94,7 +104,9 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const operation = operationOf(path.api, req.method);
     trace.operation = operation;
     const addressed = addressedResource(req, path);
+    if (addressed) checkNetwork(req, addressed);
     const { resource, principal } = await deps.authenticate(req.headers, addressed, operation);
+    if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
     const body = await readJsonBody(req, deps.config.maxBodyBytes);

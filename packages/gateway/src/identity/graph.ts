@@ -57,8 +57,7 @@ export function createDirectoryApi(deps: DirectoryApiDeps): RouteHandler {
     if (caller.tenantId !== deps.directory.tenantId) {
       throw new GatewayError('directory_denied', `Only principals of the development tenant '${deps.directory.tenantId}' can manage its service principals.`);
     }
-    const subscriptions = new Set(deps.control.current.resources().map((r) => r.subscriptionId.toLowerCase()));
-    const allowed = [...subscriptions].some((sub) => deps.directory.current.allows(caller.principalIds, `/subscriptions/${sub}`, 'action', action));
+    const allowed = deps.control.current.subscriptions().some((sub) => deps.directory.current.allows(caller.principalIds, `/subscriptions/${sub}`, 'action', action));
     if (!allowed) {
       throw new GatewayError('directory_denied', `Insufficient privileges to complete the operation: '${action}' needs Owner or Contributor (Reader to read) at a subscription.`);
     }

@@ -43,7 +43,7 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
     jwksMinRefreshSeconds: settings.jwksMinRefreshSeconds,
     clock,
   });
-  const admin = await ensureAdmin(directory, config.dataDir, config.resources.map((r) => r.subscriptionId));
+  const admin = await ensureAdmin(directory, config.dataDir, control.current.subscriptions());
   const routes: RouteHandler[] = [createDirectoryApi({ directory, control, validator })];
   if (settings.developmentTenant.enabled) routes.unshift(createIdentityProvider({ directory, keys, clock }));
   return { tenantId, directory, keys, validator, routes, admin };

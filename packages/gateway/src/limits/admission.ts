@@ -65,7 +65,8 @@ export async function admitMessages(
 ): Promise<Admission> {
   const limits = deploymentLimits(deployment);
   const tokens = countInputTokens(request, model ?? FALLBACK_TOKEN_MODEL) + request.max_tokens;
-  const outcome = await limiter.reserve(`${resource.name.toLowerCase()}/${deployment.name}`, limits, { requests: 1, tokens });
+  const key = `${resource.name.toLowerCase()}/${deployment.name}${deployment.instance ? `@${deployment.instance}` : ''}`;
+  const outcome = await limiter.reserve(key, limits, { requests: 1, tokens });
   if (!outcome.ok) throw rateLimitError(deployment, outcome, limits.rpm, limits.tpm);
   return new Admission(outcome);
 }

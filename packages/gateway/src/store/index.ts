@@ -9,4 +9,14 @@ export function openStore(dataDir: string): Store {
   return openSqliteStore(join(dataDir, DATABASE_FILE), dataDir);
 }
 
-export { StoreConflict, StoreOpenError, type RoleAssignmentRecord, type ServicePrincipalRecord, type Store } from './types.ts';
+export {
+  StoreConflict,
+  StoreOpenError,
+  type AccountRecord,
+  type DeploymentRecord,
+  type NetworkAclsRecord,
+  type ResourceGroupRecord,
+  type RoleAssignmentRecord,
+  type ServicePrincipalRecord,
+  type Store,
+} from './types.ts';

@@ -39,6 +39,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'resource groups, accounts with their keys, deployments',
+    // Names and subdomains are unique without case, as in Azure; the rest of a record is its JSON document.
+    sql: `
+      CREATE TABLE resource_groups (
+        subscription_id TEXT NOT NULL,
+        name            TEXT NOT NULL COLLATE NOCASE,
+        location        TEXT NOT NULL,
+        tags_json       TEXT NOT NULL DEFAULT '{}',
+        created_at      TEXT NOT NULL,
+        PRIMARY KEY (subscription_id, name)
+      ) STRICT;
+      CREATE TABLE accounts (
+        name             TEXT PRIMARY KEY COLLATE NOCASE,
+        subscription_id  TEXT NOT NULL,
+        resource_group   TEXT NOT NULL COLLATE NOCASE,
+        custom_subdomain TEXT UNIQUE COLLATE NOCASE,
+        key1             TEXT NOT NULL,
+        key2             TEXT NOT NULL,
+        record_json      TEXT NOT NULL,
+        created_at       TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE deployments (
+        account     TEXT NOT NULL COLLATE NOCASE,
+        name        TEXT NOT NULL COLLATE NOCASE,
+        record_json TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

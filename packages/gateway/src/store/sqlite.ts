@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { PrincipalType } from '../identity/config.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { sqliteControlTables } from './sqlite-control.ts';
 import { type RoleAssignmentRecord, type ServicePrincipalRecord, type Store, StoreConflict, StoreOpenError } from './types.ts';
 
 /** `PRAGMA application_id`: "CFDY", so a stray SQLite file is never mistaken for ours. */
@@ -145,6 +146,7 @@ export function openSqliteStore(path: string, dir: string): Store {
       },
       delete: async (name) => Number(q.deleteAssignment.run(name).changes) > 0,
     },
+    ...sqliteControlTables(db),
     settings: {
       get: async (key) => {
         const row = q.getSetting.get(key) as { value: string } | undefined;

@@ -1,6 +1,7 @@
-// The one store interface for what the gateway persists: service principals and role assignments now,
-// resources and deployments next (issue 8). Asynchronous so that a PostgreSQL implementation fits the same
-// shape; only the control plane calls it, never a data-plane request, which reads in-memory snapshots.
+// The one store interface for what the gateway persists: service principals, role assignments, resource groups,
+// accounts (resources) with their keys, and deployments. Asynchronous so that a PostgreSQL implementation fits the
+// same shape; only the control plane calls it, never a data-plane request, which reads in-memory snapshots.
+import type { DeploymentSku } from '../control/types.ts';
 import type { PrincipalType } from '../identity/config.ts';
 
 export interface ServicePrincipalRecord {
@@ -34,6 +35,62 @@ export interface RoleAssignmentRecord {
   createdBy: string | null;
 }
 
+export interface ResourceGroupRecord {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+  createdAt: string;
+}
+
+/** `networkAcls`: with `defaultAction` Deny, only the `ipRules` (addresses or CIDR ranges, IPv4 or IPv6) may call. */
+export interface NetworkAclsRecord {
+  defaultAction: 'Allow' | 'Deny';
+  ipRules: string[];
+  bypass: 'None' | 'AzureServices';
+}
+
+/** A Microsoft.CognitiveServices account: a Foundry resource. Its name is unique across every subscription. */
+export interface AccountRecord {
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  kind: string;
+  skuName: string;
+  tags: Record<string, string>;
+  /** Unique across every account, like the name; null when not set. */
+  customSubDomainName: string | null;
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+  networkAcls: NetworkAclsRecord | null;
+  disableLocalAuth: boolean;
+  keys: { key1: string; key2: string };
+  createdAt: string;
+  createdBy: string | null;
+  modifiedAt: string;
+  modifiedBy: string | null;
+}
+
+/** A deployment of a catalog model in an account; (account, name) is unique, names compared without case. */
+export interface DeploymentRecord {
+  account: string;
+  name: string;
+  skuName: DeploymentSku;
+  capacity: number;
+  model: { format: string; name: string; version: string };
+  /** `properties.claudeFoundry.backend`: `simulator` pins the simulator; `default` follows the config. */
+  backendChoice: 'default' | 'simulator';
+  raiPolicyName: string | null;
+  versionUpgradeOption: string | null;
+  /** Anthropic's organization details, accepted and echoed; never required. */
+  modelProviderData: Record<string, string> | null;
+  tags: Record<string, string>;
+  createdAt: string;
+  createdBy: string | null;
+  modifiedAt: string;
+  modifiedBy: string | null;
+}
+
 /** The same (scope, role, principal) or the same key exists already. */
 export class StoreConflict extends Error {
   constructor(message: string) {
@@ -62,6 +119,28 @@ export interface Store {
     list(): Promise<RoleAssignmentRecord[]>;
     insert(record: RoleAssignmentRecord): Promise<void>;
     delete(name: string): Promise<boolean>;
+  };
+  readonly resourceGroups: {
+    list(): Promise<ResourceGroupRecord[]>;
+    /** Creates the group or replaces its location and tags; true when it was created. */
+    put(record: ResourceGroupRecord): Promise<boolean>;
+  };
+  readonly accounts: {
+    /** In the order they were created. */
+    list(): Promise<AccountRecord[]>;
+    /**
+     * Creates the account, or replaces it when one of that name exists in the same subscription and resource group.
+     * StoreConflict when the name or the custom subdomain is taken by another account.
+     */
+    put(record: AccountRecord): Promise<void>;
+    /** Deletes the account and its deployments; false when there was none. */
+    delete(name: string): Promise<boolean>;
+  };
+  readonly deployments: {
+    list(): Promise<DeploymentRecord[]>;
+    /** Creates or replaces the deployment `(account, name)`; StoreConflict when the account does not exist. */
+    put(record: DeploymentRecord): Promise<void>;
+    delete(account: string, name: string): Promise<boolean>;
   };
   /** Small named values, e.g. the admin principal's object ID. */
   readonly settings: {

@@ -64,14 +64,13 @@ export function roleAssignmentJson(a: RoleAssignment): Record<string, unknown> {
 /** ARM answers 404 for a subscription, resource group or account it does not know. */
 function requireExisting(deps: RoleAssignmentDeps, scope: Scope): void {
   if (scope.level === 'root') return;
-  const resources = deps.control.current.resources();
-  const inSubscription = resources.filter((r) => r.subscriptionId.toLowerCase() === scope.subscriptionId);
-  if (inSubscription.length === 0) throw new GatewayError('subscription_not_found', `The subscription '${scope.subscriptionId}' could not be found.`);
+  const snapshot = deps.control.current;
+  if (!snapshot.subscriptions().includes(scope.subscriptionId)) throw new GatewayError('subscription_not_found', `The subscription '${scope.subscriptionId}' could not be found.`);
   if (scope.level === 'subscription') return;
-  const inGroup = inSubscription.filter((r) => r.resourceGroup.toLowerCase() === scope.resourceGroup.toLowerCase());
-  if (inGroup.length === 0) throw new GatewayError('resource_group_not_found', `Resource group '${scope.resourceGroup}' could not be found.`);
+  if (!snapshot.hasResourceGroup(scope.subscriptionId, scope.resourceGroup)) throw new GatewayError('resource_group_not_found', `Resource group '${scope.resourceGroup}' could not be found.`);
   if (scope.level === 'resourceGroup') return;
-  if (!inGroup.some((r) => r.name.toLowerCase() === scope.account.toLowerCase())) {
+  const account = snapshot.resource(scope.account);
+  if (!account || account.name.toLowerCase() !== scope.account.toLowerCase() || account.subscriptionId !== scope.subscriptionId || account.resourceGroup.toLowerCase() !== scope.resourceGroup.toLowerCase()) {
     throw new GatewayError(
       'resource_not_found',
       `The Resource 'Microsoft.CognitiveServices/accounts/${scope.account}' under resource group '${scope.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,

@@ -1,0 +1,116 @@
+// The body of `PUT` (or `PATCH`) `…/accounts/{a}/deployments/{d}`, validated into a DeploymentSpec: a catalog model
+// (`format: "Anthropic"`), a GlobalStandard or DataZoneStandard SKU and a capacity. Fields Azure's SDK drops
+// (`modelProviderData`) are accepted, never required.
+import { GatewayError } from '../../errors/index.ts';
+import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../../limits/capacity.ts';
+import { getModel, listModels } from '../../models/catalog.ts';
+import type { DeploymentRecord } from '../../store/types.ts';
+import { defaultModelVersion } from '../seed.ts';
+import type { DeploymentSku } from '../types.ts';
+import { choiceAt, type Json, objectAt, stringAt, tagsAt } from './fields.ts';
+
+export const DEPLOYMENT_SKUS: readonly DeploymentSku[] = ['GlobalStandard', 'DataZoneStandard'];
+const UPGRADE_OPTIONS = ['OnceNewDefaultVersionAvailable', 'OnceCurrentVersionExpired', 'NoAutoUpgrade'] as const;
+
+export type DeploymentSpec = Pick<DeploymentRecord, 'skuName' | 'capacity' | 'model' | 'backendChoice' | 'raiPolicyName' | 'versionUpgradeOption' | 'modelProviderData' | 'tags'>;
+
+export function specOf(d: DeploymentRecord): DeploymentSpec {
+  const { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags } = d;
+  return { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags };
+}
+
+/** Azure's words for an unknown model, then the models this gateway can deploy. */
+function unsupported(format: string, name: string, version: string): GatewayError {
+  const active = listModels().filter((m) => m.lifecycle !== 'retired').map((m) => m.id);
+  const retired = listModels().filter((m) => m.lifecycle === 'retired').map((m) => m.id);
+  return new GatewayError(
+    'deployment_model_not_supported',
+    `The model 'Format:${format.slice(0, 32)},Name:${name.slice(0, 64)},Version:${version.slice(0, 32)}' of account deployment is not supported. ` +
+      `Deploy a model of the catalog with format 'Anthropic': ${active.join(', ')}; retired, simulator only: ${retired.join(', ')}.`,
+  );
+}
+
+function modelOf(value: unknown): DeploymentSpec['model'] {
+  const model = objectAt(value, 'properties.model');
+  if (!model) throw new GatewayError('invalid_request_content', "The property 'properties.model' is required: {\"format\": \"Anthropic\", \"name\": \"claude-sonnet-4-5\"}.");
+  const name = stringAt(model['name'], 'properties.model.name', 128);
+  if (!name) throw new GatewayError('invalid_request_content', "The property 'properties.model.name' is required, e.g. 'claude-sonnet-4-5'.");
+  const format = stringAt(model['format'], 'properties.model.format', 64) ?? 'Anthropic';
+  const version = stringAt(model['version'], 'properties.model.version', 64) ?? defaultModelVersion(name);
+  const known = getModel(name);
+  if (format.toLowerCase() !== 'anthropic' || !known) throw unsupported(format, name, version);
+  return { format: 'Anthropic', name, version };
+}
+
+function capacityOf(value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CAPACITY) {
+    throw new GatewayError(
+      'invalid_resource_properties',
+      `The capacity '${String(value).slice(0, 32)}' is not valid: use a whole number from 1 to ${MAX_CAPACITY}. ` +
+        'Capacity N gives N requests and N × 1,000 tokens per minute (1000: 1,000 RPM and 1,000,000 TPM).',
+    );
+  }
+  return value;
+}
+
+function providerDataOf(value: unknown): Record<string, string> | null {
+  const data = objectAt(value, 'properties.modelProviderData');
+  if (!data) return null;
+  const entries = Object.entries(data);
+  if (entries.length > 16 || entries.some(([k, v]) => k.length > 64 || typeof v !== 'string' || v.length > 256)) {
+    throw new GatewayError('invalid_request_content', "The property 'properties.modelProviderData' must map names to strings, e.g. {\"organizationName\", \"countryCode\", \"industry\"}.");
+  }
+  return data as Record<string, string>;
+}
+
+/** `properties.claudeFoundry.backend`, this gateway's own (optional: Azure's SDK drops it): `simulator` or `default`. */
+function backendChoiceOf(value: unknown, fallback: DeploymentSpec['backendChoice']): DeploymentSpec['backendChoice'] {
+  const extension = objectAt(value, 'properties.claudeFoundry');
+  if (extension?.['backend'] === undefined) return fallback;
+  const backend = extension['backend'];
+  if (backend === 'simulator' || backend === 'default') return backend;
+  throw new GatewayError(
+    'invalid_resource_properties',
+    `The value '${String(backend).slice(0, 32)}' of 'properties.claudeFoundry.backend' is not valid; use 'simulator' (this deployment is simulated) or 'default' (as the gateway's config says).`,
+  );
+}
+
+/**
+ * A PUT names the whole deployment (model required); a PATCH changes its SKU, capacity or tags, from `base`. Either
+ * may repeat the model, but not change it: `existing` is what the store holds under this name.
+ */
+export function parseDeploymentBody(body: Json, existing: DeploymentRecord | undefined, patch: boolean): DeploymentSpec {
+  const properties = objectAt(body['properties'], 'properties') ?? {};
+  const model = patch && properties['model'] === undefined ? existing!.model : modelOf(properties['model']);
+  if (existing && getModel(existing.model.name)?.id !== getModel(model.name)?.id) {
+    throw new GatewayError(
+      'cannot_change_deployment_model',
+      `The model of deployment cannot be changed: '${existing.name}' serves '${existing.model.name}', not '${model.name}'. Create a deployment under another name, or delete this one first.`,
+    );
+  }
+  const sku = objectAt(body['sku'], 'sku');
+  const base = patch ? existing : undefined;
+  let skuName = base?.skuName ?? 'GlobalStandard';
+  const skuText = sku?.['name'];
+  if (skuText !== undefined && skuText !== null) {
+    const found = DEPLOYMENT_SKUS.find((s) => typeof skuText === 'string' && s.toLowerCase() === skuText.toLowerCase());
+    if (!found) {
+      throw new GatewayError(
+        'invalid_resource_properties',
+        `The specified SKU '${String(skuText).slice(0, 32)}' of account deployment is not supported by the model '${model.name}' version: '${model.version}'. Use 'GlobalStandard' or 'DataZoneStandard'.`,
+      );
+    }
+    skuName = found;
+  }
+  return {
+    skuName,
+    capacity: capacityOf(sku?.['capacity'], base?.capacity ?? DEFAULT_CAPACITY),
+    model,
+    backendChoice: backendChoiceOf(properties['claudeFoundry'], base?.backendChoice ?? 'default'),
+    raiPolicyName: stringAt(properties['raiPolicyName'], 'properties.raiPolicyName', 256) ?? base?.raiPolicyName ?? null,
+    versionUpgradeOption: choiceAt(properties['versionUpgradeOption'], 'properties.versionUpgradeOption', UPGRADE_OPTIONS) ?? base?.versionUpgradeOption ?? null,
+    modelProviderData: providerDataOf(properties['modelProviderData']) ?? base?.modelProviderData ?? null,
+    tags: tagsAt(body['tags'], 'tags') ?? base?.tags ?? {},
+  };
+}

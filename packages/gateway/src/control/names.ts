@@ -1,0 +1,16 @@
+// Naming rules of the control plane, in one place. An account's name doubles as a DNS label (`{name}.localhost`,
+// `{name}.services.ai.azure.com`) and a path segment, so it follows the DNS-safe rule of Azure's naming doc.
+
+/** Accounts: 2-64 letters, digits and hyphens, starting and ending with a letter or digit. */
+export const ACCOUNT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}[a-zA-Z0-9]$/;
+
+/** `customSubDomainName`: the same rule (a DNS label). */
+export const SUBDOMAIN = ACCOUNT_NAME;
+
+/** Deployments: 2-64 letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit. */
+export const DEPLOYMENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}[a-zA-Z0-9]$/;
+
+/** Azure regions are lower-case letters and digits (`eastus`, `swedencentral`); display names are accepted too. */
+export function normalizeLocation(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}

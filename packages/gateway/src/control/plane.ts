@@ -1,0 +1,102 @@
+// The control plane's state: resource groups, accounts and deployments as the store holds them, and the data plane's
+// snapshot built from them. Every change runs alone (in order), writes the store, then swaps in a new snapshot before
+// it returns, so the next request sees it and a check made inside a change still holds when it writes.
+import type { GatewayConfig } from '../config/index.ts';
+import type { AccountRecord, DeploymentRecord, ResourceGroupRecord, Store } from '../store/types.ts';
+import { buildSnapshot, type ControlRecords } from './build.ts';
+import { seedFromConfig } from './seed.ts';
+import { ControlState } from './snapshot.ts';
+
+/** The writes, available only inside `ControlPlane.change`. */
+export interface ControlWriter {
+  putResourceGroup(record: ResourceGroupRecord): Promise<boolean>;
+  putAccount(record: AccountRecord): Promise<void>;
+  deleteAccount(name: string): Promise<boolean>;
+  putDeployment(record: DeploymentRecord): Promise<void>;
+  deleteDeployment(account: string, name: string): Promise<boolean>;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export class ControlPlane {
+  readonly state: ControlState;
+  readonly #store: Store;
+  readonly #config: GatewayConfig;
+  #records: ControlRecords;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(store: Store, config: GatewayConfig, records: ControlRecords) {
+    this.#store = store;
+    this.#config = config;
+    this.#records = records;
+    this.state = new ControlState(buildSnapshot(records, config));
+  }
+
+  /** Seeds the store from the config, then loads it. `warnings` name seeded items the store overrode. */
+  static async open(store: Store, config: GatewayConfig, now: () => number): Promise<{ plane: ControlPlane; warnings: string[] }> {
+    const warnings = await seedFromConfig(store, config, new Date(now()).toISOString());
+    return { plane: new ControlPlane(store, config, await ControlPlane.#load(store)), warnings };
+  }
+
+  static async #load(store: Store): Promise<ControlRecords> {
+    const [groups, accounts, deployments] = await Promise.all([store.resourceGroups.list(), store.accounts.list(), store.deployments.list()]);
+    return { groups, accounts, deployments };
+  }
+
+  get config(): GatewayConfig {
+    return this.#config;
+  }
+
+  get records(): ControlRecords {
+    return this.#records;
+  }
+
+  account(name: string): AccountRecord | undefined {
+    return this.#records.accounts.find((a) => same(a.name, name));
+  }
+
+  /** The account a name or custom subdomain belongs to. */
+  accountByLabel(label: string): AccountRecord | undefined {
+    return this.#records.accounts.find((a) => same(a.name, label) || (a.customSubDomainName !== null && same(a.customSubDomainName, label)));
+  }
+
+  deployments(account: string): DeploymentRecord[] {
+    return this.#records.deployments.filter((d) => same(d.account, account));
+  }
+
+  deployment(account: string, name: string): DeploymentRecord | undefined {
+    return this.#records.deployments.find((d) => same(d.account, account) && same(d.name, name));
+  }
+
+  resourceGroup(subscriptionId: string, name: string): ResourceGroupRecord | undefined {
+    return this.#records.groups.find((g) => same(g.subscriptionId, subscriptionId) && same(g.name, name));
+  }
+
+  /** Runs `work` after every change before it, alone; the snapshot is rebuilt before the promise settles. */
+  change<T>(work: (writer: ControlWriter) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      let wrote = false;
+      const written = <R>(p: Promise<R>) => ((wrote = true), p);
+      const store = this.#store;
+      const writer: ControlWriter = {
+        putResourceGroup: (r) => written(store.resourceGroups.put(r)),
+        putAccount: (r) => written(store.accounts.put(r)),
+        deleteAccount: (name) => written(store.accounts.delete(name)),
+        putDeployment: (r) => written(store.deployments.put(r)),
+        deleteDeployment: (account, name) => written(store.deployments.delete(account, name)),
+      };
+      try {
+        return await work(writer);
+      } finally {
+        if (wrote) await this.#reload();
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reload(): Promise<void> {
+    this.#records = await ControlPlane.#load(this.#store);
+    this.state.replace(buildSnapshot(this.#records, this.#config));
+  }
+}
