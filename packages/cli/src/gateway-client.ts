@@ -2,7 +2,7 @@
 // <dataDir>/admin-credentials.json, a token from the development tenant, then the management endpoints.
 // The CLI never opens the database: every change goes through the gateway, which updates its snapshot at once.
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 
@@ -22,6 +22,20 @@ export class CliError extends Error {
 export const EXIT_FAILURE = 1;
 export const EXIT_UNREACHABLE = 3;
 export const EXIT_DENIED = 4;
+
+/** A management call the gateway refused: ARM's code and message, kept apart for commands that word their own line. */
+export class ArmError extends CliError {
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly armMessage: string;
+  constructor(status: number, code: string | undefined, message: string) {
+    super(`${code ? `${code}: ` : ''}${message}`, status === 401 || status === 403 ? EXIT_DENIED : EXIT_FAILURE);
+    this.name = 'ArmError';
+    this.status = status;
+    this.code = code;
+    this.armMessage = message;
+  }
+}
 
 export interface ConnectionOptions {
   url?: string | undefined;
@@ -69,6 +83,21 @@ export class GatewayClient {
   }
 
   async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await this.open(method, path, body, headers);
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.statusCode ?? 0, json, text };
+  }
+
+  /** A request whose answer is read as it arrives (a data-plane stream); `send` buffers it. */
+  open(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<IncomingMessage> {
     const target = new URL(this.url + path);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -81,21 +110,7 @@ export class GatewayClient {
           ...(this.#ca ? { ca: this.#ca } : {}),
           timeout: 30_000,
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolvePromise({ status: res.statusCode ?? 0, json, text });
-          });
-          res.on('error', reject);
-        },
+        resolvePromise,
       );
       req.on('timeout', () => req.destroy(new Error('timed out')));
       req.on('error', (err) => reject(new CliError(`cannot reach the gateway at ${this.url} (${err.message}); is 'claude-foundry serve' running? Pass --url to point elsewhere.`, EXIT_UNREACHABLE)));
@@ -121,8 +136,7 @@ export class GatewayClient {
     const res = await this.send(method, path, body, { authorization: `Bearer ${this.#token}` });
     if (res.status >= 200 && res.status < 300) return res;
     const error = (res.json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const message = error?.message ?? (res.text.slice(0, 200) || `HTTP ${res.status}`);
-    throw new CliError(`${error?.code ? `${error.code}: ` : ''}${message}`, res.status === 401 || res.status === 403 ? EXIT_DENIED : EXIT_FAILURE);
+    throw new ArmError(res.status, error?.code, error?.message ?? (res.text.slice(0, 200) || `HTTP ${res.status}`));
   }
 }
 

@@ -1,13 +1,5 @@
 // The CLI's entry: picks the command, and maps every failure to one clean line and an exit code.
-import { ConfigError } from '@claude-foundry/gateway';
-import { budget } from './commands/budget.ts';
-import { cost } from './commands/cost.ts';
-import { logs } from './commands/logs.ts';
-import { principal } from './commands/principal.ts';
-import { role } from './commands/role.ts';
-import { serve } from './commands/serve.ts';
-import { token } from './commands/token.ts';
-import { usage } from './commands/usage.ts';
+import { enableCompileCache } from 'node:module';
 import { CliError } from './gateway-client.ts';
 import { UsageError } from './usage.ts';
 
@@ -16,16 +8,40 @@ const HELP = `claude-foundry: Claude on Microsoft Foundry, self-hosted
 Usage: claude-foundry <command> [options]
 
 Commands:
-  serve      start the gateway (Foundry endpoint on the built-in simulator by default)
-  token      print an Entra ID access token from the development tenant
-  principal  create, list or delete service principals
-  role       assign, list or remove Azure RBAC roles
-  usage      tokens, requests and cost over time
-  cost       cost this month, the month-end forecast and budgets
-  logs       the request log (filters, --follow)
-  budget     set, list or delete monthly budgets
+  serve       start the gateway (Foundry endpoint on the built-in simulator by default)
+  resource    create, list, show, update or delete Foundry resources (network rules, local auth)
+  deployment  create, list, show or delete a resource's model deployments
+  keys        list or regenerate a resource's API keys
+  endpoint    print a resource's export lines and SDK snippets
+  chat        stream a reply from a deployment, to try it
+  token       print an Entra ID access token from the development tenant
+  principal   create, list or delete service principals
+  role        assign, list or remove Azure RBAC roles
+  usage       tokens, requests and cost over time
+  cost        cost this month, the month-end forecast and budgets
+  logs        the request log (filters, --follow)
+  budget      set, list or delete monthly budgets
 
 Run 'claude-foundry <command> --help' for a command's options.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+/** Each command is loaded when it runs: most need neither the gateway's server code nor each other. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.ts')).serve,
+  resource: async () => (await import('./commands/resource.ts')).resource,
+  deployment: async () => (await import('./commands/deployment.ts')).deployment,
+  keys: async () => (await import('./commands/keys.ts')).keys,
+  endpoint: async () => (await import('./commands/endpoint.ts')).endpoint,
+  chat: async () => (await import('./commands/chat.ts')).chat,
+  token: async () => (await import('./commands/token.ts')).token,
+  principal: async () => (await import('./commands/principal.ts')).principal,
+  role: async () => (await import('./commands/role.ts')).role,
+  usage: async () => (await import('./commands/usage.ts')).usage,
+  cost: async () => (await import('./commands/cost.ts')).cost,
+  logs: async () => (await import('./commands/logs.ts')).logs,
+  budget: async () => (await import('./commands/budget.ts')).budget,
+};
 
 /** 3: the gateway cannot be reached (or no admin credentials); 4: it refused the credentials (401/403). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, denied: 4 } as const;
@@ -33,32 +49,15 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, denied: 4 } a
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'serve':
-        return await serve(rest);
-      case 'token':
-        return await token(rest);
-      case 'principal':
-        return await principal(rest);
-      case 'role':
-        return await role(rest);
-      case 'usage':
-        return await usage(rest);
-      case 'cost':
-        return await cost(rest);
-      case 'logs':
-        return await logs(rest);
-      case 'budget':
-        return await budget(rest);
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        process.stdout.write(`${HELP}\n`);
-        return command === undefined ? EXIT.usage : EXIT.ok;
-      default:
-        throw new UsageError(`unknown command '${command}'. Run 'claude-foundry --help' for the list.`);
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${HELP}\n`);
+      return command === undefined ? EXIT.usage : EXIT.ok;
     }
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!load) throw new UsageError(`unknown command '${command}'. Run 'claude-foundry --help' for the list.`);
+    // Node keeps the compiled (type-stripped) modules in its cache folder: a command starts about twice as fast.
+    enableCompileCache();
+    return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`claude-foundry: ${err.message}\n`);
@@ -68,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`claude-foundry: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigError) {
+    // The gateway's ConfigError, known by name so that commands other than serve never load the gateway to check.
+    if (err instanceof Error && err.name === 'ConfigError') {
       process.stderr.write(`claude-foundry: ${err.message}\n`);
       return EXIT.failure;
     }

@@ -1,5 +1,6 @@
 // `claude-foundry serve`: starts the gateway and prints how to call it.
 import { startGateway, type Gateway } from '@claude-foundry/gateway';
+import { callSnippets } from '../snippets.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
 const HELP = `Usage: claude-foundry serve [options]
@@ -59,7 +60,6 @@ export function banner(gateway: Gateway): string {
   const baseURL = gateway.baseURL(resource.name);
   const deployments = resource.deployments.map((d) => d.name);
   const model = deployments[0] ?? 'claude-sonnet-4-5';
-  const body = JSON.stringify({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] });
   return `claude-foundry is serving Claude on Microsoft Foundry, emulated.
 
   Endpoint     ${baseURL}/v1/messages
@@ -70,21 +70,7 @@ export function banner(gateway: Gateway): string {
   Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
   CLI admin    ${gateway.identity.adminCredentialsPath}
 
-Paste these two lines into your shell:
-
-export ANTHROPIC_FOUNDRY_BASE_URL=${baseURL}
-export ANTHROPIC_FOUNDRY_API_KEY=${gateway.keys(resource.name).key1}
-
-Then call it with curl:
-
-curl -s "$ANTHROPIC_FOUNDRY_BASE_URL/v1/messages" -H "x-api-key: $ANTHROPIC_FOUNDRY_API_KEY" -H "anthropic-version: 2023-06-01" -H "content-type: application/json" -d '${body}'
-
-or with the official TypeScript SDK (npm install @anthropic-ai/foundry-sdk), in an .mjs file:
-
-import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-const client = new AnthropicFoundry(); // reads the two variables above
-console.log((await client.messages.create({ model: '${model}', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] })).content);
-
+${callSnippets({ baseURL, apiKey: gateway.keys(resource.name).key1, model })}
 To use Microsoft Entra ID tokens instead of keys (docs/identity.md), give a principal a role:
 
 claude-foundry principal create --name dev && claude-foundry role assign --principal dev --role "Cognitive Services User"
