@@ -3,16 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway, type Gateway } from '../src/index.ts';
+import { startGateway, type Gateway, type StartOptions } from '../src/index.ts';
 import type { RawConfig } from '../src/config/index.ts';
 
 export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
-export async function startTestGateway(overrides: Partial<RawConfig> = {}): Promise<TestGateway> {
+/** `options` carries what some tests need besides config (an environment, injected clocks or credentials). */
+export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides }, env: {} });
+  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,
