@@ -117,14 +117,16 @@ export function createDataPlane(deps: DataPlaneDeps) {
       if (!res.writableFinished) controller.abort();
     });
 
+    const callOf = <R>(request: R, deployment: Deployment): BackendCall<R> => ({
+      request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
+      headers: req.headers, requestId: ids.requestId, signal: controller.signal,
+    });
+
     if (operation === 'count_tokens') {
       const request = validateCountTokensRequest(body.json, { version });
       const deployment = deploymentOf(resource, request.model);
       trace.deployment = deployment;
-      const call: BackendCall<typeof request> = {
-        request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
-        headers: req.headers, requestId: ids.requestId, signal: controller.signal,
-      };
+      const call = callOf(request, deployment);
       trace.waiting();
       const counted = await deps.backends[deployment.backend].countTokens(call);
       trace.answered();
@@ -151,10 +153,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const admission = await admitMessages(deps.limiter, resource, deployment, request, model);
     trace.usage = admission.usage;
     res.once('close', () => admission.settle(controller.signal.aborted));
-    const call: BackendCall<typeof request> = {
-      request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
-      headers: req.headers, requestId: ids.requestId, signal: controller.signal,
-    };
+    const call = callOf(request, deployment);
     trace.waiting();
     const reply = await deps.backends[deployment.backend].messages(call);
     trace.answered();
