@@ -30,7 +30,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const raw = await collect(req, maxBytes);
   if (raw.length === 0) throw invalidRequest('The request body is empty: send a JSON object.');
-  const depth = nestingDepth(raw);
+  const depth = openerCountExceeds(raw, MAX_JSON_DEPTH) ? nestingDepth(raw) : 0;
   if (depth > MAX_JSON_DEPTH) {
     throw invalidRequest(`The request body is nested ${depth > 100_000 ? 'more than 100000' : depth} levels deep; at most ${MAX_JSON_DEPTH} levels are accepted.`);
   }
@@ -85,6 +85,23 @@ export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer>
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+/**
+ * Whether the body holds more than `limit` `[` and `{` bytes (strings included). If not, it cannot
+ * nest deeper than `limit`, and the byte-by-byte scan is skipped: two native memchr passes cost a
+ * few microseconds on a 100 KB prompt, where the scan costs a couple of hundred.
+ */
+export function openerCountExceeds(bytes: Buffer, limit: number): boolean {
+  let count = 0;
+  for (const opener of [0x5b, 0x7b]) {
+    let at = bytes.indexOf(opener);
+    while (at !== -1) {
+      if (++count > limit) return true;
+      at = bytes.indexOf(opener, at + 1);
+    }
+  }
+  return false;
 }
 
 /** The deepest nesting of arrays and objects, skipping string contents. Linear, no allocation. */
