@@ -1,0 +1,228 @@
+// The targets: direct to the mock, the bare node:http proxy, claude-foundry in its configurations, and
+// Portkey's gateway. Each runs in its own process (the mock's for direct) pinned to the target core, and
+// says how a request reaches the mock through it.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnPinned, waitForPort, waitForReady, type Spawned } from './proc.ts';
+
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const REPO_DIR = dirname(BENCH_DIR);
+export const PORTKEY_ENTRY = join(BENCH_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+
+export type TargetId = 'direct' | 'bare' | 'cf-gov' | 'cf-key' | 'cf-sim' | 'portkey';
+export const ALL_TARGETS: readonly TargetId[] = ['direct', 'bare', 'cf-gov', 'cf-key', 'cf-sim', 'portkey'];
+
+export const LABELS: Record<TargetId, string> = {
+  direct: 'direct to mock (floor)',
+  bare: 'bare node:http proxy',
+  'cf-gov': 'claude-foundry, governance on',
+  'cf-key': 'claude-foundry, key auth only',
+  'cf-sim': 'claude-foundry on its simulator (not a proxy)',
+  portkey: 'Portkey gateway 1.15.2',
+};
+
+export interface Target {
+  id: TargetId;
+  label: string;
+  /** The process whose CPU and memory are the target's (the mock's for direct). */
+  pid: number;
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+  /** What was on, for claude-foundry; notes for the others. */
+  features?: Record<string, string>;
+  notes: string[];
+  process?: Spawned;
+  stop(): Promise<void>;
+}
+
+export interface StartContext {
+  node: string;
+  mockPort: number;
+  mockPid: number;
+  core: number | undefined;
+  models: string[];
+  /** Extra node flags for the processes the harness owns: the bare proxy and claude-foundry (e.g. --cpu-prof). */
+  nodeFlags: string[];
+}
+
+const UPSTREAM_KEY = 'sk-bench-upstream-key-0000';
+const KEYS = { key1: 'bench-key1-0123456789abcdef', key2: 'bench-key2-0123456789abcdef' };
+const ANTHROPIC_HEADERS = { 'anthropic-version': '2023-06-01' };
+
+export async function startTarget(id: TargetId, ctx: StartContext): Promise<Target> {
+  switch (id) {
+    case 'direct':
+      return {
+        id, label: LABELS[id], pid: ctx.mockPid, port: ctx.mockPort, path: '/v1/messages',
+        headers: { ...ANTHROPIC_HEADERS, 'x-api-key': UPSTREAM_KEY }, notes: ['CPU and memory are the mock\'s'], stop: async () => {},
+      };
+    case 'bare': {
+      const proc = spawnPinned({
+        name: 'bare proxy', command: ctx.node, core: ctx.core,
+        args: [...ctx.nodeFlags, join(BENCH_DIR, 'bare-proxy.ts'), '--upstream', `http://127.0.0.1:${ctx.mockPort}`],
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
+      const ready = await waitForReady(proc, 15_000);
+      return {
+        id, label: LABELS[id], pid: proc.pid, port: Number(ready['port']), path: '/v1/messages',
+        headers: { ...ANTHROPIC_HEADERS, 'x-api-key': UPSTREAM_KEY }, notes: [], process: proc, stop: () => proc.stop(),
+      };
+    }
+    case 'cf-gov':
+    case 'cf-key':
+    case 'cf-sim':
+      return startClaudeFoundry(id, ctx);
+    case 'portkey': {
+      if (!existsSync(PORTKEY_ENTRY)) throw new Error('Portkey is not installed: run `npm install --prefix bench`.');
+      const port = await freePort();
+      const proc = spawnPinned({
+        name: 'portkey', command: ctx.node, core: ctx.core,
+        args: [PORTKEY_ENTRY, `--port=${port}`, '--headless'],
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
+      await waitForPort(proc, port, 20_000);
+      return {
+        id, label: LABELS[id], pid: proc.pid, port, path: '/v1/messages',
+        headers: {
+          ...ANTHROPIC_HEADERS,
+          'x-api-key': UPSTREAM_KEY,
+          'x-portkey-provider': 'anthropic',
+          // Its anthropic provider's base URL includes /v1 and it posts to {custom_host}/messages.
+          'x-portkey-custom-host': `http://127.0.0.1:${ctx.mockPort}/v1`,
+        },
+        notes: [`@hono/node-server ${installedVersion('@hono/node-server')} (pinned by overrides), --headless, NODE_ENV=production`],
+        process: proc, stop: () => proc.stop(),
+      };
+    }
+  }
+}
+
+function installedVersion(pkg: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(BENCH_DIR, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** A deployment's simulator profile that paces like the mock does for that model. */
+function simulatorProfile(model: string): Record<string, unknown> {
+  const json = /^mock-(\d+)$/.exec(model);
+  if (json) return { ttftMs: Number(json[1]), tokensPerSecond: 0 };
+  const stream = /^mock-stream-(\d+)-(\d+)$/.exec(model);
+  // The simulator streams 4 tokens a delta: 4 tokens per interval gives the mock's pace.
+  if (stream) return { ttftMs: Number(stream[2]), tokensPerSecond: Math.round(4000 / Number(stream[2])) };
+  return {};
+}
+
+/**
+ * The governance features this build of claude-foundry has, judged from its source (what the gateway wires up),
+ * so a run records what was on rather than what was hoped for.
+ */
+export function governanceFeatures(): Record<string, string> {
+  const src = join(REPO_DIR, 'packages/gateway/src');
+  const read = (p: string) => (existsSync(join(src, p)) ? readFileSync(join(src, p), 'utf8') : '');
+  const gateway = read('gateway.ts');
+  const handler = read('dataplane/handler.ts');
+  const telemetry = read('telemetry/index.ts');
+  const on = (yes: boolean, what: string, otherwise: string) => (yes ? `on: ${what}` : `absent: ${otherwise}`);
+  const logging = /startTelemetry/.test(gateway) && /telemetry/.test(handler);
+  return {
+    'key auth': 'on: x-api-key, SHA-256 index, constant-time compare',
+    'RBAC snapshot': on(
+      /createAuthenticator/.test(gateway) && /directory/.test(gateway),
+      'directory snapshot with a service principal and a Cognitive Services User role assignment (requests use keys, so no token is validated per request)',
+      'not wired in gateway.ts yet',
+    ),
+    'rate limiting': on(/admitMessages/.test(handler), 'per-deployment RPM/TPM reserve + reconcile, in process (limits set high: no 429)', 'not wired yet'),
+    'request logging': on(logging, 'one record per request, queued, written in batches by a worker thread to SQLite (logs.db)', 'not wired yet'),
+    pricing: on(logging && /costOf/.test(telemetry), 'cost per request from the catalog prices, month spend', 'not wired yet'),
+    metrics: on(logging && /metrics/i.test(telemetry), 'counters and histograms per request; /metrics endpoint on (metricsToken set)', 'not wired yet'),
+  };
+}
+
+/** What the build runs whatever the config says (the "key auth only" row cannot turn these off). */
+function alwaysOn(): string {
+  const f = governanceFeatures();
+  const always = ['rate limiting', 'request logging', 'pricing', 'metrics'].filter((k) => f[k]?.startsWith('on'));
+  return always.length ? `cannot be switched off in this build, so also on here: ${always.join(', ')} (limits set high)` : 'nothing else';
+}
+
+const BENCH_APP = '0b5e1c1a-0000-4000-8000-00000000be01';
+
+async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: StartContext): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), `cf-bench-${id}-`));
+  const upstream = (model: string) => ({
+    baseUrl: `http://127.0.0.1:${ctx.mockPort}`,
+    apiKey: UPSTREAM_KEY,
+    model,
+    maxConnections: 4096,
+  });
+  // Limits high enough never to refuse: the benchmark measures the limiter's cost, not its 429s.
+  const rateLimits = { rpm: 1_000_000_000, tpm: 1_000_000_000_000 };
+  const deployments = ctx.models.map((name) =>
+    id === 'cf-sim'
+      ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
+      : { name, model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: upstream(name), rateLimits },
+  );
+  const config: Record<string, unknown> = {
+    host: '127.0.0.1',
+    dataDir: join(dir, 'data'),
+    resources: [{ name: 'bench', keys: KEYS, deployments }],
+  };
+  // Governance: what can be configured on top of the defaults (a populated RBAC directory, the metrics endpoint).
+  const governance: Record<string, unknown> = {
+    identity: {
+      servicePrincipals: [{ clientId: BENCH_APP, displayName: 'bench-app', clientSecret: 'bench-client-secret-0123456789' }],
+      roleAssignments: [{ role: 'Cognitive Services User', principalId: BENCH_APP }],
+    },
+    monitoring: { metricsToken: 'bench-metrics-token-0123456789' },
+  };
+  const features: Record<string, string> = id === 'cf-gov' ? governanceFeatures() : { 'key auth': 'on', also: alwaysOn() };
+  if (id === 'cf-sim') features['backend'] = 'built-in simulator: generates replies (SHA-256 seed, text), no upstream';
+  const launch = async (withGovernance: boolean) => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(withGovernance ? { ...config, ...governance } : config, null, 2));
+    const proc = spawnPinned({
+      name: LABELS[id], command: ctx.node, core: ctx.core,
+      args: [...ctx.nodeFlags, join(BENCH_DIR, 'claude-foundry.ts'), '--config', file],
+      env: { ...process.env, NODE_ENV: 'production' },
+      cwd: dir,
+    });
+    try {
+      return { proc, ready: await waitForReady(proc, 20_000) };
+    } catch (err) {
+      await proc.stop();
+      throw err;
+    }
+  };
+  let launched: Awaited<ReturnType<typeof launch>>;
+  try {
+    try {
+      launched = await launch(id === 'cf-gov');
+    } catch (err) {
+      if (id !== 'cf-gov') throw err;
+      // A build whose config refuses the governance settings is still measured, and says so.
+      features['governance config'] = `refused, measured without it: ${(err as Error).message.split('\n').slice(1, 3).join(' ').slice(0, 200)}`;
+      launched = await launch(false);
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const { proc, ready } = launched;
+  return {
+    id, label: LABELS[id], pid: proc.pid, port: Number(ready['port']), path: '/bench/anthropic/v1/messages',
+    headers: { ...ANTHROPIC_HEADERS, 'x-api-key': KEYS.key1 },
+    features: { ...features, 'loaded config': JSON.stringify(ready['config']) },
+    notes: [],
+    process: proc,
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
