@@ -1,6 +1,6 @@
 // The in-memory snapshot the data plane reads on every request: resources, deployments and a key index.
 // It is immutable; a change builds a new snapshot and swaps it in, so a request never waits on storage.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { KeyName, Resource } from './types.ts';
 
 interface KeyEntry {
@@ -9,8 +9,9 @@ interface KeyEntry {
   digest: Buffer;
 }
 
+/** One-shot SHA-256 (no Hash object per request). */
 function digestOf(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
+  return hash('sha256', key, 'buffer');
 }
 
 /** A resource group the control plane holds, with or without accounts in it. */
