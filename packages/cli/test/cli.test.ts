@@ -1,14 +1,13 @@
 // The claude-foundry command end to end: its real binary, its output and its exit codes.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { BIN, startServe } from './serve-helper.ts';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 
-const BIN = fileURLToPath(new URL('../bin/claude-foundry.ts', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'cf-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -48,20 +47,7 @@ test('serve with a broken config file exits 1 naming the file and the field', ()
 });
 
 test('serve prints the export lines; the official SDK works with exactly those values; SIGTERM stops it cleanly', async () => {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', join(tmp, 'data')], { env: { ...process.env, CLAUDE_FOUNDRY_CONFIG: '' } });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (c: string) => (out += c));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000);
-    child.stdout.on('data', () => {
-      if (out.includes('Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
+  const { child, banner: out } = await startServe(['--port', '0', '--data-dir', join(tmp, 'data')], { ...process.env, CLAUDE_FOUNDRY_CONFIG: '' });
   const baseURL = /^export ANTHROPIC_FOUNDRY_BASE_URL=(\S+)$/m.exec(out)?.[1];
   const apiKey = /^export ANTHROPIC_FOUNDRY_API_KEY=(\S+)$/m.exec(out)?.[1];
   assert.ok(baseURL && apiKey, out);

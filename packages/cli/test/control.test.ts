@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BIN, startServe } from './serve-helper.ts';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../bin/claude-foundry.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'cf-cli-control-'));
 const dataDir = join(tmp, 'data');
@@ -80,20 +80,9 @@ async function messages(resource: string, key: string, model: string): Promise<n
 }
 
 before(async () => {
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--config', config], { env });
-  let out = '';
-  server.stdout!.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000);
-    server.stdout!.on('data', (c: string) => {
-      out += c;
-      if (out.includes('Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  const started = await startServe(['--port', '0', '--data-dir', dataDir, '--config', config], env);
+  server = started.child;
+  const out = started.banner;
   gatewayUrl = /^ {2}Endpoint +(http:\/\/[^/]+)\//m.exec(out)![1]!;
 });
 

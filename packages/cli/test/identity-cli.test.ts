@@ -1,14 +1,13 @@
 // The identity commands end to end: the real binary against a real `serve`, as a person or a script would use them.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { BIN, startServe } from './serve-helper.ts';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 
-const BIN = fileURLToPath(new URL('../bin/claude-foundry.ts', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'cf-cli-identity-'));
 const dataDir = join(tmp, 'data');
 const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_FOUNDRY_CONFIG: '' };
@@ -30,20 +29,9 @@ function oneLineError(r: { stderr: string }, pattern: RegExp): void {
 }
 
 before(async () => {
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env });
-  let out = '';
-  server.stdout!.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15_000);
-    server.stdout!.on('data', (c: string) => {
-      out += c;
-      if (out.includes('Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  const started = await startServe(['--port', '0', '--data-dir', dataDir], env);
+  server = started.child;
+  const out = started.banner;
   baseURL = /^export ANTHROPIC_FOUNDRY_BASE_URL=(\S+)$/m.exec(out)![1]!;
   assert.match(out, /HTTPS +https:\/\/127\.0\.0\.1:\d+/);
   assert.match(out, new RegExp(`export NODE_EXTRA_CA_CERTS=${join(dataDir, 'ca.pem').replace(/[/.]/g, '\\$&')}`));
