@@ -150,3 +150,13 @@ for (const [line, make] of lines) {
     });
   });
 }
+
+test('the anthropic-beta header reaches validation: interleaved thinking may budget past max_tokens', async () => {
+  const client = new AnthropicFoundry({ apiKey: gw.keys().key1, baseURL: gw.baseURL() });
+  const params = { model: 'claude-sonnet-4-5', max_tokens: 1500, thinking: { type: 'enabled' as const, budget_tokens: 4000 }, messages: [{ role: 'user' as const, content: 'Think a lot.' }] };
+  const refused = await client.messages.create(params).catch((e: unknown) => e);
+  assert.equal((refused as Error).constructor.name, 'BadRequestError');
+  const msg = await client.beta.messages.create({ ...params, betas: ['interleaved-thinking-2025-05-14'] });
+  assert.equal(msg.content[0]?.type, 'thinking');
+  assert.ok(msg.usage.output_tokens <= 1500);
+});

@@ -182,6 +182,12 @@ describe('thinking', () => {
     );
   });
 
+  it('with the interleaved-thinking beta, the budget may reach or pass max_tokens, as Claude Code sends it', () => {
+    const request = validateMessagesRequest(body({ max_tokens: 2048, thinking: THINKING }), { ...V2023, betas: ['fine-grained-tool-streaming-2025-05-14', 'interleaved-thinking-2025-05-14'] });
+    assert.deepEqual(request.thinking, THINKING);
+    assert.throws(() => validateMessagesRequest(body({ max_tokens: 2048, thinking: THINKING }), { ...V2023, betas: ['context-1m-2025-08-07'] }), /must be greater than/);
+  });
+
   it('disabled and adaptive are accepted', () => {
     assert.deepEqual(validateMessagesRequest(body({ thinking: { type: 'disabled' } }), V2023).thinking, { type: 'disabled' });
     assert.deepEqual(validateMessagesRequest(body({ thinking: { type: 'adaptive', display: 'summarized' } }), V2023).thinking, {

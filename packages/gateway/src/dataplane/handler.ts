@@ -56,6 +56,13 @@ function anthropicVersion(req: IncomingMessage): AnthropicVersion {
   return version;
 }
 
+/** The values of `anthropic-beta` (comma-separated, possibly repeated). */
+function betasOf(req: IncomingMessage): string[] | undefined {
+  const header = req.headers['anthropic-beta'];
+  if (header === undefined) return undefined;
+  return (Array.isArray(header) ? header.join(',') : header).split(',').map((beta) => beta.trim());
+}
+
 export function createDataPlane(deps: DataPlaneDeps) {
   function addressedResource(req: IncomingMessage, path: DataPlanePath): Resource | undefined {
     const name = path.resourceName ?? resourceFromHost(req.headers.host, deps.config.domains);
@@ -143,7 +150,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       return;
     }
 
-    const request = validateMessagesRequest(body.json, { version });
+    const request = validateMessagesRequest(body.json, { version, betas: betasOf(req) });
     trace.stream = request.stream;
     const deployment = deploymentOf(resource, request.model);
     trace.deployment = deployment;

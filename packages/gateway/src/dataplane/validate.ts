@@ -32,7 +32,12 @@ import { checkToolChoice, validateThinking, validateToolChoice, validateTools } 
 
 export interface ValidateOptions {
   version: AnthropicVersion;
+  /** The `anthropic-beta` values the request carries (they relax some rules). */
+  betas?: readonly string[] | undefined;
 }
+
+/** With interleaved thinking, the budget covers all thinking blocks of a turn and may exceed max_tokens. */
+const INTERLEAVED_THINKING = /^interleaved-thinking-/;
 
 /** Accepted and kept in `extra` without being interpreted. */
 const PASS_THROUGH = ['container', 'context_management', 'diagnostics', 'inference_geo', 'mcp_servers', 'speed'] as const;
@@ -171,7 +176,7 @@ function readSampling(body: JsonObject, into: MessagesRequest): void {
 }
 
 /** Extended thinking fixes sampling and needs room for an answer beyond its budget. */
-function checkThinkingLimits(request: MessagesRequest): void {
+function checkThinkingLimits(request: MessagesRequest, betas: readonly string[] | undefined): void {
   const thinking = request.thinking;
   // Adaptive thinking is thinking too: the same sampling rules apply to it.
   if (thinking === undefined || thinking.type === 'disabled') return;
@@ -183,7 +188,8 @@ function checkThinkingLimits(request: MessagesRequest): void {
     throw invalidRequest(`\`top_p\` must be greater than or equal to 0.95 or unset when thinking is enabled. ${considerations}`);
   }
   if (request.top_k !== undefined) throw invalidRequest(`\`top_k\` must be unset when thinking is enabled. ${considerations}`);
-  if (thinking.type === 'enabled' && request.max_tokens <= thinking.budget_tokens) {
+  const interleaved = betas?.some((beta) => INTERLEAVED_THINKING.test(beta)) === true;
+  if (thinking.type === 'enabled' && !interleaved && request.max_tokens <= thinking.budget_tokens) {
     throw invalidRequest(
       `\`max_tokens\` must be greater than \`thinking.budget_tokens\`. ${THINKING_DOCS}#max-tokens-and-context-window-size`,
     );
@@ -206,7 +212,7 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
   if (present(obj.stop_sequences)) request.stop_sequences = stopSequences(obj.stop_sequences);
   if (present(obj.metadata)) request.metadata = metadata(obj.metadata);
   if (present(obj.service_tier)) request.service_tier = requireLiteral(obj.service_tier, SERVICE_TIERS, 'service_tier');
-  checkThinkingLimits(request);
+  checkThinkingLimits(request, options.betas);
   return request;
 }
 
