@@ -1,5 +1,6 @@
 // The one interface every model backend implements: simulator, anthropic, foundry and replay.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { Deployment, Resource } from '../control/types.ts';
 import type { AnthropicVersion, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../dataplane/types.ts';
 
@@ -26,6 +27,15 @@ export interface TokenUsage {
 }
 
 /**
+ * A passthrough's body chunks. A body that can also `pipeTo` a writable is written from its source's
+ * events (no promise per chunk); either way the outcome is the same. Read it one way, once.
+ */
+export interface PassthroughBody extends AsyncIterable<Uint8Array> {
+  /** Writes every chunk to `out`, pausing while it is full; resolves when done or `signal` aborts, rejects as iterating would throw. */
+  pipeTo?(out: Writable, signal: AbortSignal): Promise<void>;
+}
+
+/**
  * An upstream's answer, written out byte for byte: its status, the headers to send (already
  * filtered: no hop-by-hop, no `anthropic-ratelimit-*`) and its body chunks as they arrive.
  */
@@ -36,7 +46,7 @@ export interface PassthroughReply {
   /** True for `text/event-stream`: a failure mid-body then ends it with `event: error`. */
   stream: boolean;
   /** Yields whole SSE events (or JSON chunks); throws a GatewayError when the upstream fails midway. */
-  body: AsyncIterable<Uint8Array>;
+  body: PassthroughBody;
   /** The usage tapped from the body: settles when the body ends, fails or is abandoned (undefined if none was seen). */
   usage: Promise<TokenUsage | undefined>;
   /** The upstream's `request-id`, kept as ours. */

@@ -1,5 +1,6 @@
 // Writing an upstream's reply out byte for byte: its status and filtered headers with our correlation
 // ids, then each body chunk as it arrives, waiting for the client to drain rather than buffering.
+// An upstream body pipes itself (event-driven); any other (replay, record mode) is iterated.
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { PassthroughReply } from '../backends/types.ts';
@@ -16,10 +17,10 @@ export async function sendPassthrough(res: ServerResponse, reply: PassthroughRep
   res.writeHead(reply.status, { ...correlationHeaders(ids), ...reply.headers });
   if (reply.stream) res.flushHeaders();
   try {
-    for await (const chunk of reply.body) {
+    if (reply.body.pipeTo) {
+      await reply.body.pipeTo(res, signal);
       if (signal.aborted) return undefined;
-      if (!res.write(chunk)) await once(res, 'drain', { signal });
-    }
+    } else if (!(await writeChunks(res, reply.body, signal))) return undefined;
   } catch (err) {
     if (signal.aborted) return undefined;
     if (!reply.stream) {
@@ -33,4 +34,13 @@ export async function sendPassthrough(res: ServerResponse, reply: PassthroughRep
   }
   res.end();
   return undefined;
+}
+
+/** The iterated path: false if the client left before the end. */
+async function writeChunks(res: ServerResponse, body: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<boolean> {
+  for await (const chunk of body) {
+    if (signal.aborted) return false;
+    if (!res.write(chunk)) await once(res, 'drain', { signal });
+  }
+  return true;
 }

@@ -1,5 +1,7 @@
 // An upstream reply body on its way to the client: chunks forwarded as they arrive, a silence between
 // chunks longer than the timeout cut off, SSE framed into whole events, and usage tapped on the side.
+// `BodyTap` is the per-chunk logic; `tapBody` drives it from an async iterable (replay, tests), pipe.ts
+// from an upstream response's events.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../../errors/index.ts';
 import type { TokenUsage } from '../types.ts';
@@ -14,7 +16,7 @@ const MAX_TAPPED_JSON = 8 * 1024 * 1024;
 export async function* guardBetweenChunks(res: IncomingMessage, ms: number, label: string): AsyncGenerator<Buffer> {
   let waiting = false;
   const timer = setTimeout(() => {
-    if (waiting) res.destroy(new GatewayError('gateway_timeout', `${label} sent nothing for ${ms} ms in the middle of its reply.`));
+    if (waiting) res.destroy(silenceError(ms, label));
   }, ms);
   const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
@@ -37,7 +39,11 @@ export async function* guardBetweenChunks(res: IncomingMessage, ms: number, labe
   }
 }
 
-function lostMidway(err: unknown, label: string): GatewayError {
+export function silenceError(ms: number, label: string): GatewayError {
+  return new GatewayError('gateway_timeout', `${label} sent nothing for ${ms} ms in the middle of its reply.`);
+}
+
+export function lostMidway(err: unknown, label: string): GatewayError {
   const code = (err as NodeJS.ErrnoException).code;
   return code ? new GatewayError('bad_gateway', `${label} closed the connection in the middle of its reply (${code}).`) : upstreamFailure(err, label);
 }
@@ -57,39 +63,69 @@ export interface TapOptions {
   label: string;
 }
 
-export function tapBody(source: AsyncIterable<Buffer>, options: TapOptions): TappedBody {
-  const usage = Promise.withResolvers<TokenUsage | undefined>();
-  const sse = options.stream ? new SseTap() : undefined;
-  const json = new UsageTally();
-  const settle = () => usage.resolve(sse ? sse.usage.current : json.current);
-  options.signal.addEventListener('abort', settle, { once: true });
+/** One body's framing and usage, chunk by chunk: synchronous, so any driver (events or iteration) can use it. */
+export class BodyTap {
+  readonly usage: Promise<TokenUsage | undefined>;
+  readonly #options: TapOptions;
+  readonly #resolve: (usage: TokenUsage | undefined) => void;
+  readonly #sse: SseTap | undefined;
+  readonly #json = new UsageTally();
+  #kept: Buffer[] = [];
+  #keptBytes = 0;
+  readonly #settle = () => this.settle();
 
-  async function* body(): AsyncGenerator<Uint8Array> {
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
-    try {
-      for await (const chunk of source) {
-        if (sse) {
-          const whole = sse.push(chunk);
-          if (whole) yield whole;
-          continue;
-        }
-        if (options.json && keptBytes <= MAX_TAPPED_JSON) {
-          kept.push(chunk);
-          keptBytes += chunk.length;
-        }
-        yield chunk;
-      }
-      if (sse && (sse.partial || !sse.ended)) {
-        throw new GatewayError('bad_gateway', `${options.label} ended its stream before message_stop.`);
-      }
-      if (options.json && keptBytes <= MAX_TAPPED_JSON) tapJson(Buffer.concat(kept, keptBytes), json);
-    } finally {
-      options.signal.removeEventListener('abort', settle);
-      settle();
-    }
+  constructor(options: TapOptions) {
+    const usage = Promise.withResolvers<TokenUsage | undefined>();
+    this.usage = usage.promise;
+    this.#resolve = usage.resolve;
+    this.#options = options;
+    this.#sse = options.stream ? new SseTap() : undefined;
+    options.signal.addEventListener('abort', this.#settle, { once: true });
   }
-  return { body: body(), usage: usage.promise };
+
+  /** The bytes to forward for `chunk` now (whole events for SSE), or undefined while an event is incomplete. */
+  push(chunk: Buffer): Buffer | undefined {
+    if (this.#sse) return this.#sse.push(chunk);
+    if (this.#options.json && this.#keptBytes <= MAX_TAPPED_JSON) {
+      this.#kept.push(chunk);
+      this.#keptBytes += chunk.length;
+    }
+    return chunk;
+  }
+
+  /** The source ended cleanly: throws if a stream stopped before `message_stop`; a JSON body is tapped. */
+  end(): void {
+    const sse = this.#sse;
+    if (sse && (sse.partial || !sse.ended)) {
+      throw new GatewayError('bad_gateway', `${this.#options.label} ended its stream before message_stop.`);
+    }
+    if (this.#options.json && this.#keptBytes <= MAX_TAPPED_JSON) tapJson(Buffer.concat(this.#kept, this.#keptBytes), this.#json);
+    this.#kept = [];
+  }
+
+  /** Settles the usage with what was seen so far; later calls change nothing. */
+  settle(): void {
+    this.#options.signal.removeEventListener('abort', this.#settle);
+    this.#resolve(this.#sse ? this.#sse.usage.current : this.#json.current);
+  }
+}
+
+export function tapBody(source: AsyncIterable<Buffer>, options: TapOptions): TappedBody {
+  const tap = new BodyTap(options);
+  return { body: tapChunks(source, tap), usage: tap.usage };
+}
+
+/** `source` through `tap`, for a reader that iterates. */
+export async function* tapChunks(source: AsyncIterable<Buffer>, tap: BodyTap): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of source) {
+      const whole = tap.push(chunk);
+      if (whole) yield whole;
+    }
+    tap.end();
+  } finally {
+    tap.settle();
+  }
 }
 
 function tapJson(bytes: Buffer, into: UsageTally): void {

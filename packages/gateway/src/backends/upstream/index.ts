@@ -5,8 +5,9 @@ import type { UpstreamSettings } from '../../control/types.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { Backend, BackendCall, PassthroughReply } from '../types.ts';
-import { guardBetweenChunks, tapBody } from './body.ts';
+import { BodyTap } from './body.ts';
 import { replyHeaders, upstreamRequestHeaders } from './headers.ts';
+import { UpstreamBody } from './pipe.ts';
 import type { UpstreamPool } from './pool.ts';
 import { sendUpstream } from './send.ts';
 import { replaceModel } from './splice.ts';
@@ -44,12 +45,12 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     const label = `The upstream of deployment '${call.deployment.name}'`;
     if (!settings) throw new GatewayError('api_error', `Deployment '${call.deployment.name}' has no upstream settings.`);
     const url = endpointsOf(settings)[operation];
-    const body = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
+    const sent = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
     const res = await sendUpstream({
       url,
       agent: pool.agentFor(url, settings.maxConnections),
-      headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), body.length),
-      body,
+      headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), sent.length),
+      body: sent,
       timeouts: settings.timeouts,
       signal: call.signal,
       label,
@@ -58,13 +59,9 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     const ok = status >= 200 && status < 300;
     const stream = ok && (res.headers['content-type'] ?? '').startsWith('text/event-stream');
     const { headers, requestId } = replyHeaders(res.headers, stream);
-    const tapped = tapBody(guardBetweenChunks(res, settings.timeouts.betweenChunksMs, label), {
-      stream,
-      json: ok && !stream && operation === 'messages',
-      signal: call.signal,
-      label,
-    });
-    const reply: PassthroughReply = { kind: 'passthrough', status, headers, stream, body: tapped.body, usage: tapped.usage };
+    const tap = new BodyTap({ stream, json: ok && !stream && operation === 'messages', signal: call.signal, label });
+    const body = new UpstreamBody(res, tap, settings.timeouts.betweenChunksMs, label);
+    const reply: PassthroughReply = { kind: 'passthrough', status, headers, stream, body, usage: tap.usage };
     if (requestId) reply.requestId = requestId;
     return reply;
   }
