@@ -10,7 +10,7 @@
 // them, but newer SDKs add fields faster than this list can follow); unknown top-level fields are
 // refused, as the real API refuses them.
 import { invalidRequest } from '../errors/index.ts';
-import type { AnthropicVersion, CacheControl, CountTokensRequest, MessagesRequest, TextBlockParam, ThinkingConfig, Tool, ToolChoice } from './types.ts';
+import type { AnthropicVersion, CountTokensRequest, MessagesRequest, ThinkingConfig } from './types.ts';
 import { systemBlocks } from './validate-blocks.ts';
 import {
   clip,
@@ -115,15 +115,7 @@ function thinkingOn(thinking: ThinkingConfig | undefined): boolean {
 }
 
 /** The fields messages and count_tokens share, with the same rules. */
-interface CommonFields {
-  system?: TextBlockParam[];
-  tools?: Tool[];
-  tool_choice?: ToolChoice;
-  thinking?: ThinkingConfig;
-  cache_control?: CacheControl;
-  output_config?: Record<string, unknown>;
-  extra?: Record<string, unknown>;
-}
+type CommonFields = Omit<CountTokensRequest, 'model' | 'messages'>;
 
 function readCommonFields(body: JsonObject, into: CommonFields): void {
   if (present(body.system)) into.system = systemBlocks(body.system);
