@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HELLO, messages, startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 
-const BIN = fileURLToPath(new URL('../bin/claude-foundry.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 // The gateway is found from its data folder (admin-credentials.json), not from the environment.
 const { CLAUDE_FOUNDRY_URL: _url, ...ENV }: NodeJS.ProcessEnv = { ...process.env, CLAUDE_FOUNDRY_CONFIG: '' };
 const run = promisify(execFile);

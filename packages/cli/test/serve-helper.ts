@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../bin/claude-foundry.ts', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 
 /** The running child and everything it printed up to and including the banner. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {

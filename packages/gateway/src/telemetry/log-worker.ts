@@ -1,5 +1,6 @@
 // The worker thread that owns logs.db: it applies appends in arrival order, answers queries, and runs the
 // retention job, so no SQLite statement ever runs on the thread that serves requests.
+import * as nodeModule from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RetentionPolicy } from './log-store.ts';
 import { SqliteLogStore } from './sqlite-store.ts';
@@ -12,6 +13,9 @@ let store: SqliteLogStore;
 try {
   store = new SqliteLogStore(path);
   port.postMessage({ type: 'ready' });
+  // With the compile cache on (packages/cli/bin/compile-cache.js), keep this thread's stripped sources now:
+  // the next start loads them without Node's TypeScript stripper.
+  nodeModule.flushCompileCache?.();
 } catch (err) {
   port.postMessage({ type: 'openFailed', message: (err as Error).message });
   process.exit(1);
