@@ -2,7 +2,7 @@
 // (gen_ai.server.request.duration, gen_ai.server.time_to_first_token, gen_ai.client.token.usage, in
 // Prometheus form), and claude_foundry_* otherwise. Labels come only from configured resources and
 // deployments, a status class, and the error catalogue's codes: bounded by configuration.
-import { Registry } from './metrics.ts';
+import { Counter, Registry } from './metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -49,26 +49,53 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
   registry.observed('claude_foundry_request_log_written_total', 'Request-log records committed to the store.', 'counter', sources.written);
   registry.observed('claude_foundry_request_log_write_failures_total', 'Request-log records the store failed to write.', 'counter', sources.writeFailures);
 
+  // The series one request touches, found once per label combination and kept: a request then costs one
+  // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are
+  // bound when first touched, so a label set that never sees a value (no stream, no cost) has none.
+  interface Bound {
+    requests: ReturnType<typeof requests.bind>;
+    duration: ReturnType<typeof duration.bind>;
+    overhead: ReturnType<typeof overhead.bind>;
+    ttft?: ReturnType<typeof ttft.bind>;
+    input?: ReturnType<typeof tokens.bind>;
+    output?: ReturnType<typeof tokens.bind>;
+    cost?: ReturnType<typeof cost.bind>;
+  }
+  const bound = new Map<string, Bound>();
+  function bindAll(resource: string, deployment: string, operation: string, model: string, cls: string): Bound {
+    return {
+      requests: requests.bind([resource, deployment, operation, cls]),
+      duration: duration.bind([resource, deployment, operation, model, cls]),
+      overhead: overhead.bind([resource, deployment]),
+    };
+  }
+
   function observe(r: RequestLogRecord): void {
     const resource = r.resource;
     const deployment = r.deployment ?? '';
     const model = r.model ?? '';
     const operation = r.operation ?? '';
     const cls = statusClass(r.status);
-    requests.inc([resource, deployment, operation, cls]);
+    const key = `${resource}\u0000${deployment}\u0000${operation}\u0000${model}\u0000${cls}`;
+    let b = bound.get(key);
+    if (!b) {
+      b = bindAll(resource, deployment, operation, model, cls);
+      if (bound.size < maxSeries) bound.set(key, b);
+    }
+    Counter.add(b.requests);
     if (r.errorCode !== null) errors.inc([resource, deployment, r.errorCode]);
     if (r.status === 429) rateLimited.inc([resource, deployment, r.errorCode ?? '']);
-    duration.observe([resource, deployment, operation, model, cls], r.durationMs / 1000);
-    overhead.observe([resource, deployment], r.overheadMs / 1000);
-    if (r.ttftMs !== null) ttft.observe([resource, deployment, model], r.ttftMs / 1000);
+    duration.record(b.duration, r.durationMs / 1000);
+    overhead.record(b.overhead, r.overheadMs / 1000);
+    if (r.ttftMs !== null) ttft.record((b.ttft ??= ttft.bind([resource, deployment, model])), r.ttftMs / 1000);
     if (r.operation === 'messages' && r.status < 400) {
-      tokens.observe([resource, deployment, model, 'input'], r.inputTokens);
-      tokens.observe([resource, deployment, model, 'output'], r.outputTokens);
+      tokens.record((b.input ??= tokens.bind([resource, deployment, model, 'input'])), r.inputTokens);
+      tokens.record((b.output ??= tokens.bind([resource, deployment, model, 'output'])), r.outputTokens);
       if (r.cacheWrite5mTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_5m'], r.cacheWrite5mTokens);
       if (r.cacheWrite1hTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_1h'], r.cacheWrite1hTokens);
       if (r.cacheReadTokens > 0) tokens.observe([resource, deployment, model, 'cache_read'], r.cacheReadTokens);
     }
-    if (r.costPico > 0) cost.inc([resource, deployment], r.costPico / 1e12);
+    if (r.costPico > 0) Counter.add((b.cost ??= cost.bind([resource, deployment])), r.costPico / 1e12);
   }
 
   return { observe, render: () => registry.render() };

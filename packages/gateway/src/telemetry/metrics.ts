@@ -37,6 +37,11 @@ abstract class Family<S> {
 
   protected abstract fresh(): S;
 
+  /** The state of one label set, to update it again without looking it up (see gateway-metrics.ts). */
+  bind(values: Labels): S {
+    return this.series(values);
+  }
+
   protected series(values: Labels): S {
     let key = values.join('\u0000');
     let found = this.#series.get(key);
@@ -69,6 +74,10 @@ export class Counter extends Family<{ value: number }> {
     this.series(values).value += by;
   }
 
+  static add(state: { value: number }, by = 1): void {
+    state.value += by;
+  }
+
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
     for (const { values, state } of this.entries()) out += `${this.name}${labelText(this.labelNames, values)} ${sample(state.value)}\n`;
@@ -89,9 +98,18 @@ export class Histogram extends Family<{ counts: number[]; sum: number; count: nu
   }
 
   observe(values: Labels, value: number): void {
-    const s = this.series(values);
-    const i = this.buckets.findIndex((upper) => value <= upper);
-    if (i !== -1) s.counts[i]!++;
+    this.record(this.series(values), value);
+  }
+
+  /** Adds an observation to a bound series (`bind`). */
+  record(s: { counts: number[]; sum: number; count: number }, value: number): void {
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= buckets[i]!) {
+        s.counts[i]!++;
+        break;
+      }
+    }
     s.sum += value;
     s.count++;
   }

@@ -70,7 +70,7 @@ export function textTokenLimit(modelTokens: number, model: TokenModel): number {
   return raw;
 }
 
-function strip(value: object): Record<string, unknown> {
+function stripCacheControl(value: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (key !== 'cache_control') out[key] = v;
   return out;
@@ -107,7 +107,7 @@ function blockCost(block: ContentBlockParam | Record<string, unknown>, countThin
     case 'redacted_thinking':
       return { text: 0, fixed: countThinking ? Math.ceil(str('data').length / 4) : 0 };
     default:
-      return { text: countTextTokens(JSON.stringify(strip(b))), fixed: 0 };
+      return { text: countTextTokens(JSON.stringify(stripCacheControl(b))), fixed: 0 };
   }
 }
 
@@ -125,29 +125,33 @@ function contentCost(content: unknown): Cost {
   return cost;
 }
 
-/** The prompt as the model reads it, one item per tool, system block, message start and block. */
-export function promptItems(req: PromptInput, model: TokenModel): PromptItem[] {
+/**
+ * The prompt as the model reads it, one item per tool, system block, message start and block. Without
+ * `withValues` the items' values are left out (undefined): counting needs only their tokens.
+ */
+export function promptItems(req: PromptInput, model: TokenModel, withValues = true): PromptItem[] {
+  const strip = withValues ? stripCacheControl : () => undefined;
   const items: PromptItem[] = [];
   const tools = req.tools ?? [];
   const forced = req.tool_choice?.type === 'any' || req.tool_choice?.type === 'tool';
   tools.forEach((tool, i) => {
-    const value = strip(tool);
+    const value = stripCacheControl(tool);
     const json = tool.type === 'custom' || tool.input_schema !== undefined
       ? JSON.stringify({ name: tool.name, description: tool.description, input_schema: tool.input_schema })
       : JSON.stringify(value);
     const overhead = i === 0 ? model.toolSystemPromptTokens + (forced ? TOOL_CHOICE_FORCED_TOKENS : 0) : 0;
-    items.push({ value: { tool: value }, textTokens: countTextTokens(json), fixedTokens: overhead, cacheControl: tool.cache_control });
+    items.push({ value: withValues ? { tool: value } : undefined, textTokens: countTextTokens(json), fixedTokens: overhead, cacheControl: tool.cache_control });
   });
   (req.system ?? []).forEach((block, i) => {
     const fixed = i === 0 ? SYSTEM_TOKENS : 0;
-    items.push({ value: { system: strip(block) }, textTokens: countTextTokens(block.text), fixedTokens: fixed, cacheControl: block.cache_control });
+    items.push({ value: withValues ? { system: strip(block) } : undefined, textTokens: countTextTokens(block.text), fixedTokens: fixed, cacheControl: block.cache_control });
   });
   let lastAssistant = -1;
   req.messages.forEach((m, i) => {
     if (m.role === 'assistant') lastAssistant = i;
   });
   req.messages.forEach((message, i) => {
-    items.push({ value: { role: message.role }, textTokens: 0, fixedTokens: MESSAGE_TOKENS, cacheControl: undefined });
+    items.push({ value: withValues ? { role: message.role } : undefined, textTokens: 0, fixedTokens: MESSAGE_TOKENS, cacheControl: undefined });
     const blocks: ContentBlockParam[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     for (const block of blocks) {
       const cost = blockCost(block, i === lastAssistant);
@@ -192,5 +196,5 @@ export function breakdown(
 
 /** Estimated input tokens of a prompt on this model (no prompt-cache effect). */
 export function countInputTokens(req: PromptInput, model: TokenModel): number {
-  return breakdown(req, model).total;
+  return breakdown(req, model, promptItems(req, model, false)).total;
 }

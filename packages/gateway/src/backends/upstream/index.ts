@@ -1,6 +1,7 @@
 // The forwarding backend that `anthropic` and `foundry` share: the request body with only its `model`
 // replaced, the client's Anthropic headers and our credentials go up; the reply comes back as a
 // passthrough, byte for byte, its usage tapped on the way.
+import type { Agent } from 'node:http';
 import type { UpstreamSettings } from '../../control/types.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { GatewayError } from '../../errors/index.ts';
@@ -9,7 +10,7 @@ import { BodyTap } from './body.ts';
 import { replyHeaders, upstreamRequestHeaders } from './headers.ts';
 import { UpstreamBody } from './pipe.ts';
 import type { UpstreamPool } from './pool.ts';
-import { sendUpstream } from './send.ts';
+import { sendUpstream, type UpstreamTarget, upstreamTarget } from './send.ts';
 import { replaceModel } from './splice.ts';
 
 export { UpstreamPool } from './pool.ts';
@@ -24,31 +25,37 @@ export interface UpstreamBackend extends Backend<PassthroughReply> {
 }
 
 interface Endpoints {
-  messages: URL;
-  countTokens: URL;
+  messages: UpstreamTarget;
+  countTokens: UpstreamTarget;
+  agent: Agent;
 }
 
 export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: UpstreamPool): UpstreamBackend {
-  // Settings objects live as long as their snapshot: their URLs are parsed once.
+  // Settings objects live as long as their snapshot: their URLs are parsed and their pool found once.
   const endpoints = new WeakMap<UpstreamSettings, Endpoints>();
   function endpointsOf(settings: UpstreamSettings): Endpoints {
     let found = endpoints.get(settings);
     if (!found) {
-      found = { messages: new URL(`${settings.baseUrl}/v1/messages`), countTokens: new URL(`${settings.baseUrl}/v1/messages/count_tokens`) };
+      const messages = new URL(`${settings.baseUrl}/v1/messages`);
+      found = {
+        messages: upstreamTarget(messages),
+        countTokens: upstreamTarget(new URL(`${settings.baseUrl}/v1/messages/count_tokens`)),
+        agent: pool.agentFor(messages, settings.maxConnections),
+      };
       endpoints.set(settings, found);
     }
     return found;
   }
 
-  async function forward(call: BackendCall<{ model: string }>, operation: keyof Endpoints): Promise<PassthroughReply> {
+  async function forward(call: BackendCall<{ model: string }>, operation: 'messages' | 'countTokens'): Promise<PassthroughReply> {
     const settings = call.deployment.upstream;
     const label = `The upstream of deployment '${call.deployment.name}'`;
     if (!settings) throw new GatewayError('api_error', `Deployment '${call.deployment.name}' has no upstream settings.`);
-    const url = endpointsOf(settings)[operation];
+    const endpoint = endpointsOf(settings);
     const sent = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
     const res = await sendUpstream({
-      url,
-      agent: pool.agentFor(url, settings.maxConnections),
+      target: endpoint[operation],
+      agent: endpoint.agent,
       headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), sent.length),
       body: sent,
       timeouts: settings.timeouts,

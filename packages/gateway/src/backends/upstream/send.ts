@@ -7,8 +7,23 @@ import type { Socket } from 'node:net';
 import type { UpstreamTimeouts } from '../../control/types.ts';
 import { GatewayError } from '../../errors/index.ts';
 
+/** Where a request goes, parsed once per deployment's settings: http.request then skips URL parsing. */
+export interface UpstreamTarget {
+  https: boolean;
+  hostname: string;
+  port: number;
+  path: string;
+}
+
+export function upstreamTarget(url: URL): UpstreamTarget {
+  const https = url.protocol === 'https:';
+  // An IPv6 literal comes bracketed in a URL and bare in request options.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { https, hostname, port: url.port ? Number(url.port) : https ? 443 : 80, path: `${url.pathname}${url.search}` };
+}
+
 export interface UpstreamRequest {
-  url: URL;
+  target: UpstreamTarget;
   agent: Agent;
   headers: OutgoingHttpHeaders;
   body: Buffer;
@@ -28,8 +43,9 @@ export function sendUpstream(r: UpstreamRequest, retried = false): Promise<Incom
       reject(clientGone(r));
       return;
     }
-    const send = r.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(r.url, { method: 'POST', headers: r.headers, agent: r.agent });
+    const { target } = r;
+    const send = target.https ? httpsRequest : httpRequest;
+    const req = send({ host: target.hostname, port: target.port, path: target.path, method: 'POST', headers: r.headers, agent: r.agent });
     let timer: NodeJS.Timeout | undefined;
     let responded = false;
     const arm = (ms: number, error: () => GatewayError) => {
