@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { parseDataPlanePath } from '../dataplane/address.ts';
 import { reportUnexpected } from '../dataplane/handler.ts';
 import { GatewayError } from '../errors/index.ts';
-import { newGuid, newRequestId } from '../ids/index.ts';
+import { newRequestId, newTimeOrderedGuid } from '../ids/index.ts';
 import { type Correlation, sendError, sendJson } from './respond.ts';
 
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -17,7 +17,7 @@ function correlationOf(req: IncomingMessage): Correlation {
   const client = req.headers['x-ms-client-request-id'];
   return {
     requestId: newRequestId(),
-    apimRequestId: newGuid(),
+    apimRequestId: newTimeOrderedGuid(),
     // Echoed as Azure does; bounded so a caller cannot make us send an oversized header.
     clientRequestId: typeof client === 'string' && client.length <= 256 ? client : undefined,
   };
@@ -77,7 +77,7 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
     socket.end(
       `HTTP/1.1 ${error.status} ${error.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-        `apim-request-id: ${newGuid()}\r\nconnection: close\r\n\r\n${body}`,
+        `apim-request-id: ${newTimeOrderedGuid()}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
   return server;

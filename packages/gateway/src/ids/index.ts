@@ -7,30 +7,42 @@ const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 let pool = Buffer.alloc(0);
 let poolOffset = 0;
 
-function base58(length: number): string {
-  if (poolOffset + length > pool.length) {
+function nextByte(): number {
+  if (poolOffset >= pool.length) {
     pool = randomBytes(4096);
     poolOffset = 0;
   }
+  return pool[poolOffset++]!;
+}
+
+function base58(length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) {
     // 58 * 4 = 232 < 256: rejecting bytes >= 232 keeps the alphabet uniform.
-    let byte = pool[poolOffset++]!;
-    while (byte >= 232) {
-      if (poolOffset >= pool.length) {
-        pool = randomBytes(4096);
-        poolOffset = 0;
-      }
-      byte = pool[poolOffset++]!;
-    }
+    let byte = nextByte();
+    while (byte >= 232) byte = nextByte();
     out += BASE58[byte % 58];
   }
   return out;
 }
 
-/** `req_011C…`: the shape of Anthropic request ids (24 characters after the prefix). */
+/** Milliseconds since the epoch in 8 base58 digits: fixed width, and the alphabet is in ASCII order, so they sort by time. */
+function base58Time(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    out = BASE58[ms % 58] + out;
+    ms = Math.floor(ms / 58);
+  }
+  return out;
+}
+
+/**
+ * `req_011C…`: the shape of Anthropic request ids (20 base58 characters after the prefix). The first 8
+ * are the time, the other 12 random (70 bits): ids made later sort later, so the request log's index on
+ * them grows at its end instead of at random places (a random key costs SQLite a page per insert).
+ */
 export function newRequestId(): string {
-  return `req_011C${base58(20)}`;
+  return `req_011C${base58Time(Date.now())}${base58(12)}`;
 }
 
 /** `msg_01…`: the shape of Anthropic message ids. */
@@ -43,9 +55,19 @@ export function newToolUseId(): string {
   return `toolu_01${base58(22)}`;
 }
 
-/** A GUID, as Azure uses for `apim-request-id`, object ids and tenant ids. */
+/** A GUID, as Azure uses for object ids and tenant ids. */
 export function newGuid(): string {
   return randomUUID();
+}
+
+/**
+ * A time-ordered GUID (RFC 9562 version 7: 48 bits of Unix milliseconds, then 74 random bits), for
+ * `apim-request-id`: still a GUID to any client, and cheap to index in the request log (see newRequestId).
+ */
+export function newTimeOrderedGuid(): string {
+  const random = randomUUID();
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
 }
 
 /** Deterministic base58 text from a seed digest, for ids the simulator must repeat. */

@@ -7,7 +7,7 @@ import type { Secret } from '../config/secret.ts';
 import { GatewayError } from '../errors/index.ts';
 import { type Correlation, sendError } from '../http/respond.ts';
 import type { RouteHandler } from '../http/server.ts';
-import { newGuid, newRequestId } from '../ids/index.ts';
+import { newRequestId, newTimeOrderedGuid } from '../ids/index.ts';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -44,7 +44,7 @@ export function metricsRoute(render: () => string, token: Secret | undefined, se
 /** The metrics listener: /metrics only, with the token too when one is configured. */
 export function createMetricsServer(render: () => string, token: Secret | undefined): Server {
   return createServer((req, res) => {
-    const ids: Correlation = { requestId: newRequestId(), apimRequestId: newGuid(), clientRequestId: undefined };
+    const ids: Correlation = { requestId: newRequestId(), apimRequestId: newTimeOrderedGuid(), clientRequestId: undefined };
     try {
       const pathname = (req.url ?? '/').split('?')[0];
       if (pathname !== '/metrics') throw new GatewayError('not_found', 'This listener serves only /metrics.');
