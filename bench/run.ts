@@ -19,8 +19,8 @@ import { parseArgs } from 'node:util';
 import { streams as streamLoop, closedLoop } from './lib/driver.ts';
 import { runClosed, runOpen, runStreams, specFor, warmUp, type RunFigures } from './lib/measure.ts';
 import { pinSelf, planPinning, rssMB, spawnPinned, waitForReady, type Spawned } from './lib/proc.ts';
-import { markdown, summarize, verdicts, type Memory, type RunRecord, type TargetInfo } from './lib/report.ts';
-import { modelsOf, scenarios as allScenarios, type Scenario, type Size } from './lib/scenarios.ts';
+import { markdown, soakDrift, summarize, verdicts, type Memory, type RunRecord, type Soak, type TargetInfo } from './lib/report.ts';
+import { modelsOf, PROBE_MODEL, scenarios as allScenarios, type Scenario, type Size } from './lib/scenarios.ts';
 import { round } from './lib/stats.ts';
 import { ALL_TARGETS, BENCH_DIR, LABELS, REPO_DIR, startTarget, type StartContext, type Target, type TargetId } from './lib/targets.ts';
 import { profile } from './lib/profile.ts';
@@ -94,7 +94,7 @@ function defaultTargets(): TargetId[] {
 
 /** The target answers a small JSON request, a stream with every delta, and forwards a 100 KB body whole. */
 async function probe(target: Target, list: Scenario[], mockPort: number, strictStreams: boolean): Promise<void> {
-  const json = await closedLoop(specFor(target, { model: 'mock-0', stream: false, bodyBytes: 0 }), { concurrency: 1, maxRequests: 2, durationMs: 10_000 });
+  const json = await closedLoop(specFor(target, { model: PROBE_MODEL, stream: false, bodyBytes: 0 }), { concurrency: 1, maxRequests: 2, durationMs: 10_000 });
   if (json.ok !== 2) throw new Error(`JSON request failed: ${json.firstFailure ?? 'no answer'}`);
   const stream = list.find((s) => s.stream);
   if (stream && (stream.kind === 'streams' || stream.kind === 'sweep')) {
@@ -105,7 +105,7 @@ async function probe(target: Target, list: Scenario[], mockPort: number, strictS
   }
   if (list.some((s) => s.bodyBytes >= 100_000)) {
     const before = await mockStats(mockPort);
-    const big = await closedLoop(specFor(target, { model: 'mock-0', stream: false, bodyBytes: 100_000 }), { concurrency: 1, maxRequests: 1, durationMs: 10_000 });
+    const big = await closedLoop(specFor(target, { model: PROBE_MODEL, stream: false, bodyBytes: 100_000 }), { concurrency: 1, maxRequests: 1, durationMs: 10_000 });
     const after = await mockStats(mockPort);
     if (big.ok !== 1) throw new Error(`100 KB request failed: ${big.firstFailure ?? 'no answer'}`);
     const arrived = after.requestBytes - before.requestBytes;
@@ -262,6 +262,7 @@ async function main(): Promise<number> {
       }
     }
 
+    const soaks: Soak[] = [];
     if (values.soak) {
       const minutes = Number(values.soak);
       const soakScenario = list.find((s) => s.id === 'c32-20ms') ?? allScenarios(size).find((s) => s.id === 'c32-20ms')!;
@@ -270,13 +271,11 @@ async function main(): Promise<number> {
         const timer = setInterval(() => samples.push(rssMB(t.pid)), 10_000);
         const f = await closedLoop(specFor(t, soakScenario), { concurrency: 32, durationMs: minutes * 60_000 });
         clearInterval(timer);
-        const firstHalf = samples.slice(0, samples.length >> 1);
-        const secondHalf = samples.slice(samples.length >> 1);
-        const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
         log(`soak ${minutes} min ${t.id}: ${f.ok} ok, ${f.errors} errors; RSS ${samples.map((v) => round(v, 0)).join(' ')} MB`);
+        soaks.push({ target: t.id, minutes, ok: f.ok, errors: f.errors, rps: round(f.rps, 1), rssMB: samples.map((v) => round(v, 1)) });
         runs.push({
           scenario: 'soak', repeat: 1, target: t.id,
-          figures: { requests: f.requests, ok: f.ok, errors: f.errors, rps: round(f.rps, 1), rssPeakMB: round(Math.max(...samples), 1), mean: round(avg(secondHalf) - avg(firstHalf), 1) },
+          figures: { requests: f.requests, ok: f.ok, errors: f.errors, rps: round(f.rps, 1), rssPeakMB: round(Math.max(...samples), 1), rssDriftMB: soakDrift(samples) },
         });
       }
     }
@@ -323,7 +322,7 @@ async function main(): Promise<number> {
     const json = `${JSON.stringify(results, null, 2)}\n`;
     writeFileSync(join(outDir, `${prefix}${stamp}.json`), json);
     writeFileSync(join(outDir, `${prefix}latest.json`), json);
-    const md = markdown({ title: `Gateway benchmark — ${size} run`, meta, targets: infos, scenarios: list, summary, memory, v8Memory, verdicts: verdictList, skipped });
+    const md = markdown({ title: `Gateway benchmark — ${size} run`, meta, targets: infos, scenarios: list, summary, memory, v8Memory, verdicts: verdictList, skipped, soaks });
     writeFileSync(join(outDir, `${prefix}latest.md`), `${md}\n`);
     process.stdout.write(`${md}\n`);
     log(`results: ${join(outDir, `${prefix}latest.md`)} and ${prefix}${stamp}.json`);

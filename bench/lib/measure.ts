@@ -17,6 +17,8 @@ export interface RunFigures {
   p90?: number;
   p99?: number;
   mean?: number;
+  /** Soak: RSS growth, second-half mean minus first-half mean, MB. */
+  rssDriftMB?: number;
   max?: number;
   cpuUsPerRequest?: number;
   dropped?: number;

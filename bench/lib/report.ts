@@ -2,7 +2,7 @@
 // the issue's targets as PASS/FAIL with ratios against the bare proxy, and the markdown table.
 import type { RunFigures } from './measure.ts';
 import type { Scenario } from './scenarios.ts';
-import { median, round } from './stats.ts';
+import { mean, median, round } from './stats.ts';
 import { LABELS, type TargetId } from './targets.ts';
 
 export interface RunRecord {
@@ -202,6 +202,24 @@ export interface ReportInput {
   v8Memory?: Record<string, Record<string, unknown>>;
   verdicts: Verdict[];
   skipped: string[];
+  soaks?: Soak[];
+}
+
+/** A target held at c=32 @20 ms for minutes, RSS sampled every 10 s. */
+export interface Soak {
+  target: TargetId;
+  minutes: number;
+  ok: number;
+  errors: number;
+  rps: number;
+  rssMB: number[];
+}
+
+/** RSS growth over a soak: the mean of its second half minus the mean of its first. */
+export function soakDrift(rssMB: readonly number[]): number {
+  const half = rssMB.length >> 1;
+  if (half === 0) return 0;
+  return round(mean(rssMB.slice(half)) - mean(rssMB.slice(0, half)), 1);
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -290,6 +308,22 @@ export function markdown(input: ReportInput): string {
     ),
     '',
   );
+  if (input.soaks?.length) {
+    lines.push('### Soak (c=32 @20 ms held; RSS sampled every 10 s; flat = second-half mean within 10 MB of the first half)', '');
+    lines.push(
+      table(
+        ['target', 'minutes', 'ok', 'errors', 'req/s', 'RSS first', 'RSS last', 'RSS min', 'RSS max', 'drift (2nd half − 1st half)', 'flat'],
+        input.soaks.map((k) => {
+          const drift = soakDrift(k.rssMB);
+          return [
+            LABELS[k.target], String(k.minutes), String(k.ok), String(k.errors), fmt(k.rps, 1), fmt(k.rssMB[0], 1), fmt(k.rssMB.at(-1), 1),
+            fmt(Math.min(...k.rssMB), 1), fmt(Math.max(...k.rssMB), 1), `${drift} MB`, drift <= 10 && k.errors === 0 ? 'yes' : 'no',
+          ];
+        }),
+      ),
+      '',
+    );
+  }
   for (const [id, v] of Object.entries(input.v8Memory ?? {})) {
     const spaces = (v['spaces'] ?? {}) as Record<string, number>;
     lines.push(

@@ -102,8 +102,12 @@ export function scenarios(size: Size): Scenario[] {
 
 /** Every model a scenario list sends, so claude-foundry's config can have a deployment for each. */
 export function modelsOf(list: Scenario[]): string[] {
-  return [...new Set(list.map((s) => s.model))];
+  // mock-0 always: every target is probed with a small JSON request before it is measured (run.ts).
+  return [...new Set([PROBE_MODEL, ...list.map((s) => s.model)])];
 }
+
+/** The model of the probe's JSON and 100 KB requests. */
+export const PROBE_MODEL = 'mock-0';
 
 const WORDS = 'the quick brown fox jumps over a lazy dog while benchmark payloads fill the prompt with plain text '.split(' ');
 
