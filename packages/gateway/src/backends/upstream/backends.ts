@@ -27,7 +27,7 @@ export function createUpstreamBackends(options: UpstreamBackendOptions = {}): Up
     },
     async close() {
       await writer.flush();
-      pool.close();
+      await pool.close();
     },
   };
 }

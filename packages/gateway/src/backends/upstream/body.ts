@@ -1,52 +1,14 @@
-// An upstream reply body on its way to the client: chunks forwarded as they arrive, a silence between
-// chunks longer than the timeout cut off, SSE framed into whole events, and usage tapped on the side.
-// `BodyTap` is the per-chunk logic; `tapBody` drives it from an async iterable (replay, tests), pipe.ts
-// from an upstream response's events.
-import type { IncomingMessage } from 'node:http';
+// An upstream reply body on its way to the client: chunks forwarded as they arrive, SSE framed into
+// whole events, and usage tapped on the side. `BodyTap` is the per-chunk logic; `tapBody` and
+// `tapChunks` drive it from an async iterable (replay; an upstream body that record mode or a test
+// iterates), pipe.ts from undici's callbacks.
 import { GatewayError } from '../../errors/index.ts';
 import type { TokenUsage } from '../types.ts';
-import { upstreamFailure } from './send.ts';
 import { SseTap } from './sse.ts';
 import { UsageTally } from './usage.ts';
 
 /** JSON bodies larger than this are forwarded but not parsed for usage. */
 const MAX_TAPPED_JSON = 8 * 1024 * 1024;
-
-/** The upstream response's chunks; a silence longer than `ms` or a broken connection throws a GatewayError. */
-export async function* guardBetweenChunks(res: IncomingMessage, ms: number, label: string): AsyncGenerator<Buffer> {
-  let waiting = false;
-  const timer = setTimeout(() => {
-    if (waiting) res.destroy(silenceError(ms, label));
-  }, ms);
-  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    for (;;) {
-      waiting = true;
-      timer.refresh();
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (err) {
-        throw err instanceof GatewayError ? err : lostMidway(err, label);
-      }
-      waiting = false;
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    clearTimeout(timer);
-    if (!res.complete) res.destroy();
-  }
-}
-
-export function silenceError(ms: number, label: string): GatewayError {
-  return new GatewayError('gateway_timeout', `${label} sent nothing for ${ms} ms in the middle of its reply.`);
-}
-
-export function lostMidway(err: unknown, label: string): GatewayError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code ? new GatewayError('bad_gateway', `${label} closed the connection in the middle of its reply (${code}).`) : upstreamFailure(err, label);
-}
 
 export interface TappedBody {
   body: AsyncIterable<Uint8Array>;

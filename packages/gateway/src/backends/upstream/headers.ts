@@ -1,7 +1,8 @@
 // Which headers cross the gateway: to the upstream, the Anthropic ones the client sent and our own
 // credentials; back to the client, only what describes the reply (never the upstream's rate-limit
-// headers, cookies, organization id or server names). docs/upstreams.md lists both sets.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+// headers, cookies, organization id or server names). docs/upstreams.md lists both sets. undici hands
+// a reply's headers over lower-cased with repeats as arrays; they are folded as node:http folds them.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AnthropicVersion } from '../../dataplane/types.ts';
 
 /** Reply headers passed back, besides the upstream `request-id`, which becomes ours. */
@@ -12,10 +13,10 @@ export function upstreamRequestHeaders(
   version: AnthropicVersion,
   auth: Record<string, string>,
   bodyLength: number,
-): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {
+): Record<string, string> {
+  const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'content-length': bodyLength,
+    'content-length': String(bodyLength),
     accept: 'application/json',
     // Bytes must pass through as they come: no compression to undo before the usage tap.
     'accept-encoding': 'identity',
@@ -26,6 +27,25 @@ export function upstreamRequestHeaders(
   const beta = client['anthropic-beta'];
   if (beta !== undefined) headers['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
   return headers;
+}
+
+/** Fields that node:http keeps the first of when a reply repeats them; others are joined (set-cookie: a list). */
+const FIRST_ONLY = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since', 'if-unmodified-since',
+  'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
+
+/** undici's parsed reply headers (lower-cased, repeats as arrays), made what IncomingMessage.headers would be. Reuses `parsed`. */
+export function incomingHeaders(parsed: Record<string, string | string[] | undefined>): IncomingHttpHeaders {
+  for (const name in parsed) {
+    const value = parsed[name];
+    if (name === 'set-cookie') {
+      if (typeof value === 'string') parsed[name] = [value];
+    } else if (Array.isArray(value)) {
+      parsed[name] = FIRST_ONLY.has(name) ? value[0] : value.join(name === 'cookie' ? '; ' : ', ');
+    }
+  }
+  return parsed as IncomingHttpHeaders;
 }
 
 export interface ReplyHeaders {

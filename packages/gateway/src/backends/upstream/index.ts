@@ -1,7 +1,7 @@
 // The forwarding backend that `anthropic` and `foundry` share: the request body with only its `model`
 // replaced, the client's Anthropic headers and our credentials go up; the reply comes back as a
 // passthrough, byte for byte, its usage tapped on the way.
-import type { Agent } from 'node:http';
+import type { Pool } from 'undici';
 import type { UpstreamSettings } from '../../control/types.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { GatewayError } from '../../errors/index.ts';
@@ -10,7 +10,7 @@ import { BodyTap } from './body.ts';
 import { replyHeaders, upstreamRequestHeaders } from './headers.ts';
 import { UpstreamBody } from './pipe.ts';
 import type { UpstreamPool } from './pool.ts';
-import { sendUpstream, type UpstreamTarget, upstreamTarget } from './send.ts';
+import { sendUpstream } from './send.ts';
 import { replaceModel } from './splice.ts';
 
 export { UpstreamPool } from './pool.ts';
@@ -25,9 +25,10 @@ export interface UpstreamBackend extends Backend<PassthroughReply> {
 }
 
 interface Endpoints {
-  messages: UpstreamTarget;
-  countTokens: UpstreamTarget;
-  agent: Agent;
+  /** The paths of the two operations on the upstream's origin. */
+  messages: string;
+  countTokens: string;
+  pool: Pool;
 }
 
 export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: UpstreamPool): UpstreamBackend {
@@ -37,10 +38,11 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     let found = endpoints.get(settings);
     if (!found) {
       const messages = new URL(`${settings.baseUrl}/v1/messages`);
+      const countTokens = new URL(`${settings.baseUrl}/v1/messages/count_tokens`);
       found = {
-        messages: upstreamTarget(messages),
-        countTokens: upstreamTarget(new URL(`${settings.baseUrl}/v1/messages/count_tokens`)),
-        agent: pool.agentFor(messages, settings.maxConnections),
+        messages: `${messages.pathname}${messages.search}`,
+        countTokens: `${countTokens.pathname}${countTokens.search}`,
+        pool: pool.poolFor(messages, settings.maxConnections, settings.timeouts.connectMs),
       };
       endpoints.set(settings, found);
     }
@@ -53,21 +55,21 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     if (!settings) throw new GatewayError('api_error', `Deployment '${call.deployment.name}' has no upstream settings.`);
     const endpoint = endpointsOf(settings);
     const sent = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
-    const res = await sendUpstream({
-      target: endpoint[operation],
-      agent: endpoint.agent,
+    const exchange = await sendUpstream({
+      pool: endpoint.pool,
+      path: endpoint[operation],
       headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), sent.length),
       body: sent,
       timeouts: settings.timeouts,
       signal: call.signal,
       label,
     });
-    const status = res.statusCode ?? 502;
+    const { status } = exchange;
     const ok = status >= 200 && status < 300;
-    const stream = ok && (res.headers['content-type'] ?? '').startsWith('text/event-stream');
-    const { headers, requestId } = replyHeaders(res.headers, stream);
+    const stream = ok && (exchange.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const { headers, requestId } = replyHeaders(exchange.headers, stream);
     const tap = new BodyTap({ stream, json: ok && !stream && operation === 'messages', signal: call.signal, label });
-    const body = new UpstreamBody(res, tap, settings.timeouts.betweenChunksMs, label);
+    const body = new UpstreamBody(exchange, tap);
     const reply: PassthroughReply = { kind: 'passthrough', status, headers, stream, body, usage: tap.usage };
     if (requestId) reply.requestId = requestId;
     return reply;
