@@ -1,5 +1,6 @@
 // One exchange with an upstream, as an undici dispatch handler: the connect timeout is the pool's, the
-// first-byte and between-chunks timeouts are undici's headersTimeout and bodyTimeout; a client that goes
+// first-byte and between-chunks timeouts are undici's headersTimeout and bodyTimeout (all three checked
+// on a tick of about half a second, so they fire up to ~1 s after their value); a client that goes
 // away aborts the exchange at once; a reused keep-alive connection that turns out to be dead before any
 // byte of answer is retried once on another; network failures become 502/504 errors that say what
 // happened without naming the upstream's address. Once answered, the body goes chunk by chunk to one
@@ -25,14 +26,17 @@ export interface UpstreamRequest {
   label: string;
 }
 
-/** Whoever reads an answer's body: each chunk, then its end or the error that cut it short. */
+/**
+ * Whoever reads an answer's body: each chunk, then its end or the error that cut it short. A chunk may
+ * still come after the reader paused the exchange (undici delivers the rest of a body the server closed).
+ */
 export interface BodyReader {
   data(chunk: Buffer): void;
   end(): void;
   error(err: GatewayError): void;
 }
 
-/** Errors that mean a pooled connection had been closed by the other side while idle. */
+/** Errors that mean a pooled connection had been closed by the other side while idle (UND_ERR_SOCKET reads as ECONNRESET). */
 const STALE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /** Body bytes kept while no reader is attached yet; past this the upstream is paused. */
