@@ -71,7 +71,7 @@ export function scenarios(size: Size): Scenario[] {
   return [
     {
       id: 'c1', title: 'c=1, small JSON, 0 ms upstream', kind: 'closed', model: 'mock-0', stream: false, bodyBytes: 0,
-      concurrency: 1, requests: q ? 1_500 : 5_000, durationMs: q ? 10_000 : 25_000, warmup: { requests: q ? 300 : 1_000, durationMs: 5_000 }, cpu: true,
+      concurrency: 1, requests: q ? 1_500 : 5_000, durationMs: q ? 10_000 : 25_000, warmup: { requests: q ? 3_000 : 8_000, durationMs: 10_000 }, cpu: true,
     },
     {
       id: 'c32-20ms', title: 'c=32, small JSON, 20 ms upstream', kind: 'closed', model: 'mock-20', stream: false, bodyBytes: 0,
@@ -83,7 +83,7 @@ export function scenarios(size: Size): Scenario[] {
     },
     {
       id: 'c1-100kb', title: 'c=1, 100 KB body, 0 ms upstream', kind: 'closed', model: 'mock-0', stream: false, bodyBytes: 100_000,
-      concurrency: 1, requests: q ? 300 : 1_000, durationMs: q ? 8_000 : 20_000, warmup: { requests: q ? 50 : 200, durationMs: 5_000 }, cpu: true,
+      concurrency: 1, requests: q ? 300 : 1_000, durationMs: q ? 8_000 : 20_000, warmup: { requests: q ? 300 : 1_000, durationMs: 10_000 }, cpu: true,
     },
     {
       id: 'c32-0ms', title: 'c=32, small JSON, 0 ms upstream (max req/s)', kind: 'closed', model: 'mock-0', stream: false, bodyBytes: 0,
