@@ -1,10 +1,28 @@
 // The worker thread that owns logs.db: it applies appends in arrival order, answers queries, and runs the
 // retention job, so no SQLite statement ever runs on the thread that serves requests.
+import { readlinkSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RetentionPolicy } from './log-store.ts';
 import { SqliteLogStore } from './sqlite-store.ts';
 import type { ToWorker } from './worker-store.ts';
+
+/**
+ * This thread writes the log in the background: on Linux it takes the lowest CPU priority (nice 19; the
+ * nice value is per thread there), so that when it and the request thread both want a core, requests
+ * go first and the log catches up in the gaps. The bounded queue (log-writer.ts) caps what it may owe.
+ */
+function yieldToRequests(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch (err) {
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'request log worker: could not lower its CPU priority', detail: (err as Error).message })}\n`);
+  }
+}
+yieldToRequests();
 
 const { path, policy, retentionIntervalMs } = workerData as { path: string; policy: RetentionPolicy; retentionIntervalMs: number };
 const port = parentPort!;
