@@ -1,13 +1,11 @@
 // The official @anthropic-ai/foundry-sdk with @azure/identity's ClientSecretCredential and getBearerTokenProvider,
 // unmodified, against a real gateway and its development tenant: Entra ID end to end, offline.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { getBearerTokenProvider } from '@azure/identity';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { PermissionDeniedError } from '@anthropic-ai/foundry-sdk/core/error';
-import { startTestGateway, type TestGateway } from './helpers.ts';
+import { runNodeScript, startTestGateway, type TestGateway } from './helpers.ts';
 import { accountScope, assign, credential, newPrincipal, ROLES } from './identity-helpers.ts';
 
 const COGNITIVE_SCOPE = 'https://cognitiveservices.azure.com/.default';
@@ -72,16 +70,9 @@ const client = new AnthropicFoundry({ baseURL, azureADTokenProvider: getBearerTo
 const message = await client.messages.create(${JSON.stringify(params)});
 process.stdout.write(message.type);
 `;
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, gw.identity.tenantId, p.clientId, p.clientSecret, gw.httpsUrl, gw.baseURL()], {
-      cwd: root,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: gw.identity.caPath },
+    const { code, out, errors } = await runNodeScript(script, [gw.identity.tenantId, p.clientId, p.clientSecret, gw.httpsUrl, gw.baseURL()], {
+      NODE_EXTRA_CA_CERTS: gw.identity.caPath,
     });
-    let out = '';
-    let errors = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0, errors);
     assert.equal(out, 'message');
   });

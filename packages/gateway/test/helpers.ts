@@ -1,8 +1,10 @@
 // Test helpers: a real gateway on port 0 in a fresh data folder, and a raw HTTP client that can set any header.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startGateway, type Gateway, type StartOptions } from '../src/index.ts';
 import type { RawConfig } from '../src/config/index.ts';
 
@@ -83,4 +85,18 @@ export function parseSse(text: string): Array<{ event: string; data: unknown }> 
       const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
       return { event, data: JSON.parse(data) as unknown };
     });
+}
+
+/** Runs an ES module script in a fresh Node process at the repository root (so it imports the installed packages). */
+export async function runNodeScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; errors: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
+    cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  let errors = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, out, errors };
 }

@@ -4,7 +4,6 @@
 // as node:http folds them; a reader that stops reading pauses the upstream without tripping the
 // between-chunks timeout; an HTTPS upstream is trusted as Node trusts (NODE_EXTRA_CA_CERTS), no more.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -12,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createAnthropicBackend } from '../src/backends/anthropic/index.ts';
 import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { Secret } from '../src/config/secret.ts';
 import { GatewayError } from '../src/errors/index.ts';
 import { ensureTlsMaterial, tlsNames } from '../src/http/tls.ts';
+import { runNodeScript } from './helpers.ts';
 
 const REPLY = '{"type":"message","usage":{"input_tokens":1,"output_tokens":1}}';
 
@@ -206,15 +205,7 @@ for await (const chunk of reply.body) body += Buffer.from(chunk).toString();
 process.stdout.write(reply.status + ' ' + body);
 await pool.close();
 `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, url], {
-      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath },
-    });
-    let out = '';
-    let errors = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, out, errors } = await runNodeScript(script, [url], { NODE_EXTRA_CA_CERTS: tls.caPath });
     assert.equal(code, 0, errors);
     assert.equal(out, `200 ${REPLY}`);
   });
