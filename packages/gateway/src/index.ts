@@ -3,3 +3,4 @@ export { startGateway, type Gateway, type StartOptions } from './gateway.ts';
 export { loadConfig, ConfigError, DEFAULT_PORT, DEFAULT_HTTPS_PORT, DEFAULT_HOST, DEFAULT_RESOURCE, DEFAULT_DEPLOYMENTS, DEFAULT_SUBSCRIPTION_ID, DEFAULT_RESOURCE_GROUP, type GatewayConfig } from './config/index.ts';
 export { DEFAULT_TENANT_ID } from './identity/config.ts';
 export { StoreOpenError } from './store/types.ts';
+export type { RecordView, UsageView } from './telemetry/views.ts';

@@ -3,6 +3,7 @@
 import { assign, devToken, newPrincipal, ROLES, subscriptionScope } from './identity-helpers.ts';
 import { HELLO, raw, type RawResponse, type TestGateway } from './helpers.ts';
 import type { Gateway } from '../src/gateway.ts';
+import type { RecordView } from '../src/telemetry/views.ts';
 
 export { ROLES };
 
@@ -22,43 +23,15 @@ export function monitoring(gw: TestGateway, path: string, token: string | undefi
   });
 }
 
-export interface LoggedRecord {
-  id: number;
-  time: string;
-  resource: string;
-  deployment: string | null;
-  model: string | null;
-  backend: string | null;
-  principal: string | null;
-  status: number;
-  errorCode: string | null;
-  stream: boolean;
-  ttfbMs: number | null;
-  ttftMs: number | null;
-  durationMs: number;
-  overheadMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  cacheReadTokens: number;
-  costUsd: string;
-  requestId: string;
-  apimRequestId: string;
-  clientRequestId: string | null;
-  userAgent: string | null;
-  clientIp: string | null;
-  content?: { request: string; response: string; truncated: boolean };
-}
 
 /** The one logged record of a request id, once the response has closed and the writer has flushed. */
-export async function loggedRecord(gw: TestGateway, token: string, requestId: string): Promise<LoggedRecord> {
+export async function loggedRecord(gw: TestGateway, token: string, requestId: string): Promise<RecordView> {
   for (let attempt = 0; ; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, attempt === 0 ? 5 : 20));
     await gw.telemetry.flush();
     const res = await monitoring(gw, `/monitoring/logs?requestId=${encodeURIComponent(requestId)}&from=1h`, token);
     if (res.status !== 200) throw new Error(`logs answered ${res.status}: ${res.text}`);
-    const { value } = res.json() as { value: LoggedRecord[] };
+    const { value } = res.json() as { value: RecordView[] };
     if (value.length === 1) return value[0]!;
     if (value.length > 1 || attempt === 50) throw new Error(`expected one record for ${requestId}, got ${value.length}`);
   }

@@ -3,7 +3,7 @@
 // arrives, headers filtered, errors forwarded, each timeout, a dead upstream, a dropped stream, a
 // client that leaves, keep-alive reuse, count_tokens, and Foundry's key and Entra authentication.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { request, type RequestOptions } from 'node:http';
 import type { Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,6 +127,18 @@ describe('forwarding', () => {
   });
 });
 
+/** A Messages request to the `upstreams` resource on its own connection, for tests that cut it short. */
+function rawMessagesRequest(): RequestOptions {
+  return {
+    host: '127.0.0.1',
+    port: gw.port,
+    method: 'POST',
+    path: '/upstreams/anthropic/v1/messages',
+    agent: false,
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys('upstreams').key1 },
+  };
+}
+
 describe('upstream errors and failures', () => {
   const hello = JSON.stringify({ model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] });
   const streamHello = JSON.stringify({ model: 'sonnet', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hello there' }] });
@@ -227,14 +239,7 @@ describe('upstream errors and failures', () => {
     const before = mock.exchanges.length;
     const leftAt = await new Promise<number>((resolve, reject) => {
       const req = request(
-        {
-          host: '127.0.0.1',
-          port: gw.port,
-          method: 'POST',
-          path: '/upstreams/anthropic/v1/messages',
-          agent: false,
-          headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys('upstreams').key1 },
-        },
+        rawMessagesRequest(),
         (res) => {
           res.once('data', () => {
             req.destroy();
@@ -257,14 +262,7 @@ describe('upstream errors and failures', () => {
 test('a client that disconnects before the upstream answers is seen by the upstream as an abort within 100 ms', async () => {
   mock.respond(() => undefined); // thinking, no answer yet
   const before = mock.exchanges.length;
-  const req = request({
-    host: '127.0.0.1',
-    port: gw.port,
-    method: 'POST',
-    path: '/upstreams/anthropic/v1/messages',
-    agent: false,
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys('upstreams').key1 },
-  });
+  const req = request(rawMessagesRequest());
   req.on('error', () => undefined);
   req.end(JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }));
   for (let i = 0; i < 100 && mock.exchanges.length === before; i++) await sleep(5);

@@ -1,4 +1,5 @@
 // `claude-foundry logs`: the request log, newest first, filtered; `--follow` polls for new records.
+import type { RecordView } from '@claude-foundry/gateway';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { count, money } from '../monitoring/chart.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitoring/client.ts';
@@ -21,26 +22,8 @@ Options:
   --every <seconds>     how often --follow asks (default 2)
 ${CONNECTION_HELP}`;
 
-interface LogRecord {
-  id: number;
-  time: string;
-  resource: string;
-  deployment: string | null;
-  principal: string | null;
-  status: number;
-  errorCode: string | null;
-  stream: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  cacheReadTokens: number;
-  costUsd: string;
-  durationMs: number;
-  requestId: string;
-}
 
-function rows(records: LogRecord[]): string[][] {
+function rows(records: RecordView[]): string[][] {
   return records.map((r) => [
     r.time.replace('T', ' ').slice(0, 23), String(r.status), r.errorCode ?? '', `${r.resource}/${r.deployment ?? '-'}`, r.principal ?? '-',
     `${count(r.inputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens + r.cacheReadTokens)}/${count(r.outputTokens)}`,
@@ -72,14 +55,14 @@ export async function logs(args: string[]): Promise<number> {
   if (!(every >= 0.1 && every <= 3600)) throw new UsageError(`logs: --every must be a number of seconds from 0.1 to 3600, not '${values.every}'.`);
   const client = connect(values);
   const filters = { resource: values.resource, deployment: values.deployment, status: values.status, principal: values.principal, requestId: values['request-id'] };
-  const first = await query<{ value: LogRecord[] }>(client, 'logs', { ...filters, from: values.since ?? '1h', limit: values.limit ?? '50' });
+  const first = await query<{ value: RecordView[] }>(client, 'logs', { ...filters, from: values.since ?? '1h', limit: values.limit ?? '50' });
   if (!values.follow) {
     if (values.json) printJson(first);
     else process.stdout.write(table(HEADERS, rows(first.value)));
     return 0;
   }
   // Following reads oldest first: the first page reversed, then whatever was written after the last id seen.
-  const print = (records: LogRecord[]) => {
+  const print = (records: RecordView[]) => {
     if (values.json) for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     else for (const line of table(HEADERS, rows(records)).split('\n').slice(1, -1)) process.stdout.write(`${line}\n`);
   };
@@ -93,7 +76,7 @@ export async function logs(args: string[]): Promise<number> {
   while (!stop) {
     await sleep(every * 1000);
     if (stop) break;
-    const next = await query<{ value: LogRecord[]; lastId: number }>(client, 'logs', { ...filters, from: values.since ?? '1h', afterId: String(lastId), limit: '1000' });
+    const next = await query<{ value: RecordView[]; lastId: number }>(client, 'logs', { ...filters, from: values.since ?? '1h', afterId: String(lastId), limit: '1000' });
     print(next.value);
     lastId = next.lastId;
   }

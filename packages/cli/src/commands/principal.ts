@@ -3,6 +3,7 @@
 import { CliError, EXIT_FAILURE, GatewayClient } from '../gateway-client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
+import { CONNECTION_OPTIONS } from '../monitoring/client.ts';
 
 const HELP = `Usage: claude-foundry principal <create|list|delete> [options]
 
@@ -46,10 +47,7 @@ export async function principal(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(`principal ${sub ?? ''}`.trim(), rest, {
     name: { type: 'string' },
     group: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    url: { type: 'string' },
-    'data-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    ...CONNECTION_OPTIONS,
   }, true);
   if (values.help || sub === undefined || sub === '--help' || sub === '-h') {
     process.stdout.write(`${HELP}\n`);

@@ -6,6 +6,7 @@ import { ARM_API_VERSION, CliError, EXIT_FAILURE, GatewayClient } from '../gatew
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 import { findPrincipal, listPrincipals } from './principal.ts';
+import { CONNECTION_OPTIONS } from '../monitoring/client.ts';
 
 const HELP = `Usage: claude-foundry role <assign|list|remove> [options]
 
@@ -69,10 +70,7 @@ export async function role(args: string[]): Promise<number> {
     resource: { type: 'string' },
     'resource-group': { type: 'string' },
     subscription: { type: 'string' },
-    json: { type: 'boolean' },
-    url: { type: 'string' },
-    'data-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    ...CONNECTION_OPTIONS,
   }, true);
   if (values.help || sub === undefined || sub === '--help' || sub === '-h') {
     process.stdout.write(`${HELP}\n`);

@@ -1,4 +1,5 @@
 // `claude-foundry usage`: tokens, requests and cost by time bucket, drawn as a sparkline and bars.
+import type { UsageView } from '@claude-foundry/gateway';
 import { bar, count, money, shortTime, sparkline } from '../monitoring/chart.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
@@ -17,31 +18,16 @@ Options:
   --deployment <name>   only this deployment
 ${CONNECTION_HELP}`;
 
-export interface UsageRow {
-  time: string;
-  resource: string;
-  deployment?: string;
-  model?: string;
-  principal?: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  cacheReadTokens: number;
-  costUsd: string;
-}
 
 interface UsageAnswer {
   interval: string;
   from: string;
   to: string;
-  value: UsageRow[];
-  totals: Omit<UsageRow, 'time' | 'resource'>;
+  value: UsageView[];
+  totals: Omit<UsageView, 'time' | 'resource'>;
 }
 
-const tokensOf = (r: Omit<UsageRow, 'time' | 'resource'>) => r.inputTokens + r.outputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens + r.cacheReadTokens;
+const tokensOf = (r: Omit<UsageView, 'time' | 'resource'>) => r.inputTokens + r.outputTokens + r.cacheWrite5mTokens + r.cacheWrite1hTokens + r.cacheReadTokens;
 
 export async function usage(args: string[]): Promise<number> {
   const { values } = parseCommandArgs('usage', args, {

@@ -3,8 +3,8 @@
 // next request sees it without a restart.
 import { createHash } from 'node:crypto';
 import { newGuid } from '../ids/index.ts';
-import type { Store } from '../store/types.ts';
-import type { IdentityConfig, PrincipalType } from './config.ts';
+import type { RoleAssignmentRecord, Store } from '../store/types.ts';
+import type { IdentityConfig } from './config.ts';
 import { type DirectoryPrincipal, DirectorySnapshot, type RoleAssignment } from './directory-snapshot.ts';
 import { generateClientSecret, hashSecret, secretsEqual, verifySecret } from './secrets.ts';
 
@@ -15,15 +15,8 @@ export interface NewServicePrincipal {
   tags?: readonly string[];
 }
 
-export interface NewRoleAssignment {
-  name: string;
-  scope: string;
-  roleDefinitionId: string;
-  principalId: string;
-  principalType: PrincipalType;
-  description: string | null;
-  createdBy: string | null;
-}
+/** A role assignment to create: the stored record but its creation time, which the directory sets. */
+export type NewRoleAssignment = Omit<RoleAssignmentRecord, 'createdOn'>;
 
 /** A stable GUID for a configured assignment, so its ARM ID survives restarts. */
 function configuredName(scope: string, role: string, principal: string): string {

@@ -30,6 +30,11 @@ export function recordView(r: StoredRecord) {
   return { ...rest, time: iso(time), costUsd: formatUsd(BigInt(costPico)), ...(content ? { content } : {}) };
 }
 
+/** A usage bucket as the monitoring API answers it (`GET …/usage`). */
+export type UsageView = ReturnType<typeof usageView>;
+/** A request-log record as the monitoring API answers it (`GET …/logs`). */
+export type RecordView = ReturnType<typeof recordView>;
+
 export function budgetView(b: Budget, spentPico: bigint, month: string) {
   return {
     resource: b.resource,
