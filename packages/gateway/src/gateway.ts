@@ -1,6 +1,6 @@
 // Assembles and starts a gateway: config, the store (seeded from the config), the control plane and its snapshot,
 // identity, backends, telemetry and the HTTP and HTTPS listeners.
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
@@ -15,6 +15,7 @@ import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
+import { logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
 
@@ -62,7 +63,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     throw err;
   });
   const { plane } = opened;
-  for (const warning of opened.warnings) process.stderr.write(`claude-foundry: ${warning}\n`);
+  for (const warning of opened.warnings) logger().warn(warning);
   const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: createSimulator(), ...upstream.backends };
@@ -72,7 +73,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   });
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory) }).catch((err: unknown) => {
+  const connections = { open: 0 };
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory), connections: () => connections.open }).catch((err: unknown) => {
     store.close();
     throw err;
   });
@@ -88,6 +90,12 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
   const server = createGatewayServer(dataPlane.handle, { routes });
   const httpsServer = createGatewayServer(dataPlane.handle, { routes, tls: { key: tls.key, cert: tls.cert } });
+  for (const s of [server, httpsServer]) {
+    s.on('connection', (socket: Socket) => {
+      connections.open++;
+      socket.once('close', () => connections.open--);
+    });
+  }
   const closeAll = () =>
     Promise.all(
       [server, httpsServer].map(

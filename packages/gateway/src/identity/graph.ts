@@ -91,7 +91,7 @@ export function createDirectoryApi(deps: DirectoryApiDeps): RouteHandler {
     return (async () => {
       const [, id, appId, addPassword] = match;
       const method = req.method ?? 'GET';
-      const caller = await authenticateCaller(req, deps.validator);
+      const caller = await authenticateCaller(req, deps.validator, ids);
       const one = id !== undefined || appId !== undefined;
       if (!one && method === 'GET') {
         authorize(caller, READ);

@@ -37,11 +37,11 @@ export class RemoteJwks {
     if (!mayFetch) return known;
     try {
       await (this.#inFlight ??= this.#refresh().finally(() => (this.#inFlight = undefined)));
-    } catch {
+    } catch (err) {
       // A stale key is better than none while the tenant's endpoint is unreachable.
       if (known) return known;
       if (this.#keys.size === 0) {
-        throw new TokenRejected('keys_unavailable', "The signing keys of the token's tenant could not be retrieved; try again later.");
+        throw new TokenRejected('keys_unavailable', "The signing keys of the token's tenant could not be retrieved; try again later.", { cause: err });
       }
       return undefined;
     }

@@ -3,6 +3,7 @@
 // Prometheus form), and claude_foundry_* otherwise. Labels come only from configured resources and
 // deployments, a status class, and the error catalogue's codes: bounded by configuration.
 import { Counter, Registry } from './metrics.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -17,6 +18,8 @@ export interface MetricSources {
   dropped(): number;
   written(): number;
   writeFailures(): number;
+  /** Open client connections on the gateway's listeners. */
+  connections(): number;
 }
 
 export function createGatewayMetrics(maxSeries: number, sources: MetricSources) {
@@ -48,6 +51,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
   registry.observed('claude_foundry_request_log_dropped_total', 'Request-log records dropped because the queue was full.', 'counter', sources.dropped);
   registry.observed('claude_foundry_request_log_written_total', 'Request-log records committed to the store.', 'counter', sources.written);
   registry.observed('claude_foundry_request_log_write_failures_total', 'Request-log records the store failed to write.', 'counter', sources.writeFailures);
+  const stopProcessMetrics = registerProcessMetrics(registry, sources.connections);
 
   // The series one request touches, found once per label combination and kept: a request then costs one
   // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are
@@ -98,7 +102,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     if (r.costPico > 0) Counter.add((b.cost ??= cost.bind([resource, deployment])), r.costPico / 1e12);
   }
 
-  return { observe, render: () => registry.render() };
+  return { observe, render: () => registry.render(), close: stopProcessMetrics };
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

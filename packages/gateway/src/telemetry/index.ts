@@ -10,6 +10,7 @@ import type { ControlState } from '../control/snapshot.ts';
 import type { Resource } from '../control/types.ts';
 import type { Correlation } from '../http/respond.ts';
 import type { RouteHandler } from '../http/server.ts';
+import { logger } from '../log/index.ts';
 import { getModel } from '../models/catalog.ts';
 import { monitoringApi } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
@@ -38,6 +39,8 @@ export interface TelemetryOptions {
   now?: () => number;
   /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
   store?: RequestLogStore;
+  /** Open client connections on the listeners, for /metrics. */
+  connections?: () => number;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -73,7 +76,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       const t = Date.now();
       if (t - lastTrouble < TROUBLE_EVERY_MS) return;
       lastTrouble = t;
-      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: `request log records ${what}`, detail, count: unreported })}\n`);
+      logger().warn({ detail, count: unreported }, `request log records ${what}`);
       unreported = 0;
     },
   });
@@ -83,6 +86,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     dropped: () => writer.dropped,
     written: () => writer.written,
     writeFailures: () => writer.failed,
+    connections: options.connections ?? (() => 0),
   });
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
@@ -170,6 +174,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       metricsServer!.once('error', reject);
       metricsServer!.listen(settings.metricsPort, settings.metricsHost, () => resolve());
     }).catch(async (err: unknown) => {
+      metrics.close();
       await writer.close();
       await store.close();
       throw err;
@@ -190,6 +195,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     flush: () => writer.drain(),
     async close(): Promise<void> {
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      metrics.close();
       await writer.close();
       await store.close();
     },

@@ -31,7 +31,7 @@ export function createManagementApi(deps: ManagementDeps): RouteHandler {
       const assignments = collection.toLowerCase() === 'roleassignments';
       const query = queryOf(req);
       requireApiVersion(query, assignments ? ROLE_ASSIGNMENT_API_VERSIONS : ROLE_DEFINITION_API_VERSIONS);
-      const caller = await authenticateCaller(req, deps.validator);
+      const caller = await authenticateCaller(req, deps.validator, ids);
       const scope = parseScope(safeDecode(scopeText));
       if (!scope) {
         throw new GatewayError('invalid_scope', `The scope '${scopeText.slice(0, 200)}' is not valid: use /subscriptions/{id}, a resource group under it, or a Microsoft.CognitiveServices account ID.`);

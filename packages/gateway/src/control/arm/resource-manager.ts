@@ -79,7 +79,7 @@ export function createResourceManagerApi(deps: ResourceManagerDeps): RouteHandle
     return (async () => {
       const groupsOnly = target.kind === 'groups' || target.kind === 'group';
       requireApiVersion(queryOf(req), groupsOnly ? RESOURCES_API_VERSIONS : COGNITIVE_SERVICES_API_VERSIONS);
-      const caller = await authenticateCaller(req, deps.validator);
+      const caller = await authenticateCaller(req, deps.validator, ids);
       if (!GUID.test(target.subscriptionId)) {
         throw new GatewayError('invalid_subscription_id', `The provided subscription identifier '${target.subscriptionId.slice(0, 64)}' is malformed or invalid.`);
       }
