@@ -70,7 +70,7 @@ describe('upstream deployments', () => {
     ['an unset key variable', { backend: 'anthropic', upstream: { apiKeyEnv: 'NOPE' } }, {}, /upstream\.apiKeyEnv names NOPE, which is not set in the environment\./],
     ['two credentials', { backend: 'anthropic', upstream: { apiKey: 'a', apiKeyEnv: 'B' } }, {}, /upstream needs exactly one of "apiKey" or "apiKeyEnv", not apiKey and apiKeyEnv\./],
     ['a foundry upstream with no address', { backend: 'foundry', upstream: { apiKey: 'a' } }, {}, /needs exactly one of "resource" \(the Foundry resource name\) or "baseUrl"/],
-    ['a typo', { backend: 'anthropic', upstream: { apikeyEnv: 'K' } }, {}, /upstream\.apikeyEnv is not a setting here; use "baseUrl", "apiKey", "apiKeyEnv"/],
+    ['a typo', { backend: 'anthropic', upstream: { apikeyEnv: 'K' } }, {}, /upstream\.apikeyEnv is not a setting; did you mean "apiKeyEnv"\?/],
     ['a bad URL', { backend: 'anthropic', upstream: { apiKey: 'k', baseUrl: 'ftp://x' } }, {}, /baseUrl must be an http or https URL, not ftp:\./],
     ['a timeout out of range', { backend: 'anthropic', upstream: { apiKey: 'k', timeouts: { connectMs: 0 } } }, {}, /timeouts\.connectMs must be a number from 1 to 3600000\./],
     ['upstream settings on the simulator', { upstream: { apiKey: 'k' } }, {}, /upstream is only read for "backend": "anthropic" or "foundry", not "simulator"\./],
@@ -103,7 +103,7 @@ describe('cassettes and rate limits', () => {
   });
 
   test('rate limits come from capacity unless set; a field left out keeps its derived value', () => {
-    assert.equal(deploymentOf({ capacity: 50 }).rateLimits, undefined);
-    assert.deepEqual(deploymentOf({ capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, tpm: 50_000 });
+    assert.equal(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50 }).rateLimits, undefined);
+    assert.deepEqual(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, tpm: 50_000 });
   });
 });
