@@ -117,8 +117,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         },
       );
   try {
-    await listen(server, config.port, config.host);
-    await listen(httpsServer, config.httpsPort, config.host);
+    await listen(server, config.port, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'http' })));
+    // Which listener failed decides which setting the error names (the CLI says --port or --https-port).
+    await listen(httpsServer, config.httpsPort, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'https' })));
   } catch (err) {
     await closeAll();
     throw err;

@@ -4,3 +4,4 @@ export { loadConfig, ConfigError, DEFAULT_PORT, DEFAULT_HTTPS_PORT, DEFAULT_HOST
 export { DEFAULT_TENANT_ID } from './identity/config.ts';
 export { StoreOpenError } from './store/types.ts';
 export type { RecordView, UsageView } from './telemetry/views.ts';
+export { recoverAdmin, type Recovered } from './identity/recover.ts';
