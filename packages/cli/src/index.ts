@@ -1,12 +1,12 @@
 // The CLI's entry: picks the command, and maps every failure to one clean line and an exit code.
-import { readFileSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { CliError } from './gateway-client.ts';
 import { UsageError } from './usage.ts';
+import { VERSION } from './version.ts';
 
 const HELP = `claude-foundry: Claude on Microsoft Foundry, self-hosted
 
-Usage: claude-foundry <command> [options]
+Usage: npx claude-foundry <command> [options]
 
 Commands:
   serve       start the gateway (Foundry endpoint on the built-in simulator by default)
@@ -53,8 +53,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** 3: the gateway cannot be reached (or no admin credentials); 4: it refused the credentials (401/403). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, denied: 4 } as const;
 
-/** The version of claude-foundry (the CLI's package.json, which the root's matches; CHANGELOG.md says what changed). */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * A reader that stops early (`| head -1`) closes the pipe: the rest of the output has nowhere to go and that

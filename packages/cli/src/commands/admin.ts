@@ -1,10 +1,10 @@
-// `claude-foundry admin recover`: gives the CLI's admin principal back its Owner role and a working secret,
+// `npx claude-foundry admin recover`: gives the CLI's admin principal back its Owner role and a working secret,
 // offline (the gateway stopped), when its access was removed or its credentials file lost.
 import { recoverAdmin } from '@claude-foundry/gateway';
 import { dataDirOf } from '../gateway-client.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry admin recover [--data-dir <dir>] [--config <file>]
+const HELP = `Usage: npx claude-foundry admin recover [--data-dir <dir>] [--config <file>]
 
 Restores the admin principal the CLI signs in with: its Owner role assignment on every subscription
 of the gateway and a working client secret in <dataDir>/admin-credentials.json. Run it with the

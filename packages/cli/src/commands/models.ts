@@ -1,10 +1,10 @@
-// `claude-foundry models`: the model catalog as this gateway knows it — lifecycle today (computed from the
+// `npx claude-foundry models`: the model catalog as this gateway knows it — lifecycle today (computed from the
 // catalog's dates), context window, largest output, and list prices. Offline: it needs no running gateway.
 import { lifecycleOf, listModels } from '@claude-foundry/gateway/models';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry models [options]
+const HELP = `Usage: npx claude-foundry models [options]
 
 The catalog of Claude models: lifecycle today (active, deprecated, retired), retirement date,
 context window, largest max_tokens, and USD per million input / output tokens. A deployment's
