@@ -80,6 +80,14 @@ describe('a running gateway', () => {
     await new Promise<void>((resolve) => (holder ? holder.close(() => resolve()) : resolve()));
   });
 
+  test('/healthz answers 200 {"status":"ok"} without credentials, with the correlation headers', async () => {
+    const url = (JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { url: string }).url;
+    const res = await fetch(`${url}/healthz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+    assert.match(res.headers.get('request-id') ?? '', /^req_/);
+  });
+
   test('a taken HTTPS port: exit 1 and a line naming --https-port', async () => {
     holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

@@ -82,7 +82,7 @@ const backendFields = {
 
 const deployment = z.strictObject({
   name: z.string().min(1).meta({ doc: { default: '—', meaning: 'what callers put in `model`' } satisfies FieldDoc }),
-  model: doc(text(), 'the name', 'the catalog model it serves (`claude-foundry models` lists them)'),
+  model: doc(text(), 'the name', 'the catalog model it serves (`npx claude-foundry models` lists them)'),
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
   capacity: doc(int(1, 1_000_000), '`1000`', 'Foundry capacity units: N gives N requests and N × 1,000 tokens per minute ([upstreams.md](upstreams.md#rate-limits))'),
   ...backendFields,
