@@ -51,7 +51,7 @@ export interface Gateway {
   /** Live gauges: streams being written right now. */
   stats(): { activeStreams: number };
   /** Scripted scenarios (docs/scenarios.md): each file's rule count and refusal; `change` after each reload. */
-  scenarios: Pick<ScenarioBook, 'status' | 'on' | 'once' | 'off'>;
+  scenarios: Pick<ScenarioBook, 'status'> & NodeJS.EventEmitter;
   /** The request log and metrics (docs/monitoring.md): `flush()` resolves once finished requests are committed. */
   telemetry: { flush(): Promise<void>; metricsText(): string; metricsPort: number | undefined };
   close(): Promise<void>;

@@ -117,6 +117,10 @@ function messageReply(message: Json): Json {
   for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']) {
     if (typeof usage[key] === 'number') kept[key] = usage[key];
   }
+  const split = usage['cache_creation'] as Json | undefined;
+  if (typeof split?.['ephemeral_5m_input_tokens'] === 'number' && typeof split['ephemeral_1h_input_tokens'] === 'number') {
+    kept['cache_creation'] = { ephemeral_5m_input_tokens: split['ephemeral_5m_input_tokens'], ephemeral_1h_input_tokens: split['ephemeral_1h_input_tokens'] };
+  }
   const reply: Json = { content: blocks, stop_reason: reason, usage: kept };
   if (reason === 'stop_sequence') reply['stop_sequence'] = message['stop_sequence'];
   return reply;

@@ -238,9 +238,22 @@ class Reader {
   usage(value: unknown, path: Path): UsageOverride {
     if (value === undefined) return {};
     const u = this.object(value, path, 'must be an object such as {"output_tokens": 12}.');
-    this.keys(u, path, USAGE_KEYS);
+    this.keys(u, path, [...USAGE_KEYS, 'cache_creation']);
     const usage: UsageOverride = {};
     for (const key of USAGE_KEYS) if (u[key] !== undefined) usage[key] = this.integer(u[key], [...path, key], 0);
+    if (u['cache_creation'] !== undefined) {
+      const at = [...path, 'cache_creation'];
+      const c = this.object(u['cache_creation'], at, 'must be {"ephemeral_5m_input_tokens": n, "ephemeral_1h_input_tokens": n}.');
+      this.keys(c, at, ['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens']);
+      const split = {
+        ephemeral_5m_input_tokens: this.integer(c['ephemeral_5m_input_tokens'] ?? 0, [...at, 'ephemeral_5m_input_tokens'], 0),
+        ephemeral_1h_input_tokens: this.integer(c['ephemeral_1h_input_tokens'] ?? 0, [...at, 'ephemeral_1h_input_tokens'], 0),
+      };
+      const total = split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens;
+      if (total !== (usage.cache_creation_input_tokens ?? total)) this.fail(at, `adds up to ${total}, not to cache_creation_input_tokens (${usage.cache_creation_input_tokens}).`);
+      usage.cache_creation_input_tokens = total;
+      usage.cache_creation = split;
+    }
     return usage;
   }
 

@@ -84,7 +84,7 @@ export function messageOf(reply: ScriptedMessage, context: PlayContext): Message
       input_tokens: override.input_tokens ?? countInputTokens(context.request, context.model),
       cache_creation_input_tokens: cacheCreation,
       cache_read_input_tokens: override.cache_read_input_tokens ?? 0,
-      cache_creation: { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
+      cache_creation: override.cache_creation ?? { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
       output_tokens: override.output_tokens ?? scaleTextTokens(textTokens, context.model),
       service_tier: 'standard',
     },

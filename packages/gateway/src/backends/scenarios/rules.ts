@@ -34,6 +34,8 @@ export interface UsageOverride {
   output_tokens?: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  /** The split of cache writes by lifetime; by default all of `cache_creation_input_tokens` is 5-minute. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** An Anthropic error type a stream can end with (`event: error`), and its status before a stream starts. */
