@@ -197,7 +197,7 @@ describe('replies', () => {
 
   test('a scripted Anthropic error is raised as the SDK class of its status, with its type and message', async () => {
     await assert.rejects(ask('overload me'), (err: InstanceType<typeof AnthropicFoundry.InternalServerError>) => {
-      assert.ok(err instanceof AnthropicFoundry.InternalServerError);
+      assert.ok(err instanceof AnthropicFoundry.OverloadedError);
       assert.equal(err.status, 529);
       assert.deepEqual((err.error as { error: unknown }).error, { type: 'overloaded_error', message: 'Scripted overload.' });
       assert.match(err.requestID ?? '', /^req_011C/);
