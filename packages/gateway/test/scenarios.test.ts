@@ -239,6 +239,21 @@ describe('replies', () => {
     assert.ok(deltas[0]! - started >= 290, `first token after ${deltas[0]! - started} ms`);
     assert.ok(deltas.length >= 3 && deltas.at(-1)! - deltas[0]! >= 150, `deltas spread over ${deltas.at(-1)! - deltas[0]!} ms`);
   });
+  test('a client that leaves during a scripted delay ends the reply; the gateway goes on', async () => {
+    const params = { model: 'sonnet', max_tokens: 64, messages: [{ role: 'user' as const, content: 'be slow' }] };
+    const leaving = new AbortController();
+    setTimeout(() => leaving.abort(), 50);
+    await assert.rejects(client.messages.create(params, { signal: leaving.signal }), AnthropicFoundry.APIUserAbortError);
+    const leavingStream = new AbortController();
+    const stream = await client.messages.create({ ...params, stream: true }, { signal: leavingStream.signal });
+    setTimeout(() => leavingStream.abort(), 50);
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type); // the SDK ends the iteration quietly when aborted
+    assert.deepEqual(types, ['message_start', 'content_block_start'], 'nothing came after the blocks started: the delay was still running');
+    for (let i = 0; i < 50 && gw.stats().activeStreams > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(gw.stats().activeStreams, 0);
+    assert.equal(textOf(await ask('capital of France')), 'Paris.');
+  });
 });
 
 describe('sequences', () => {

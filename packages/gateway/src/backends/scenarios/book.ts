@@ -78,6 +78,9 @@ export class ScenarioBook extends EventEmitter {
   readonly #state = new WeakMap<Rule, RuleState>();
   readonly #watchers: FSWatcher[] = [];
   readonly #debounceMs: number;
+  /** Each deployment's rules, flattened once per version of the files (a request costs one lookup). */
+  readonly #flattened = new Map<string, { version: number; rules: Rule[] }>();
+  #version = 0;
   #closed = false;
 
   /** Reads every file now; throws a ConfigError for a configured file that is missing or wrong, or a wrong default file. */
@@ -101,8 +104,12 @@ export class ScenarioBook extends EventEmitter {
 
   /** The rules a deployment plays, in the order they are tried: its own files, the global files, the default file. */
   rulesFor(resource: string, deployment: string): Rule[] {
-    const own = this.#byDeployment.get(`${resource.toLowerCase()}/${deployment}`) ?? [];
-    return [...own, ...this.#global].flatMap((f) => f.rules);
+    const key = `${resource.toLowerCase()}/${deployment}`;
+    const cached = this.#flattened.get(key);
+    if (cached?.version === this.#version) return cached.rules;
+    const rules = [...(this.#byDeployment.get(key) ?? []), ...this.#global].flatMap((f) => f.rules);
+    this.#flattened.set(key, { version: this.#version, rules });
+    return rules;
   }
 
   /** The first rule that matches and has answers left, and its reply for this turn of the conversation. */
@@ -173,16 +180,19 @@ export class ScenarioBook extends EventEmitter {
       if (file.stamp === 'absent') return;
     }
     file.stamp = stamp;
+    this.#version++;
     if (text === undefined) {
       file.rules = [];
       delete file.error;
       log('info', 'scenarios file removed: its rules are dropped', { file: file.path });
     } else {
+      let rules: Rule[];
       try {
-        file.rules = parseScenarios(text, file.path);
+        rules = parseScenarios(text, file.path);
       } catch (err) {
         return this.#refuse(file, stamp, (err as Error).message);
       }
+      file.rules = rules;
       delete file.error;
       log('info', 'scenarios file loaded', { file: file.path, rules: file.rules.length });
     }

@@ -30,6 +30,7 @@ const ERROR_HEADER = /^(retry-after|retry-after-ms|x-[a-z0-9-]+)$/;
 
 /** Compiles the text of a fixtures file; throws a ScenarioFileError at the first mistake. */
 export function parseScenarios(text: string, file: string): Rule[] {
+  if (text.trim() === '') throw new ScenarioFileError(file, 1, `${file}, line 1: the file is empty. A fixtures file is {"rules": [ ... ]}.`);
   const errors: ParseError[] = [];
   const options = { allowTrailingComma: true, disallowComments: false };
   const tree = parseTree(text, errors, options);
@@ -37,7 +38,7 @@ export function parseScenarios(text: string, file: string): Rule[] {
   if (errors.length > 0 || tree === undefined) {
     const first = errors[0];
     const line = first ? lineAt(first.offset) : 1;
-    const what = first ? printParseErrorCode(first.error) : 'an empty file';
+    const what = first ? printParseErrorCode(first.error) : 'no value';
     throw new ScenarioFileError(file, line, `${file}, line ${line}: not valid JSON (${what}). A fixtures file is {"rules": [ ... ]}.`);
   }
   const root: unknown = parse(text, [], options);
