@@ -6,10 +6,10 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, SimulatorProfile } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
+import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
-import { parseScenarioConfig, type ScenarioConfig } from '../backends/scenarios/config.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 

@@ -11,7 +11,7 @@ import { basename, dirname } from 'node:path';
 import { ConfigError } from '../../config/index.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { canonical } from '../replay/match.ts';
-import type { ScenarioConfig } from './config.ts';
+import type { ScenarioConfig } from '../../config/scenarios.ts';
 import { matches, type RequestFacts } from './match.ts';
 import { parseScenarios, ScenarioFileError } from './parse.ts';
 import type { Rule, ScriptedReply } from './rules.ts';

@@ -8,7 +8,6 @@ import { factsOf } from './match.ts';
 import { play } from './reply.ts';
 
 export { ScenarioBook, type FileStatus } from './book.ts';
-export { parseScenarioConfig, type ScenarioConfig } from './config.ts';
 export { parseScenarios, ScenarioFileError } from './parse.ts';
 
 export function withScenarios(simulator: Backend, book: ScenarioBook): Backend {

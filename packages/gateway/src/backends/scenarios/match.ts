@@ -21,7 +21,7 @@ function textOf(content: string | ReadonlyArray<ContentBlockParam | Exclude<Tool
   return parts.join('\n');
 }
 
-export function latestUserText(messages: readonly MessageParam[]): string | undefined {
+function latestUserText(messages: readonly MessageParam[]): string | undefined {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i]!;
     if (message.role === 'user' && message.content.some((b) => b.type === 'text')) return textOf(message.content);
@@ -52,7 +52,7 @@ export function factsOf(request: MessagesRequest, headers: IncomingHttpHeaders, 
   };
 }
 
-export function textMatches(matcher: TextMatcher, text: string | undefined): boolean {
+function textMatches(matcher: TextMatcher, text: string | undefined): boolean {
   if (text === undefined) return false;
   switch (matcher.kind) {
     case 'substring':

@@ -54,7 +54,7 @@ export async function play(reply: ScriptedMessage | ScriptedError, context: Play
   return { kind: 'message', message };
 }
 
-export function messageOf(reply: ScriptedMessage, context: PlayContext): Message {
+function messageOf(reply: ScriptedMessage, context: PlayContext): Message {
   let textTokens = 0;
   const content = reply.content.map((block, i): ContentBlock => {
     switch (block.type) {

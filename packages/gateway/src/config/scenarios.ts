@@ -2,7 +2,7 @@
 // `scenarios` on a simulator deployment (that one only), and `{dataDir}/scenarios.json`, read when it
 // exists. Paths are relative to the working directory, as the config's other paths.
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '../../config/index.ts';
+import { ConfigError } from './index.ts';
 
 export interface ScenarioConfig {
   /** Files whose rules apply to every simulator deployment. */
@@ -13,7 +13,7 @@ export interface ScenarioConfig {
   defaultFile: string;
 }
 
-export const DEFAULT_SCENARIOS_FILE = 'scenarios.json';
+const DEFAULT_SCENARIOS_FILE = 'scenarios.json';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
