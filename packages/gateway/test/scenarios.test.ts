@@ -44,6 +44,7 @@ const GLOBAL_RULES = {
     { name: 'azure', match: { userText: 'deny me' }, reply: { error: { status: 403, code: 'PermissionDenied', message: 'Scripted denial.' } } },
     { name: 'broken stream', match: { userText: 'break the stream' }, reply: { text: 'Partial answer before the break.', streamError: { type: 'overloaded_error', message: 'Scripted break.' } } },
     { name: 'slow', match: { userText: 'be slow' }, reply: { text: 'one two three four five six seven eight nine ten eleven twelve', ttftMs: 300, tokensPerSecond: 40 } },
+    { name: 'very slow', match: { userText: 'take your time' }, reply: { text: 'Never seen: the client leaves first.', ttftMs: 10_000 } },
     { name: 'sequence', match: { userText: 'count with me' }, replies: [{ text: 'one' }, { text: 'two' }, { text: 'three' }] },
     { name: 'flaky once', match: { userText: 'flaky' }, times: 1, reply: { error: { type: 'overloaded_error', message: 'Try again.' } } },
     { name: 'flaky then fine', match: { userText: 'flaky' }, reply: { text: 'Fine on the retry.' } },
@@ -240,7 +241,7 @@ describe('replies', () => {
     assert.ok(deltas.length >= 3 && deltas.at(-1)! - deltas[0]! >= 150, `deltas spread over ${deltas.at(-1)! - deltas[0]!} ms`);
   });
   test('a client that leaves during a scripted delay ends the reply; the gateway goes on', async () => {
-    const params = { model: 'sonnet', max_tokens: 64, messages: [{ role: 'user' as const, content: 'be slow' }] };
+    const params = { model: 'sonnet', max_tokens: 64, messages: [{ role: 'user' as const, content: 'take your time' }] };
     const leaving = new AbortController();
     setTimeout(() => leaving.abort(), 50);
     await assert.rejects(client.messages.create(params, { signal: leaving.signal }), AnthropicFoundry.APIUserAbortError);
