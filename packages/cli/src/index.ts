@@ -24,6 +24,7 @@ Commands:
   budget      set, list or delete monthly budgets
   models      the model catalog: lifecycle today, limits and prices
   admin       recover the CLI's admin access (offline, with the gateway stopped)
+  scenarios   fixtures files of scripted replies: convert a recorded cassette, check a file
 
 Run 'npx claude-foundry <command> --help' for a command's options; --version prints the version.
 Commands that talk to a running gateway find it through its data folder (--data-dir, default ./.data)
@@ -48,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   budget: async () => (await import('./commands/budget.ts')).budget,
   models: async () => (await import('./commands/models.ts')).models,
   admin: async () => (await import('./commands/admin.ts')).admin,
+  scenarios: async () => (await import('./commands/scenarios.ts')).scenarios,
 };
 
 /** 3: the gateway cannot be reached (or no admin credentials); 4: it refused the credentials (401/403). */

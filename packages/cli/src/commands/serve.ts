@@ -72,6 +72,7 @@ export function banner(gateway: Gateway): string {
   Resources    ${resources.join('\n               ')}
   Data folder  ${gateway.config.dataDir} (choose another with --data-dir)
   Ports        HTTP ${gateway.port}, HTTPS ${gateway.httpsPort} (choose others with --port and --https-port)
+  Scenarios    ${gateway.scenarios.status().map((f) => `${f.file} (${f.rules} rule${f.rules === 1 ? '' : 's'})`).join(', ')}, reloaded on change (docs/scenarios.md)
   HTTPS        ${gateway.httpsUrl} (its CA: ${gateway.identity.caPath})
   Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
   CLI admin    ${gateway.identity.adminCredentialsPath}

@@ -8,6 +8,7 @@ import { type CassetteDefaults, parseBackendFields, parseCassettes } from './bac
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
 import type { RawConfig } from './schema.ts';
 import { schemaProblems } from './strict.ts';
+import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
@@ -65,6 +66,8 @@ export interface GatewayConfig {
   identity: IdentityConfig;
   /** Metrics endpoint and request-log writer (telemetry/config.ts). */
   monitoring: MonitoringConfig;
+  /** Fixtures files of scripted replies for simulator deployments (docs/scenarios.md). */
+  scenarios: ScenarioConfig;
 }
 
 export class ConfigError extends Error {
@@ -152,7 +155,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw['identity'], where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw['monitoring'], where('monitoring'), env);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring };
+  const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

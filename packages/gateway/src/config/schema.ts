@@ -86,6 +86,7 @@ const deployment = z.strictObject({
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
   capacity: doc(int(1, 1_000_000), '`1000`', 'Foundry capacity units: N gives N requests and N × 1,000 tokens per minute ([upstreams.md](upstreams.md#rate-limits))'),
   ...backendFields,
+  scenarios: doc(z.union([text(), z.array(text()).min(1)]), '—', 'simulator deployments only: a fixtures file (or an array) whose rules this deployment tries first ([scenarios.md](scenarios.md))'),
 });
 
 const resource = z.strictObject({
@@ -180,9 +181,20 @@ export const configSchema = z.strictObject({
     '—',
     'gateway-wide record and replay settings ([upstreams.md](upstreams.md#record-and-replay))',
   ),
+  scenarios: doc(
+    z.union([text(), z.array(text()).min(1)]),
+    '—',
+    'a fixtures file (or an array of them) of scripted replies for every simulator deployment; `{dataDir}/scenarios.json` is read too when it exists ([scenarios.md](scenarios.md))',
+  ),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
 });
 
-/** The config file's shape as written (before defaults): what `overrides` and a parsed file are. */
-export type RawConfig = z.input<typeof configSchema>;
+/** The config as written: the file's parsed value. */
+type ConfigInput = z.input<typeof configSchema>;
+
+/**
+ * What `overrides` may carry: the schema's keys (a misspelt one does not compile), values checked at load time
+ * like the file's, so callers may pass what they built loosely (`backend: string`).
+ */
+export type RawConfig = { [K in keyof ConfigInput]?: unknown };
