@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DOC_PATH, renderedDoc } from '../scripts/config-table.ts';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS } from '../src/config/backends.ts';
-import { ConfigError, DEFAULT_HTTPS_PORT, DEFAULT_PORT, loadConfig } from '../src/config/index.ts';
+import { ConfigError, DEFAULT_HTTPS_PORT, DEFAULT_PORT, defaultDeployments, loadConfig } from '../src/config/index.ts';
+import { listModels } from '../src/models/catalog.ts';
+import { currentGeneration } from '../src/models/lifecycle.ts';
 import { editDistance, nearest } from '../src/config/strict.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cf-config-'));
@@ -81,5 +83,21 @@ describe('the schema is the one source', () => {
     assert.equal(editDistance('modle', 'model'), 1);
     assert.equal(nearest('prot', ['host', 'port']), 'port');
     assert.equal(nearest('xyz', ['host', 'port']), undefined);
+  });
+});
+
+describe('the default deployments follow the current generation of the catalog', () => {
+  test('today (2026-12-03 or later): the newest active Sonnet, Opus and Haiku', () => {
+    const config = loadConfig({ env: {} });
+    const names = config.resources[0]!.deployments.map((d) => d.name);
+    assert.deepEqual(names, defaultDeployments());
+    assert.deepEqual(defaultDeployments(Date.parse('2026-12-03T12:00:00Z')), ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5']);
+  });
+  test('on an earlier day, the generation of that day', () => {
+    assert.deepEqual(currentGeneration(listModels(), ['sonnet', 'opus', 'haiku'], Date.parse('2025-12-01T12:00:00Z')).map((m) => m.id), ['claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5']);
+  });
+  test('the seed-era names keep working when declared', () => {
+    const config = load({ resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-opus-4-1' }, { name: 'claude-haiku-4-5' }] }] });
+    assert.deepEqual(config.resources[0]!.deployments.map((d) => d.model), ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5']);
   });
 });

@@ -27,7 +27,7 @@ ${PLACEMENT_HELP}
   -h, --help                 this text
 
 Example:
-  npx claude-foundry chat --resource claude-local --deployment claude-sonnet-4-5 "Hello"`;
+  npx claude-foundry chat --resource claude-local --deployment claude-sonnet-5-5 "Hello"`;
 
 const OPTIONS = {
   ...PLACEMENT_OPTIONS,
@@ -123,7 +123,7 @@ async function target(client: GatewayClient, name: string, values: { 'api-key'?:
   const [apiKey, deployment] = await Promise.all([
     values['api-key'] ?? listKeys(client, 'chat', account.id).then((k) => k.key1),
     values.deployment ?? armList<Deployment>(client, 'chat', `${account.id}/deployments`).then((list) => {
-      if (!list[0]) throw new CliError(`chat: resource '${account.name}' has no deployments yet. Create one: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-4-5`, EXIT_FAILURE);
+      if (!list[0]) throw new CliError(`chat: resource '${account.name}' has no deployments yet. Create one: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-5-5`, EXIT_FAILURE);
       return list[0].name;
     }),
   ]);

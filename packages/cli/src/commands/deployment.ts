@@ -15,7 +15,7 @@ const HELP = `Usage: npx claude-foundry deployment <create|list|show|delete> --r
 
 Create:
   --name <d>                                   the deployment's name (default: the model's ID, as Foundry does)
-  --model <m>                                  the model, e.g. claude-sonnet-4-5 (default: the deployment's name)
+  --model <m>                                  the model, e.g. claude-sonnet-5-5 (default: the deployment's name)
   --model-version <v>                          the model version (default: the catalog's current one)
   --sku <GlobalStandard|DataZoneStandard>      the deployment type (default GlobalStandard)
   --capacity <n>                               units of capacity: n requests and n × 1,000 tokens per minute
@@ -25,7 +25,7 @@ Options:
 ${CONTROL_HELP}
 
 Example:
-  npx claude-foundry deployment create --resource my-res --name claude-sonnet-4-5 --model claude-sonnet-4-5 --capacity 50`;
+  npx claude-foundry deployment create --resource my-res --name claude-sonnet-5-5 --model claude-sonnet-5-5 --capacity 50`;
 
 const OPTIONS = {
   ...CONTROL_OPTIONS,
@@ -61,7 +61,7 @@ export async function deployment(args: string[]): Promise<number> {
   if (sub === 'create') {
     const name = values.name ?? values.model;
     const model = values.model ?? values.name;
-    if (name === undefined || model === undefined) throw new UsageError(`${command}: pass --model (and --name, which defaults to the model's ID), e.g. --model claude-sonnet-4-5.`);
+    if (name === undefined || model === undefined) throw new UsageError(`${command}: pass --model (and --name, which defaults to the model's ID), e.g. --model claude-sonnet-5-5.`);
     const sku = choice(command, 'sku', values.sku ?? 'GlobalStandard', ['GlobalStandard', 'DataZoneStandard']);
     const capacity = values.capacity === undefined ? undefined : wholeNumber(command, 'capacity', values.capacity);
     const client = connect(values);

@@ -49,11 +49,11 @@ export async function endpoint(args: string[]): Promise<number> {
     printJson({ resource: account.name, id: account.id, baseURL, apiKey, deployments: names });
     return 0;
   }
-  const none = `(none yet: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-4-5)`;
+  const none = `(none yet: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-5-5)`;
   process.stdout.write(`  Resource     ${account.name} (resource group ${resourceGroupOf(account.id)})
   Endpoint     ${baseURL}/v1/messages
   Deployments  ${names.length ? names.join(', ') : none}
 
-${callSnippets({ baseURL, apiKey, model: values.deployment ?? names[0] ?? 'claude-sonnet-4-5' })}`);
+${callSnippets({ baseURL, apiKey, model: values.deployment ?? names[0] ?? 'claude-sonnet-5-5' })}`);
   return 0;
 }

@@ -106,7 +106,7 @@ export async function resource(args: string[]): Promise<number> {
       else {
         process.stdout.write(`Created resource '${created.name}' in resource group '${resourceGroupOf(created.id)}' (${created.location}, ${created.sku?.name ?? body.sku.name}).\n\n`);
         process.stdout.write(describe(created));
-        process.stdout.write(`\nNext: npx claude-foundry deployment create --resource ${created.name} --name claude-sonnet-4-5 --model claude-sonnet-4-5\n`);
+        process.stdout.write(`\nNext: npx claude-foundry deployment create --resource ${created.name} --name claude-sonnet-5-5 --model claude-sonnet-5-5\n`);
       }
       return 0;
     }

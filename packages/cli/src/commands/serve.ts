@@ -1,13 +1,14 @@
 // `npx claude-foundry serve`: starts the gateway and prints how to call it.
-import { startGateway, type Gateway } from '@claude-foundry/gateway';
+import { defaultDeployments, startGateway, type Gateway } from '@claude-foundry/gateway';
 import { VERSION } from '../version.ts';
 import { callSnippets } from '../snippets.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
 const HELP = `Usage: npx claude-foundry serve [options]
 
-Starts the Foundry endpoint on 127.0.0.1:4480 with the resource 'claude-local' and the deployments
-claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5 on the built-in simulator.
+Starts the Foundry endpoint on 127.0.0.1:4480 (HTTPS on 4443) with the resource 'claude-local' and the
+current Sonnet, Opus and Haiku of the model catalog (today ${defaultDeployments().join(', ')}) on the
+built-in simulator. Keys and state are kept in ./.data.
 
 Options:
   --config <file>    a JSON config file (default: $CLAUDE_FOUNDRY_CONFIG)
@@ -59,7 +60,7 @@ export async function serve(args: string[]): Promise<number> {
 export function banner(gateway: Gateway): string {
   const resource = gateway.config.resources[0]!;
   const baseURL = gateway.baseURL(resource.name);
-  const model = resource.deployments[0]?.name ?? 'claude-sonnet-4-5';
+  const model = resource.deployments[0]?.name ?? 'claude-sonnet-5-5';
   // Every resource the store holds (those created through the CLI or ARM too), one line each.
   const resources = gateway.control.current.resources().map((r) => {
     const deployments = [...r.deployments.values()];

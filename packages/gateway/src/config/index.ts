@@ -14,6 +14,7 @@ import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
 import { getModel, listModels } from '../models/catalog.ts';
+import { currentGeneration } from '../models/lifecycle.ts';
 import { nearest } from './strict.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
@@ -25,8 +26,14 @@ export const DEFAULT_RESOURCE = 'claude-local';
 /** The subscription and resource group a resource belongs to unless configured (docs/identity.md). */
 export const DEFAULT_SUBSCRIPTION_ID = 'c1a0de00-5ab5-4000-8000-000000000001';
 export const DEFAULT_RESOURCE_GROUP = 'claude-foundry';
-/** The three deployments Foundry launched Claude with, under their default deployment names. */
-export const DEFAULT_DEPLOYMENTS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'] as const;
+/**
+ * The default resource's deployments: the current Sonnet, Opus and Haiku of the catalog on the day of the start
+ * (newest active by release date), under their default deployment names. Foundry launched Claude with
+ * claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5; those names still work for deployments users create.
+ */
+export function defaultDeployments(now: number = Date.now()): string[] {
+  return currentGeneration(listModels(), ['sonnet', 'opus', 'haiku'], now).map((m) => m.id);
+}
 /** 32 MB, the Messages API's documented request limit. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -174,7 +181,7 @@ function defaultResource(): ResourceConfig {
     resourceGroup: DEFAULT_RESOURCE_GROUP,
     disableLocalAuth: false,
     monitoring: defaultResourceMonitoring(),
-    deployments: DEFAULT_DEPLOYMENTS.map((name) => ({
+    deployments: defaultDeployments().map((name) => ({
       name,
       model: name,
       backend: 'simulator' as const,
