@@ -88,6 +88,15 @@ describe('a running gateway', () => {
     assert.match(res.headers.get('request-id') ?? '', /^req_/);
   });
 
+  test('a flag value the monitoring API refuses is a usage error (exit 2) naming the flag, not the API parameter', () => {
+    const since = cli('usage', '--since', 'yesterday', '--data-dir', dataDir);
+    assert.equal(since.status, 2, since.stderr);
+    assert.match(since.stderr, /^claude-foundry: usage: --since must be an ISO 8601 time .*; got 'yesterday'\.\n$/);
+    const status = cli('logs', '--status', 'abc', '--data-dir', dataDir);
+    assert.equal(status.status, 2, status.stderr);
+    assert.match(status.stderr, /^claude-foundry: logs: --status must be a status such as 429/);
+  });
+
   test('a taken HTTPS port: exit 1 and a line naming --https-port', async () => {
     holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
