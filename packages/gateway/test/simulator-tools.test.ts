@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createSimulator } from '../src/backends/simulator/index.ts';
 import { synthesize } from '../src/backends/simulator/schema.ts';
 import { Prng } from '../src/backends/simulator/seed.ts';
-import { expectMessage, testCall, userRequest } from '../src/backends/simulator/testing.ts';
+import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
 import type { Message, MessagesRequest, Tool, ToolUseBlock } from '../src/dataplane/types.ts';
 
 const WEATHER: Tool = {

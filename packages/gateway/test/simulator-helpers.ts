@@ -1,8 +1,8 @@
 // Hand-built deployments, requests and backend calls for tests that drive the simulator directly.
-import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../../config/index.ts';
-import type { Deployment, Resource, SimulatorProfile } from '../../control/types.ts';
-import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../../dataplane/types.ts';
-import type { BackendCall, BackendReply } from '../types.ts';
+import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../src/config/index.ts';
+import type { Deployment, Resource, SimulatorProfile } from '../src/control/types.ts';
+import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../src/dataplane/types.ts';
+import type { BackendCall, BackendReply } from '../src/backends/types.ts';
 
 export const QUIET_PROFILE: SimulatorProfile = {
   ttftMs: 0,
