@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createAnthropicBackend } from '../src/backends/anthropic/index.ts';
-import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
+import { testCall, testDeployment } from './simulator-helpers.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { Secret } from '../src/config/secret.ts';
 import { GatewayError } from '../src/errors/index.ts';
@@ -194,7 +194,7 @@ describe('an HTTPS upstream', () => {
     // NODE_EXTRA_CA_CERTS is read once at process start, so the backend runs in a child process.
     const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.meta.url).href);
     const script = `import { createAnthropicBackend } from ${src('backends/anthropic/index.ts')};
-import { testCall, testDeployment } from ${src('backends/simulator/testing.ts')};
+import { testCall, testDeployment } from ${JSON.stringify(new URL('./simulator-helpers.ts', import.meta.url).href)};
 import { UpstreamPool } from ${src('backends/upstream/pool.ts')};
 const pool = new UpstreamPool();
 const upstream = { baseUrl: process.argv[1], model: 'm', auth: { kind: 'key', key: { reveal: () => 'k' } }, timeouts: { connectMs: 5000, firstByteMs: 5000, betweenChunksMs: 5000 }, maxConnections: 1 };

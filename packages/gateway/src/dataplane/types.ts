@@ -99,7 +99,14 @@ export interface Tool {
   description?: string;
   input_schema?: Record<string, unknown>;
   cache_control?: CacheControl;
+  /** Left out of the model's context until a tool search references it. */
+  defer_loading?: boolean;
+  /** Inputs must validate against `input_schema`. */
+  strict?: boolean;
 }
+
+/** Server-held conversation state (beta `message-threads-2026-08-12`). */
+export type ThreadParam = { type: 'create' } | { type: 'continue'; previous_message_id: string };
 
 export type ToolChoice =
   | { type: 'auto'; disable_parallel_tool_use?: boolean }
@@ -131,6 +138,7 @@ export interface MessagesRequest {
   cache_control?: CacheControl;
   service_tier?: 'auto' | 'standard_only';
   output_config?: Record<string, unknown>;
+  thread?: ThreadParam;
   /** Accepted pass-through fields (container, inference_geo, speed, context_management, mcp_servers, diagnostics). */
   extra?: Record<string, unknown>;
 }
@@ -151,10 +159,18 @@ export interface CountTokensRequest {
 
 // ---- responses ----
 
+/** A citation in a reply's text block: `char_location`, `page_location`, `web_search_result_location`... */
+export interface TextCitation {
+  type: string;
+  cited_text: string;
+  [key: string]: unknown;
+}
+
 export interface TextBlock {
   type: 'text';
   text: string;
-  citations: null;
+  /** Present only when the text cites a source; the API leaves the key out otherwise. */
+  citations?: TextCitation[];
 }
 
 export interface ThinkingBlock {
@@ -170,9 +186,24 @@ export interface ToolUseBlock {
   input: Record<string, unknown>;
 }
 
-export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock;
+/** A server tool's call (web search, web fetch, code execution, tool search), run by the API itself. */
+export interface ServerToolUseBlock {
+  type: 'server_tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+/** A server tool's result: `web_search_tool_result`, `tool_search_tool_result`, `code_execution_tool_result`... */
+export interface ServerToolResultBlock {
+  type: `${string}_tool_result`;
+  tool_use_id: string;
+  content: unknown;
+}
+
+export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock | ServerToolUseBlock | ServerToolResultBlock;
+
+export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn';
 
 export interface Usage {
   input_tokens: number;
@@ -180,6 +211,8 @@ export interface Usage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** Present when the reply used server tools. */
+  server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
   service_tier: 'standard';
 }
 
@@ -192,6 +225,10 @@ export interface Message {
   stop_reason: StopReason | null;
   stop_sequence: string | null;
   usage: Usage;
+  /** Present when code execution ran: the container it ran in. */
+  container?: { id: string; expires_at: string };
+  /** Present when the request asked for `context_management`. */
+  context_management?: { applied_edits: Array<Record<string, unknown>> };
 }
 
 /** Server-sent events of a streamed message, in wire order. */
@@ -205,7 +242,8 @@ export type StreamEvent =
         | { type: 'text_delta'; text: string }
         | { type: 'input_json_delta'; partial_json: string }
         | { type: 'thinking_delta'; thinking: string }
-        | { type: 'signature_delta'; signature: string };
+        | { type: 'signature_delta'; signature: string }
+        | { type: 'citations_delta'; citation: TextCitation };
     }
   | { type: 'content_block_stop'; index: number }
   | { type: 'ping' }
@@ -217,6 +255,7 @@ export type StreamEvent =
         cache_creation_input_tokens: number;
         cache_read_input_tokens: number;
         output_tokens: number;
+        server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
       };
     }
   | { type: 'message_stop' };

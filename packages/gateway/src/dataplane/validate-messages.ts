@@ -126,7 +126,7 @@ function checkToolPairing(messages: MessageParam[]): void {
   }
 }
 
-function checkConversation(messages: MessageParam[]): void {
+function checkConversation(messages: MessageParam[], continuesThread: boolean): void {
   if (messages[0]!.role !== 'user') fail('messages', 'first message must use the "user" role');
   const last = messages.length - 1;
   messages.forEach((m, i) => {
@@ -139,16 +139,17 @@ function checkConversation(messages: MessageParam[]): void {
   if (final.role === 'assistant' && finalBlock?.type === 'text' && TRAILING_WHITESPACE.test(finalBlock.text)) {
     fail('messages', 'final assistant content cannot end with trailing whitespace');
   }
-  checkToolPairing(messages);
+  // A thread continue's first turn answers tool calls the server holds, so the pairing is checked there.
+  if (!continuesThread) checkToolPairing(messages);
 }
 
 /** The `messages` field, normalised (string content becomes one text block) and checked as a conversation. */
-export function validateMessages(value: unknown, version: AnthropicVersion): MessageParam[] {
+export function validateMessages(value: unknown, version: AnthropicVersion, continuesThread = false): MessageParam[] {
   if (value === undefined) fail('messages', 'Field required');
   const list = requireList(value, 'messages');
   if (list.length === 0) fail('messages', 'at least one message is required');
   maxItems(list, MAX_MESSAGES, 'messages');
   const messages = list.map((item, i) => message(item, i, version));
-  checkConversation(messages);
+  checkConversation(messages, continuesThread);
   return messages;
 }

@@ -78,7 +78,15 @@ function customTool(obj: JsonObject, path: string): Tool {
   if (description !== undefined) tool.description = description;
   const cache = optionalCacheControl(obj.cache_control, `${p}.cache_control`);
   if (cache) tool.cache_control = cache;
+  const strict = optionalBoolean(obj.strict, `${p}.strict`);
+  if (strict !== undefined) tool.strict = strict;
+  deferLoading(obj, p, tool);
   return tool;
+}
+
+function deferLoading(obj: JsonObject, path: string, tool: Tool): void {
+  const defer = optionalBoolean(obj.defer_loading, `${path}.defer_loading`);
+  if (defer !== undefined) tool.defer_loading = defer;
 }
 
 /** An Anthropic-defined tool: its name and cache breakpoint are read, its options passed through. */
@@ -87,6 +95,7 @@ function versionedTool(obj: JsonObject, type: string, path: string): Tool {
   const tool: Tool = { type, name: requireString(obj.name, `${p}.name`) };
   const cache = optionalCacheControl(obj.cache_control, `${p}.cache_control`);
   if (cache) tool.cache_control = cache;
+  deferLoading(obj, p, tool);
   return tool;
 }
 

@@ -10,7 +10,7 @@
 // them, but newer SDKs add fields faster than this list can follow); unknown top-level fields are
 // refused, as the real API refuses them.
 import { invalidRequest } from '../errors/index.ts';
-import type { AnthropicVersion, CountTokensRequest, MessagesRequest, ThinkingConfig } from './types.ts';
+import type { AnthropicVersion, CountTokensRequest, MessagesRequest, ThinkingConfig, ThreadParam } from './types.ts';
 import { systemBlocks } from './validate-blocks.ts';
 import {
   clip,
@@ -26,6 +26,9 @@ import {
   requireNumberInRange,
   requireObject,
   requireString,
+  taggedObject,
+  union,
+  type Union,
 } from './validate-fields.ts';
 import { validateMessages } from './validate-messages.ts';
 import { checkToolChoice, validateThinking, validateToolChoice, validateTools } from './validate-tools.ts';
@@ -53,6 +56,7 @@ const MESSAGES_FIELDS: ReadonlySet<string> = new Set([
   'top_k',
   'metadata',
   'service_tier',
+  'thread',
 ]);
 const COUNT_TOKENS_FIELDS: ReadonlySet<string> = new Set(COMMON_FIELDS);
 /**
@@ -98,6 +102,14 @@ function outputConfig(value: unknown): Record<string, unknown> {
   if (present(config.effort)) requireLiteral(config.effort, EFFORTS, 'output_config.effort');
   if (present(config.format)) requireObject(config.format, 'output_config.format');
   return config;
+}
+
+const THREAD_TYPES: Union = union(['create', 'continue']);
+
+function threadParam(value: unknown): ThreadParam {
+  const { obj, tag } = taggedObject(value, THREAD_TYPES, 'thread');
+  if (tag === 'create') return { type: 'create' };
+  return { type: 'continue', previous_message_id: requireString(obj.previous_message_id, 'thread.continue.previous_message_id') };
 }
 
 function passThrough(body: JsonObject): Record<string, unknown> | undefined {
@@ -193,12 +205,15 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
   const obj = requireBody(body);
   // API 2026-10-21 removed the sampling parameters: any of them, even at its default, is refused.
   checkFieldNames(obj, MESSAGES_FIELDS, options.version === '2026-10-21' ? SAMPLING : undefined);
+  const thread = present(obj.thread) ? threadParam(obj.thread) : undefined;
   const request: MessagesRequest = {
     model: model(obj.model),
     max_tokens: requireInteger(obj.max_tokens, 'max_tokens', 0),
-    messages: validateMessages(obj.messages, options.version),
+    // A continue sends only the new turn: the history it answers is held by the server.
+    messages: validateMessages(obj.messages, options.version, thread?.type === 'continue'),
     stream: present(obj.stream) ? optionalBoolean(obj.stream, 'stream') === true : false,
   };
+  if (thread) request.thread = thread;
   readCommonFields(obj, request);
   readSampling(obj, request);
   if (present(obj.stop_sequences)) request.stop_sequences = stopSequences(obj.stop_sequences);

@@ -379,6 +379,12 @@ export const catalogue = {
     code: 'InvalidParameter',
     message: 'A query parameter is not valid.',
   },
+  thread_not_found: {
+    status: 404,
+    shape: 'anthropic',
+    code: 'not_found_error',
+    message: 'No usable thread state was found for `previous_message_id`.',
+  },
   replay_no_match: {
     status: 404,
     shape: 'anthropic',
@@ -420,8 +426,10 @@ export class GatewayError extends Error {
   readonly shape: ErrorShape;
   /** Extra response headers (retry-after, allow...). */
   readonly headers: Record<string, string>;
+  /** An Anthropic error's `error.details` (`{error_code, ...}`), which the SDKs map to an error class. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}, details?: Record<string, unknown>) {
     const entry = catalogue[code];
     super(message ?? entry.message);
     this.name = 'GatewayError';
@@ -429,6 +437,7 @@ export class GatewayError extends Error {
     this.status = entry.status;
     this.shape = entry.shape;
     this.headers = headers;
+    this.details = details;
   }
 
   /** The JSON body for this error, in its dialect. */
@@ -438,13 +447,17 @@ export class GatewayError extends Error {
       return JSON.stringify({ error: { code: entry.code, message: this.message } });
     }
     if (this.shape === 'oauth') return oauthBody(entry.code, this.message);
-    return JSON.stringify({ type: 'error', error: { type: entry.code, message: this.message }, request_id: requestId });
+    return JSON.stringify({ type: 'error', error: this.#anthropicError(entry.code), request_id: requestId });
+  }
+
+  #anthropicError(type: string): Record<string, unknown> {
+    return this.details === undefined ? { type, message: this.message } : { type, message: this.message, details: this.details };
   }
 
   /** The `data:` payload of an `event: error` sent mid-stream (always Anthropic-shaped). */
   eventData(requestId: string): string {
     const type = this.shape === 'anthropic' ? catalogue[this.code].code : 'api_error';
-    return JSON.stringify({ type: 'error', error: { type, message: this.message }, request_id: requestId });
+    return JSON.stringify({ type: 'error', error: this.#anthropicError(type), request_id: requestId });
   }
 }
 

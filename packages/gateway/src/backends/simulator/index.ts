@@ -15,6 +15,7 @@ import { modelFor } from './model.ts';
 import { tokensMs, wait, type Pace } from './pacing.ts';
 import { requestDigest } from './seed.ts';
 import { streamMessage } from './stream.ts';
+import { ThreadStore } from './threads.ts';
 
 export { verifyThinkingSignature } from './signature.ts';
 export { SIMULATE_HEADER } from './faults.ts';
@@ -28,18 +29,27 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Most prompt-cache prefixes kept (LRU). Defaults to 10,000. */
   cacheEntries?: number;
+  /** Most message-thread replies held (LRU). Defaults to 10,000. */
+  threadEntries?: number;
+  /** How long a thread reply is held for a continue, in milliseconds. Defaults to one hour. */
+  threadTtlMs?: number;
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Backend {
   const signingSecret = options.signingSecret ?? randomBytes(32);
   const random = options.random ?? Math.random;
-  const cache = new PromptCache(options.clock ?? Date.now, options.cacheEntries);
+  const clock = options.clock ?? Date.now;
+  const cache = new PromptCache(clock, options.cacheEntries);
+  const threads = new ThreadStore(clock, options.threadEntries, options.threadTtlMs);
   const counters = new FirstCounters();
 
   return {
     async messages(call) {
-      const { request, deployment, signal } = call;
+      const { deployment, signal } = call;
       const directives = parseSimulateHeader(call.headers[SIMULATE_HEADER]);
+      const scope = `${call.resource.name}/${deployment.name}`;
+      // A thread continue reads as the whole conversation: seed, cache and usage all see it.
+      const request = threads.expand(scope, call.request, call.headers['anthropic-beta']);
       const fault = decideFault(deployment.simulator.faults, directives, random, counters);
       if (fault === '429' || fault === '500' || fault === '529') throw faultError(fault, directives?.retryAfterSeconds);
       if (fault === 'midstream' && !request.stream) throw faultError('500');
@@ -55,8 +65,16 @@ export function createSimulator(options: SimulatorOptions = {}): Backend {
         content: generated.content,
         stop_reason: generated.stopReason,
         stop_sequence: generated.stopSequence,
-        usage: { ...input, output_tokens: generated.outputTokens, service_tier: 'standard' },
+        usage: {
+          ...input,
+          output_tokens: generated.outputTokens,
+          ...(generated.serverToolUse && { server_tool_use: generated.serverToolUse }),
+          service_tier: 'standard',
+        },
       };
+      if (generated.container !== undefined) message.container = generated.container;
+      // The server holds a whole reply or none: a reply broken off midstream is not held.
+      if (fault !== 'midstream') threads.hold(scope, request, message);
       const pace: Pace = {
         ttftMs: directives?.ttftMs ?? deployment.simulator.ttftMs,
         tokensPerSecond: directives?.tokensPerSecond ?? deployment.simulator.tokensPerSecond,
