@@ -6,7 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+import { createSimulator } from '../src/backends/simulator/index.ts';
+import { GatewayError } from '../src/errors/index.ts';
+import type { MessagesRequest } from '../src/dataplane/types.ts';
 import { messages, startTestGateway, type TestGateway } from './helpers.ts';
+import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
 
 let gw: TestGateway;
 before(async () => {
@@ -122,5 +126,40 @@ describe('thread errors over raw HTTP', () => {
     const bad = await messages(gw, { ...first, thread: { type: 'resume' } }, BETA);
     assert.equal(bad.status, 400);
     assert.match((bad.json() as { error: { message: string } }).error.message, /^thread/);
+  });
+});
+
+describe('the thread store', () => {
+  const headers = { 'anthropic-beta': 'other-beta-2025-01-01, message-threads-2026-08-12' };
+  const create = userRequest('Hello', { thread: { type: 'create' } });
+  const next = (id: string): MessagesRequest => userRequest('More', { thread: { type: 'continue', previous_message_id: id } });
+  const code = (e: unknown) => (e instanceof GatewayError ? e.details?.['error_code'] : e);
+
+  test('forgets a thread after its TTL, and on restart (a new simulator): thread_not_found', async () => {
+    let now = 1_000_000;
+    const simulator = createSimulator({ clock: () => now, threadTtlMs: 60_000 });
+    const first = expectMessage(await simulator.messages(testCall(create, { headers })));
+    now += 59_999;
+    const second = expectMessage(await simulator.messages(testCall(next(first.id), { headers })));
+    now += 60_000;
+    assert.equal(code(await simulator.messages(testCall(next(second.id), { headers })).catch((e: unknown) => e)), 'thread_not_found');
+    const restarted = createSimulator({ clock: () => now });
+    const third = expectMessage(await simulator.messages(testCall(create, { headers })));
+    assert.equal(code(await restarted.messages(testCall(next(third.id), { headers })).catch((e: unknown) => e)), 'thread_not_found');
+  });
+
+  test('holds at most threadEntries replies, dropping the least recently used', async () => {
+    const simulator = createSimulator({ threadEntries: 2 });
+    const ids: string[] = [];
+    for (const text of ['a', 'b', 'c']) ids.push(expectMessage(await simulator.messages(testCall(userRequest(text, { thread: { type: 'create' } }), { headers }))).id);
+    assert.equal(code(await simulator.messages(testCall(next(ids[0]!), { headers })).catch((e: unknown) => e)), 'thread_not_found');
+    assert.equal(expectMessage(await simulator.messages(testCall(next(ids[2]!), { headers }))).type, 'message');
+  });
+
+  test('threads are per deployment: another deployment does not find the reply', async () => {
+    const simulator = createSimulator();
+    const first = expectMessage(await simulator.messages(testCall(create, { headers })));
+    const other = testCall({ ...next(first.id), model: 'claude-haiku-4-5' }, { headers });
+    assert.equal(code(await simulator.messages(other).catch((e: unknown) => e)), 'thread_not_found');
   });
 });

@@ -126,13 +126,15 @@ function plan(input: GenerateInput): Plan {
     return { drafts, run: call.run };
   }
   const rng = new Prng(subDigest(digest, 'text'));
+  const cited = schema === undefined ? citedAnswer(request.messages) : undefined;
   if (schema !== undefined) {
     drafts.push({ type: 'text', text: JSON.stringify(synthesize(schema, new Prng(subDigest(digest, 'json')))) });
+  } else if (cited !== undefined) {
+    drafts.push(...textDrafts(cited));
   } else if (toolResult !== undefined) {
     drafts.push({ type: 'text', text: toolResultReply(toolResult, rng) });
   } else {
-    const cited = citedAnswer(request.messages);
-    drafts.push(...(cited === undefined ? [{ type: 'text' as const, text: echoReply(model.id, userText, rng) }] : textDrafts(cited)));
+    drafts.push({ type: 'text', text: echoReply(model.id, userText, rng) });
   }
   return { drafts };
 }
