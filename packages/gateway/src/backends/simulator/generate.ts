@@ -37,7 +37,7 @@ function thinkingOf(request: MessagesRequest, model: CatalogModel): { budget: nu
   const t = request.thinking;
   if (t === undefined) return model.thinking.includes('disabled') ? undefined : { budget: Infinity, omitted: false };
   if (t.type === 'disabled') return undefined;
-  const omitted = t.display === 'omitted';
+  const omitted = t.type !== 'between_tools' && t.display === 'omitted';
   return t.type === 'enabled' ? { budget: t.budget_tokens, omitted } : { budget: Infinity, omitted };
 }
 
@@ -108,7 +108,7 @@ export function generate(input: GenerateInput): Generated {
       // Omitted display still bills the thinking and signs the full text; only the text is withheld.
       if (text !== '') content.push({ type: 'thinking', thinking: draft.omitted ? '' : text, signature: signThinking(signingSecret, text) });
     } else if (text !== '') {
-      content.push({ type: 'text', text, citations: null });
+      content.push({ type: 'text', text });
     }
     if (stopReason !== 'end_turn') break;
   }

@@ -25,7 +25,7 @@ export interface StreamOptions {
 function emptyBlock(block: ContentBlock): ContentBlock {
   switch (block.type) {
     case 'text':
-      return { type: 'text', text: '', citations: null };
+      return { type: 'text', text: '' };
     case 'thinking':
       return { type: 'thinking', thinking: '', signature: '' };
     case 'tool_use':
