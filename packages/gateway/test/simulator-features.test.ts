@@ -150,7 +150,7 @@ describe('citations', () => {
 
   it('cites search results in a tool_result (search_result_location); no citations when not enabled', async () => {
     const searchResult = (enabled: boolean) => ({
-      type: 'search_result',
+      type: 'search_result' as const,
       source: 'https://kb.example/a',
       title: 'KB',
       content: [{ type: 'text' as const, text: 'Restart the router. Then wait.' }],

@@ -44,7 +44,7 @@ function thinkingOf(request: MessagesRequest, model: CatalogModel): { budget: nu
   const t = request.thinking;
   if (t === undefined) return model.thinking.includes('disabled') ? undefined : { budget: Infinity, omitted: false };
   if (t.type === 'disabled') return undefined;
-  const omitted = t.display === 'omitted';
+  const omitted = t.type !== 'between_tools' && t.display === 'omitted';
   return t.type === 'enabled' ? { budget: t.budget_tokens, omitted } : { budget: Infinity, omitted };
 }
 
