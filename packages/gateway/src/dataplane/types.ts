@@ -269,6 +269,7 @@ export type StreamEvent =
   | {
       type: 'message_delta';
       delta: { stop_reason: StopReason | null; stop_sequence: string | null };
+      context_management?: { applied_edits: Array<Record<string, unknown>> };
       usage: {
         input_tokens: number;
         cache_creation_input_tokens: number;
