@@ -1,9 +1,10 @@
 // Specification of how the simulator drives an agent: which tool it picks, what it fills in, and
 // when it stops; Claude Code's shapes (system reminders, Bash, ToolSearch with deferred tools).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { createSimulator } from '../src/backends/simulator/index.ts';
 import type { ContentBlock, Message, MessageParam, MessagesRequest, Tool, ToolUseBlock } from '../src/dataplane/types.ts';
+import { messages, startTestGateway, type TestGateway } from './helpers.ts';
 import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
 
 async function reply(request: MessagesRequest): Promise<Message> {
@@ -156,5 +157,36 @@ describe('tool search', () => {
       ],
     });
     assert.equal(toolUse(message).name, 'CronCreate');
+  });
+});
+
+describe("Claude Code's tool search through a real gateway", () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(() => gw.close());
+
+  it('ToolSearch, its tool_reference result, the deferred tool, its result, then a final answer: four 200s', async () => {
+    const headers = { 'anthropic-beta': 'advanced-tool-use-2025-11-20' };
+    const tools = [BASH, TOOL_SEARCH, CRON_CREATE].map(({ type: _type, ...tool }) => tool);
+    const prompt = 'Use CronCreate to schedule the nightly report';
+    const history: unknown[] = [{ role: 'user', content: [{ type: 'text', text: REMINDER }, { type: 'text', text: prompt }] }];
+    const send = async () => {
+      const res = await messages(gw, { model: 'claude-sonnet-4-5', max_tokens: 1024, tools, messages: history }, headers);
+      assert.equal(res.status, 200, res.text);
+      return res.json() as Message;
+    };
+    const search = toolUse(await send());
+    assert.equal(search.name, 'ToolSearch');
+    history.push({ role: 'assistant', content: [search] });
+    history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: search.id, content: [{ type: 'tool_reference', tool_name: 'CronCreate' }] }] });
+    const call = toolUse(await send());
+    assert.equal(call.name, 'CronCreate');
+    history.push({ role: 'assistant', content: [call] });
+    history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'Scheduled job 7' }] });
+    const final = await send();
+    assert.equal(final.stop_reason, 'end_turn');
+    assert.deepEqual(types(final.content), ['text']);
   });
 });
