@@ -68,6 +68,28 @@ for (const [name, make] of clients) {
   });
 }
 
+describe('the tool runner recovers from what threads refuse', () => {
+  test('with thinking, the simulator answers thread_unsupported_request and the runner goes on unthreaded', async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const client = new Anthropic({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), fetch: recordingFetch(bodies), maxRetries: 0 });
+    const final = await client.beta.messages
+      .toolRunner({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 4096,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools: [weather()],
+        messages: [{ role: 'user', content: 'Weather in Oslo? Use get_weather.' }],
+      })
+      .runUntilDone();
+    assert.equal(final.stop_reason, 'end_turn');
+    assert.deepEqual(
+      bodies.map((b) => (b['thread'] as { type?: string } | undefined)?.type ?? 'none'),
+      ['create', 'none', 'none'],
+      'refused once, then the full history without thread',
+    );
+  });
+});
+
 describe('thread errors over raw HTTP', () => {
   const first = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }], thread: { type: 'create' } };
 
