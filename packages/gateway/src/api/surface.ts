@@ -39,8 +39,3 @@ export const requestFields: Readonly<Record<Endpoint, { all: ReadonlySet<string>
   messages: { all: fieldsOf('messages'), kept: [...fieldsOf('messages', 'kept')] },
   count_tokens: { all: fieldsOf('count_tokens'), kept: [...fieldsOf('count_tokens', 'kept')] },
 };
-
-/** Tool names of the Anthropic-defined tools that Anthropic runs (web_search, web_fetch, code_execution...). */
-export const serverToolNames: ReadonlySet<string> = new Set(
-  Object.values(TOOL_TYPES).flatMap((t) => (t.runs === 'server' && t.name !== undefined ? [t.name] : [])),
-);
