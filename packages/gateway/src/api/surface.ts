@@ -19,6 +19,11 @@ export function blockType(type: string): BlockType | undefined {
   return Object.hasOwn(BLOCK_TYPES, type) ? BLOCK_TYPES[type as BlockTypeName] : undefined;
 }
 
+/** Block types that belong to one role's messages (tool calls and server tool results: the assistant's). */
+export const blockRoles: ReadonlyMap<string, 'user' | 'assistant'> = new Map(
+  Object.entries(BLOCK_TYPES as Readonly<Record<string, BlockType>>).flatMap(([type, spec]) => (spec.role === undefined ? [] : [[type, spec.role] as const])),
+);
+
 /** The description of one tool type; undefined for a type the API does not have. */
 export function toolType(type: string): ToolType | undefined {
   return Object.hasOwn(TOOL_TYPES, type) ? TOOL_TYPES[type] : undefined;
@@ -34,8 +39,3 @@ export const requestFields: Readonly<Record<Endpoint, { all: ReadonlySet<string>
   messages: { all: fieldsOf('messages'), kept: [...fieldsOf('messages', 'kept')] },
   count_tokens: { all: fieldsOf('count_tokens'), kept: [...fieldsOf('count_tokens', 'kept')] },
 };
-
-/** Tool names of the Anthropic-defined tools that Anthropic runs (web_search, web_fetch, code_execution...). */
-export const serverToolNames: ReadonlySet<string> = new Set(
-  Object.values(TOOL_TYPES).flatMap((t) => (t.runs === 'server' && t.name !== undefined ? [t.name] : [])),
-);

@@ -68,7 +68,7 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function requireBody(body: unknown): JsonObject {
+export function requireBody(body: unknown): JsonObject {
   if (!isObject(body)) throw invalidRequest('Request body must be a JSON object.');
   return body;
 }
@@ -82,7 +82,7 @@ function checkFieldNames(body: JsonObject, allowed: ReadonlySet<string>, removed
   }
 }
 
-function model(value: unknown): string {
+export function requireModel(value: unknown): string {
   const name = requireString(value, 'model');
   if (name === '') fail('model', 'String should have at least 1 character');
   return name;
@@ -199,7 +199,7 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
   checkFieldNames(obj, requestFields.messages.all, options.version === '2026-10-21' ? SAMPLING : undefined);
   const threadParam = present(obj.thread) ? thread(obj.thread) : undefined;
   const request: MessagesRequest = {
-    model: model(obj.model),
+    model: requireModel(obj.model),
     max_tokens: requireInteger(obj.max_tokens, 'max_tokens', 0),
     // A continue sends only the new turn: the tool calls its tool results answer are held by the server.
     messages: validateMessages(obj.messages, options.version, threadParam?.type === 'continue'),
@@ -220,7 +220,7 @@ export function validateCountTokensRequest(body: unknown, options: ValidateOptio
   const obj = requireBody(body);
   checkFieldNames(obj, requestFields.count_tokens.all, undefined, COUNT_TOKENS_IGNORED);
   const request: CountTokensRequest = {
-    model: model(obj.model),
+    model: requireModel(obj.model),
     messages: validateMessages(obj.messages, options.version),
   };
   readCommonFields(obj, request, requestFields.count_tokens.kept);
