@@ -86,6 +86,7 @@ export function accumulate(events: readonly StreamEvent[]): Message {
       message.stop_reason = event.delta.stop_reason;
       message.stop_sequence = event.delta.stop_sequence;
       Object.assign(message.usage, event.usage);
+      if (event.context_management !== undefined) message.context_management = event.context_management;
     }
   }
   if (message === undefined) throw new Error('no message_start');

@@ -1,5 +1,7 @@
 // The Messages API as this gateway understands it: validated request shapes and response shapes.
-// Validation (validate.ts) turns an untrusted JSON body into these types once, at the edge.
+// Validation (validate.ts) turns an untrusted JSON body into these types once, at the edge. Which
+// types exist at all is described in api/messages-api.ts; these are the shapes the code reads.
+import type { BlockTypeName } from '../api/messages-api.ts';
 
 export type AnthropicVersion = '2023-06-01' | '2026-10-21';
 
@@ -69,9 +71,15 @@ export interface SearchResultBlockParam {
   cache_control?: CacheControl;
 }
 
-/** Block types accepted and passed on but not interpreted (search_result, server tool blocks...). */
+/** The block types the simulator reads; every other described type is an OtherBlockParam. */
+type ReadBlockType = 'text' | 'image' | 'document' | 'search_result' | 'tool_use' | 'tool_result' | 'thinking' | 'redacted_thinking';
+
+/**
+ * A block accepted and passed on as sent, not interpreted: tool_reference, server_tool_use and the
+ * server tools' results, mcp_tool_use/mcp_tool_result, container_upload, compaction...
+ */
 export interface OtherBlockParam {
-  type: string;
+  type: Exclude<BlockTypeName, ReadBlockType>;
   [key: string]: unknown;
   cache_control?: CacheControl;
 }
@@ -84,7 +92,8 @@ export type ContentBlockParam =
   | ToolResultBlockParam
   | ThinkingBlockParam
   | RedactedThinkingBlockParam
-  | SearchResultBlockParam;
+  | SearchResultBlockParam
+  | OtherBlockParam;
 
 export interface MessageParam {
   role: 'user' | 'assistant';
@@ -95,18 +104,17 @@ export interface MessageParam {
 export interface Tool {
   /** 'custom' for user-defined tools; versioned server/client tool types otherwise (e.g. bash_20250124). */
   type: string;
+  /** A toolset has no name of its own: it holds its MCP server's name, or its type. */
   name: string;
   description?: string;
   input_schema?: Record<string, unknown>;
   cache_control?: CacheControl;
-  /** Left out of the model's context until a tool search references it. */
+  /** Tool search: left out of the prompt until a `tool_reference` loads it. */
   defer_loading?: boolean;
-  /** Inputs must validate against `input_schema`. */
+  /** Structured outputs: the call's input must validate against `input_schema`. */
   strict?: boolean;
+  eager_input_streaming?: boolean;
 }
-
-/** Server-held conversation state (beta `message-threads-2026-08-12`). */
-export type ThreadParam = { type: 'create' } | { type: 'continue'; previous_message_id: string };
 
 export type ToolChoice =
   | { type: 'auto'; disable_parallel_tool_use?: boolean }
@@ -117,7 +125,18 @@ export type ToolChoice =
 export type ThinkingConfig =
   | { type: 'enabled'; budget_tokens: number; display?: 'summarized' | 'omitted' }
   | { type: 'disabled' }
-  | { type: 'adaptive'; display?: 'summarized' | 'omitted' };
+  | { type: 'adaptive'; display?: 'summarized' | 'omitted' }
+  | { type: 'between_tools' };
+
+/** Server-side message threads (beta `message-threads-2026-08-12`). */
+export type ThreadParam = { type: 'create' } | { type: 'continue'; previous_message_id: string };
+
+/** `output_config`: effort and the structured-output format, other keys kept as sent. */
+export interface OutputConfig {
+  effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+  format?: { type: 'json_schema'; schema: Record<string, unknown> };
+  [key: string]: unknown;
+}
 
 /** A validated `POST /v1/messages` body. Unknown-but-allowed fields are kept in `extra`. */
 export interface MessagesRequest {
@@ -137,9 +156,9 @@ export interface MessagesRequest {
   /** Top-level automatic cache breakpoint. */
   cache_control?: CacheControl;
   service_tier?: 'auto' | 'standard_only';
-  output_config?: Record<string, unknown>;
+  output_config?: OutputConfig;
   thread?: ThreadParam;
-  /** Accepted pass-through fields (container, inference_geo, speed, context_management, mcp_servers, diagnostics). */
+  /** Fields accepted and kept as sent, not read (context_management, container, speed...: api/messages-api.ts). */
   extra?: Record<string, unknown>;
 }
 
@@ -152,8 +171,8 @@ export interface CountTokensRequest {
   tool_choice?: ToolChoice;
   thinking?: ThinkingConfig;
   cache_control?: CacheControl;
-  output_config?: Record<string, unknown>;
-  /** Accepted pass-through fields, as on MessagesRequest. */
+  output_config?: OutputConfig;
+  /** Fields accepted and kept as sent, as on MessagesRequest. */
   extra?: Record<string, unknown>;
 }
 
@@ -169,7 +188,7 @@ export interface TextCitation {
 export interface TextBlock {
   type: 'text';
   text: string;
-  /** Present only when the text cites a source; the API leaves the key out otherwise. */
+  /** Only when the text cites something: the real API leaves the key out otherwise (never `null`). */
   citations?: TextCitation[];
 }
 
@@ -250,6 +269,7 @@ export type StreamEvent =
   | {
       type: 'message_delta';
       delta: { stop_reason: StopReason | null; stop_sequence: string | null };
+      context_management?: { applied_edits: Array<Record<string, unknown>> };
       usage: {
         input_tokens: number;
         cache_creation_input_tokens: number;

@@ -44,7 +44,7 @@ function thinkingOf(request: MessagesRequest, model: CatalogModel): { budget: nu
   const t = request.thinking;
   if (t === undefined) return model.thinking.includes('disabled') ? undefined : { budget: Infinity, omitted: false };
   if (t.type === 'disabled') return undefined;
-  const omitted = t.display === 'omitted';
+  const omitted = t.type !== 'between_tools' && t.display === 'omitted';
   return t.type === 'enabled' ? { budget: t.budget_tokens, omitted } : { budget: Infinity, omitted };
 }
 
@@ -126,13 +126,15 @@ function plan(input: GenerateInput): Plan {
     return { drafts, run: call.run };
   }
   const rng = new Prng(subDigest(digest, 'text'));
+  const cited = schema === undefined ? citedAnswer(request.messages) : undefined;
   if (schema !== undefined) {
     drafts.push({ type: 'text', text: JSON.stringify(synthesize(schema, new Prng(subDigest(digest, 'json')))) });
+  } else if (cited !== undefined) {
+    drafts.push(...textDrafts(cited));
   } else if (toolResult !== undefined) {
     drafts.push({ type: 'text', text: toolResultReply(toolResult, rng) });
   } else {
-    const cited = citedAnswer(request.messages);
-    drafts.push(...(cited === undefined ? [{ type: 'text' as const, text: echoReply(model.id, userText, rng) }] : textDrafts(cited)));
+    drafts.push({ type: 'text', text: echoReply(model.id, userText, rng) });
   }
   return { drafts };
 }

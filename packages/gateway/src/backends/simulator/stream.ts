@@ -78,9 +78,11 @@ function deltaText(delta: Delta): string {
 export async function* streamMessage(message: Message, options: StreamOptions): AsyncGenerator<StreamEvent> {
   const { pace, signal } = options;
   throwIfAborted(signal);
+  // The applied context edits come with message_delta, as the API streams them.
+  const { context_management, ...start } = message;
   yield {
     type: 'message_start',
-    message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
+    message: { ...start, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
   };
   let firstDelta = true;
   for (const [index, block] of message.content.entries()) {
@@ -103,6 +105,7 @@ export async function* streamMessage(message: Message, options: StreamOptions): 
     type: 'message_delta',
     delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence },
     usage: { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, ...(server_tool_use && { server_tool_use }) },
+    ...(context_management && { context_management }),
   };
   throwIfAborted(signal);
   yield { type: 'message_stop' };

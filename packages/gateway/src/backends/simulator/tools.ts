@@ -72,9 +72,13 @@ export function matchTool(tools: readonly Tool[], text: string): Tool | undefine
   }
   if (best !== undefined) return best;
   const words = textWords(text);
+  const hasUrl = URL.test(text);
   let bestWords = 0;
   for (const tool of tools) {
-    const needed = nameWords(tool.name);
+    // Web fetch is asked for as "fetch <url>", rarely with the word "web".
+    const fetches = tool.type.startsWith('web_fetch_');
+    if (fetches && !hasUrl) continue;
+    const needed = fetches ? ['fetch'] : nameWords(tool.name);
     if (needed.length <= bestWords || !needed.every((n) => words.some((w) => sameWord(n, w)))) continue;
     best = tool;
     bestWords = needed.length;
