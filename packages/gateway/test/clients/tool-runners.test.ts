@@ -26,12 +26,13 @@ after(async () => {
 /** The same base URL as the gateway's, on the tap. */
 const tapped = (mode: Mode) => env.base(mode).replace(env.gw.url, tap.url);
 
-const runners: Array<[string, (mode: Mode) => Anthropic]> = [
-  ['@anthropic-ai/sdk', (mode) => new Anthropic({ baseURL: tapped(mode), apiKey: env.key(mode), maxRetries: 0 })],
-  ['@anthropic-ai/foundry-sdk', (mode) => new AnthropicFoundry({ baseURL: tapped(mode), apiKey: env.key(mode), maxRetries: 0 }) as unknown as Anthropic],
+// Each sends the key its own way: the plain SDK 1.16 as a bearer token, the Foundry SDK as x-api-key.
+const runners: Array<[string, (mode: Mode) => Anthropic, (key: string) => Record<string, string>]> = [
+  ['@anthropic-ai/sdk', (mode) => new Anthropic({ baseURL: tapped(mode), apiKey: env.key(mode), maxRetries: 0 }), (key) => ({ authorization: `Bearer ${key}` })],
+  ['@anthropic-ai/foundry-sdk', (mode) => new AnthropicFoundry({ baseURL: tapped(mode), apiKey: env.key(mode), maxRetries: 0 }) as unknown as Anthropic, (key) => ({ 'x-api-key': key })],
 ];
 
-for (const [sdk, client] of runners) {
+for (const [sdk, client, auth] of runners) {
   for (const mode of MODES) {
     describe(`${sdk} toolRunner, ${mode === 'simulator' ? 'on the simulator' : 'in gateway mode (anthropic upstream: the local mock)'}`, () => {
       test('runs the tool the model calls and ends with an answer, over a message thread', async () => {
@@ -61,6 +62,7 @@ for (const [sdk, client] of runners) {
         const [first, second] = sent as [(typeof sent)[0], (typeof sent)[0]];
         for (const turn of sent) {
           assert.equal(turn.status, 200, turn.reply);
+          for (const [name, value] of Object.entries(auth(env.key(mode)))) assert.equal(turn.headers[name], value);
           assert.match(String(turn.headers['anthropic-beta']), /message-threads-2026-08-12/);
         }
         assert.deepEqual(first.json['thread'], { type: 'create' });
