@@ -3,7 +3,7 @@
 // upstream (a server speaking the Anthropic wire format, standing in for the real API, which cannot be reached from
 // here). A client configured once can so be pointed at either by its base URL alone.
 import type { ServerResponse } from 'node:http';
-import { MockUpstream, sendJson, sendSse, eventsFor, standardReply, type MockExchange, type Responder } from '../fixtures/mock-upstream.ts';
+import { MockUpstream, sendJson, standardReply, type MockExchange, type Responder } from '../fixtures/mock-upstream.ts';
 import { startTestGateway, type TestGateway } from '../helpers.ts';
 
 export const DEPLOYMENTS = { sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6' } as const;
@@ -62,22 +62,18 @@ interface Tool {
 /**
  * The mock upstream as an agent's model: a JSON request offering custom tools, whose last turn holds no
  * `tool_result`, gets a `tool_use` of the first such tool (its required fields filled); any other request the
- * standard reply, text echoing the last user turn (a tool result's text included).
+ * standard reply (JSON, or SSE paced 2 ms an event), text echoing the last user turn (a tool result's text included).
  */
 export const agentReply: Responder = async (exchange: MockExchange, res: ServerResponse) => {
+  if (exchange.path.endsWith('/count_tokens')) return standardReply(exchange, res);
   const json = exchange.json;
   const messages = (json['messages'] ?? []) as Array<{ role: string; content: string | Block[] }>;
   const last = messages.at(-1)?.content;
   const blocks = typeof last === 'string' ? [{ type: 'text', text: last }] : (last ?? []);
   const tool = ((json['tools'] ?? []) as Tool[]).find((t) => t.input_schema);
-  const answered = blocks.some((b) => b.type === 'tool_result');
-  if (exchange.path.endsWith('/count_tokens') || !tool || answered || json['stream'] === true) {
+  if (!tool || json['stream'] === true || blocks.some((b) => b.type === 'tool_result')) {
     const said = blocks.map((b) => (b.type === 'tool_result' ? `tool result: ${resultText(b.content)}` : (b.text ?? ''))).join(' ');
-    const echo = { ...json, messages: [{ role: 'user', content: said }] };
-    if (json['stream'] === true) await sendSse(res, eventsFor(echo), { paceMs: 1 });
-    else if (exchange.path.endsWith('/count_tokens')) await standardReply(exchange, res);
-    else await standardReply({ ...exchange, json: echo }, res);
-    return;
+    return standardReply({ ...exchange, json: { ...json, messages: [{ role: 'user', content: said }] } }, res);
   }
   const input: Record<string, unknown> = {};
   for (const name of tool.input_schema?.required ?? []) {
