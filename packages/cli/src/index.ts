@@ -21,6 +21,7 @@ Commands:
   cost        cost this month, the month-end forecast and budgets
   logs        the request log (filters, --follow)
   budget      set, list or delete monthly budgets
+  scenarios   fixtures files of scripted replies: convert a recorded cassette, check a file
 
 Run 'claude-foundry <command> --help' for a command's options.`;
 
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cost: async () => (await import('./commands/cost.ts')).cost,
   logs: async () => (await import('./commands/logs.ts')).logs,
   budget: async () => (await import('./commands/budget.ts')).budget,
+  scenarios: async () => (await import('./commands/scenarios.ts')).scenarios,
 };
 
 /** 3: the gateway cannot be reached (or no admin credentials); 4: it refused the credentials (401/403). */

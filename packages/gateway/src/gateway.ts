@@ -2,6 +2,7 @@
 // identity, backends, telemetry and the HTTP and HTTPS listeners.
 import type { AddressInfo, Server } from 'node:net';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
@@ -49,6 +50,8 @@ export interface Gateway {
   keys(resource?: string): { key1: string; key2: string };
   /** Live gauges: streams being written right now. */
   stats(): { activeStreams: number };
+  /** Scripted scenarios (docs/scenarios.md): each file's rule count and refusal; `change` after each reload. */
+  scenarios: Pick<ScenarioBook, 'status'> & NodeJS.EventEmitter;
   /** The request log and metrics (docs/monitoring.md): `flush()` resolves once finished requests are committed. */
   telemetry: { flush(): Promise<void>; metricsText(): string; metricsPort: number | undefined };
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export interface Gateway {
 
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env: options.env ?? process.env });
+  const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
   const store = openStore(config.dataDir);
   const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
     store.close();
@@ -65,7 +69,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   for (const warning of opened.warnings) process.stderr.write(`claude-foundry: ${warning}\n`);
   const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
-  const backends = { simulator: createSimulator(), ...upstream.backends };
+  const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const identity = await startIdentity({ config, control, store, clock: Date.now }).catch((err: unknown) => {
     store.close();
     throw err;
@@ -122,6 +126,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const url = `http://${host}:${port}`;
   const httpsUrl = `https://${host}:${httpsPort}`;
   writeAdminCredentials(identity.admin.path, identity.admin, { url, httpsUrl, caPath: tls.caPath });
+  scenarios.watch();
   const defaultResource = config.resources[0]!.name;
   return {
     config,
@@ -146,8 +151,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       return found.keys;
     },
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
+    scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
-    close: () => closeAll().finally(() => upstream.close()),
+    close: () =>
+      closeAll().finally(() => {
+        scenarios.close();
+        return upstream.close();
+      }),
   };
 }
 

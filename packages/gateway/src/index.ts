@@ -4,3 +4,6 @@ export { loadConfig, ConfigError, DEFAULT_PORT, DEFAULT_HTTPS_PORT, DEFAULT_HOST
 export { DEFAULT_TENANT_ID } from './identity/config.ts';
 export { StoreOpenError } from './store/types.ts';
 export type { RecordView, UsageView } from './telemetry/views.ts';
+export { parseScenarios, ScenarioFileError } from './backends/scenarios/index.ts';
+export { scenariosFromCassette, type Conversion } from './backends/scenarios/from-cassette.ts';
+export { readCassette, CassetteError } from './backends/replay/cassette.ts';

@@ -66,6 +66,7 @@ export function banner(gateway: Gateway): string {
   Resource     ${resource.name}
   Deployments  ${deployments.join(', ')} (${[...new Set(resource.deployments.map((d) => d.backend))].join(', ')})
   Data folder  ${gateway.config.dataDir}
+  Scenarios    ${gateway.scenarios.status().map((f) => `${f.file} (${f.rules} rule${f.rules === 1 ? '' : 's'})`).join(', ')}, reloaded on change (docs/scenarios.md)
   HTTPS        ${gateway.httpsUrl} (its CA: ${gateway.identity.caPath})
   Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
   CLI admin    ${gateway.identity.adminCredentialsPath}

@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, SimulatorProfile } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
+import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
@@ -61,6 +62,8 @@ export interface GatewayConfig {
   identity: IdentityConfig;
   /** Metrics endpoint and request-log writer (telemetry/config.ts). */
   monitoring: MonitoringConfig;
+  /** Fixtures files of scripted replies for simulator deployments (docs/scenarios.md). */
+  scenarios: ScenarioConfig;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +107,8 @@ export interface RawConfig {
   cassettes?: unknown;
   /** Metrics endpoint and request-log writer (docs/monitoring.md). */
   monitoring?: unknown;
+  /** Fixtures files of scripted replies (docs/scenarios.md). */
+  scenarios?: unknown;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
@@ -161,7 +166,8 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring };
+  const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {
