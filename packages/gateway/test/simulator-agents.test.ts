@@ -139,9 +139,14 @@ describe('tool search', () => {
       tool_use_id: use.id,
       content: { type: 'tool_search_tool_search_result', tool_references: [{ type: 'tool_reference', tool_name: 'CronCreate' }] },
     });
+    assert.deepEqual(use.input, { pattern: 'CronCreate' });
     assert.equal(toolUse(message).name, 'CronCreate');
     assert.equal(message.stop_reason, 'tool_use');
-    assert.equal(message.usage.server_tool_use, undefined, 'tool search is not one of the counted server tools');
+    assert.deepEqual(message.usage.server_tool_use, { web_search_requests: 0, web_fetch_requests: 0 }, 'a server tool ran: zeros, as real replies have');
+    const bm25 = await reply(userRequest('Schedule it with CronCreate', { tools: [{ type: 'tool_search_tool_bm25_20251119', name: 'tool_search_tool_bm25' }, BASH, CRON_CREATE] }));
+    assert.deepEqual((bm25.content[1] as unknown as { input: unknown }).input, { query: 'CronCreate' });
+    const plain = await reply(userRequest('Run `ls` with Bash', { tools: [BASH] }));
+    assert.ok(!('server_tool_use' in plain.usage), 'no server tool, no server_tool_use');
   });
 
   it('a deferred tool already referenced earlier is called directly', async () => {

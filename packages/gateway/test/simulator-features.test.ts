@@ -60,7 +60,7 @@ describe('server tools', () => {
     assert.equal(out.type, 'bash_code_execution_result');
     assert.equal(out.return_code, 0);
     assert.match(ran.container?.id ?? '', /^container_011C/);
-    assert.equal(ran.usage.server_tool_use, undefined);
+    assert.deepEqual(ran.usage.server_tool_use, { web_search_requests: 0, web_fetch_requests: 0 });
   });
 
   it('output tokens count the calls and answers, not the results; input matches countInputTokens', async () => {

@@ -22,12 +22,10 @@ export const CLEARED_TOOL_RESULT = '[Tool result cleared by context management]'
 type Edit = Record<string, unknown>;
 export type AppliedEdit = Record<string, unknown> & { type: string; cleared_input_tokens: number };
 
-export interface EditedPrompt<R> {
-  request: R;
-  /** Undefined when the request has no `context_management`: the reply then has no such key. */
-  applied: AppliedEdit[] | undefined;
-  originalInputTokens: number;
-}
+export type EditedPrompt<R> =
+  /** No `context_management`: the reply then has no such key. */
+  | { request: R; applied: undefined }
+  | { request: R; applied: AppliedEdit[]; originalInputTokens: number };
 
 function valueOf(setting: unknown, type: string, fallback: number): number {
   const s = setting as { type?: unknown; value?: unknown } | undefined;
@@ -71,9 +69,9 @@ function clearThinking(messages: MessageParam[], edit: Edit): { messages: Messag
 
 /** The request as the model reads it after the edits, and what each edit cleared. */
 export function applyContextEdits<R extends CountTokensRequest>(request: R, model: TokenModel): EditedPrompt<R> {
-  const originalInputTokens = countInputTokens(request, model);
   const config = request.extra?.['context_management'] as { edits?: unknown } | undefined;
-  if (config === undefined) return { request, applied: undefined, originalInputTokens };
+  if (config === undefined) return { request, applied: undefined };
+  const originalInputTokens = countInputTokens(request, model);
   const applied: AppliedEdit[] = [];
   let current = request;
   let tokens = originalInputTokens;

@@ -196,8 +196,9 @@ export function generate(input: GenerateInput): Generated {
     if (stopReason !== 'end_turn') break;
   }
   const generated: Generated = { content, stopReason, stopSequence, outputTokens: scaleTextTokens(used, model) };
-  if (run !== undefined && run.webSearchRequests + run.webFetchRequests > 0) {
-    generated.serverToolUse = { web_search_requests: run.webSearchRequests, web_fetch_requests: run.webFetchRequests };
+  // Real replies count server tool use whenever one ran, zeros included (tool search, code execution).
+  if (content.some((b) => b.type === 'server_tool_use')) {
+    generated.serverToolUse = { web_search_requests: run?.webSearchRequests ?? 0, web_fetch_requests: run?.webFetchRequests ?? 0 };
   }
   if (run?.container !== undefined) generated.container = run.container;
   return generated;

@@ -2,9 +2,10 @@
 //
 // Shapes are the SDK's (`@anthropic-ai/sdk` 1.16 BetaServerToolUseBlock, BetaWebSearchToolResultBlock,
 // BetaWebFetchToolResultBlock, BetaCodeExecutionToolResultBlock, BetaBashCodeExecutionToolResultBlock,
-// BetaToolSearchToolResultBlock). Results are deterministic: the same request gives the same URLs,
-// titles and output. Only web search and web fetch are counted in `usage.server_tool_use`, the two
-// counters the API reports.
+// BetaToolSearchToolResultBlock) and those of real replies (the captures @ai-sdk/anthropic publishes
+// in packages/anthropic/src/__fixtures__ of github.com/vercel/ai: the regex search's input is
+// `{pattern}`, bm25's `{query}`; a reply that ran any server tool has `usage.server_tool_use`, zeros
+// included). Results are deterministic: the same request gives the same URLs, titles and output.
 import { base58FromBytes } from '../../ids/index.ts';
 import type { ServerToolUseBlock, TextBlock, TextCitation, Tool } from '../../dataplane/types.ts';
 import { quote } from './reply-text.ts';
@@ -138,11 +139,12 @@ export function runServerTool(tool: Tool, userText: string, digest: Buffer, inde
   }
 }
 
-/** A server tool search that finds `found`: the query is its name (a regex or words, both match it). */
+/** A server tool search that finds `found`: its name as the regex pattern or the bm25 query. */
 export function toolSearchBlocks(search: Tool, found: Tool, digest: Buffer, index: number): ServerToolRun['blocks'] {
   const id = serverToolUseId(digest, index);
+  const input = search.type.startsWith('tool_search_tool_regex') ? { pattern: found.name } : { query: found.name };
   return [
-    { type: 'server_tool_use', id, name: search.name, input: { query: found.name } },
+    { type: 'server_tool_use', id, name: search.name, input },
     {
       type: 'tool_search_tool_result',
       tool_use_id: id,
