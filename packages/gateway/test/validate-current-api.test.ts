@@ -1,10 +1,12 @@
 // The simulator's validator accepts the current Messages API as the description has it: tool search
 // (deferred tools, tool_reference results), server tool blocks in histories, MCP blocks, message
 // threads, context management, structured outputs, strict and eagerly streamed tools, toolsets,
-// and refuses what is malformed with the path of the fault.
+// and refuses what is malformed with the path of the fault; over HTTP, the simulator answers such
+// requests (Claude Code's second request with tool search among them).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { validateCountTokensRequest, validateMessagesRequest } from '../src/dataplane/validate.ts';
+import { messages, parseSse, raw, startTestGateway, type TestGateway } from './helpers.ts';
 import { body, conversation, rejectsCount, rejectsMessages, V2023, V2026 } from './validate-helpers.ts';
 
 const user = (content: unknown) => ({ role: 'user', content });
@@ -128,5 +130,54 @@ describe('the current Messages API in the simulator', () => {
     assert.deepEqual(counted.extra, { context_management: { edits: [] } });
     rejectsCount({ model: 'm', messages: [user('q')], invented: 1 }, 'invented: Extra inputs are not permitted');
     rejectsMessages(body({ invented_future_field: true }), 'invented_future_field: Extra inputs are not permitted');
+  });
+});
+
+describe('the current Messages API through the simulator, over HTTP', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(() => gw.close());
+
+  const claudeCode = { ...claudeCodeSecondTurn, model: 'claude-sonnet-4-5' };
+  const headers = { 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27,advanced-tool-use-2025-11-20' };
+
+  test("Claude Code's second request with tool search is answered, JSON and streamed, and counted as count_tokens counts it", async () => {
+    const res = await messages(gw, claudeCode, headers);
+    assert.equal(res.status, 200, res.text);
+    const reply = res.json() as { usage: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } };
+    const streamed = await messages(gw, { ...claudeCode, stream: true }, headers);
+    assert.equal(streamed.status, 200, streamed.text);
+    assert.equal(parseSse(streamed.text).at(-1)?.event, 'message_stop');
+    const countBody: Record<string, unknown> = { ...claudeCode };
+    delete countBody['max_tokens'];
+    const counted = await raw(gw, {
+      path: `/${gw.config.resources[0]!.name}/anthropic/v1/messages/count_tokens`,
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys().key1, ...headers },
+      body: JSON.stringify(countBody),
+    });
+    assert.equal(counted.status, 200, counted.text);
+    const usage = reply.usage;
+    assert.equal((counted.json() as { input_tokens: number }).input_tokens, usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens);
+  });
+
+  test('a history with server tool calls, MCP blocks and a thread is answered', async () => {
+    const history = [
+      { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'weather Paris' } },
+      { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [{ type: 'web_search_result', url: 'https://example.com', title: 'Weather', encrypted_content: 'abc' }] },
+      { type: 'mcp_tool_use', id: 'mcptoolu_01', name: 'lookup', server_name: 'docs', input: {} },
+      { type: 'mcp_tool_result', tool_use_id: 'mcptoolu_01', content: [{ type: 'text', text: 'found' }] },
+      { type: 'text', text: 'It is sunny.' },
+    ];
+    const body = {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 256,
+      thread: { type: 'create' },
+      tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+      messages: [user('Weather?'), assistant(history), user('Thanks')],
+    };
+    const res = await messages(gw, body, { 'anthropic-beta': 'message-threads-2026-08-12' });
+    assert.equal(res.status, 200, res.text);
   });
 });
