@@ -108,8 +108,9 @@ export function parseIdentityConfig(value: unknown, where: string, context: Iden
     if (!role) throw new ConfigError(`${at}.role "${roleName}" is not a built-in role; use a name such as "Cognitive Services User" or "Azure AI User", or its GUID.`);
     const scopeText = optionalString(a['scope'], `${at}.scope`) ?? context.defaultScope;
     const scope = parseScope(scopeText);
-    if (!scope || scope.level === 'root') {
-      throw new ConfigError(`${at}.scope "${scopeText}" is not a subscription, resource group or Microsoft.CognitiveServices account ID.`);
+    // The root scope "/" only from here: in Azure only an elevated Global Administrator assigns there, never the API.
+    if (!scope) {
+      throw new ConfigError(`${at}.scope "${scopeText}" is not "/", a subscription, resource group or Microsoft.CognitiveServices account ID.`);
     }
     const principalType = optionalString(a['principalType'], `${at}.principalType`) ?? 'ServicePrincipal';
     const type = PRINCIPAL_TYPES.find((t) => t === principalType);
