@@ -196,6 +196,8 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   ];
 }
 
+const MAX_BUDGET_PICO = 9_000_000n * 10n ** 12n;
+
 function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thresholds: number[]; enforce: boolean } {
   const amount = body['amountUsd'];
   let amountPico: bigint;
@@ -205,6 +207,8 @@ function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thres
   } catch {
     throw new GatewayError('invalid_request_content', 'amountUsd is required: the monthly budget in USD, such as "250" or "99.50".');
   }
+  // Picodollars are stored as a 64-bit integer: past about 9.2 million USD they would not fit (found by the fuzz test).
+  if (amountPico > MAX_BUDGET_PICO) throw new GatewayError('invalid_request_content', `amountUsd must be at most ${formatUsd(MAX_BUDGET_PICO)}, the largest monthly budget the gateway records.`);
   const thresholds = body['thresholds'] ?? DEFAULT_THRESHOLDS;
   if (!Array.isArray(thresholds) || !thresholds.every((t) => Number.isInteger(t) && t >= 1 && t <= 1000)) {
     throw new GatewayError('invalid_request_content', 'thresholds must be a list of whole percentages from 1 to 1000, such as [50, 80, 100].');
