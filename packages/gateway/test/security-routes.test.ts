@@ -106,7 +106,7 @@ describe('methods', () => {
       ['PATCH', '/monitoring/budgets/claude-local', 'GET, HEAD, PUT, DELETE'],
       ['PATCH', `${subscriptionScope()}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`, 'GET, HEAD, PUT, DELETE'],
       ['DELETE', '/metrics', 'GET, HEAD'],
-      ['GET', `/${gw.identity.tenantId}/oauth2/v2.0/token`, 'POST'],
+      ['PUT', `/${gw.identity.tenantId}/oauth2/v2.0/token`, 'POST, GET, HEAD'],
       ['OPTIONS', '/v1.0/servicePrincipals', 'GET, HEAD, POST'],
       ['PUT', `${accountScope('claude-local')}/listKeys?api-version=2025-09-01`, 'POST'],
     ];

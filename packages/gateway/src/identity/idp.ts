@@ -162,6 +162,16 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     { path: '/{tenant}/.well-known/openid-configuration', auth: 'public', methods: { GET: configuration('v1') } },
     { path: '/{tenant}/discovery/v2.0/keys', auth: 'public', methods: { GET: keys } },
     { path: '/{tenant}/discovery/keys', auth: 'public', methods: { GET: keys } },
-    { path: '/{tenant}/oauth2/v2.0/token', auth: 'public', methods: { POST: token } },
+    {
+      path: '/{tenant}/oauth2/v2.0/token',
+      auth: 'public',
+      methods: {
+        POST: token,
+        // Entra's own answer to a GET (a browser opening the URL): 400, not 405.
+        GET: () => {
+          throw oauth('oauth_invalid_request', 'AADSTS900561: The endpoint only accepts POST requests. Received a GET request.');
+        },
+      },
+    },
   ];
 }
