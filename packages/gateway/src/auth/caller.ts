@@ -10,7 +10,7 @@ import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
 import { tokenError } from './token-errors.ts';
 
 /** ARM's audiences (both spellings Entra issues) and Graph's; the gateway's public origins are added to them. */
-export const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
+const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
 
 export interface Caller extends ValidatedToken {
   /** The object ID and the token's groups: whom role assignments can name. */

@@ -38,13 +38,13 @@ interface RouteBase {
 }
 
 /** A bearer token for a management audience (auth/caller.ts) before any action. */
-export interface EntraRoute extends RouteBase {
+interface EntraRoute extends RouteBase {
   auth: 'entra';
   methods: Partial<Record<Method, Action<CallerContext>>>;
 }
 
 /** `public`: no credential (health, the identity provider); a function: the route's own check (the metrics token), throwing the answer to give. */
-export interface OpenRoute extends RouteBase {
+interface OpenRoute extends RouteBase {
   auth: 'public' | ((req: IncomingMessage) => void);
   methods: Partial<Record<Method, Action<RouteContext>>>;
 }

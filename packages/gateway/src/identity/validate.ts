@@ -38,7 +38,7 @@ export interface TokenValidatorOptions {
  * The longest lifetime Entra gives an access token: a token lifetime policy ranges from 10 minutes to 1 day
  * (https://learn.microsoft.com/entra/identity-platform/configurable-token-lifetimes). A longer one is not Entra's.
  */
-export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 const DEFAULT_CACHE_SIZE = 10_000;
 
 const V1_ISSUER = /^https:\/\/sts\.windows\.net\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/$/i;
