@@ -88,7 +88,7 @@ function sourceFingerprint(): string {
 }
 
 function defaultTargets(): TargetId[] {
-  if (size === 'smoke') return ['direct', 'bare', 'cf-gov'];
+  if (size === 'smoke') return ['direct', 'bare', 'cf-gov', 'cf-entra'];
   return ['direct', 'bare', 'cf-gov', 'cf-entra', 'cf-key', 'portkey'];
 }
 
