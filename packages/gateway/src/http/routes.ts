@@ -6,9 +6,9 @@
 //   4. authentication, before any handler looks anything up: an unauthenticated caller learns nothing (401 before 404);
 //   5. the handler, with the decoded parameters, the query and the authenticated caller.
 // Written here rather than with a router library: about thirty routes off the hot path (the data plane keeps its own
-// match), and ARM needs what routers such as find-my-way do not give together: case-insensitive literal segments
-// with case-preserving parameters, and a variable-length scope *before* fixed segments
-// (`{scope}/providers/Microsoft.Authorization/roleAssignments`), where their wildcards only end a path.
+// match), and ARM needs a variable-length scope *before* fixed segments
+// (`{scope}/providers/Microsoft.Authorization/roleAssignments`), which a router such as find-my-way cannot express
+// (its wildcard only ends a path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../auth/caller.ts';
 import { GatewayError } from '../errors/index.ts';
