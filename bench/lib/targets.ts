@@ -232,6 +232,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
   const governed = id === 'cf-gov' || id === 'cf-entra';
   const features: Record<string, string> = governed ? governanceFeatures() : { 'key auth': 'on', also: alwaysOn() };
   if (id === 'cf-entra') {
+    features['RBAC snapshot'] = 'on: directory snapshot with the bench app and its Cognitive Services User role assignment, checked for every request\'s token';
     features['Entra ID token'] =
       'on: every request sends Authorization: Bearer <a development-tenant token for the bench app>; validated (jose, cached by SHA-256 until exp) and RBAC-checked per request, no key';
   }
