@@ -6,15 +6,19 @@ import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
-import { createManagementApi } from './control/arm/index.ts';
-import { createResourceManagerApi } from './control/arm/resource-manager.ts';
+import { authenticateCaller } from './auth/caller.ts';
+import { managementRoutes } from './control/arm/index.ts';
+import { resourceManagerRoutes } from './control/arm/resource-manager.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
+import { createRouteTable, type Route } from './http/routes.ts';
+import { sendJson } from './http/respond.ts';
 import { createGatewayServer } from './http/server.ts';
 import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
+import { PublicOrigins } from './identity/origin.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
 import { openStore } from './store/index.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
@@ -70,23 +74,25 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
-  const identity = await startIdentity({ config, control, store, clock: Date.now }).catch((err: unknown) => {
+  const origins = new PublicOrigins(config.identity.publicOrigins);
+  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch((err: unknown) => {
     store.close();
     throw err;
   });
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory) }).catch((err: unknown) => {
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory) }).catch((err: unknown) => {
     store.close();
     throw err;
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
   const ports = { http: 0, https: 0 };
+  const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
+  // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    ...identity.routes,
-    createManagementApi({ directory, control, validator }),
-    createResourceManagerApi({ plane, directory, validator, ports, now: Date.now }),
-    ...telemetry.routes,
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes], {
+      authenticate: (req) => authenticateCaller(req, validator, origins),
+    }),
   ];
   const names = control.current.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]);
   const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
@@ -122,6 +128,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const port = (server.address() as AddressInfo).port;
   const httpsPort = (httpsServer.address() as AddressInfo).port;
   Object.assign(ports, { http: port, https: httpsPort });
+  origins.listening(config.host, port, httpsPort);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const httpsUrl = `https://${host}:${httpsPort}`;

@@ -102,13 +102,13 @@ describe('RemoteJwks (with an injected clock)', () => {
     let now = 0;
     const t = fakeTenant();
     const jwks = new RemoteJwks('http://tenant/keys', { clock: () => now, minRefreshMs: 300_000, fetch: t.fetchJwks });
-    assert.ok(await jwks.key('k1'));
+    assert.ok(await jwks.lookup('k1'));
     t.keys.push({ kid: 'k2', key: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey });
     now += 299_000;
-    assert.equal(await jwks.key('k2'), undefined, 'too soon to refetch');
+    assert.equal(await jwks.lookup('k2'), undefined, 'too soon to refetch');
     assert.equal(t.fetches(), 1);
     now += 1_000;
-    assert.ok(await jwks.key('k2'));
+    assert.ok(await jwks.lookup('k2'));
     assert.equal(t.fetches(), 2);
   });
 
@@ -116,12 +116,12 @@ describe('RemoteJwks (with an injected clock)', () => {
     let now = 0;
     const t = fakeTenant();
     const jwks = new RemoteJwks('http://tenant/keys', { clock: () => now, minRefreshMs: 1_000, maxAgeMs: 10_000, fetch: t.fetchJwks });
-    await Promise.all([jwks.key('k1'), jwks.key('k1'), jwks.key('k1')]);
+    await Promise.all([jwks.lookup('k1'), jwks.lookup('k1'), jwks.lookup('k1')]);
     assert.equal(t.fetches(), 1);
     t.setDown(true);
     now += 20_000; // keys are stale: a refetch is tried, fails, and the cached key is used
-    assert.ok(await jwks.key('k1'));
+    assert.ok(await jwks.lookup('k1'));
     assert.equal(t.fetches(), 2);
-    assert.equal(await jwks.key('k9'), undefined);
+    assert.equal(await jwks.lookup('k9'), undefined);
   });
 });

@@ -337,6 +337,12 @@ export const catalogue = {
     code: 'MethodNotAllowed',
     message: 'The HTTP method is not allowed on this path.',
   },
+  invalid_uri: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidUri',
+    message: 'The request URI is not valid: it holds a malformed percent-escape. Encode % as %25 and other reserved characters as UTF-8 %XX bytes.',
+  },
   header_too_large: {
     status: 431,
     shape: 'azure',

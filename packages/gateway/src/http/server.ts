@@ -7,7 +7,7 @@ import { parseDataPlanePath } from '../dataplane/address.ts';
 import { reportUnexpected } from '../dataplane/handler.ts';
 import { GatewayError } from '../errors/index.ts';
 import { newRequestId, newTimeOrderedGuid } from '../ids/index.ts';
-import { type Correlation, sendError, sendJson } from './respond.ts';
+import { type Correlation, sendError } from './respond.ts';
 
 export const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -23,7 +23,7 @@ function correlationOf(req: IncomingMessage): Correlation {
   };
 }
 
-/** Serves a path outside the data plane (identity provider, management API), or answers undefined if it is not its own. */
+/** Serves a path outside the data plane (the route table, http/routes.ts), or answers undefined if it is not its own. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string, ids: Correlation) => Promise<void> | undefined;
 
 export interface GatewayServerOptions {
@@ -42,7 +42,6 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
     const path = parseDataPlanePath(pathname);
     let work: Promise<void>;
     if (path) work = dataPlane(req, res, path, ids);
-    else if (pathname === '/healthz') work = Promise.resolve(sendJson(res, 200, '{"status":"ok"}', ids));
     else work = routed(req, res, pathname, ids) ?? Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The Messages API is at /anthropic/v1/messages.`));
     work.catch((err: unknown) => {
       if (err instanceof GatewayError) {

@@ -9,16 +9,16 @@ import type { GatewayConfig } from '../config/index.ts';
 import type { ControlState } from '../control/snapshot.ts';
 import type { Resource } from '../control/types.ts';
 import type { Correlation } from '../http/respond.ts';
-import type { RouteHandler } from '../http/server.ts';
+import type { Route } from '../http/routes.ts';
 import { getModel } from '../models/catalog.ts';
-import { monitoringApi } from './api.ts';
+import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
 import { LogWriter } from './log-writer.ts';
-import { createMetricsServer, metricsRoute } from './metrics-endpoint.ts';
+import { createMetricsServer, metricsRoutes } from './metrics-endpoint.ts';
 import { billedTokens, costOf } from './pricing.ts';
 import type { RequestLogRecord } from './record.ts';
 import { RequestTrace } from './trace.ts';
@@ -158,9 +158,9 @@ export async function startTelemetry(options: TelemetryOptions) {
   }
 
   const render = () => metrics.render();
-  const routes: RouteHandler[] = [
-    metricsRoute(render, settings.metricsToken, settings.metricsPort !== undefined),
-    monitoringApi({ control, store, budgets, authorize: options.authorize, now }),
+  const routes: Route[] = [
+    ...metricsRoutes(render, settings.metricsToken, settings.metricsPort !== undefined),
+    ...monitoringRoutes({ control, store, budgets, authorize: options.authorize, now }),
   ];
 
   let metricsServer: ReturnType<typeof createMetricsServer> | undefined;
