@@ -58,6 +58,8 @@ function tooLarge(maxBytes: number): GatewayError {
  */
 export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const target = req as BodyReadTarget;
+  // The client left before the handler came to read: no event will follow.
+  if (req.destroyed && !req.complete) return Promise.reject(new GatewayError('client_closed'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

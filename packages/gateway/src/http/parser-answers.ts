@@ -25,14 +25,16 @@ export function answerParserErrors(server: Server | TlsServer, guard: Connection
     // Node reports again as more bytes or the end of the stream reach a parser that already failed.
     if (answered.has(socket)) return;
     answered.add(socket);
-    if (err.code === 'ECONNRESET' || !socket.writable) {
-      if (err.code === 'ECONNRESET') guard.clientAborted(undefined);
+    const current = guard.unfinished(socket as Socket);
+    // The client reset or ended the connection mid-request: nobody to answer. A request being served
+    // counts its own abort when its body read fails (server.ts); one cut short in its headers is counted here.
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+      if (!current) guard.clientAborted(undefined);
       socket.destroy();
       return;
     }
     const error = parserError(err, guard);
     if (error.code === 'request_timeout') guard.stats.headersTimeouts++;
-    const current = guard.unfinished(socket as Socket);
     if (current?.req.complete) {
       // A request already read is still being served: its answer goes out first, and the one that failed
       // to parse never runs. Answering at once would leave the first request running, and billed, unanswered.
