@@ -85,6 +85,21 @@ describe('timeouts (small values: 300 ms windows of at least 64 bytes)', () => {
     assert.ok(metric(gw, 'claude_foundry_request_headers_timeouts_total') >= 2);
   });
 
+  test('a connection to the HTTPS listener that never starts its handshake is closed', async () => {
+    const out = await new Promise<{ closed: boolean; ms: number }>((resolve) => {
+      const start = performance.now();
+      const socket = connect(gw.httpsPort, '127.0.0.1');
+      const timer = setTimeout(() => resolve({ closed: false, ms: performance.now() - start }), 5000);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ closed: true, ms: performance.now() - start });
+      });
+    });
+    assert.ok(out.closed, 'closed by the gateway');
+    assert.ok(out.ms < 3000, `after ${Math.round(out.ms)} ms`);
+  });
+
   test('an idle keep-alive connection is closed after keepAliveTimeoutMs', async () => {
     const out = await exchange(gw, (s) => s.write(messagesRequest(gw, BODY)));
     assert.equal(parseResponses(out.text)[0]?.status, 200);

@@ -72,7 +72,8 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
     }
     return undefined;
   };
-  const server = options.tls ? createTlsServer({ ...settings, ...options.tls }, listener) : createServer(settings, listener);
+  // A TLS handshake gets no longer than the headers that follow it would.
+  const server = options.tls ? createTlsServer({ ...settings, ...options.tls, handshakeTimeout: headersTimeoutMs }, listener) : createServer(settings, listener);
   guard.attach(server, options.tls);
   answerParserErrors(server, guard);
   return server;
