@@ -10,7 +10,10 @@ import { newRequestId, newTimeOrderedGuid } from '../ids/index.ts';
 export function rawErrorResponse(error: GatewayError): string {
   const requestId = newRequestId();
   const body = error.body(requestId);
-  const extra = Object.entries(error.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const extra = Object.entries(error.headers)
+    .filter(([name]) => name !== 'connection')
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return (
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
     `request-id: ${requestId}\r\napim-request-id: ${newTimeOrderedGuid()}\r\n${extra}` +

@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { BlockList, Socket } from 'node:net';
-import { createSecureContext, TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { compileRanges, peerInRanges } from '../control/network.ts';
 import { GatewayError } from '../errors/index.ts';
 import { answerAndClose, rawErrorResponse } from './answer-raw.ts';
@@ -51,7 +51,7 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
   const proxies: BlockList | undefined = trustedProxies.length > 0 ? compileRanges(trustedProxies) : undefined;
   const perAddress = new Map<string, number>();
   const reading = new Set<Exchange>();
-  const tick = Math.min(1000, Math.max(10, Math.floor(settings.bodyTimeoutMs / 10)));
+  const tick = Math.min(1000, Math.max(10, Math.floor(Math.min(settings.bodyTimeoutMs, settings.discardMs) / 10)));
   let sweeper: NodeJS.Timeout | undefined;
   const abortLog = { lastAt: -Infinity, suppressed: 0 };
 
@@ -74,16 +74,16 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     return true;
   }
 
-  function refuse(socket: Socket, tls: { key: string; cert: string } | undefined): void {
+  function refuse(socket: Socket, secureContext: SecureContext | undefined): void {
     stats.refused++;
     const error = new GatewayError(
       'too_many_connections',
       `This address already holds ${settings.maxPerAddress} open connections to the gateway, the most it accepts from one address. Reuse connections (keep-alive) or close some, then retry.`,
       { 'retry-after': '1' },
     );
-    if (!tls) return answerAndClose(socket, rawErrorResponse(error), settings.discardMs);
+    if (!secureContext) return answerAndClose(socket, rawErrorResponse(error), settings.discardMs);
     // Over HTTPS the answer can only follow a handshake.
-    const secure = new TLSSocket(socket, { isServer: true, secureContext: createSecureContext(tls) });
+    const secure = new TLSSocket(socket, { isServer: true, secureContext });
     const timer = setTimeout(() => secure.destroy(), settings.headersTimeoutMs).unref();
     secure.on('error', () => secure.destroy());
     secure.once('close', () => clearTimeout(timer));
@@ -111,9 +111,10 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
   function attach(server: Server | TlsServer, tls?: { key: string; cert: string }): void {
     // Node documents that emitting 'connection' hands a socket to the server; these are the listeners it runs.
     const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
+    const secureContext = tls ? createSecureContext(tls) : undefined;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => {
-      if (!admit(socket)) return refuse(socket, tls);
+      if (!admit(socket)) return refuse(socket, secureContext);
       for (const handler of handlers) handler.call(server, socket);
     });
     sweeper ??= setInterval(sweep, tick).unref();

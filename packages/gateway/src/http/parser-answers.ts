@@ -26,10 +26,11 @@ export function answerParserErrors(server: Server | TlsServer, guard: Connection
     if (answered.has(socket)) return;
     answered.add(socket);
     const current = guard.unfinished(socket as Socket);
-    // The client reset or ended the connection mid-request: nobody to answer. A request being served
-    // counts its own abort when its body read fails (server.ts); one cut short in its headers is counted here.
+    // The client reset or ended the connection: nobody to answer. A request being served counts its own
+    // abort when its body read fails (server.ts); an end in the middle of headers is counted here (a
+    // reset may come between requests, when nothing was cut short).
     if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
-      if (!current) guard.clientAborted(undefined);
+      if (err.code === 'HPE_INVALID_EOF_STATE' && !current) guard.clientAborted(undefined);
       socket.destroy();
       return;
     }
@@ -55,12 +56,10 @@ export function answerParserErrors(server: Server | TlsServer, guard: Connection
 
   // Node answers an Expect other than 100-continue with an empty 417 unless this is handled.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const ids = correlationOf(req);
+    guard.track(req, res, ids); // the body that may follow is discarded for a bounded time, as after any early answer
     const expect = String(req.headers.expect).slice(0, 100);
-    sendError(
-      res,
-      new GatewayError('expectation_failed', `The Expect header '${expect}' is not supported: send 'Expect: 100-continue' or no Expect header.`),
-      correlationOf(req),
-    );
+    sendError(res, new GatewayError('expectation_failed', `The Expect header '${expect}' is not supported: send 'Expect: 100-continue' or no Expect header.`), ids);
   });
 
   // CONNECT takes the socket away from the HTTP server; without this Node closes it with no answer.
