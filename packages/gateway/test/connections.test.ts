@@ -132,9 +132,17 @@ describe('bodies over the limit', () => {
     }
   });
 
-  test('after a 413 whose rest is discarded in time, the connection serves the next request', async () => {
+  test('a body refused while it is read (chunked, no length declared) is drained: the client writes all 16 MB, sees its 413, and the connection serves the next request', async () => {
     const small = await startTestGateway({ maxBodyBytes: 4096 });
     try {
+      const big = Buffer.alloc(16 * 1024 * 1024, 0x20);
+      const head = messagesHead(small, 0).replace('content-length: 0\r\n', 'transfer-encoding: chunked\r\n');
+      const request = Buffer.concat([Buffer.from(`${head}${big.length.toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')]);
+      // 16 MB is more than the sockets' buffers hold: the client can finish writing only if the gateway reads on.
+      const drained = await writeWholeThenRead(small, request);
+      assert.equal(drained.error, undefined, `the client could not write its body: ${drained.error}`);
+      assertCatalogued(parseResponses(drained.text)[0], 413, 'request_too_large', /4096 bytes/);
+
       const over = JSON.stringify({ ...HELLO, system: 'Be brief. '.repeat(2000) });
       const out = await exchange(small, (s) => s.write(messagesRequest(small, over) + messagesRequest(small, BODY)), { until: hasResponses(2) });
       assert.deepEqual(parseResponses(out.text).map((r) => r.status), [413, 200]);

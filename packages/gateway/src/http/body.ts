@@ -67,8 +67,8 @@ export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer>
       size += chunk.length;
       if (size > maxBytes) {
         fail(tooLarge(maxBytes));
-        // The rest is read and thrown away (for a bounded time: http/connections.ts), so the client,
-        // still writing, is not reset and sees the 413.
+        // The rest is read and thrown away from now on (Node would start only once the 413 is sent;
+        // http/connections.ts bounds how long), so the client, still writing, is not reset and sees the 413.
         req.resume();
         return;
       }
