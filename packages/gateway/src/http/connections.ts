@@ -56,9 +56,7 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
   const abortLog = { lastAt: -Infinity, suppressed: 0 };
 
   /** Counts the connection against its address; false when the address already holds `maxPerAddress`. */
-  function admit(socket: Socket): boolean {
-    const address = socket.remoteAddress;
-    if (address === undefined) return false; // already gone
+  function admit(socket: Socket, address: string): boolean {
     stats.open++;
     socket.once('close', () => stats.open--);
     if (settings.maxPerAddress === 0 || (proxies && peerInRanges(proxies, address))) return true;
@@ -107,14 +105,16 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     abortLog.suppressed = 0;
   }
 
-  /** Takes over the server's connections (its own 'connection' listeners run only for admitted ones) and sets its timeouts. */
+  /** Takes over the server's connections: its own 'connection' listeners run only for admitted ones. */
   function attach(server: Server | TlsServer, tls?: { key: string; cert: string }): void {
     // Node documents that emitting 'connection' hands a socket to the server; these are the listeners it runs.
     const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
     const secureContext = tls ? createSecureContext(tls) : undefined;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => {
-      if (!admit(socket)) return refuse(socket, secureContext);
+      const address = socket.remoteAddress;
+      if (address === undefined) return socket.destroy(); // the peer is already gone
+      if (!admit(socket, address)) return refuse(socket, secureContext);
       for (const handler of handlers) handler.call(server, socket);
     });
     sweeper ??= setInterval(sweep, tick).unref();
