@@ -60,8 +60,11 @@ describe("the parser's answers", () => {
     assert.match(out.text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
   });
 
-  test('an HTTP/1.1 request without Host: 400 saying Host is required; HTTP/1.0 needs none', async () => {
-    assertCatalogued(await answerTo('GET /healthz HTTP/1.1\r\n\r\n'), 400, 'invalid_request_error', /no Host header/);
+  test('an HTTP/1.1 request without Host: 400 saying Host is required, and the connection goes on; HTTP/1.0 needs none', async () => {
+    const out = await exchange(gw, (s) => s.write('GET /healthz HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'), { until: hasResponses(2) });
+    const [missing, next] = parseResponses(out.text);
+    assertCatalogued(missing!, 400, 'invalid_request_error', /no Host header/);
+    assert.equal(next?.status, 200);
     const old = await exchange(gw, (s) => s.write('GET /healthz HTTP/1.0\r\n\r\n'));
     assert.equal(parseResponses(old.text)[0]?.status, 200);
   });

@@ -79,6 +79,7 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
   return server;
 }
 
+/** RFC 9112 §3.2: a server must answer an HTTP/1.1 request without Host with 400. */
 function missingHost(): GatewayError {
-  return new GatewayError('invalid_request', 'The request has no Host header: HTTP/1.1 requires one, naming the gateway (e.g. Host: localhost:4480).', { connection: 'close' });
+  return new GatewayError('invalid_request', 'The request has no Host header: HTTP/1.1 requires one, naming the gateway (e.g. Host: localhost:4480).');
 }
