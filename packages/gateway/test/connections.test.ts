@@ -125,8 +125,9 @@ describe('bodies over the limit', () => {
     const big = Buffer.alloc(33 * 1024 * 1024, 0x20);
     big.write('{"model":"claude-sonnet-4-5","max_tokens":1,"messages":[{"role":"user","content":"x"}],"pad":"');
     big.write('"}', big.length - 2);
+    const request = Buffer.concat([Buffer.from(messagesHead(gw, big.length)), big]);
     for (let i = 0; i < 10; i++) {
-      const out = await writeWholeThenRead(gw, Buffer.concat([Buffer.from(messagesHead(gw, big.length)), big]));
+      const out = await writeWholeThenRead(gw, request);
       assert.equal(out.error, undefined, `try ${i}: the client could not write its body: ${out.error}`);
       assertCatalogued(parseResponses(out.text)[0], 413, 'request_too_large', /32 MB/);
     }

@@ -43,6 +43,15 @@ describe("the parser's answers", () => {
     assertCatalogued(await answerTo('NOT HTTP AT ALL\r\n\r\n'), 400, 'invalid_request_error', /not valid HTTP\/1\.1/);
   });
 
+  test('a malformed chunked body: 400 in the name of the request it belongs to', async () => {
+    const head = messagesHead(gw, 0).replace('content-length: 0\r\n', 'transfer-encoding: chunked\r\nx-ms-client-request-id: bad-chunks\r\n');
+    const r = await answerTo(`${head}5\r\n{"mod\r\nnot-a-size\r\n`);
+    assertCatalogued(r, 400, 'invalid_request_error', /not valid HTTP\/1\.1/);
+    assert.equal(r.headers['x-ms-client-request-id'], 'bad-chunks');
+    const record = await loggedRecord(gw, await managementToken(gw), r.headers['request-id']!);
+    assert.deepEqual([record.status, record.errorCode], [400, 'invalid_request']);
+  });
+
   test('headers over 16 KB: 431 RequestHeaderFieldsTooLarge', async () => {
     assertCatalogued(await answerTo(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`), 431, 'RequestHeaderFieldsTooLarge', /16 KB/);
   });

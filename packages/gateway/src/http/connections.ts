@@ -156,15 +156,23 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     }
   }
 
-  function bodyTimedOut({ req, res, ids }: Exchange): void {
+  function bodyTimedOut(exchange: Exchange): void {
     stats.bodyTimeouts++;
     const error = new GatewayError(
       'request_timeout',
       `The request body arrived too slowly: less than ${settings.bodyMinBytes} bytes in ${settings.bodyTimeoutMs / 1000} s. Send the body without pauses.`,
       { connection: 'close' },
     );
+    fail(exchange, error);
+  }
+
+  /**
+   * Ends a request whose body cannot arrive with `error` (which should close the connection): through
+   * its body read when one waits, so the handler's error path answers, logs and records it; else directly.
+   */
+  function fail({ req, res, ids }: Pick<Exchange, 'req' | 'res' | 'ids'>, error: GatewayError): void {
     const reader = (req as BodyReadTarget)[kFailBodyRead];
-    if (reader) return reader(error); // the handler's error path answers, records and closes
+    if (reader) return reader(error);
     if (res.headersSent) {
       req.socket.destroy();
       return;
@@ -184,7 +192,7 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     reading.clear();
   }
 
-  return { attach, track, unfinished, clientAborted, close, stats, settings };
+  return { attach, track, unfinished, fail, clientAborted, close, stats, settings };
 }
 
 export type ConnectionGuard = ReturnType<typeof createConnectionGuard>;

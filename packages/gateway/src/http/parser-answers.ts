@@ -47,8 +47,7 @@ export function answerParserErrors(server: Server | TlsServer, guard: Connection
     }
     if (current) {
       // The failure is in the body of the request being served: it gets the error in its own name.
-      if (current.res.headersSent) socket.destroy();
-      else sendError(current.res, new GatewayError(error.code, error.message, { connection: 'close' }), current.ids);
+      guard.fail(current, new GatewayError(error.code, error.message, { connection: 'close' }));
       return;
     }
     answerAndClose(socket, rawErrorResponse(error), guard.settings.discardMs);

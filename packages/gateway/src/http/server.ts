@@ -53,8 +53,8 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
     work.catch((err: unknown) => {
       if (err instanceof GatewayError) {
         if (err.code === 'client_closed') {
-          // The client left mid-body: nobody to answer, and nothing unexpected to report.
-          guard.clientAborted(ids);
+          // The client left mid-body (or the gateway closed after answering): nobody to answer, nothing unexpected.
+          if (!res.headersSent) guard.clientAborted(ids);
           res.destroy();
           return;
         }
