@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../src/config/index.ts';
 import { HELLO, GUID, REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';
 import { exchange, hasResponses, messagesHead, messagesRequest, parseResponses, type ParsedResponse } from './socket-helpers.ts';
 
@@ -26,6 +27,13 @@ function metric(gw: TestGateway, name: string): number {
   const line = gw.telemetry.metricsText().split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1] ?? Number.NaN);
 }
+
+test('the connections settings: defaults, and a clear error for an unknown key or a bad value', () => {
+  assert.deepEqual(loadConfig({ env: {} }).connections, { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, bodyMinBytes: 1024, keepAliveTimeoutMs: 65_000, maxPerAddress: 1024, discardMs: 5000 });
+  assert.throws(() => loadConfig({ env: {}, overrides: { connections: { maxPerAdress: 5 } } }), /connections\.maxPerAdress is not a setting; use one of .*maxPerAddress/);
+  assert.throws(() => loadConfig({ env: {}, overrides: { connections: { bodyTimeoutMs: 0 } } }), /connections\.bodyTimeoutMs must be a number from 10 to 3600000/);
+  assert.throws(() => loadConfig({ env: {}, overrides: { connections: 'fast' } }), /connections must be an object/);
+});
 
 describe('timeouts (small values: 300 ms windows of at least 64 bytes)', () => {
   let gw: TestGateway;
