@@ -220,6 +220,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
+    // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
+    connections: { maxPerAddress: 4096 },
   };
   // Governance: what can be configured on top of the defaults (a populated RBAC directory, the metrics endpoint).
   const governance: Record<string, unknown> = {

@@ -14,6 +14,7 @@ import type { ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
 import { createRouteTable, type Route } from './http/routes.ts';
 import { sendJson } from './http/respond.ts';
+import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
 import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
@@ -62,7 +63,8 @@ export interface Gateway {
 }
 
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
-  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env: options.env ?? process.env });
+  const env = options.env ?? process.env;
+  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env });
   const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
   const store = openStore(config.dataDir);
   const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
@@ -81,7 +83,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   });
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory) }).catch((err: unknown) => {
+  const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats }).catch((err: unknown) => {
     store.close();
     throw err;
   });
@@ -96,8 +99,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const names = control.current.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]);
   const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
-  const server = createGatewayServer(dataPlane.handle, { routes });
-  const httpsServer = createGatewayServer(dataPlane.handle, { routes, tls: { key: tls.key, cert: tls.cert } });
+  const server = createGatewayServer(dataPlane.handle, { routes, connections });
+  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, tls: { key: tls.key, cert: tls.cert } });
   const closeAll = () =>
     Promise.all(
       [server, httpsServer].map(
@@ -110,7 +113,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       ),
     )
       // Requests cut short by the close finish their records first; then the log queue drains.
-      .finally(() => telemetry.close())
+      .finally(() => {
+        connections.close();
+        return telemetry.close();
+      })
       .then(
         () => store.close(),
         (err: unknown) => {
@@ -166,6 +172,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         return upstream.close();
       }),
   };
+}
+
+/**
+ * Debug lines (client aborts), written only when CLAUDE_FOUNDRY_LOG_LEVEL is debug or trace.
+ * LOGGER (issue 14): the one call site to switch to the structured logger's debug() when it lands.
+ */
+function debugLog(env: NodeJS.ProcessEnv): DebugLog | undefined {
+  if (!/^(debug|trace)$/i.test(env['CLAUDE_FOUNDRY_LOG_LEVEL'] ?? '')) return undefined;
+  return (fields) => process.stderr.write(`${JSON.stringify({ level: 'debug', ...fields })}\n`);
 }
 
 function listen(server: { once: Server['once']; off: Server['off']; listen: Server['listen'] }, port: number, host: string): Promise<void> {

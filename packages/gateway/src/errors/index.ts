@@ -349,6 +349,31 @@ export const catalogue = {
     code: 'RequestHeaderFieldsTooLarge',
     message: 'The request headers are larger than the 16 KB the gateway accepts. Send fewer or shorter headers.',
   },
+  request_timeout: {
+    status: 408,
+    shape: 'azure',
+    code: 'RequestTimeout',
+    message: 'The request was not received in time.',
+  },
+  expectation_failed: {
+    status: 417,
+    shape: 'azure',
+    code: 'ExpectationFailed',
+    message: "The Expect header is not supported: send 'Expect: 100-continue' or no Expect header.",
+  },
+  too_many_connections: {
+    status: 429,
+    shape: 'azure',
+    code: 'TooManyConnections',
+    message: 'Too many open connections from this address.',
+  },
+  /** Never sent: the status and code the request log records when the client left mid-request. */
+  client_closed: {
+    status: 499,
+    shape: 'azure',
+    code: 'ClientClosedRequest',
+    message: 'The client closed the connection before the request was complete.',
+  },
   invalid_request: {
     status: 400,
     shape: 'anthropic',

@@ -15,6 +15,7 @@ import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
+import type { ConnectionStats } from '../http/connections.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
 import { LogWriter } from './log-writer.ts';
@@ -38,6 +39,8 @@ export interface TelemetryOptions {
   now?: () => number;
   /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
   store?: RequestLogStore;
+  /** The listeners' connection counters (http/connections.ts), for /metrics. */
+  connections?: ConnectionStats;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -83,6 +86,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     dropped: () => writer.dropped,
     written: () => writer.written,
     writeFailures: () => writer.failed,
+    connections: options.connections,
   });
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
