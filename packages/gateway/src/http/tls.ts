@@ -78,7 +78,7 @@ export function ensureTlsMaterial(dataDir: string, names: TlsNames, clock: () =>
     caKey = pair.privateKey;
     const der = createCertificate({ subject: CA_NAME, publicKey: pair.publicKey, selfKey: caKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 10 * 365 * DAY), ca: true });
     write(join(dataDir, CA_KEY_FILE), pemKey(caKey), 0o600);
-    write(caPath, toPem(der), 0o644);
+    write(caPath, toPem(der), 0o600);
     ca = new X509Certificate(der);
   }
 
@@ -108,7 +108,7 @@ export function ensureTlsMaterial(dataDir: string, names: TlsNames, clock: () =>
     key = pemKey(pair.privateKey);
     cert = toPem(der);
     write(join(dataDir, KEY_FILE), key, 0o600);
-    write(join(dataDir, CERT_FILE), cert, 0o644);
+    write(join(dataDir, CERT_FILE), cert, 0o600);
   }
   return { key: key!, cert: cert!, caPath, caPem: ca.toString() };
 }
