@@ -2,6 +2,7 @@
 // a clean JSON error (never a crash, never a hang).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { parseDataPlanePath } from '../dataplane/address.ts';
 import { reportUnexpected } from '../dataplane/handler.ts';
@@ -28,8 +29,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname:
 
 export interface GatewayServerOptions {
   routes?: readonly RouteHandler[];
-  /** PEM key and certificate chain: the listener speaks HTTPS. */
-  tls?: { key: string; cert: string };
+  /** PEM key and certificate chain (and an SNICallback that serves a newer one): the listener speaks HTTPS. */
+  tls?: Pick<SecureContextOptions, 'key' | 'cert'> & Pick<TlsOptions, 'SNICallback'>;
 }
 
 export function createGatewayServer(dataPlane: DataPlaneHandler, options: GatewayServerOptions = {}): Server | TlsServer {
