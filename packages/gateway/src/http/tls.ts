@@ -9,13 +9,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext, type Server as TlsServer } from 'node:tls';
-import { alternativeNames, canonicalName, certificateIp, createCertificate, permittedNames } from '../identity/x509.ts';
+import { certificateIp, createCertificate } from '../identity/x509.ts';
 import { writePrivateFile } from '../store/data-dir.ts';
 
 export const CA_FILE = 'ca.pem';
 const CA_KEY_FILE = 'ca-key.pem';
 const CERT_FILE = 'tls-cert.pem';
 const KEY_FILE = 'tls-key.pem';
+/** The names the CA may sign for and the server certificate covers, as issued: a restart compares them without parsing the certificates. */
+const NAMES_FILE = 'tls-names.json';
 const CA_NAME = 'claude-foundry local CA';
 const DAY = 86_400_000;
 const CA_DAYS = 365;
@@ -67,8 +69,13 @@ function read(path: string): string | undefined {
 
 const pemKey = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set(a).size === new Set([...a, ...b]).size;
-const leafNames = (names: TlsNames) => [...names.dnsNames.map((d) => canonicalName('dns', d)), ...names.ipAddresses.map((ip) => canonicalName('ip', ip))];
-const caNames = (names: TlsNames) => [...names.permittedDnsNames.map((d) => canonicalName('dns', d)), ...names.permittedIpRanges.map((r) => canonicalName('ip', r))];
+const leafNames = (names: TlsNames) => [...names.dnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.ipAddresses.map((ip) => `ip:${certificateIp(ip)}`)];
+const caNames = (names: TlsNames) => [...names.permittedDnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.permittedIpRanges.map((r) => `ip:${r.toLowerCase()}`)];
+
+interface IssuedNames {
+  ca: string[];
+  leaf: string[];
+}
 
 interface Ca {
   cert: X509Certificate;
@@ -160,9 +167,19 @@ export class TlsCertificates {
     return this.#pending;
   }
 
+  #issued(): IssuedNames {
+    try {
+      const parsed = JSON.parse(read(join(this.#dataDir, NAMES_FILE)) ?? '') as Partial<IssuedNames>;
+      return { ca: Array.isArray(parsed.ca) ? parsed.ca : [], leaf: Array.isArray(parsed.leaf) ? parsed.leaf : [] };
+    } catch {
+      return { ca: [], leaf: [] }; // none (a first start, or certificates of an earlier version): issued afresh
+    }
+  }
+
   async #ensure(): Promise<void> {
     const now = this.#clock();
-    const caChanged = await this.#ensureCa(now);
+    const issued = this.#issued();
+    const caChanged = await this.#ensureCa(now, issued);
     const wanted = leafNames(this.#names);
     let key = read(join(this.#dataDir, KEY_FILE));
     let cert = read(join(this.#dataDir, CERT_FILE));
@@ -179,7 +196,7 @@ export class TlsCertificates {
       leaf.checkIssued(this.#ca.cert) &&
       leaf.verify(this.#ca.cert.publicKey) &&
       Date.parse(leaf.validTo) > now + RENEW_DAYS * DAY &&
-      sameSet(alternativeNames(leaf.raw), wanted);
+      sameSet(issued.leaf, wanted);
     if (!current) {
       const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const der = await createCertificate({
@@ -195,6 +212,7 @@ export class TlsCertificates {
       cert = new X509Certificate(der).toString();
       writePrivateFile(join(this.#dataDir, KEY_FILE), key);
       writePrivateFile(join(this.#dataDir, CERT_FILE), cert);
+      writePrivateFile(join(this.#dataDir, NAMES_FILE), `${JSON.stringify({ ca: caNames(this.#names), leaf: wanted } satisfies IssuedNames)}\n`);
     }
     if (current && this.#context) return;
     this.#key = key!;
@@ -204,7 +222,7 @@ export class TlsCertificates {
   }
 
   /** True when the CA was (re-)issued: missing, not matching its key, near its end, or not permitted the names needed. */
-  async #ensureCa(now: number): Promise<boolean> {
+  async #ensureCa(now: number, issued: IssuedNames): Promise<boolean> {
     const keyText = read(join(this.#dataDir, CA_KEY_FILE));
     const certText = read(this.caPath);
     try {
@@ -214,7 +232,7 @@ export class TlsCertificates {
         const usable =
           cert.verify(createPublicKey(key)) &&
           Date.parse(cert.validTo) > now + RENEW_DAYS * DAY &&
-          sameSet(permittedNames(cert.raw), caNames(this.#names));
+          sameSet(issued.ca, caNames(this.#names));
         if (usable) {
           const changed = this.#ca !== undefined && this.#ca.cert.fingerprint256 !== cert.fingerprint256;
           this.#ca = { cert, key };

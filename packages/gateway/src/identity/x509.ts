@@ -1,14 +1,20 @@
 // X.509 certificates with @peculiar/x509 (node:crypto can sign and parse certificates but not build them): the local
 // CA and server certificate of the HTTPS listener, and the self-signed certificates Entra publishes beside each signing
 // key (`x5c`). Keys stay node:crypto KeyObjects; they are handed to the library as WebCrypto keys.
-// The library's dependency injection (tsyringe) needs the Reflect metadata API, which Node lacks: this small
-// polyfill (the one the library's own tests use) must load before it.
-import '@abraham/reflection';
+//
+// The library is loaded only when a certificate is made: it and its ASN.1 packages cost ~11 MB of resident
+// memory and 0.2-0.3 s, which a restart that keeps its certificates (the usual case) does not pay.
 import { type KeyObject, webcrypto } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from '@peculiar/asn1-x509';
-import * as x509 from '@peculiar/x509';
+
+async function library() {
+  // Its dependency injection (tsyringe) needs the Reflect metadata API, which Node lacks: this small polyfill
+  // (one the library's README names) must load first.
+  await import('@abraham/reflection');
+  const [x509, asn1, schema] = await Promise.all([import('@peculiar/x509'), import('@peculiar/asn1-x509'), import('@peculiar/asn1-schema')]);
+  return { x509, asn1, schema };
+}
+type Library = Awaited<ReturnType<typeof library>>;
 
 export interface CertificateSpec {
   /** Common name of the subject. */
@@ -47,53 +53,32 @@ export function certificateIp(ip: string): string {
   return `${dotted[1]!.toLowerCase()}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
-/** A name as the library reads it back from a certificate (`dns:…`, `ip:…` in one canonical spelling), for comparisons. */
-export function canonicalName(type: 'dns' | 'ip', value: string): string {
-  if (type === 'dns') return `dns:${value.toLowerCase()}`;
-  const raw = new x509.GeneralName('ip', value.includes('/') ? value : certificateIp(value)).rawData;
-  return `ip:${new x509.GeneralName(raw).value}`;
-}
-
-function nameConstraints(ca: NonNullable<CertificateSpec['ca']>): x509.Extension {
+/** RFC 5280 name constraints (critical, as it asks), which @peculiar/x509 has no class for: built from its ASN.1 types. */
+function nameConstraints({ x509, asn1, schema }: Library, ca: NonNullable<CertificateSpec['ca']>) {
   const subtrees = [
     ...ca.permittedDnsNames.map((d) => new x509.GeneralName('dns', d)),
     ...ca.permittedIpRanges.map((r) => new x509.GeneralName('ip', r)),
-  ].map((g) => new GeneralSubtree({ base: AsnConvert.parse(g.rawData, GeneralName) }));
-  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) }));
-  return new x509.Extension(id_ce_nameConstraints, true, value);
-}
-
-/** The names a CA's name constraints permit, canonical (`dns:…`, `ip:…/n`); empty when it has none. */
-export function permittedNames(der: Buffer): string[] {
-  const extension = new x509.X509Certificate(der).getExtension(id_ce_nameConstraints);
-  if (!extension) return [];
-  const parsed = AsnConvert.parse(extension.value, NameConstraints);
-  return (parsed.permittedSubtrees ?? []).map((s) => {
-    const name = new x509.GeneralName(AsnConvert.serialize(s.base));
-    return `${name.type}:${name.value}`;
-  });
-}
-
-/** The subject alternative names of a certificate, canonical (`dns:…`, `ip:…`). */
-export function alternativeNames(der: Buffer): string[] {
-  const extension = new x509.X509Certificate(der).getExtension(x509.SubjectAlternativeNameExtension);
-  return (extension?.names.items ?? []).map((n) => `${n.type}:${n.type === 'dns' ? n.value.toLowerCase() : n.value}`);
+  ].map((g) => new asn1.GeneralSubtree({ base: schema.AsnConvert.parse(g.rawData, asn1.GeneralName) }));
+  const value = schema.AsnConvert.serialize(new asn1.NameConstraints({ permittedSubtrees: new asn1.GeneralSubtrees(subtrees) }));
+  return new x509.Extension(asn1.id_ce_nameConstraints, true, value);
 }
 
 /** A DER certificate, signed with ECDSA or RSA SHA-256 according to the signer's key type. */
 export async function createCertificate(spec: CertificateSpec): Promise<Buffer> {
   const signer = spec.issuer?.privateKey ?? spec.selfKey;
   if (!signer) throw new Error('A certificate needs an issuer or a self-signing key.');
+  const lib = await library();
+  const { x509 } = lib;
   const publicKey = await cryptoKey(spec.publicKey, 'verify');
   const authorityKey = spec.issuer ? await cryptoKey(spec.issuer.publicKey, 'verify') : publicKey;
   const leafUsage = spec.publicKey.asymmetricKeyType === 'rsa' ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature;
-  const extensions: x509.Extension[] = [
+  const extensions: InstanceType<typeof x509.Extension>[] = [
     new x509.BasicConstraintsExtension(spec.ca !== undefined, spec.ca ? 0 : undefined, true),
     new x509.KeyUsagesExtension(spec.ca ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : leafUsage, true),
     await x509.SubjectKeyIdentifierExtension.create(publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(authorityKey),
   ];
-  if (spec.ca) extensions.push(nameConstraints(spec.ca));
+  if (spec.ca) extensions.push(nameConstraints(lib, spec.ca));
   const names = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(spec.ipAddresses ?? []).map((ip) => ({ type: 'ip' as const, value: certificateIp(ip) })),
