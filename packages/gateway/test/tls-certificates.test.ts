@@ -146,6 +146,21 @@ describe('the HTTPS listener', () => {
     }
   });
 
+  test('listening on an IPv4-mapped address, a client calling that literal verifies the certificate', async () => {
+    const gw = await startOn(freshDir(), { host: '::ffff:127.0.0.1' });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        get({ host: '::ffff:127.0.0.1', port: gw.httpsPort, path: '/healthz', ca: gw.identity.caPem, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      assert.equal(status, 200);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test('a resource created over ARM is served at https://{name}.localhost at once, without a restart', async () => {
     const gw = await startOn(freshDir());
     try {

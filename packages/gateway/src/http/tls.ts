@@ -88,6 +88,8 @@ export class TlsCertificates {
   readonly #dataDir: string;
   readonly #clock: () => number;
   #names: TlsNames;
+  /** The names of the latest update, issued or on their way. */
+  #requested: TlsNames;
   #ca!: Ca;
   #key = '';
   #cert = '';
@@ -101,6 +103,7 @@ export class TlsCertificates {
     this.#dataDir = dataDir;
     this.caPath = join(dataDir, CA_FILE);
     this.#names = names;
+    this.#requested = names;
     this.#clock = clock;
   }
 
@@ -126,11 +129,9 @@ export class TlsCertificates {
     return {
       key: this.#key,
       cert: this.#cert,
+      // A failed re-issue (logged by #renew) leaves the current certificate in use.
       SNICallback: (_servername, cb) => {
-        this.#pending.then(
-          () => cb(null, this.#context),
-          (err: unknown) => cb(err as Error),
-        );
+        this.#pending.catch(() => undefined).then(() => cb(null, this.#context));
       },
     };
   }
@@ -139,14 +140,15 @@ export class TlsCertificates {
   attach(server: Pick<TlsServer, 'setSecureContext'>): void {
     this.#servers.push(server);
     if (!this.#timer) {
-      this.#timer = setInterval(() => void this.#renew(this.#names), CHECK_EVERY_MS);
+      this.#timer = setInterval(() => void this.#renew(this.#requested), CHECK_EVERY_MS);
       this.#timer.unref();
     }
   }
 
   /** Re-issues the server certificate if `names` differ from what it covers; resolves once it is in use. */
   update(names: TlsNames): Promise<void> {
-    if (sameSet(leafNames(names), leafNames(this.#names)) && sameSet(caNames(names), caNames(this.#names))) return this.#pending;
+    if (sameSet(leafNames(names), leafNames(this.#requested)) && sameSet(caNames(names), caNames(this.#requested))) return this.#pending;
+    this.#requested = names;
     return this.#renew(names);
   }
 
