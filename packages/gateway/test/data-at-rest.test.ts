@@ -60,15 +60,18 @@ describe('the data folder', () => {
     }
   });
 
-  test('files an earlier version left 0644 are narrowed to 0600 at start', async () => {
+  test('files an earlier version left 0644 are narrowed to 0600 at start; an operator’s own file is left alone', async () => {
     const dir = operatorFolder();
     await (await startOn(dir)).close();
     chmodSync(join(dir, DATABASE_FILE), 0o644);
     chmodSync(join(dir, 'admin-credentials.json'), 0o644);
+    writeFileSync(join(dir, 'notes.txt'), 'the operator’s own file', { mode: 0o644 });
+    chmodSync(join(dir, 'notes.txt'), 0o644);
     const gw = await startOn(dir);
     await gw.close();
     assert.equal(statSync(join(dir, DATABASE_FILE)).mode & 0o777, 0o600);
     assert.equal(statSync(join(dir, 'admin-credentials.json')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'notes.txt')).mode & 0o777, 0o644, 'a file not the gateway’s is left as it is');
   });
 
   test('a world-writable data folder is refused before anything is written, saying how to fix it', async () => {

@@ -8,6 +8,9 @@ import { StoreOpenError } from './types.ts';
 
 export const PRIVATE_FILE_MODE = 0o600;
 
+/** The files the gateway itself writes into the folder (an operator's own, e.g. scenarios.json, are left as they are). */
+const OWN_FILES = /^(?:(?:claude-foundry|logs)\.db(?:-wal|-shm)?|secret\.key|signing-keys\.json|admin-credentials\.json|ca(?:-key)?\.pem|tls-(?:cert|key)\.pem|tls-names\.json)$/;
+
 /** Creates the folder (0700) when absent; refuses one that others may write to; narrows what an earlier version left readable. */
 export function prepareDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -18,9 +21,9 @@ export function prepareDataDir(dir: string): void {
         `database or keys. Run 'chmod 700 ${dir}' (or point dataDir at a folder only you can write to) and start again.`,
     );
   }
-  // Files an earlier version created 0644 (issue 13): ours, so narrowed in place; subfolders (cassettes) are left alone.
+  // Files an earlier version created 0644 (issue 13) are narrowed in place.
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || !OWN_FILES.test(entry.name)) continue;
     const path = join(dir, entry.name);
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE);
   }
