@@ -1,6 +1,7 @@
 // Assembles and starts a gateway: config, the store (seeded from the config), the control plane and its snapshot,
 // identity, backends, telemetry and the HTTP and HTTPS listeners.
 import type { AddressInfo, Server } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
 import { createSimulator } from './backends/simulator/index.ts';
@@ -10,13 +11,13 @@ import { authenticateCaller } from './auth/caller.ts';
 import { managementRoutes } from './control/arm/index.ts';
 import { resourceManagerRoutes } from './control/arm/resource-manager.ts';
 import { ControlPlane } from './control/plane.ts';
-import type { ControlState } from './control/snapshot.ts';
+import type { ControlSnapshot, ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
 import { createRouteTable, type Route } from './http/routes.ts';
 import { sendJson } from './http/respond.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
-import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
+import { TlsCertificates, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
@@ -97,10 +98,18 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       authenticate: (req) => authenticateCaller(req, validator, origins),
     }),
   ];
-  const names = control.current.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]);
-  const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
+  const namesOf = (snapshot: ControlSnapshot) =>
+    tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
+  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
+    await telemetry.close();
+    store.close();
+    throw err;
+  });
   const server = createGatewayServer(dataPlane.handle, { routes, connections });
-  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, tls: { key: tls.key, cert: tls.cert } });
+  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, tls: tls.serverOptions() });
+  tls.attach(httpsServer as TlsServer); // created with `tls`, so an https (TLS) server
+  // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
+  control.onReplace((next) => void tls.update(namesOf(next)));
   const closeAll = () =>
     Promise.all(
       [server, httpsServer].map(
@@ -115,6 +124,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       // Requests cut short by the close finish their records first; then the log queue drains.
       .finally(() => {
         connections.close();
+        tls.close();
         return telemetry.close();
       })
       .then(

@@ -16,7 +16,7 @@ import { testCall, testDeployment } from './simulator-helpers.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { Secret } from '../src/config/secret.ts';
 import { GatewayError } from '../src/errors/index.ts';
-import { ensureTlsMaterial, tlsNames } from '../src/http/tls.ts';
+import { CA_FILE, TlsCertificates, tlsNames } from '../src/http/tls.ts';
 import { runNodeScript } from './helpers.ts';
 
 const REPLY = '{"type":"message","usage":{"input_tokens":1,"output_tokens":1}}';
@@ -164,13 +164,14 @@ describe('upstream connections', () => {
 
 describe('an HTTPS upstream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cf-upstream-tls-'));
-  const tls = ensureTlsMaterial(dir, tlsNames([], [], '127.0.0.1'));
-  const https = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
+  const https = createHttpsServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(REPLY.length) });
     res.end(REPLY);
   });
   let url = '';
   before(async () => {
+    const tls = await TlsCertificates.open(dir, tlsNames([], [], '127.0.0.1'));
+    https.setSecureContext({ key: tls.key, cert: tls.cert });
     await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
   });
@@ -205,7 +206,7 @@ for await (const chunk of reply.body) body += Buffer.from(chunk).toString();
 process.stdout.write(reply.status + ' ' + body);
 await pool.close();
 `;
-    const { code, out, errors } = await runNodeScript(script, [url], { NODE_EXTRA_CA_CERTS: tls.caPath });
+    const { code, out, errors } = await runNodeScript(script, [url], { NODE_EXTRA_CA_CERTS: join(dir, CA_FILE) });
     assert.equal(code, 0, errors);
     assert.equal(out, `200 ${REPLY}`);
   });

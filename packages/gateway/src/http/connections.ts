@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { BlockList, Socket } from 'node:net';
-import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
 import { compileRanges, peerInRanges } from '../control/network.ts';
 import { GatewayError } from '../errors/index.ts';
 import { answerAndClose, rawErrorResponse } from './answer-raw.ts';
@@ -72,7 +72,7 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     return true;
   }
 
-  function refuse(socket: Socket, secureContext: SecureContext | undefined): void {
+  function refuse(socket: Socket, secureContext: SecureContext | undefined, sni: TlsOptions['SNICallback']): void {
     stats.refused++;
     const error = new GatewayError(
       'too_many_connections',
@@ -81,7 +81,8 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     );
     if (!secureContext) return answerAndClose(socket, rawErrorResponse(error), settings.discardMs);
     // Over HTTPS the answer can only follow a handshake.
-    const secure = new TLSSocket(socket, { isServer: true, secureContext });
+    // With the SNI callback the refusal is signed by the current certificate (it is re-issued as resources change).
+    const secure = new TLSSocket(socket, { isServer: true, secureContext, SNICallback: sni });
     const timer = setTimeout(() => secure.destroy(), settings.headersTimeoutMs).unref();
     secure.on('error', () => secure.destroy());
     secure.once('close', () => clearTimeout(timer));
@@ -106,15 +107,15 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
   }
 
   /** Takes over the server's connections: its own 'connection' listeners run only for admitted ones. */
-  function attach(server: Server | TlsServer, tls?: { key: string; cert: string }): void {
+  function attach(server: Server | TlsServer, tls?: Pick<TlsOptions, 'key' | 'cert' | 'SNICallback'>): void {
     // Node documents that emitting 'connection' hands a socket to the server; these are the listeners it runs.
     const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
-    const secureContext = tls ? createSecureContext(tls) : undefined;
+    const secureContext = tls ? createSecureContext({ key: tls.key, cert: tls.cert }) : undefined;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => {
       const address = socket.remoteAddress;
       if (address === undefined) return socket.destroy(); // the peer is already gone
-      if (!admit(socket, address)) return refuse(socket, secureContext);
+      if (!admit(socket, address)) return refuse(socket, secureContext, tls?.SNICallback);
       for (const handler of handlers) handler.call(server, socket);
     });
     sweeper ??= setInterval(sweep, tick).unref();

@@ -2,6 +2,7 @@
 // a clean JSON error (never a crash, never a hang).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { parseDataPlanePath } from '../dataplane/address.ts';
 import { reportUnexpected } from '../dataplane/handler.ts';
 import { GatewayError } from '../errors/index.ts';
@@ -18,8 +19,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname:
 
 export interface GatewayServerOptions {
   routes?: readonly RouteHandler[];
-  /** PEM key and certificate chain: the listener speaks HTTPS. */
-  tls?: { key: string; cert: string };
+  /** PEM key and certificate chain (and an SNICallback that serves a newer one): the listener speaks HTTPS. */
+  tls?: Pick<SecureContextOptions, 'key' | 'cert'> & Pick<TlsOptions, 'SNICallback'>;
   /** Timeouts and the per-address cap, shared by the gateway's listeners (http/connections.ts). */
   connections: ConnectionGuard;
 }

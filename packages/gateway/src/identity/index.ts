@@ -36,7 +36,7 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
   const { config, control, store, clock, origins } = options;
   const settings = config.identity;
   const tenantId = settings.developmentTenant.tenantId;
-  const keys = new SigningKeyRing(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
+  const keys = await SigningKeyRing.open(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
   const directory = await Directory.open(store, settings, clock);
   const validator = createTokenValidator({
     developmentTenant: settings.developmentTenant.enabled ? { tenantId, publicKey: (kid) => keys.publicKey(kid) } : undefined,
@@ -64,5 +64,5 @@ export interface GatewayIdentity {
   adminCredentialsPath: string;
   directory: Directory;
   /** Starts signing with a new key; the previous one stays published until its tokens have expired. Returns its kid. */
-  rotateSigningKey(): string;
+  rotateSigningKey(): Promise<string>;
 }
