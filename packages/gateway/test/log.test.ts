@@ -136,6 +136,6 @@ describe('process metrics on /metrics', () => {
     assert.ok(value('nodejs_eventloop_delay_p99_seconds') >= value('nodejs_eventloop_delay_p50_seconds'));
     assert.ok(value('nodejs_eventloop_delay_max_seconds') >= 0);
     // The scrape's own connection is open while it is answered.
-    assert.ok(value('claude_foundry_open_connections') >= 1);
+    assert.ok(value('claude_foundry_connections_open') >= 1);
   });
 });

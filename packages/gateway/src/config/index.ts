@@ -11,6 +11,7 @@ import { schemaProblems } from './strict.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
+import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
 import { getModel, listModels } from '../models/catalog.ts';
@@ -75,6 +76,8 @@ export interface GatewayConfig {
   monitoring: MonitoringConfig;
   /** Fixtures files of scripted replies for simulator deployments (docs/scenarios.md). */
   scenarios: ScenarioConfig;
+  /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
+  connections: ConnectionSettings;
 }
 
 export class ConfigError extends Error {
@@ -163,7 +166,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const identity = parseIdentityConfig(raw['identity'], where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw['monitoring'], where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios };
+  const connections = parseConnectionSettings(raw.connections, where('connections'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios, connections };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

@@ -141,14 +141,28 @@ const identity = z.strictObject({
         principalId: text().meta({ doc: { default: '—', meaning: 'the object ID of a principal or group' } satisfies FieldDoc }),
         principalType: doc(text(), '`ServicePrincipal`', '`User`, `Group`…'),
         role: text().meta({ doc: { default: '—', meaning: "a built-in role's name or GUID" } satisfies FieldDoc }),
-        scope: doc(text(), "the first resource's subscription", 'where the role applies'),
+        scope: doc(text(), "the first resource's subscription", 'where the role applies; the root scope `"/"` is accepted only here (in Azure only an elevated Global Administrator assigns there, never the API)'),
       }),
     ),
     '`[]`',
     'role assignments fixed by config (read-only through the API and the CLI)',
   ),
-  clockSkewSeconds: doc(int(0, 3600), '`300`', 'tolerance on `exp` and `nbf`'),
+  clockSkewSeconds: doc(int(0, 3600), '`300`', 'tolerance on `exp`, `nbf` and `iat`'),
   jwksMinRefreshSeconds: doc(int(1, 86_400), '`300`', "the shortest time between two fetches of a tenant's keys"),
+  publicOrigins: doc(
+    strings(),
+    'the HTTP and HTTPS origins on `host` and the listening ports (for a loopback or wildcard `host`: `127.0.0.1`, `localhost`, `[::1]`)',
+    "the origins clients reach the gateway at, `http(s)://host[:port]`: the only audiences besides Azure's that management tokens may name, and the only resources besides Azure's the development tenant issues tokens for ([identity.md](identity.md#the-management-api))",
+  ),
+});
+
+const connections = z.strictObject({
+  headersTimeoutMs: doc(int(10, 3_600_000), '`30000`', "a request's headers must be complete this long after its first byte (or after the connection opens); else 408 `RequestTimeout` and the connection is closed"),
+  bodyTimeoutMs: doc(int(10, 3_600_000), '`30000`', 'a body must bring at least `bodyMinBytes` in every `bodyTimeoutMs`; a slower one gets 408 `RequestTimeout` and the connection is closed (a minimum rate, not a deadline)'),
+  bodyMinBytes: doc(int(0, 1024 * 1024 * 1024), '`1024`', 'see `bodyTimeoutMs`; `0` turns the check off'),
+  keepAliveTimeoutMs: doc(int(10, 3_600_000), '`65000`', "an idle keep-alive connection is closed after this long (above the 60 s idle timeout of Azure's and AWS's load balancers, so a balancer in front closes first)"),
+  maxPerAddress: doc(int(0, 1_000_000), '`1024`', 'open connections one client address may hold, over HTTP and HTTPS together; the next gets 429 `TooManyConnections`. `0`: no cap. Addresses in `trustedProxies` are not capped'),
+  discardMs: doc(int(10, 3_600_000), '`5000`', 'after an answer sent before the body was read (a 413, a 401…), the rest of the body is read and thrown away for at most this long, so a client still writing sees the answer instead of a reset'),
 });
 
 const monitoring = z.strictObject({
@@ -186,6 +200,7 @@ export const configSchema = z.strictObject({
     '—',
     'a fixtures file (or an array of them) of scripted replies for every simulator deployment; `{dataDir}/scenarios.json` is read too when it exists ([scenarios.md](scenarios.md))',
   ),
+  connections: doc(connections, '—', 'timeouts, the per-address connection cap, discarding refused bodies'),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
 });

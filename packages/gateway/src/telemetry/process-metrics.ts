@@ -1,10 +1,11 @@
 // The process's own health on /metrics, under the names Prometheus' Node.js clients use: resident memory,
-// V8's heap, CPU time, event-loop delay (libuv's timer lag, sampled by perf_hooks) and open connections.
+// V8's heap, CPU time and event-loop delay (libuv's timer lag, sampled by perf_hooks). Open connections are the
+// connection guard's (claude_foundry_connections_open, gateway-metrics.ts).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Registry } from './metrics.ts';
 
-/** Registers the gauges; `connections` counts the listeners' open sockets. Returns a stop for the delay sampler. */
-export function registerProcessMetrics(registry: Registry, connections: () => number): () => void {
+/** Registers the gauges. Returns a stop for the delay sampler. */
+export function registerProcessMetrics(registry: Registry): () => void {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
@@ -20,6 +21,5 @@ export function registerProcessMetrics(registry: Registry, connections: () => nu
   registry.observed('nodejs_eventloop_delay_p50_seconds', 'Event-loop delay, median since start.', 'gauge', () => seconds(delay.percentile(50)));
   registry.observed('nodejs_eventloop_delay_p99_seconds', 'Event-loop delay, 99th percentile since start.', 'gauge', () => seconds(delay.percentile(99)));
   registry.observed('nodejs_eventloop_delay_max_seconds', 'Event-loop delay, longest since start.', 'gauge', () => seconds(delay.max));
-  registry.observed('claude_foundry_open_connections', 'Client connections open on the HTTP and HTTPS listeners.', 'gauge', connections);
   return () => delay.disable();
 }
