@@ -69,9 +69,10 @@ after(async () => {
 describe('a request from the future, through an upstream deployment', () => {
   test('anthropic: the body reaches the upstream byte for byte (model aside) and its JSON reply comes back byte for byte', async () => {
     const body = futureBody('sonnet');
-    const res = await post(gw, '/v1/messages', body, FUTURE_BETA);
+    const res = await post(gw, '/v1/messages?beta=true', body, FUTURE_BETA);
     assert.equal(res.status, 200, res.bytes.toString());
     const upstream = mock.last;
+    assert.equal(upstream.path, '/v1/messages?beta=true', 'the query (Claude Code sends ?beta=true) goes upstream as sent');
     assert.equal(upstream.body.toString('utf8'), withModel(body, 'sonnet', upstream.json['model']));
     assert.equal(upstream.headers['anthropic-beta'], FUTURE_BETA['anthropic-beta']);
     assert.deepEqual(res.bytes, sentBytes(upstream));

@@ -77,6 +77,22 @@ describe('driving an agent', () => {
     assert.deepEqual(read, { file_path: 'src/index.ts' });
   });
 
+  it('never invents where a tool acts: a tool named without its path or command is not called', async () => {
+    const WRITE: Tool = {
+      type: 'custom',
+      name: 'Write',
+      input_schema: { type: 'object', properties: { file_path: { type: 'string' }, content: { type: 'string' } }, required: ['file_path', 'content'] },
+    };
+    const poem = await reply(claudeCodeTurn('Write a poem about the sea', [READ, WRITE, BASH]));
+    assert.deepEqual(types(poem.content), ['text']);
+    assert.equal(poem.stop_reason, 'end_turn');
+    const bash = await reply(claudeCodeTurn('Use Bash to tidy up', [BASH]));
+    assert.deepEqual(types(bash.content), ['text']);
+    const aimed = toolUse(await reply(claudeCodeTurn('Write the summary to notes.txt', [READ, WRITE, BASH])));
+    assert.equal(aimed.name, 'Write');
+    assert.equal(aimed.input['file_path'], 'notes.txt');
+  });
+
   it('a required boolean takes its default, else false', async () => {
     const tool: Tool = {
       type: 'custom',

@@ -144,8 +144,11 @@ export function createDataPlane(deps: DataPlaneDeps) {
       if (!res.writableFinished) controller.abort();
     });
 
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const query = queryAt === -1 ? '' : url.slice(queryAt);
     const callOf = <R>(request: R, deployment: Deployment): BackendCall<R> => ({
-      request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
+      request, rawBody: body.raw, query, resource, deployment, anthropicVersion: version,
       headers: req.headers, requestId: ids.requestId, signal: controller.signal,
     });
 

@@ -142,7 +142,9 @@ export function chooseTool(request: MessagesRequest, userText: string, hasToolRe
         return tool === undefined ? undefined : { tool, forced: false };
       }
       const tool = matchTool(tools, userText);
-      return tool === undefined ? undefined : { tool, forced: false };
+      // Named but not aimed: "write a poem" names Claude Code's Write tool but no file. Never invent a target.
+      if (tool === undefined || lacksTarget(tool, requestValues(userText))) return undefined;
+      return { tool, forced: false };
     }
   }
 }
@@ -163,6 +165,16 @@ export function requestValues(userText: string): (name: string) => string | unde
     if (/command|cmd|code|script|query|pattern|expression/.test(n)) return code;
     return undefined;
   };
+}
+
+/** Inputs that say where a tool acts: a call is made only when the request gives them. */
+const TARGET_INPUT = /path|file|dir|url|uri|command|cmd/i;
+
+/** A required target input (a path, a URL, a command) of the tool that the request does not state. */
+function lacksTarget(tool: Tool, values: (name: string) => string | undefined): boolean {
+  const schema = tool.input_schema as { properties?: Record<string, { type?: unknown }>; required?: unknown } | undefined;
+  const required = Array.isArray(schema?.required) ? (schema.required as unknown[]) : [];
+  return required.some((name) => typeof name === 'string' && TARGET_INPUT.test(name) && schema?.properties?.[name]?.type === 'string' && values(name) === undefined);
 }
 
 /** The tool_use block for a call: id and input derived from the request digest. */
