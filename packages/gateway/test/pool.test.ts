@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { startUpstreamGateway, type UpstreamTestGateway } from './fixtures/gateway.ts';
 import { eventsFor, MockUpstream, sendError, sendSse } from './fixtures/mock-upstream.ts';
 import { loggedRecord, managementToken } from './telemetry-helpers.ts';
@@ -72,7 +73,9 @@ describe('failover before the first byte', () => {
 
   test('500, a reset connection and a hang each move the request on; the third member (a foundry upstream) serves', async () => {
     a.respond((_e, res) => sendError(res, 500, 'api_error', 'Internal server error'));
-    b.respond((_e, res) => res.socket?.destroy());
+    b.respond((_e, res) => {
+      res.socket?.destroy();
+    });
     const { data, response } = await ask('ordered');
     assert.equal(data.type, 'message');
     assert.equal(c.exchanges.length, 1);
@@ -157,7 +160,7 @@ describe('streams', () => {
 describe('cache affinity through the gateway', () => {
   test("every turn of a conversation goes to one member; different agents spread over the pool", async () => {
     const system = [{ type: 'text' as const, text: 'You review TypeScript. '.repeat(20), cache_control: { type: 'ephemeral' as const } }];
-    const turns: AnthropicFoundry.MessageParam[] = [];
+    const turns: MessageParam[] = [];
     for (let turn = 0; turn < 6; turn++) {
       turns.push({ role: 'user', content: [{ type: 'text', text: `turn ${turn}`, cache_control: { type: 'ephemeral' } }] });
       const { data } = await client.messages.create({ model: 'spread', max_tokens: 64, system, messages: turns }).withResponse();

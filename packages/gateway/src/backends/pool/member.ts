@@ -17,8 +17,8 @@ export class PoolMember {
   failures = 0;
   throttled = 0;
   readonly #breaker: BreakerSettings;
-  readonly #ok = new Array<number>(BUCKETS).fill(0);
-  readonly #failed = new Array<number>(BUCKETS).fill(0);
+  readonly #ok: number[] = Array.from({ length: BUCKETS }, () => 0);
+  readonly #failed: number[] = Array.from({ length: BUCKETS }, () => 0);
   #bucketAt = 0;
   #coolUntil = 0;
   #openedAt: number | undefined;
@@ -97,7 +97,7 @@ export class PoolMember {
       this.#ok[at] = 0;
       this.#failed[at] = 0;
     }
-    if (steps > 0 || this.#bucketAt === 0) this.#bucketAt = bucket;
+    if (steps > 0) this.#bucketAt = bucket;
     (ok ? this.#ok : this.#failed)[bucket % BUCKETS]!++;
   }
 }
