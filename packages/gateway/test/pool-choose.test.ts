@@ -154,6 +154,16 @@ describe('circuit breaker', () => {
     assert.equal(m.state(now), 'healthy', 'closed with a clean window: 3 failures are fewer than minRequests');
   });
 
+  test('a probe abandoned by its client (no verdict) lets the next request probe', () => {
+    const m = member('left', 1, 0, { ...BREAKER, minRequests: 1 });
+    m.failed(0);
+    assert.equal(m.state(5_000), 'half-open');
+    m.begin(5_000);
+    assert.equal(m.available(5_000), false);
+    m.abandon();
+    assert.equal(m.available(5_000), true);
+  });
+
   test('failures older than the window no longer count', () => {
     const m = member('slow');
     let now = 5_000_000;

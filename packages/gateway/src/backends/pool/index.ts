@@ -87,7 +87,10 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
       } catch (err) {
         member.inFlight--;
         // The client left, or a failure that is not the upstream's: no other member would do better.
-        if (call.signal.aborted || !(err instanceof GatewayError) || (err.code !== 'bad_gateway' && err.code !== 'gateway_timeout')) throw err;
+        if (call.signal.aborted || !(err instanceof GatewayError) || (err.code !== 'bad_gateway' && err.code !== 'gateway_timeout')) {
+          member.abandon();
+          throw err;
+        }
         member.failed(clock());
         attempts.push(`${member.name} ${err.status}`);
         last = err;

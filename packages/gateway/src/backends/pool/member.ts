@@ -50,6 +50,11 @@ export class PoolMember {
     if (this.state(now) === 'half-open') this.#probing = true;
   }
 
+  /** The request ended without a verdict on the member (the client left): a probe may be sent again. */
+  abandon(): void {
+    this.#probing = false;
+  }
+
   succeeded(now: number): void {
     this.#count(now, true);
     if (this.#openedAt !== undefined) {
