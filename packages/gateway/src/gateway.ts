@@ -164,6 +164,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       caPath: tls.caPath,
       caPem: tls.caPem,
       adminCredentialsPath: identity.admin.path,
+      adminUser: { userName: identity.adminUser.userName, path: identity.adminUser.path, newPassword: identity.adminUser.newPassword },
       directory,
       rotateSigningKey: () => identity.keys.rotate(),
     },
