@@ -199,6 +199,16 @@ describe('redeeming the code', () => {
     const code = await codeFor('reader-user', password, challenge);
     const token = (( await redeem(code, verifier)).json() as { access_token: string }).access_token;
     const account = `${accountScope(resource)}`;
+    const subs = await raw(gw, { method: 'GET', path: '/subscriptions?api-version=2022-09-01', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(subs.status, 200, subs.text);
+    assert.deepEqual((subs.json() as { value: Array<{ subscriptionId: string }> }).value.map((s) => s.subscriptionId), gw.control.current.subscriptions());
+    const { user: nobody, password: nobodyPassword } = await createUser(gw.identity.directory, 'no-roles');
+    const noRolesCode = await codeFor(nobody.displayName, nobodyPassword, challenge);
+    const noRoles = ((await redeem(noRolesCode, verifier)).json() as { access_token: string }).access_token;
+    const none = await raw(gw, { method: 'GET', path: '/subscriptions?api-version=2022-09-01', headers: { authorization: `Bearer ${noRoles}` } });
+    assert.deepEqual((none.json() as { value: unknown[] }).value, []);
+    const missingVersion = await raw(gw, { method: 'GET', path: '/subscriptions', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(missingVersion.status, 400);
     const get = await raw(gw, { method: 'GET', path: `${account}?api-version=2024-10-01`, headers: { authorization: `Bearer ${token}` } });
     assert.equal(get.status, 200, get.text);
     const keys = await raw(gw, { method: 'POST', path: `${account}/listKeys?api-version=2024-10-01`, headers: { authorization: `Bearer ${token}` } });
