@@ -126,7 +126,7 @@ describe('a running gateway', () => {
     assert.ok(owner, list.stdout);
     const removed = cli('role', 'remove', owner.name, '--data-dir', dataDir);
     assert.equal(removed.status, 1, removed.stdout);
-    assert.match(removed.stderr, /LastOwnerRoleAssignment: The role assignment '.*' is the last Owner of subscription .*admin recover --data-dir/);
+    assert.match(removed.stderr, /LastOwnerRoleAssignment: The role assignment '.*' is the CLI's admin Owner of subscription .*admin recover --data-dir/);
     assert.equal(cli('resource', 'list', '--data-dir', dataDir).status, 0, 'the CLI still works');
 
     // The credentials file lost: recover, offline, gives the admin a working secret again.

@@ -21,6 +21,7 @@ import { TlsCertificates, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
+import { portalRoutes } from './portal/routes.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
 import { logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
@@ -95,7 +96,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes], {
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
       authenticate: (req) => authenticateCaller(req, validator, origins),
     }),
   ];
@@ -166,6 +167,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       caPath: tls.caPath,
       caPem: tls.caPem,
       adminCredentialsPath: identity.admin.path,
+      adminUser: { userName: identity.adminUser.userName, path: identity.adminUser.path, newPassword: identity.adminUser.newPassword },
       directory,
       rotateSigningKey: () => identity.keys.rotate(),
     },

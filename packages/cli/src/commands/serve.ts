@@ -57,6 +57,12 @@ export async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The admin user's password is printed once, on the start that created it; after that, where it is kept. */
+function adminPassword(gateway: Gateway): string {
+  const { newPassword, path } = gateway.identity.adminUser;
+  return newPassword ? `password ${newPassword}, kept in ${path}` : `password in ${path}`;
+}
+
 export function banner(gateway: Gateway): string {
   const resource = gateway.config.resources[0]!;
   const baseURL = gateway.baseURL(resource.name);
@@ -77,6 +83,7 @@ export function banner(gateway: Gateway): string {
   HTTPS        ${gateway.httpsUrl} (its CA: ${gateway.identity.caPath})
   Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
   CLI admin    ${gateway.identity.adminCredentialsPath}
+  Portal       ${gateway.url}/portal/ (user ${gateway.identity.adminUser.userName}, ${adminPassword(gateway)})
 
 ${callSnippets({ baseURL, apiKey: gateway.keys(resource.name).key1, model })}
 To use Microsoft Entra ID tokens instead of keys (docs/identity.md), give a principal a role:

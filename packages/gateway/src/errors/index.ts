@@ -331,6 +331,12 @@ export const catalogue = {
     code: 'invalid_resource',
     message: 'AADSTS500011: The resource principal was not found in the tenant.',
   },
+  oauth_invalid_grant: {
+    status: 400,
+    shape: 'oauth',
+    code: 'invalid_grant',
+    message: 'AADSTS70008: The provided authorization code or refresh token has expired or is not valid.',
+  },
   oauth_invalid_tenant: {
     status: 400,
     shape: 'oauth',

@@ -10,6 +10,7 @@ import type { ControlState } from '../control/snapshot.ts';
 import { readArmBody, sendArm } from '../control/arm/http.ts';
 import { GatewayError } from '../errors/index.ts';
 import type { CallerContext, Route } from '../http/routes.ts';
+import { isUser } from './users.ts';
 import type { DirectoryPrincipal } from './directory-snapshot.ts';
 import type { Directory } from './directory.ts';
 
@@ -77,7 +78,8 @@ export function directoryRoutes(deps: DirectoryApiDeps): Route[] {
   function find(id: string | undefined, appId: string | undefined): DirectoryPrincipal {
     const snapshot = deps.directory.current;
     const found = appId ? snapshot.principalByAppId(appId) : id ? snapshot.principalByObjectId(id) : undefined;
-    if (!found) {
+    // Users (identity/users.ts) share the directory's table but are no service principals.
+    if (!found || isUser(found)) {
       throw new GatewayError('directory_not_found', `Resource '${(appId ?? id ?? '').slice(0, 60)}' does not exist or one of its queried reference-property objects are not present.`);
     }
     return found;
@@ -131,7 +133,7 @@ export function directoryRoutes(deps: DirectoryApiDeps): Route[] {
       methods: {
         GET: ({ res, ids, caller }) => {
           authorize(caller, READ);
-          const value = deps.directory.current.principals().map(servicePrincipalJson);
+          const value = deps.directory.current.principals().filter((p) => !isUser(p)).map(servicePrincipalJson);
           sendArm(res, 200, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals', value }, ids);
         },
         POST: async ({ req, res, ids, caller }) => {

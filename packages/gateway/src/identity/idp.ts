@@ -2,15 +2,16 @@
 // and the token endpoint's client-credentials grant. With `disableInstanceDiscovery: true`, @azure/identity's
 // ClientSecretCredential makes exactly two calls here: GET the v2.0 discovery document, then POST the token form.
 import type { IncomingMessage } from 'node:http';
-import { type ErrorCode, GatewayError } from '../errors/index.ts';
 import { collect } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Route, RouteContext } from '../http/routes.ts';
+import { type AuthorizationCodes, authorizeHandlers } from './authorize.ts';
 import type { Directory } from './directory.ts';
+import { MAX_FORM_BYTES, missing, oauth, resourceOf } from './oauth.ts';
 import { type PublicOrigins, requestOrigin } from './origin.ts';
+import { isUser } from './users.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
-import { mintAccessToken, v1Issuer } from './tokens.ts';
-import { normalizeAudience } from './validate.ts';
+import { mintAccessToken, mintUserToken, v1Issuer } from './tokens.ts';
 
 export interface IdentityProviderDeps {
   directory: Directory;
@@ -18,21 +19,9 @@ export interface IdentityProviderDeps {
   clock: () => number;
   /** The gateway's own origins: the only resources besides Azure's it issues tokens for. */
   origins: PublicOrigins;
+  /** The authorization-code flow's pending codes (the portal's sign-in). */
+  codes: AuthorizationCodes;
 }
-
-/** First-party resources a client-credentials token can be asked for (scope `{resource}/.default`). */
-const KNOWN_RESOURCES = [
-  'https://cognitiveservices.azure.com',
-  'https://ai.azure.com',
-  'https://management.azure.com',
-  'https://management.core.windows.net',
-  'https://graph.microsoft.com',
-];
-const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const MAX_FORM_BYTES = 64 * 1024;
-
-const oauth = (code: Extract<ErrorCode, `oauth_${string}`>, message: string) => new GatewayError(code, message);
-const missing = (name: string) => oauth('oauth_invalid_request', `AADSTS900144: The request body must contain the following parameter: '${name}'.`);
 
 function discovery(origin: string, tenant: string, version: 'v1' | 'v2'): Record<string, unknown> {
   const base = `${origin}/${tenant}`;
@@ -63,32 +52,6 @@ function discovery(origin: string, tenant: string, version: 'v1' | 'v2'): Record
     msgraph_host: 'graph.microsoft.com',
     rbac_url: 'https://pas.windows.net',
   };
-}
-
-/** `https://x/.default` → the resource it names, as requested (a trailing slash is kept: it becomes `aud`). */
-function resourceOf(scopeParam: string, origins: readonly string[]): string {
-  const scopes = scopeParam.split(/\s+/).filter((s) => s.length > 0 && !OIDC_SCOPES.has(s.toLowerCase()));
-  if (scopes.length === 0) throw missing('scope');
-  const resources = new Set<string>();
-  for (const scope of scopes) {
-    if (!scope.endsWith('/.default')) {
-      throw oauth(
-        'oauth_invalid_scope',
-        `AADSTS1002012: The provided value for scope ${scope.slice(0, 200)} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
-      );
-    }
-    resources.add(scope.slice(0, -'/.default'.length));
-  }
-  if (resources.size > 1) throw oauth('oauth_invalid_scope', 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.');
-  const resource = [...resources][0]!;
-  const known = [...KNOWN_RESOURCES, ...origins].map(normalizeAudience);
-  if (!known.includes(normalizeAudience(resource))) {
-    throw oauth(
-      'oauth_invalid_resource',
-      `AADSTS500011: The resource principal named ${resource.slice(0, 200)} was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant. The development tenant issues tokens for ${[...KNOWN_RESOURCES, ...origins].join(', ')} (this gateway's origins are set by identity.publicOrigins).`,
-    );
-  }
-  return resource;
 }
 
 function clientCredentials(req: IncomingMessage, form: URLSearchParams): { clientId: string; clientSecret: string | undefined } {
@@ -123,12 +86,21 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     const form = new URLSearchParams((await collect(req, MAX_FORM_BYTES)).toString('utf8'));
     const grant = form.get('grant_type');
     if (!grant) throw missing('grant_type');
+    if (grant === 'authorization_code') {
+      const { user, clientId, resource } = deps.codes.redeem(form);
+      const minted = mintUserToken(deps.keys.active(), user, clientId, resource, deps.clock());
+      const body = { token_type: 'Bearer', scope: `${resource}/user_impersonation`, expires_in: minted.expiresIn, ext_expires_in: minted.expiresIn, access_token: minted.accessToken };
+      sendJson(res, 200, JSON.stringify(body), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+      return;
+    }
     if (grant !== 'client_credentials') {
-      throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials.`);
+      throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials and authorization_code.`);
     }
     const { clientId, clientSecret } = clientCredentials(req, form);
     const resource = resourceOf(form.get('scope') ?? '', deps.origins.list);
-    const principal = deps.directory.current.principalByAppId(clientId);
+    const found = deps.directory.current.principalByAppId(clientId);
+    // A user signs in through /authorize; its password is no client secret.
+    const principal = found && !isUser(found) ? found : undefined;
     if (!principal) {
       throw oauth(
         'oauth_unauthorized_client',
@@ -157,7 +129,13 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     requireTenant(params['tenant']!);
     sendJson(res, 200, JSON.stringify(discovery(requestOrigin(req), tenantId, version)), ids, cache);
   };
+  const signIn = authorizeHandlers(deps.codes);
+  const tenantChecked = (action: (ctx: RouteContext) => Promise<void> | void) => (ctx: RouteContext) => {
+    requireTenant(ctx.params['tenant']!);
+    return action(ctx);
+  };
   return [
+    { path: '/{tenant}/oauth2/v2.0/authorize', auth: 'public', methods: { GET: tenantChecked(signIn.get), POST: tenantChecked(signIn.post) } },
     { path: '/{tenant}/v2.0/.well-known/openid-configuration', auth: 'public', methods: { GET: configuration('v2') } },
     { path: '/{tenant}/.well-known/openid-configuration', auth: 'public', methods: { GET: configuration('v1') } },
     { path: '/{tenant}/discovery/v2.0/keys', auth: 'public', methods: { GET: keys } },

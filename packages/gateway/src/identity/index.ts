@@ -5,12 +5,14 @@ import type { ControlState } from '../control/snapshot.ts';
 import type { Route } from '../http/routes.ts';
 import type { Store } from '../store/types.ts';
 import { type AdminCredentials, ensureAdmin } from './admin.ts';
+import { AuthorizationCodes } from './authorize.ts';
 import { Directory } from './directory.ts';
 import { directoryRoutes } from './graph.ts';
 import { identityProviderRoutes } from './idp.ts';
 import type { PublicOrigins } from './origin.ts';
 import { SigningKeyRing } from './signing-keys.ts';
 import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
+import { type AdminUser, ensureAdminUser } from './users.ts';
 import { createTokenValidator, type TokenValidator } from './validate.ts';
 
 export interface Identity {
@@ -22,6 +24,8 @@ export interface Identity {
   /** The development identity provider (when enabled) and the service-principal API. */
   routes: Route[];
   admin: AdminCredentials & { path: string };
+  /** The admin user who signs in to the portal. */
+  adminUser: AdminUser;
 }
 
 export interface IdentityOptions {
@@ -46,9 +50,11 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
     clock,
   });
   const admin = await ensureAdmin(directory, config.dataDir, control.current.subscriptions());
+  const adminUser = await ensureAdminUser(directory, config.dataDir, control.current.subscriptions());
   const routes: Route[] = [...directoryRoutes({ directory, control })];
-  if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins }));
-  return { tenantId, directory, keys, validator, routes, admin };
+  const codes = new AuthorizationCodes({ directory, origins, clock });
+  if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins, codes }));
+  return { tenantId, directory, keys, validator, routes, admin, adminUser };
 }
 
 export { DEFAULT_TENANT_ID } from './config.ts';
@@ -63,6 +69,8 @@ export interface GatewayIdentity {
   /** `<dataDir>/admin-credentials.json`, the admin principal the CLI signs in with. */
   adminCredentialsPath: string;
   directory: Directory;
+  /** The portal's admin user: its name, and its password only on the start that created it (printed once). */
+  adminUser: { userName: string; path: string; newPassword: string | undefined };
   /** Starts signing with a new key; the previous one stays published until its tokens have expired. Returns its kid. */
   rotateSigningKey(): Promise<string>;
 }

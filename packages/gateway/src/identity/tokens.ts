@@ -45,3 +45,35 @@ export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, 
   const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
   return { accessToken: signJwt(header, claims, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
 }
+
+/**
+ * A delegated token for a user signed in through the authorization-code flow, shaped as Entra's v1.0 user tokens:
+ * `idtyp` user, the user's `oid`, `upn` and `name`, the public client in `appid` with `appidacr` 0, and `scp`.
+ */
+export function mintUserToken(key: SigningKey, user: DirectoryPrincipal, clientId: string, audience: string, nowMs: number): MintedToken {
+  const now = Math.floor(nowMs / 1000);
+  const issuer = v1Issuer(user.tenantId);
+  const claims: Record<string, unknown> = {
+    aud: audience,
+    iss: issuer,
+    iat: now - BACKDATE_SECONDS,
+    nbf: now - BACKDATE_SECONDS,
+    exp: now + TOKEN_LIFETIME_SECONDS,
+    amr: ['pwd'],
+    appid: clientId,
+    appidacr: '0', // a public client: no secret, PKCE
+    idtyp: 'user',
+    name: user.displayName,
+    oid: user.objectId,
+    scp: 'user_impersonation',
+    sub: user.objectId,
+    tid: user.tenantId,
+    unique_name: user.displayName,
+    upn: user.displayName,
+    uti: randomBytes(16).toString('base64url'),
+    ver: '1.0',
+  };
+  if (user.groups.length > 0) claims['groups'] = user.groups;
+  const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
+  return { accessToken: signJwt(header, claims, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
+}

@@ -9,7 +9,7 @@ import { requestOrigin } from '../../identity/origin.ts';
 import { accountKeys, deleteAccount, getAccount, listAccounts, putAccount } from './accounts.ts';
 import { deleteDeployment, getDeployment, listDeployments, putDeployment } from './deployments.ts';
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
-import { requireApiVersion } from './http.ts';
+import { requireApiVersion, sendArm } from './http.ts';
 import type { ArmTarget } from './paths.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
 import type { PublicUrls } from './shapes.ts';
@@ -59,7 +59,18 @@ export function resourceManagerRoutes(deps: ResourceManagerDeps): Route[] {
   const group = `${sub}/resourceGroups/{group}`;
   const account = `${group}/providers/Microsoft.CognitiveServices/accounts/{account}`;
   const keys = (action: 'listKeys' | 'regenerateKey') => arm('keys', (ctx, t) => accountKeys(ctx, { ...t, action }));
+  // ARM lists the subscriptions the caller holds a role in, at the subscription, below it or above it ('/').
+  const listSubscriptions = ({ res, ids, query, caller }: CallerContext) => {
+    requireApiVersion(query, RESOURCES_API_VERSIONS);
+    const scopes = deps.directory.current.assignmentsOf(caller.principalIds).map((a) => a.scope.toLowerCase());
+    const value = deps.plane.state.current
+      .subscriptions()
+      .filter((s) => scopes.some((scope) => scope === '/' || scope === `/subscriptions/${s}` || scope.startsWith(`/subscriptions/${s}/`)))
+      .map((s) => ({ id: `/subscriptions/${s}`, subscriptionId: s, tenantId: deps.directory.tenantId, displayName: `claude-foundry ${s.slice(0, 8)}`, state: 'Enabled' }));
+    sendArm(res, 200, { value }, ids);
+  };
   return [
+    { path: '/subscriptions', auth: 'entra', methods: { GET: listSubscriptions } },
     { path: `${sub}/resourceGroups`, auth: 'entra', methods: { GET: arm('groups', listResourceGroups) } },
     { path: group, auth: 'entra', methods: { GET: arm('group', getResourceGroup), PUT: arm('group', putResourceGroup) } },
     { path: `${sub}/providers/Microsoft.CognitiveServices/accounts`, auth: 'entra', methods: { GET: arm('accounts', (ctx, t) => listAccounts(ctx, { ...t, group: undefined })) } },

@@ -8,6 +8,7 @@ import { formatScope, GUID, type Scope } from '../../auth/scopes.ts';
 import { GatewayError } from '../../errors/index.ts';
 import { PRINCIPAL_TYPES } from '../../identity/config.ts';
 import type { Directory } from '../../identity/directory.ts';
+import { ADMIN_TAG } from '../../identity/graph.ts';
 import type { RoleAssignment } from '../../identity/directory-snapshot.ts';
 import { StoreConflict } from '../../store/types.ts';
 
@@ -170,17 +171,20 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, scope: Scop
 }
 
 /**
- * Azure keeps at least one Owner on a subscription; here the only one is usually the CLI's admin principal, and
- * removing it would lock the CLI out of the running gateway.
+ * Azure keeps at least one Owner on a subscription. The CLI's admin principal keeps its own Owner assignment
+ * whoever else is Owner (the portal's admin user is one): removing it would lock the CLI out of the running gateway.
  */
-function refuseLastOwner(deps: RoleAssignmentDeps, found: { name: string; scope: string; roleDefinitionId: string }): void {
+function refuseLastOwner(deps: RoleAssignmentDeps, found: { name: string; scope: string; roleDefinitionId: string; principalId: string }): void {
   const subscription = /^\/subscriptions\/[^/]+$/i.exec(found.scope)?.[0]?.toLowerCase();
   if (found.roleDefinitionId !== OWNER_ROLE || subscription === undefined) return;
+  const isAdmin = deps.directory.current.principalByObjectId(found.principalId)?.tags.includes(ADMIN_TAG) === true;
   const owners = deps.directory.current.assignments().filter((a) => a.roleDefinitionId === OWNER_ROLE && a.scope.toLowerCase() === subscription);
-  if (owners.length > 1) return;
+  if (owners.length > 1 && !isAdmin) return;
   throw new GatewayError(
     'last_owner',
-    `The role assignment '${found.name}' is the last Owner of subscription ${found.scope.split('/')[2]}: removing it would leave nobody able to manage the subscription (the CLI's admin among them). ` +
+    (owners.length > 1
+      ? `The role assignment '${found.name}' is the CLI's admin Owner of subscription ${found.scope.split('/')[2]}: removing it would lock the CLI out of the gateway. `
+      : `The role assignment '${found.name}' is the last Owner of subscription ${found.scope.split('/')[2]}: removing it would leave nobody able to manage the subscription (the CLI's admin among them). `) +
       "Assign Owner to another principal first; to restore the admin's access offline, run 'npx claude-foundry admin recover --data-dir <dir>'.",
   );
 }

@@ -1,0 +1,162 @@
+// The portal in a real browser (Debian's Chromium driven by playwright-core; never a downloaded browser): the admin
+// user signs in through the development tenant's authorization-code flow, sees the resources, shows Key1 and calls
+// the data plane with it through the official SDK; regenerating Key1 in the page makes the old key a 401; a Reader
+// user sees the resource but no key and no regenerate button. Every page: no request to another host, no CSP
+// violation, no serious or critical axe-core violation. Screenshots go to the test's temp folder.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createUser } from '../../gateway/src/identity/users.ts';
+import { PORTAL_DIST } from '../../gateway/src/portal/routes.ts';
+import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
+import { accountScope, assign, ROLES } from '../../gateway/test/identity-helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const shots = mkdtempSync(join(tmpdir(), 'cf-portal-shots-'));
+
+let gw: TestGateway;
+let browser: Browser;
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
+  assert.ok(existsSync(join(PORTAL_DIST, 'index.html')), `The portal is not built in ${PORTAL_DIST}: npm install builds it (or npm run build -w packages/portal).`);
+  gw = await startTestGateway();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+});
+after(async () => {
+  await browser?.close();
+  await gw?.close();
+  process.stdout.write(`# portal screenshots: ${shots}\n`);
+});
+
+interface Watched {
+  page: Page;
+  foreign: string[];
+  violations: string[];
+}
+
+async function openPage(width = 1280): Promise<Watched> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const watched: Watched = { page, foreign: [], violations: [] };
+  const origin = new URL(gw.url).origin;
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== origin) watched.foreign.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) watched.violations.push(m.text());
+  });
+  return watched;
+}
+
+async function signIn(page: Page, userName: string, password: string): Promise<void> {
+  await page.goto(`${gw.url}/portal/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('User name').fill(userName);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Resources' }).waitFor();
+}
+
+async function axe(page: Page, name: string): Promise<void> {
+  await page.evaluate(AXE); // through the DevTools protocol: the page's CSP (rightly) allows no injected script
+  const found = await page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string }> }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+  });
+  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `axe-core on ${name}`);
+}
+
+function clean(w: Watched): void {
+  assert.deepEqual(w.foreign, [], 'the page asked another host');
+  assert.deepEqual(w.violations, [], 'the page hit its Content-Security-Policy');
+}
+
+const resource = () => gw.config.resources[0]!.name;
+const adminPassword = () => (JSON.parse(readFileSync(gw.identity.adminUser.path, 'utf8')) as { password: string }).password;
+const sdk = (apiKey: string) => new AnthropicFoundry({ apiKey, baseURL: gw.baseURL(resource()), maxRetries: 0 });
+const hello = (apiKey: string) => sdk(apiKey).messages.create({ model: gw.config.resources[0]!.deployments[0]!.name, max_tokens: 32, messages: [{ role: 'user', content: 'Hello' }] });
+
+describe('the portal in Chromium', () => {
+  test('the admin signs in, sees the resources, shows Key1, and the SDK calls the data plane with it; regenerating Key1 turns the old key into a 401', async () => {
+    const w = await openPage();
+    const { page } = w;
+    await page.goto(`${gw.url}/portal/`);
+    await axe(page, 'the welcome page');
+    await signIn(page, 'admin', adminPassword());
+    await page.screenshot({ path: join(shots, 'resources.png'), fullPage: true });
+    await axe(page, 'resources');
+    await page.getByRole('link', { name: resource() }).click();
+    await page.getByRole('heading', { name: 'Keys and Endpoint' }).waitFor();
+    assert.equal(await page.getByLabel('Endpoint', { exact: true }).inputValue(), `${gw.httpsUrl}/${resource()}/anthropic`);
+    const key1 = page.getByTestId('key-Key1');
+    assert.equal(await key1.getAttribute('type'), 'password', 'Key1 is hidden until shown');
+    await page.getByRole('button', { name: 'Show Key1' }).click();
+    assert.equal(await key1.getAttribute('type'), 'text');
+    const shown = await key1.inputValue();
+    assert.equal(shown, gw.keys(resource()).key1);
+    assert.match(await page.locator('pre').innerText(), new RegExp(`ANTHROPIC_FOUNDRY_API_KEY=${shown}`));
+    await page.getByRole('tab', { name: 'Python' }).click();
+    assert.match(await page.locator('pre').innerText(), /from anthropic import AnthropicFoundry/);
+    await page.screenshot({ path: join(shots, 'keys-and-endpoint.png'), fullPage: true });
+    await axe(page, 'keys and endpoint');
+
+    const reply = await hello(shown);
+    assert.equal(reply.type, 'message');
+
+    await page.getByRole('button', { name: 'Regenerate Key1' }).click();
+    await page.getByRole('button', { name: 'Yes, regenerate Key1' }).click();
+    let fresh = shown;
+    for (const deadline = Date.now() + 10_000; fresh === shown && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      fresh = await key1.inputValue();
+    }
+    assert.notEqual(fresh, shown);
+    assert.equal(fresh, gw.keys(resource()).key1);
+    await assert.rejects(hello(shown), (err: { status?: number }) => err.status === 401);
+    assert.equal((await hello(fresh)).type, 'message');
+    clean(w);
+    await page.context().close();
+  });
+
+  test('a Reader user sees the resource but no key and no regenerate button', async () => {
+    const { user, password } = await createUser(gw.identity.directory, 'reader');
+    await assign(gw, user.objectId, ROLES.reader, accountScope(resource()), 'User');
+    const w = await openPage(390);
+    const { page } = w;
+    await signIn(page, 'reader', password);
+    await page.getByRole('link', { name: resource() }).click();
+    await page.getByTestId('keys-denied').waitFor();
+    assert.equal(await page.getByTestId('key-Key1').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Regenerate/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Show Key/ }).count(), 0);
+    assert.match(await page.locator('pre').innerText(), /ANTHROPIC_FOUNDRY_API_KEY=<Key1>/);
+    await page.screenshot({ path: join(shots, 'reader-390px.png'), fullPage: true });
+    await axe(page, 'keys and endpoint as a Reader, 390 px wide');
+    clean(w);
+    await page.context().close();
+  });
+
+  test('the portal answers with a strict CSP and refuses paths outside its files', async () => {
+    const res = await fetch(`${gw.url}/portal/`);
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy')!;
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe|\*/);
+    for (const path of ['/portal/..%2Fpackage.json', '/portal/%2E%2E/x.js', '/portal/.hidden.js', '/portal/assets/nope.js', '/portal/x.exe']) {
+      const r = await fetch(`${gw.url}${path}`);
+      assert.equal(r.status, 404, path);
+    }
+    const config = (await (await fetch(`${gw.url}/portal/config.json`)).json()) as { tenantId: string };
+    assert.equal(config.tenantId, gw.identity.tenantId);
+  });
+});
