@@ -111,13 +111,17 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const operation = operationOf(path.api, req.method);
     trace.operation = operation;
     const addressed = addressedResource(req, path);
-    if (addressed) checkNetwork(req, addressed);
+    if (addressed) {
+      trace.addressed(addressed);
+      checkNetwork(req, addressed);
+    }
     const { resource, principal } = await deps.authenticate(req.headers, addressed, operation);
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
     const body = await readJsonBody(req, deps.config.maxBodyBytes);
     trace.body(body.raw);
+    trace.requested(resource, body.json);
 
     const controller = new AbortController();
     res.on('close', () => {

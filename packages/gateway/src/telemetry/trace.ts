@@ -65,6 +65,25 @@ export class RequestTrace {
     this.#contentLimit = contentLimit;
   }
 
+  /**
+   * The resource the URL or Host names, known before credentials are checked: a refusal (401, 403, 404) is then
+   * counted in that resource's log, usage and metrics, not under no resource.
+   */
+  addressed(resource: Resource): void {
+    this.resource = resource;
+  }
+
+  /**
+   * What a refused body asked for, before validation: the deployment its `model` names (when the resource has
+   * one by that name) and whether it asked to stream, so per-deployment error counts include validation refusals.
+   */
+  requested(resource: Resource, json: unknown): void {
+    if (typeof json !== 'object' || json === null) return;
+    const { model, stream } = json as { model?: unknown; stream?: unknown };
+    if (typeof model === 'string') this.deployment ??= resource.deployments.get(model);
+    if (stream === true) this.stream = true;
+  }
+
   authenticated(resource: Resource, principal: Principal): void {
     this.resource = resource;
     this.principal = principal;
