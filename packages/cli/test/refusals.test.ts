@@ -44,8 +44,8 @@ describe('refusals are counted where the URL pointed', () => {
     assert.equal(wrong.status, 401);
     const keyless = await refusal(client('keyless', gw.keys('keyless').key1).messages.create(HELLO));
     assert.equal(keyless.status, 403);
-    // A temperature above 1 is refused by validation; the body named a deployment and asked to stream.
-    const invalid = await refusal(client('claude-local', gw.keys().key1).messages.create({ ...HELLO, temperature: 5, stream: true }));
+    // A negative max_tokens is refused by validation; the body named a deployment and asked to stream.
+    const invalid = await refusal(client('claude-local', gw.keys().key1).messages.create({ ...HELLO, max_tokens: -5, stream: true }));
     assert.equal(invalid.status, 400);
     await new Promise((r) => setTimeout(r, 20));
     await gw.telemetry.flush();

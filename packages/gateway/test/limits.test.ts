@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import { Admission, admitMessages } from '../src/limits/admission.ts';
+import { Admission, admitMessages, estimateInputTokens } from '../src/limits/admission.ts';
 import { createMemoryLimiter, limitsFromCapacity, type Reservation } from '../src/limits/index.ts';
 import { validateMessagesRequest } from '../src/dataplane/validate.ts';
 import { getModel } from '../src/models/catalog.ts';
@@ -147,8 +147,9 @@ describe('settling an admission', () => {
     const deployment = testDeployment('claude-haiku-4-5', { name: 'tiny', rateLimits: { rpm: 100, tpm: 50 } });
     const request = validateMessagesRequest({ model: 'tiny', max_tokens: 40, messages: [{ role: 'user', content: 'Hello' }] }, { version: '2023-06-01' });
     const { resource } = testCall(request, { deployment });
-    await admitMessages(limiter, resource, deployment, request, getModel('claude-haiku-4-5'));
-    const err = await admitMessages(limiter, resource, deployment, request, getModel('claude-haiku-4-5')).catch((e: unknown) => e);
+    const inputTokens = estimateInputTokens(request, getModel('claude-haiku-4-5'));
+    await admitMessages(limiter, resource, deployment, request, inputTokens);
+    const err = await admitMessages(limiter, resource, deployment, request, inputTokens).catch((e: unknown) => e);
     assert.ok(err instanceof GatewayError);
     assert.equal(err.status, 429);
     assert.match(err.body('req_x'), /^\{"error":\{"code":"RateLimitReached","message":"Requests to the Messages API under deployment 'tiny' have exceeded token rate limit of 50 tokens per minute\. Please retry after \d+ seconds?\."\}\}$/);

@@ -12,8 +12,8 @@ import { readJsonBody } from '../http/body.ts';
 import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
 import type { Limiter } from '../limits/index.ts';
-import { admitMessages } from '../limits/admission.ts';
-import { getModel } from '../models/catalog.ts';
+import { admitMessages, estimateInputTokens } from '../limits/admission.ts';
+import { contextWindowOf, getModel } from '../models/catalog.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
 import { resourceFromHost, type DataPlanePath } from './address.ts';
 import type { AnthropicVersion } from './types.ts';
@@ -154,14 +154,21 @@ export function createDataPlane(deps: DataPlaneDeps) {
       return;
     }
 
-    const request = validateMessagesRequest(body.json, { version, betas: betasOf(req) });
+    const betas = betasOf(req);
+    const request = validateMessagesRequest(body.json, { version, betas });
     trace.stream = request.stream;
     const deployment = deploymentOf(resource, request.model);
     trace.deployment = deployment;
     const model = getModel(deployment.model);
-    if (model) checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: model.contextWindow, modelId: model.id });
+    const inputTokens = estimateInputTokens(request, model);
+    if (model) {
+      // The simulator counts with this same estimator, so its window is checked exactly; an upstream checks its own
+      // with the real tokenizer (and charges nothing for the refusal), so an estimate must not refuse for it.
+      const counted = deployment.backend === 'simulator' ? inputTokens : undefined;
+      checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: contextWindowOf(model, betas), modelId: model.id }, counted);
+    }
     deps.telemetry.checkBudget(resource);
-    const admission = await admitMessages(deps.limiter, resource, deployment, request, model);
+    const admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens);
     trace.usage = admission.usage;
     res.once('close', () => admission.settle(controller.signal.aborted));
     const call = callOf(request, deployment);

@@ -55,16 +55,21 @@ export class Admission {
   }
 }
 
+/** The request's input tokens by the gateway's estimator: the context-window check and admission share one count. */
+export function estimateInputTokens(request: MessagesRequest, model: CatalogModel | undefined): number {
+  return countInputTokens(request, model ?? FALLBACK_TOKEN_MODEL);
+}
+
 /** Reserves the request's demand on its deployment, or throws the 429 that says when to retry. */
 export async function admitMessages(
   limiter: Limiter,
   resource: Resource,
   deployment: Deployment,
   request: MessagesRequest,
-  model: CatalogModel | undefined,
+  inputTokens: number,
 ): Promise<Admission> {
   const limits = deploymentLimits(deployment);
-  const tokens = countInputTokens(request, model ?? FALLBACK_TOKEN_MODEL) + request.max_tokens;
+  const tokens = inputTokens + request.max_tokens;
   const key = `${resource.name.toLowerCase()}/${deployment.name}${deployment.instance ? `@${deployment.instance}` : ''}`;
   const outcome = await limiter.reserve(key, limits, { requests: 1, tokens });
   if (!outcome.ok) throw rateLimitError(deployment, outcome, limits.rpm, limits.tpm);
