@@ -168,7 +168,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: contextWindowOf(model, betas), modelId: model.id }, counted);
     }
     deps.telemetry.checkBudget(resource);
-    const admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens);
+    const admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens, model);
     trace.usage = admission.usage;
     res.once('close', () => admission.settle(controller.signal.aborted));
     const call = callOf(request, deployment);

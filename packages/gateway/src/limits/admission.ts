@@ -25,13 +25,14 @@ export function countedTokens(usage: TokenUsage): number {
 
 export class Admission {
   /** Stream events feed it as they are written. */
-  readonly usage = new UsageTally();
+  readonly usage: UsageTally;
   readonly #reservation: Reservation;
   #pending: Promise<TokenUsage | undefined> | undefined;
   #settled = false;
 
-  constructor(reservation: Reservation) {
+  constructor(reservation: Reservation, model?: TokenModel) {
     this.#reservation = reservation;
+    this.usage = new UsageTally(model);
   }
 
   /** Takes the usage a reply carries: a message's now, a passthrough's when its body is done. */
@@ -67,13 +68,14 @@ export async function admitMessages(
   deployment: Deployment,
   request: MessagesRequest,
   inputTokens: number,
+  model?: CatalogModel,
 ): Promise<Admission> {
   const limits = deploymentLimits(deployment);
   const tokens = inputTokens + request.max_tokens;
   const key = `${resource.name.toLowerCase()}/${deployment.name}${deployment.instance ? `@${deployment.instance}` : ''}`;
   const outcome = await limiter.reserve(key, limits, { requests: 1, tokens });
   if (!outcome.ok) throw rateLimitError(deployment, outcome, limits.rpm, limits.tpm);
-  return new Admission(outcome);
+  return new Admission(outcome, model);
 }
 
 function rateLimitError(deployment: Deployment, rejection: Rejection, rpm: number, tpm: number): GatewayError {

@@ -1,9 +1,12 @@
 // Server-sent events as they pass: whole events are forwarded at once (a chunk's unfinished tail waits
 // for the bytes that end it, so a failure never cuts an event in half), and `message_start` /
 // `message_delta` are parsed on the side for usage. Other events are never parsed.
+import type { TokenModel } from '../../tokens/count.ts';
 import { UsageTally } from './usage.ts';
 
 const LF = 0x0a;
+/** A content delta's text, tool-input JSON or thinking, as its JSON string (escapes left in: an estimate). */
+const DELTA_TEXT = /"(?:text|thinking|partial_json)":"((?:[^"\\]|\\.)*)"/g;
 
 /** The offset just after the last blank line (`\n\n` or `\n\r\n`) in `bytes`, or 0. */
 function lastBoundary(bytes: Buffer): number {
@@ -13,10 +16,14 @@ function lastBoundary(bytes: Buffer): number {
 }
 
 export class SseTap {
-  readonly usage = new UsageTally();
+  readonly usage: UsageTally;
   /** True once `message_stop` or `error` went by: the stream is complete. */
   ended = false;
   #pending: Buffer | undefined;
+
+  constructor(model?: TokenModel) {
+    this.usage = new UsageTally(model);
+  }
 
   /** The bytes to forward now (whole events), or undefined while an event is still incomplete. */
   push(chunk: Buffer): Buffer | undefined {
@@ -35,8 +42,11 @@ export class SseTap {
   }
 
   #inspect(bytes: Buffer): void {
-    // Most chunks are content deltas: skip them without decoding.
-    if (!bytes.includes('message_') && !bytes.includes('error')) return;
+    // Most chunks are content deltas: only their text is looked at, without parsing, for a stream cut short.
+    if (!bytes.includes('message_') && !bytes.includes('error')) {
+      if (bytes.includes('content_block_delta')) for (const m of bytes.toString('utf8').matchAll(DELTA_TEXT)) this.usage.forwarded(m[1]!);
+      return;
+    }
     for (const block of bytes.toString('utf8').split(/\r?\n\r?\n/)) {
       let event = '';
       let data = '';
@@ -45,7 +55,7 @@ export class SseTap {
         else if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(line.charCodeAt(5) === 0x20 ? 6 : 5);
       }
       if (event === 'message_stop' || event === 'error') this.ended = true;
-      else if (event === 'message_start' || event === 'message_delta') {
+      else if (event === 'message_start' || event === 'message_delta' || event === 'content_block_delta') {
         try {
           this.usage.event(JSON.parse(data) as { type: string });
         } catch {
