@@ -12,10 +12,14 @@ export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
-/** `options` carries what some tests need besides config (an environment, injected clocks or credentials). */
+/**
+ * `options` carries what some tests need besides config (an environment, injected clocks or credentials).
+ * Resources are Enterprise subscriptions unless the test says otherwise: many tests send more than a
+ * pay-as-you-go minute's 40–80 requests; the quota tests set `subscriptionType` themselves.
+ */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides } });
+  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, subscriptionType: 'enterprise', ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,

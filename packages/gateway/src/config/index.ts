@@ -3,14 +3,15 @@
 // (control/seed.ts); the data plane only ever sees the snapshot built from the store.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Deployment, SimulatorProfile } from '../control/types.ts';
+import type { Deployment, SimulatorProfile, SubscriptionType } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
-import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
+import { MAX_CAPACITY } from '../limits/capacity.ts';
+import { defaultCapacity, SUBSCRIPTION_TYPES } from '../limits/quota.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
@@ -37,6 +38,8 @@ export interface ResourceConfig {
   /** Fixed keys; when absent, keys are generated once and kept in the data folder. */
   keys?: { key1: string; key2: string };
   disableLocalAuth: boolean;
+  /** Sets the subscription's default Claude quotas (limits/quota.ts); resources of one subscription agree. */
+  subscriptionType: SubscriptionType;
   deployments: DeploymentConfig[];
   /** Log retention, content logging, zero data retention (telemetry/config.ts). */
   monitoring: ResourceMonitoring;
@@ -57,6 +60,8 @@ export interface GatewayConfig {
   trustedProxies: string[];
   /** The seed: resources and deployments created at start when the store lacks them (control/seed.ts). */
   resources: ResourceConfig[];
+  /** The subscription type of resources that do not set one, including those created over ARM. */
+  subscriptionType: SubscriptionType;
   /** How ARM-created deployments the config does not declare are served; absent: the simulator. */
   deploymentDefaults: DeploymentDefaults | undefined;
   identity: IdentityConfig;
@@ -99,6 +104,8 @@ export interface RawConfig {
   maxBodyBytes?: unknown;
   trustedProxies?: unknown;
   resources?: unknown;
+  /** `payg` (default), `enterprise` or `trial`: the default Claude quotas (docs/upstreams.md "Quota model"). */
+  subscriptionType?: unknown;
   /** The backend of deployments created through the ARM API (docs/control-plane.md). */
   deploymentDefaults?: unknown;
   /** Entra tenants, service principals, role assignments (docs/identity.md). */
@@ -161,13 +168,23 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   }
   const trustedProxies = parseTrustedProxies(raw.trustedProxies, where('trustedProxies'));
   const context = { env, cwd, cassettes: parseCassettes(raw.cassettes, where('cassettes'), cwd, dataDir) };
-  const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'), context);
+  // The embedded claude-local is for local work: an Enterprise quota, so it is not throttled at 40–80 requests a minute.
+  const subscriptionType = subscriptionTypeOf(raw.subscriptionType, where('subscriptionType')) ?? (raw.resources === undefined ? 'enterprise' : 'payg');
+  const resources = raw.resources === undefined ? [defaultResource(subscriptionType)] : parseResources(raw.resources, where('resources'), { ...context, subscriptionType });
+  const typeOf = new Map<string, ResourceConfig>();
+  for (const r of resources) {
+    const other = typeOf.get(r.subscriptionId);
+    if (other && other.subscriptionType !== r.subscriptionType) {
+      throw new ConfigError(`${where('resources')}: "${other.name}" and "${r.name}" share subscription ${r.subscriptionId} but say its subscriptionType is "${other.subscriptionType}" and "${r.subscriptionType}"; a subscription has one type.`);
+    }
+    typeOf.set(r.subscriptionId, r);
+  }
   const deploymentDefaults = parseDeploymentDefaults(raw.deploymentDefaults, where('deploymentDefaults'), context);
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, deploymentDefaults, identity, monitoring, scenarios };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {
@@ -178,19 +195,27 @@ function parseTrustedProxies(value: unknown, where: string): string[] {
   return value as string[];
 }
 
-function defaultResource(): ResourceConfig {
+function subscriptionTypeOf(value: unknown, where: string): SubscriptionType | undefined {
+  if (value === undefined) return undefined;
+  const found = SUBSCRIPTION_TYPES.find((t) => t === value);
+  if (!found) throw new ConfigError(`${where} must be one of ${SUBSCRIPTION_TYPES.map((t) => `"${t}"`).join(', ')} (pay-as-you-go, Enterprise/MCA-E, free trial), not ${JSON.stringify(value)}.`);
+  return found;
+}
+
+function defaultResource(subscriptionType: SubscriptionType): ResourceConfig {
   return {
     name: DEFAULT_RESOURCE,
     subscriptionId: DEFAULT_SUBSCRIPTION_ID,
     resourceGroup: DEFAULT_RESOURCE_GROUP,
     disableLocalAuth: false,
+    subscriptionType,
     monitoring: defaultResourceMonitoring(),
     deployments: DEFAULT_DEPLOYMENTS.map((name) => ({
       name,
       model: name,
       backend: 'simulator' as const,
       sku: 'GlobalStandard' as const,
-      capacity: DEFAULT_CAPACITY,
+      capacity: defaultCapacity(name, subscriptionType),
       simulator: defaultSimulatorProfile(),
     })),
   };
@@ -203,7 +228,7 @@ interface ParseContext {
   cassettes: CassetteDefaults;
 }
 
-function parseResources(value: unknown, where: string, context: ParseContext): ResourceConfig[] {
+function parseResources(value: unknown, where: string, context: ParseContext & { subscriptionType: SubscriptionType }): ResourceConfig[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`${where} must be a non-empty array of resources.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -215,12 +240,14 @@ function parseResources(value: unknown, where: string, context: ParseContext): R
     }
     if (seen.has(name.toLowerCase())) throw new ConfigError(`${at}.name "${name}" is used twice; resource names are unique.`);
     seen.add(name.toLowerCase());
+    const subscriptionType = subscriptionTypeOf(item['subscriptionType'], `${at}.subscriptionType`) ?? context.subscriptionType;
     const resource: ResourceConfig = {
       name,
       subscriptionId: (optionalString(item['subscriptionId'], `${at}.subscriptionId`) ?? DEFAULT_SUBSCRIPTION_ID).toLowerCase(),
       resourceGroup: optionalString(item['resourceGroup'], `${at}.resourceGroup`) ?? DEFAULT_RESOURCE_GROUP,
       disableLocalAuth: optionalBoolean(item['disableLocalAuth'], `${at}.disableLocalAuth`) ?? false,
-      deployments: parseDeployments(item['deployments'], `${at}.deployments`, { ...context, resource: name }),
+      subscriptionType,
+      deployments: parseDeployments(item['deployments'], `${at}.deployments`, { ...context, resource: name, subscriptionType }),
       monitoring: parseResourceMonitoring(item, at),
     };
     if (!GUID.test(resource.subscriptionId)) throw new ConfigError(`${at}.subscriptionId must be a GUID such as "${DEFAULT_SUBSCRIPTION_ID}".`);
@@ -241,7 +268,7 @@ function parseKeys(value: unknown, where: string): { key1: string; key2: string 
   return { key1, key2 };
 }
 
-function parseDeployments(value: unknown, where: string, context: ParseContext & { resource: string }): DeploymentConfig[] {
+function parseDeployments(value: unknown, where: string, context: ParseContext & { resource: string; subscriptionType: SubscriptionType }): DeploymentConfig[] {
   if (!Array.isArray(value)) throw new ConfigError(`${where} must be an array of deployments.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -258,7 +285,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
       throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
     }
     const model = optionalString(item['model'], `${at}.model`) ?? name;
-    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? DEFAULT_CAPACITY;
+    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? defaultCapacity(model, context.subscriptionType);
     return {
       name,
       model,
