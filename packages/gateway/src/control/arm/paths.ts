@@ -8,7 +8,8 @@ export type ArmTarget =
   | { kind: 'account'; subscriptionId: string; group: string; account: string }
   | { kind: 'keys'; subscriptionId: string; group: string; account: string; action: 'listKeys' | 'regenerateKey' }
   | { kind: 'deployments'; subscriptionId: string; group: string; account: string }
-  | { kind: 'deployment'; subscriptionId: string; group: string; account: string; deployment: string };
+  | { kind: 'deployment'; subscriptionId: string; group: string; account: string; deployment: string }
+  | { kind: 'usages' | 'models'; subscriptionId: string; location: string };
 
 function decode(segment: string): string {
   try {
@@ -27,6 +28,10 @@ export function parseArmPath(pathname: string): ArmTarget | undefined {
   const subscriptionId = s[1];
   const provider = (at: number) => is(s[at], 'providers') && is(s[at + 1], 'Microsoft.CognitiveServices') && is(s[at + 2], 'accounts');
   if (s.length === 5 && provider(2)) return { kind: 'accounts', subscriptionId, group: undefined };
+  // `/providers/Microsoft.CognitiveServices/locations/{location}/usages | models`: the subscription's quotas.
+  if (s.length === 7 && is(s[2], 'providers') && is(s[3], 'Microsoft.CognitiveServices') && is(s[4], 'locations') && (is(s[6], 'usages') || is(s[6], 'models'))) {
+    return { kind: is(s[6], 'usages') ? 'usages' : 'models', subscriptionId, location: s[5]! };
+  }
   if (!is(s[2], 'resourceGroups')) return undefined;
   if (s.length === 3) return { kind: 'groups', subscriptionId };
   const group = s[3]!;

@@ -12,6 +12,7 @@ import { deleteDeployment, getDeployment, listDeployments, putDeployment } from 
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
 import { queryOf, requireApiVersion } from './http.ts';
 import { type ArmTarget, parseArmPath } from './paths.ts';
+import { listLocationModels, listUsages } from './quotas.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
 import type { PublicUrls } from './shapes.ts';
 
@@ -69,6 +70,10 @@ async function dispatch(ctx: ArmContext, target: ArmTarget): Promise<void> {
       if (method === 'PUT' || method === 'PATCH') return putDeployment(ctx, target, method === 'PATCH');
       if (method === 'DELETE') return deleteDeployment(ctx, target);
       throw methods('GET, PUT, PATCH, DELETE');
+    case 'usages':
+    case 'models':
+      if (method !== 'GET') throw methods('GET');
+      return target.kind === 'usages' ? listUsages(ctx, target) : listLocationModels(ctx, target);
   }
 }
 
