@@ -193,8 +193,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: Start
     model,
     maxConnections: 4096,
   });
-  // Limits high enough never to refuse: the benchmark measures the limiter's cost, not its 429s.
-  const rateLimits = { rpm: 1_000_000_000, tpm: 1_000_000_000_000 };
+  // Limits high enough never to refuse: the benchmark measures the limiter's cost (deployment and pool), not its 429s.
+  const rateLimits = { rpm: 1_000_000_000, itpm: 1_000_000_000_000, otpm: 1_000_000_000_000 };
   const deployments = ctx.models.map((name) =>
     id === 'cf-sim'
       ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
@@ -204,6 +204,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: Start
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
+    quotas: { 'claude-sonnet-4-5': rateLimits },
   };
   // Governance: what can be configured on top of the defaults (a populated RBAC directory, the metrics endpoint).
   const governance: Record<string, unknown> = {

@@ -37,6 +37,10 @@ describe("Microsoft's default quotas", () => {
       /"one" and "two" share subscription .* but say its subscriptionType is "trial" and "payg"; a subscription has one type\./,
     );
     assert.equal(loadConfig({ env: {} }).resources[0]!.subscriptionType, 'enterprise', 'the embedded claude-local is not throttled at 80 RPM');
+    const quotas = loadConfig({ env: {}, overrides: { quotas: { 'claude-sonnet-4-5-20250929': { rpm: 5, itpm: 6, otpm: 7 } } } }).quotas;
+    assert.deepEqual(quotas.get('claude-sonnet-4-5'), { rpm: 5, itpm: 6, otpm: 7 }, 'keyed by catalog id');
+    assert.throws(() => loadConfig({ env: {}, overrides: { quotas: { 'gpt-4o': { rpm: 1, itpm: 1, otpm: 1 } } } }), /quotas: "gpt-4o" is not a model of the catalog/);
+    assert.throws(() => loadConfig({ env: {}, overrides: { quotas: { 'claude-haiku-4-5': { rpm: 1 } } } }), /quotas\.claude-haiku-4-5 must set all of "rpm", "itpm" and "otpm"\./);
     assert.equal(loadConfig({ env: {}, overrides: { resources: [{ name: 'one', deployments: [{ name: 'claude-opus-4-5' }] }] } }).resources[0]!.deployments[0]!.capacity, 40);
   });
 });

@@ -3,7 +3,7 @@
 // (control/seed.ts); the data plane only ever sees the snapshot built from the store.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Deployment, SimulatorProfile, SubscriptionType } from '../control/types.ts';
+import type { Deployment, RateLimits, SimulatorProfile, SubscriptionType } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
@@ -12,6 +12,7 @@ import { parseIpRange } from '../control/network.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { MAX_CAPACITY } from '../limits/capacity.ts';
 import { defaultCapacity, SUBSCRIPTION_TYPES } from '../limits/quota.ts';
+import { getModel } from '../models/catalog.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   resources: ResourceConfig[];
   /** The subscription type of resources that do not set one, including those created over ARM. */
   subscriptionType: SubscriptionType;
+  /** Pool limits by catalog model id, instead of the subscription type's defaults (every subscription). */
+  quotas: ReadonlyMap<string, RateLimits>;
   /** How ARM-created deployments the config does not declare are served; absent: the simulator. */
   deploymentDefaults: DeploymentDefaults | undefined;
   identity: IdentityConfig;
@@ -106,6 +109,8 @@ export interface RawConfig {
   resources?: unknown;
   /** `payg` (default), `enterprise` or `trial`: the default Claude quotas (docs/upstreams.md "Quota model"). */
   subscriptionType?: unknown;
+  /** `{ "<model>": { "rpm", "itpm", "otpm" } }`: a model's quota instead of the type's default. */
+  quotas?: unknown;
   /** The backend of deployments created through the ARM API (docs/control-plane.md). */
   deploymentDefaults?: unknown;
   /** Entra tenants, service principals, role assignments (docs/identity.md). */
@@ -184,7 +189,8 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, deploymentDefaults, identity, monitoring, scenarios };
+  const quotas = parseQuotas(raw.quotas, where('quotas'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {
@@ -193,6 +199,27 @@ function parseTrustedProxies(value: unknown, where: string): string[] {
     throw new ConfigError(`${where} must be an array of IP addresses or CIDR ranges, such as ["10.0.0.0/8", "::1"].`);
   }
   return value as string[];
+}
+
+/** `quotas`: a model's whole pool quota replaced, all three limits given (0 refuses every request, as a trial). */
+function parseQuotas(value: unknown, where: string): ReadonlyMap<string, RateLimits> {
+  const quotas = new Map<string, RateLimits>();
+  if (value === undefined) return quotas;
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"claude-sonnet-4-5": {"rpm": 1000, "itpm": 1000000, "otpm": 200000}}.`);
+  for (const [name, limits] of Object.entries(value)) {
+    const model = getModel(name);
+    if (!model) throw new ConfigError(`${where}: "${name.slice(0, 64)}" is not a model of the catalog; use a model id such as "claude-sonnet-4-5".`);
+    const at = `${where}.${name}`;
+    if (!isObject(limits)) throw new ConfigError(`${at} must be {"rpm", "itpm", "otpm"}, each a whole number of at least 0.`);
+    for (const key of Object.keys(limits)) if (!['rpm', 'itpm', 'otpm'].includes(key)) throw new ConfigError(`${at}.${key} is not a limit; use "rpm", "itpm" or "otpm".`);
+    const field = (key: 'rpm' | 'itpm' | 'otpm') => optionalInteger(limits[key], `${at}.${key}`, 0, 1_000_000_000_000);
+    const rpm = field('rpm');
+    const itpm = field('itpm');
+    const otpm = field('otpm');
+    if (rpm === undefined || itpm === undefined || otpm === undefined) throw new ConfigError(`${at} must set all of "rpm", "itpm" and "otpm".`);
+    quotas.set(model.id, { rpm, itpm, otpm });
+  }
+  return quotas;
 }
 
 function subscriptionTypeOf(value: unknown, where: string): SubscriptionType | undefined {

@@ -63,6 +63,7 @@ export function buildSnapshot(records: ControlRecords, config: GatewayConfig): C
       subscriptionId: a.subscriptionId,
       resourceGroup: a.resourceGroup,
       subscriptionType: subscriptionTypeOf(config, a.name),
+      quotas: config.quotas,
       keys: a.keys,
       disableLocalAuth: a.disableLocalAuth,
       network: networkAccess(a.publicNetworkAccess, a.networkAcls),

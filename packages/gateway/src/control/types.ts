@@ -124,6 +124,8 @@ export interface Resource {
   resourceGroup: string;
   /** The subscription's type, which sets its default Claude quotas (limits/quota.ts). */
   subscriptionType: SubscriptionType;
+  /** The config's `quotas`: a model's pool limits (by catalog id) instead of the type's defaults. */
+  quotas: ReadonlyMap<string, RateLimits>;
   /** Key1 and Key2, as Azure names them. */
   keys: { key1: string; key2: string };
   /** When true, API keys are refused and only Entra tokens are accepted. */

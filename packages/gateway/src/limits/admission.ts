@@ -16,7 +16,7 @@ import type { CatalogModel } from '../models/types.ts';
 import { countInputTokens, type TokenModel } from '../tokens/count.ts';
 import { deploymentLimits } from './capacity.ts';
 import type { Limiter, Rejection, Reservation, Scope } from './index.ts';
-import { defaultQuota, poolKey } from './quota.ts';
+import { poolKey, subscriptionQuota } from './quota.ts';
 
 /** For a model the catalog does not know: the legacy tokenizer and a typical tool prompt. */
 const FALLBACK_TOKEN_MODEL: TokenModel = { tokenizer: 'legacy', toolSystemPromptTokens: 346 };
@@ -68,7 +68,7 @@ export function estimateInputTokens(request: MessagesRequest, model: CatalogMode
 export function scopesOf(resource: Resource, deployment: Deployment): Scope[] {
   const own = { key: `${resource.name.toLowerCase()}/${deployment.name}${deployment.instance ? `@${deployment.instance}` : ''}`, limits: deploymentLimits(deployment) };
   const pool = poolKey(resource.subscriptionId, deployment.model, deployment.sku);
-  return pool ? [own, { key: pool, limits: defaultQuota(deployment.model, resource.subscriptionType) }] : [own];
+  return pool ? [own, { key: pool, limits: subscriptionQuota(deployment.model, resource.subscriptionType, resource.quotas) }] : [own];
 }
 
 /** Reserves the request's demand on its deployment and pool, or throws the 429 that says which limit and when to retry. */

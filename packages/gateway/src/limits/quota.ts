@@ -18,6 +18,11 @@ const TRIAL: RateLimits = { rpm: 0, itpm: 0, otpm: 0 };
 
 const SMALL_MODELS = new Set(['claude-sonnet-4-5', 'claude-sonnet-4-6', 'claude-sonnet-4', 'claude-haiku-4-5', 'claude-haiku-5-5']);
 
+/** The subscription's quota for `model`: the config's override for the model, else the default of its type. */
+export function subscriptionQuota(model: string, type: SubscriptionType, overrides: ReadonlyMap<string, RateLimits>): RateLimits {
+  return overrides.get(getModel(model)?.id ?? model) ?? defaultQuota(model, type);
+}
+
 /** The subscription's default quota for `model` (a catalog id, snapshot or alias). */
 export function defaultQuota(model: string, type: SubscriptionType): RateLimits {
   if (type === 'enterprise') return ENTERPRISE;

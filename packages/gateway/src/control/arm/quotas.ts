@@ -1,7 +1,7 @@
 // The subscription's Claude quotas as ARM shows them: `locations/{location}/usages` (one Global Standard pool per
 // model: its limit and the capacity its deployments hold) and `locations/{location}/models` (each model's SKUs with
 // their capacity range and rate limits), read by `@azure/arm-cognitiveservices` as `usages.list` and `models.list`.
-import { defaultCapacity, limitsFromCapacity, quotaUnits } from '../../limits/quota.ts';
+import { subscriptionQuota } from '../../limits/quota.ts';
 import { listModels } from '../../models/catalog.ts';
 import { defaultModelVersion } from '../seed.ts';
 import type { SubscriptionType } from '../types.ts';
@@ -30,6 +30,7 @@ const deployable = () => listModels().filter((m) => m.lifecycle !== 'retired');
 export function listUsages(ctx: ArmContext, t: LocationTarget): void {
   authorize(ctx, `/subscriptions/${t.subscriptionId}`, ACTIONS.usages);
   const type = typeOf(ctx, t.subscriptionId);
+  const { quotas } = ctx.deps.plane.config;
   // Global Standard deployments of a model draw from one pool, whatever their resource or region.
   const held = new Map<string, number>();
   for (const resource of ctx.deps.plane.state.current.resources()) {
@@ -42,7 +43,7 @@ export function listUsages(ctx: ArmContext, t: LocationTarget): void {
     name: { value: usageName('GlobalStandard', m.id), localizedValue: `${m.displayName} Global Standard requests per minute (1 unit: 1 RPM, 1,000 input and 200 output tokens per minute)` },
     unit: 'Count',
     quotaPeriod: 'PT1M',
-    limit: quotaUnits(m.id, type),
+    limit: subscriptionQuota(m.id, type, quotas).rpm,
     currentValue: held.get(m.id) ?? 0,
     status: 'Included',
   }));
@@ -52,13 +53,14 @@ export function listUsages(ctx: ArmContext, t: LocationTarget): void {
 export function listLocationModels(ctx: ArmContext, t: LocationTarget): void {
   authorize(ctx, `/subscriptions/${t.subscriptionId}`, ACTIONS.models);
   const type = typeOf(ctx, t.subscriptionId);
+  const { quotas } = ctx.deps.plane.config;
   const value = deployable().map((m) => {
-    const units = quotaUnits(m.id, type);
-    const limits = limitsFromCapacity(units);
+    const limits = subscriptionQuota(m.id, type, quotas);
+    const units = limits.rpm;
     const sku = (name: 'GlobalStandard' | 'DataZoneStandard') => ({
       name,
       usageName: usageName(name, m.id),
-      capacity: { minimum: 1, maximum: Math.max(1, units), step: 1, default: defaultCapacity(m.id, type) },
+      capacity: { minimum: 1, maximum: Math.max(1, units), step: 1, default: Math.max(1, units) },
       rateLimits: [
         { key: 'request', renewalPeriod: 60, count: limits.rpm },
         { key: 'token', renewalPeriod: 60, count: limits.itpm },
