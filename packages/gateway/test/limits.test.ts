@@ -9,7 +9,7 @@ import { Admission, admitMessages, estimateInputTokens } from '../src/limits/adm
 import { createMemoryLimiter, limitsFromCapacity, type Demand, type RateLimits, type Reservation } from '../src/limits/index.ts';
 import { validateMessagesRequest } from '../src/dataplane/validate.ts';
 import { getModel } from '../src/models/catalog.ts';
-import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
+import { testCall, testDeployment } from './simulator-helpers.ts';
 import type { BackendReply, TokenUsage } from '../src/backends/types.ts';
 import { GatewayError } from '../src/errors/index.ts';
 import { messages, raw, startTestGateway, type TestGateway } from './helpers.ts';

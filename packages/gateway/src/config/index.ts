@@ -9,6 +9,7 @@ import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-d
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
+import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { MAX_CAPACITY } from '../limits/capacity.ts';
 import { defaultCapacity, SUBSCRIPTION_TYPES } from '../limits/quota.ts';
@@ -72,6 +73,8 @@ export interface GatewayConfig {
   monitoring: MonitoringConfig;
   /** Fixtures files of scripted replies for simulator deployments (docs/scenarios.md). */
   scenarios: ScenarioConfig;
+  /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
+  connections: ConnectionSettings;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +124,8 @@ export interface RawConfig {
   monitoring?: unknown;
   /** Fixtures files of scripted replies (docs/scenarios.md). */
   scenarios?: unknown;
+  /** Timeouts and the per-address connection cap (docs/configuration.md). */
+  connections?: unknown;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
@@ -190,7 +195,8 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const quotas = parseQuotas(raw.quotas, where('quotas'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios };
+  const connections = parseConnectionSettings(raw.connections, where('connections'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

@@ -73,15 +73,9 @@ export class RequestTrace {
     this.resource = resource;
   }
 
-  /**
-   * What a refused body asked for, before validation: the deployment its `model` names (when the resource has
-   * one by that name) and whether it asked to stream, so per-deployment error counts include validation refusals.
-   */
-  requested(resource: Resource, json: unknown): void {
-    if (typeof json !== 'object' || json === null) return;
-    const { model, stream } = json as { model?: unknown; stream?: unknown };
-    if (typeof model === 'string') this.deployment ??= resource.deployments.get(model);
-    if (stream === true) this.stream = true;
+  /** Whether the body asked to stream, known before validation: a refused stream is recorded as one. */
+  requested(json: unknown): void {
+    if (typeof json === 'object' && json !== null && (json as { stream?: unknown }).stream === true) this.stream = true;
   }
 
   authenticated(resource: Resource, principal: Principal): void {
