@@ -171,7 +171,7 @@ export function governanceFeatures(): Record<string, string> {
       'directory snapshot with a service principal and a Cognitive Services User role assignment (requests use keys, so no token is validated per request)',
       'not wired in gateway.ts yet',
     ),
-    'rate limiting': on(/admitMessages/.test(handler), 'per-deployment RPM/TPM reserve + reconcile, in process (limits set high: no 429)', 'not wired yet'),
+    'rate limiting': on(/admitMessages/.test(handler), 'RPM/ITPM/OTPM reserve + reconcile on the deployment and its pool, in process (limits set high: no 429)', 'not wired yet'),
     'request logging': on(logging, 'one record per request, queued, written in batches by a worker thread to SQLite (logs.db)', 'not wired yet'),
     pricing: on(logging && /costOf/.test(telemetry), 'cost per request from the catalog prices, month spend', 'not wired yet'),
     metrics: on(logging && /metrics/i.test(telemetry), 'counters and histograms per request; /metrics endpoint on (metricsToken set)', 'not wired yet'),

@@ -46,7 +46,7 @@ export interface DataPlaneDeps {
   /** API keys and Entra tokens, with RBAC (auth/authenticate.ts). */
   authenticate: Authenticator;
   backends: Readonly<Record<Deployment['backend'], AnyBackend>>;
-  /** Per-deployment RPM/TPM admission (count_tokens is not limited). */
+  /** RPM, ITPM and OTPM admission on the deployment and its subscription's pool (count_tokens is not limited). */
   limiter: Limiter;
   /** The request log, metrics, cost and budgets (telemetry/index.ts). */
   telemetry: Pick<Telemetry, 'begin' | 'checkBudget'>;

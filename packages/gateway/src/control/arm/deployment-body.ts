@@ -49,7 +49,7 @@ function capacityOf(value: unknown, fallback: number): number {
     throw new GatewayError(
       'invalid_resource_properties',
       `The capacity '${String(value).slice(0, 32)}' is not valid: use a whole number from 1 to ${MAX_CAPACITY}. ` +
-        'Capacity N gives N requests and N × 1,000 tokens per minute (1000: 1,000 RPM and 1,000,000 TPM).',
+        'Capacity N gives N requests, N × 1,000 input and N × 200 output tokens per minute (80: 80 RPM, 80,000 ITPM, 16,000 OTPM).',
     );
   }
   return value;
