@@ -9,7 +9,7 @@
 import type { Demand, LimitName, Limiter, RateLimits, Rejection, Reservation, Scope } from './index.ts';
 
 const MINUTE_MS = 60_000;
-const DIMENSIONS: ReadonlyArray<[LimitName, keyof RateLimits]> = [['requests', 'rpm'], ['input', 'itpm'], ['output', 'otpm']];
+const NAMES: readonly LimitName[] = ['requests', 'input', 'output'];
 
 type Levels = Record<LimitName, number>;
 
@@ -27,17 +27,20 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
   const clock = options.clock ?? (() => performance.now());
   const buckets = new Map<string, Bucket>();
 
-  function bucketOf({ key, limits }: Scope, now: number): Bucket {
-    let bucket = buckets.get(key);
+  function bucketOf(scope: Scope, now: number): Bucket {
+    const { limits } = scope;
+    let bucket = buckets.get(scope.key);
     if (!bucket) {
       bucket = { requests: limits.rpm, input: limits.itpm, output: limits.otpm, at: now };
-      buckets.set(key, bucket);
+      buckets.set(scope.key, bucket);
       return bucket;
     }
-    const elapsed = Math.max(0, now - bucket.at);
-    // Also caps the levels when the limits were lowered since the last refill.
-    for (const [name, limit] of DIMENSIONS) bucket[name] = Math.min(limits[limit], bucket[name] + (elapsed * limits[limit]) / MINUTE_MS);
-    bucket.at = Math.max(bucket.at, now);
+    // Refilled for the time since, and capped when the limits were lowered since the last refill.
+    const elapsed = now > bucket.at ? now - bucket.at : 0;
+    bucket.requests = Math.min(limits.rpm, bucket.requests + (elapsed * limits.rpm) / MINUTE_MS);
+    bucket.input = Math.min(limits.itpm, bucket.input + (elapsed * limits.itpm) / MINUTE_MS);
+    bucket.output = Math.min(limits.otpm, bucket.output + (elapsed * limits.otpm) / MINUTE_MS);
+    if (now > bucket.at) bucket.at = now;
     return bucket;
   }
 
@@ -48,28 +51,38 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
     return level >= need ? 0 : ((need - level) * MINUTE_MS) / perMinute;
   }
 
-  function give(scopes: readonly Scope[], back: Levels): void {
+  function give(scopes: readonly Scope[], requests: number, input: number, output: number): void {
     const now = clock();
     for (const scope of scopes) {
       const bucket = bucketOf(scope, now);
-      for (const [name, limit] of DIMENSIONS) bucket[name] = Math.min(scope.limits[limit], bucket[name] + back[name]);
+      bucket.requests = Math.min(scope.limits.rpm, bucket.requests + requests);
+      bucket.input = Math.min(scope.limits.itpm, bucket.input + input);
+      bucket.output = Math.min(scope.limits.otpm, bucket.output + output);
     }
+  }
+
+  /** The longest wait any of the scope's three buckets asks for `demand`, as a refusal; undefined when all fit. */
+  function refusalOf(bucket: Bucket, limits: RateLimits, demand: Demand, scope: number, worst: Rejection | undefined): Rejection | undefined {
+    for (const name of NAMES) {
+      const perMinute = name === 'requests' ? limits.rpm : name === 'input' ? limits.itpm : limits.otpm;
+      const wait = waitMs(bucket[name], demand[name], perMinute);
+      if (wait > 0 && (!worst || wait > worst.retryAfterMs)) worst = { ok: false, limit: name, scope, retryAfterMs: wait === Infinity ? Infinity : Math.ceil(wait) };
+    }
+    return worst;
   }
 
   return {
     reserve(scopes: readonly Scope[], demand: Demand): Reservation | Rejection {
       const now = clock();
-      const found = scopes.map((scope) => bucketOf(scope, now));
       let refusal: Rejection | undefined;
-      found.forEach((bucket, index) => {
-        const limits = scopes[index]!.limits;
-        for (const [name, limit] of DIMENSIONS) {
-          const wait = waitMs(bucket[name], demand[name], limits[limit]);
-          if (wait > 0 && (!refusal || wait > refusal.retryAfterMs)) refusal = { ok: false, limit: name, scope: index, retryAfterMs: wait === Infinity ? Infinity : Math.ceil(wait) };
-        }
-      });
+      for (let i = 0; i < scopes.length; i++) refusal = refusalOf(bucketOf(scopes[i]!, now), scopes[i]!.limits, demand, i, refusal);
       if (refusal) return refusal;
-      for (const bucket of found) for (const [name] of DIMENSIONS) bucket[name] -= demand[name];
+      for (const scope of scopes) {
+        const bucket = buckets.get(scope.key)!;
+        bucket.requests -= demand.requests;
+        bucket.input -= demand.input;
+        bucket.output -= demand.output;
+      }
       let settled = false;
       return {
         ok: true,
@@ -77,13 +90,13 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): Limiter
           if (settled) return;
           settled = true;
           if (actual.input !== demand.input || actual.output !== demand.output) {
-            give(scopes, { requests: 0, input: demand.input - actual.input, output: demand.output - actual.output });
+            give(scopes, 0, demand.input - actual.input, demand.output - actual.output);
           }
         },
         release() {
           if (settled) return;
           settled = true;
-          give(scopes, demand);
+          give(scopes, demand.requests, demand.input, demand.output);
         },
       };
     },

@@ -5,8 +5,37 @@ import type { TokenModel } from '../../tokens/count.ts';
 import { UsageTally } from './usage.ts';
 
 const LF = 0x0a;
-/** A content delta's text, tool-input JSON or thinking, as its JSON string (escapes left in: an estimate). */
-const DELTA_TEXT = /"(?:text|thinking|partial_json)":"((?:[^"\\]|\\.)*)"/g;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** Ends a delta's type (`"type":"text_delta",`): its text key follows, as the API writes deltas. */
+const DELTA_TYPE_END = Buffer.from('_delta","');
+/** Fewer bytes than this after a delta cannot hold another delta event (`event: content_block_delta` alone is 26). */
+const SHORTEST_EVENT = 56;
+
+/**
+ * The text of every content delta in `bytes` (`text`, `thinking`, `partial_json`; escapes left in: an estimate),
+ * found with one native search per event and short byte scans: no decoding of the whole chunk, no parse.
+ */
+function forEachDeltaText(bytes: Buffer, each: (text: string) => void): void {
+  // The first match may be the event's own type (`"content_block_delta","index"`): not a text key, search on.
+  let at = bytes.indexOf(DELTA_TYPE_END);
+  while (at !== -1) {
+    const key = at + DELTA_TYPE_END.length;
+    let colon = key;
+    while (colon < key + 13 && colon < bytes.length && bytes[colon] !== QUOTE) colon++;
+    const length = colon - key;
+    // `":"` after text (4), thinking (8) or partial_json (12): a string of produced output follows.
+    if ((length === 4 || length === 8 || length === 12) && bytes[colon + 1] === 0x3a && bytes[colon + 2] === QUOTE) {
+      const start = colon + 3;
+      let end = start;
+      while (end < bytes.length && (bytes[end] !== QUOTE || bytes[end - 1] === BACKSLASH)) end++;
+      if (end > start) each(bytes.toString('utf8', start, end));
+      at = bytes.length - end > SHORTEST_EVENT ? bytes.indexOf(DELTA_TYPE_END, end) : -1;
+    } else {
+      at = bytes.indexOf(DELTA_TYPE_END, key);
+    }
+  }
+}
 
 /** The offset just after the last blank line (`\n\n` or `\n\r\n`) in `bytes`, or 0. */
 function lastBoundary(bytes: Buffer): number {
@@ -20,6 +49,7 @@ export class SseTap {
   /** True once `message_stop` or `error` went by: the stream is complete. */
   ended = false;
   #pending: Buffer | undefined;
+  readonly #forwarded = (text: string) => this.usage.forwarded(text);
 
   constructor(model?: TokenModel) {
     this.usage = new UsageTally(model);
@@ -44,7 +74,7 @@ export class SseTap {
   #inspect(bytes: Buffer): void {
     // Most chunks are content deltas: only their text is looked at, without parsing, for a stream cut short.
     if (!bytes.includes('message_') && !bytes.includes('error')) {
-      if (bytes.includes('content_block_delta')) for (const m of bytes.toString('utf8').matchAll(DELTA_TEXT)) this.usage.forwarded(m[1]!);
+      forEachDeltaText(bytes, this.#forwarded);
       return;
     }
     for (const block of bytes.toString('utf8').split(/\r?\n\r?\n/)) {
