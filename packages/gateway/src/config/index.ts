@@ -12,8 +12,8 @@ import { parseIpRange } from '../control/network.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { MAX_CAPACITY } from '../limits/capacity.ts';
-import { defaultCapacity, SUBSCRIPTION_TYPES } from '../limits/quota.ts';
-import { getModel } from '../models/catalog.ts';
+import { defaultCapacity } from '../limits/quota.ts';
+import { checkOneTypePerSubscription, parseQuotas, subscriptionTypeOf } from './quotas.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
@@ -181,14 +181,7 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   // The embedded claude-local is for local work: an Enterprise quota, so it is not throttled at 40–80 requests a minute.
   const subscriptionType = subscriptionTypeOf(raw.subscriptionType, where('subscriptionType')) ?? (raw.resources === undefined ? 'enterprise' : 'payg');
   const resources = raw.resources === undefined ? [defaultResource(subscriptionType)] : parseResources(raw.resources, where('resources'), { ...context, subscriptionType });
-  const typeOf = new Map<string, ResourceConfig>();
-  for (const r of resources) {
-    const other = typeOf.get(r.subscriptionId);
-    if (other && other.subscriptionType !== r.subscriptionType) {
-      throw new ConfigError(`${where('resources')}: "${other.name}" and "${r.name}" share subscription ${r.subscriptionId} but say its subscriptionType is "${other.subscriptionType}" and "${r.subscriptionType}"; a subscription has one type.`);
-    }
-    typeOf.set(r.subscriptionId, r);
-  }
+  checkOneTypePerSubscription(resources, where('resources'));
   const deploymentDefaults = parseDeploymentDefaults(raw.deploymentDefaults, where('deploymentDefaults'), context);
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
@@ -205,34 +198,6 @@ function parseTrustedProxies(value: unknown, where: string): string[] {
     throw new ConfigError(`${where} must be an array of IP addresses or CIDR ranges, such as ["10.0.0.0/8", "::1"].`);
   }
   return value as string[];
-}
-
-/** `quotas`: a model's whole pool quota replaced, all three limits given (0 refuses every request, as a trial). */
-function parseQuotas(value: unknown, where: string): ReadonlyMap<string, RateLimits> {
-  const quotas = new Map<string, RateLimits>();
-  if (value === undefined) return quotas;
-  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"claude-sonnet-4-5": {"rpm": 1000, "itpm": 1000000, "otpm": 200000}}.`);
-  for (const [name, limits] of Object.entries(value)) {
-    const model = getModel(name);
-    if (!model) throw new ConfigError(`${where}: "${name.slice(0, 64)}" is not a model of the catalog; use a model id such as "claude-sonnet-4-5".`);
-    const at = `${where}.${name}`;
-    if (!isObject(limits)) throw new ConfigError(`${at} must be {"rpm", "itpm", "otpm"}, each a whole number of at least 0.`);
-    for (const key of Object.keys(limits)) if (!['rpm', 'itpm', 'otpm'].includes(key)) throw new ConfigError(`${at}.${key} is not a limit; use "rpm", "itpm" or "otpm".`);
-    const field = (key: 'rpm' | 'itpm' | 'otpm') => optionalInteger(limits[key], `${at}.${key}`, 0, 1_000_000_000_000);
-    const rpm = field('rpm');
-    const itpm = field('itpm');
-    const otpm = field('otpm');
-    if (rpm === undefined || itpm === undefined || otpm === undefined) throw new ConfigError(`${at} must set all of "rpm", "itpm" and "otpm".`);
-    quotas.set(model.id, { rpm, itpm, otpm });
-  }
-  return quotas;
-}
-
-function subscriptionTypeOf(value: unknown, where: string): SubscriptionType | undefined {
-  if (value === undefined) return undefined;
-  const found = SUBSCRIPTION_TYPES.find((t) => t === value);
-  if (!found) throw new ConfigError(`${where} must be one of ${SUBSCRIPTION_TYPES.map((t) => `"${t}"`).join(', ')} (pay-as-you-go, Enterprise/MCA-E, free trial), not ${JSON.stringify(value)}.`);
-  return found;
 }
 
 function defaultResource(subscriptionType: SubscriptionType): ResourceConfig {
