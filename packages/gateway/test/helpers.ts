@@ -13,13 +13,21 @@ export interface TestGateway extends Gateway {
 }
 
 /**
- * `options` carries what some tests need besides config (an environment, injected clocks or credentials).
- * Resources are Enterprise subscriptions unless the test says otherwise: many tests send more than a
- * pay-as-you-go minute's 40–80 requests; the quota tests set `subscriptionType` themselves.
+ * The resource tests rely on: `claude-local` with the deployments Foundry launched Claude with. Declared here
+ * rather than taken from the defaults, which follow the catalog's current generation and so move with time.
+ */
+export const SEED_ERA_RESOURCES = [
+  { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-opus-4-1' }, { name: 'claude-haiku-4-5' }] },
+];
+
+/**
+ * `options` carries what some tests need besides config (an environment, injected clocks or credentials). Without
+ * `resources`, the gateway serves SEED_ERA_RESOURCES. Resources are Enterprise subscriptions unless the test says
+ * otherwise: many tests send more than a pay-as-you-go minute's 40–80 requests; the quota tests set `subscriptionType`.
  */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, subscriptionType: 'enterprise', ...overrides } });
+  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,

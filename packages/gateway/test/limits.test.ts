@@ -210,7 +210,7 @@ describe('limits through the gateway', () => {
           {
             name: 'limited',
             deployments: [
-              { name: 'tight', model: 'claude-sonnet-4-5', backend: 'anthropic', rateLimits: { itpm: TIGHT_ITPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
+              { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', rateLimits: { itpm: TIGHT_ITPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
               { name: 'sim-2rpm', model: 'claude-haiku-4-5', rateLimits: { rpm: 2 } },
               { name: 'sim-retry', model: 'claude-haiku-4-5', rateLimits: { otpm: 12_000 } },
             ],
@@ -231,7 +231,7 @@ describe('limits through the gateway', () => {
       await standardReply(exchange, res);
     });
     const body = { model: 'tight', max_tokens: 500, messages: [{ role: 'user', content: 'Count to ten, please. '.repeat(60) }] };
-    const reservation = estimateInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-5'));
+    const reservation = estimateInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-6'));
     const before = mock.exchanges.length;
     const answers = await Promise.all(Array.from({ length: 100 }, () => messages(gw, body)));
     mock.respond(undefined);

@@ -12,6 +12,7 @@ import { readJsonBody } from '../http/body.ts';
 import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
 import type { Limiter } from '../limits/index.ts';
+import { requestLogger } from '../log/index.ts';
 import { admitMessages, estimateInputTokens } from '../limits/admission.ts';
 import { contextWindowOf, getModel } from '../models/catalog.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
@@ -134,7 +135,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       trace.addressed(addressed);
       checkNetwork(req, addressed);
     }
-    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation);
+    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation, ids);
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
@@ -245,8 +246,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
 }
 
 export function reportUnexpected(err: unknown, ids: Correlation): void {
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`${JSON.stringify({ level: 'error', requestId: ids.requestId, msg: 'unexpected error', detail })}\n`);
+  requestLogger(ids).error({ err }, 'unexpected error');
 }
 
 export { sendError };

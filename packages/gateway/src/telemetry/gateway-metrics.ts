@@ -4,6 +4,7 @@
 // deployments, a status class, and the error catalogue's codes: bounded by configuration.
 import type { ConnectionStats } from '../http/connections.ts';
 import { Counter, Registry } from './metrics.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -59,6 +60,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
     registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
   }
+  const stopProcessMetrics = registerProcessMetrics(registry);
 
   // The series one request touches, found once per label combination and kept: a request then costs one
   // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are
@@ -109,7 +111,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     if (r.costPico > 0) Counter.add((b.cost ??= cost.bind([resource, deployment])), r.costPico / 1e12);
   }
 
-  return { observe, render: () => registry.render() };
+  return { observe, render: () => registry.render(), close: stopProcessMetrics };
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -3,6 +3,7 @@
 // their capacity range and rate limits), read by `@azure/arm-cognitiveservices` as `usages.list` and `models.list`.
 import { subscriptionQuota } from '../../limits/quota.ts';
 import { listModels } from '../../models/catalog.ts';
+import { lifecycleOf } from '../../models/lifecycle.ts';
 import { defaultModelVersion } from '../seed.ts';
 import type { SubscriptionType } from '../types.ts';
 import { type ArmContext, authorize, reply } from './context.ts';
@@ -25,7 +26,7 @@ function typeOf(ctx: ArmContext, subscriptionId: string): SubscriptionType {
 }
 
 /** Models that can be deployed (not retired), as the models listing and the usages show them. */
-const deployable = () => listModels().filter((m) => m.lifecycle !== 'retired');
+const deployable = () => listModels().filter((m) => lifecycleOf(m) !== 'retired');
 
 export function listUsages(ctx: ArmContext, t: LocationTarget): void {
   authorize(ctx, `/subscriptions/${t.subscriptionId}`, ACTIONS.usages);
@@ -77,7 +78,7 @@ export function listLocationModels(ctx: ArmContext, t: LocationTarget): void {
         name: m.id,
         version: defaultModelVersion(m.id),
         isDefaultVersion: true,
-        lifecycleStatus: m.lifecycle === 'deprecated' ? 'Deprecating' : 'GenerallyAvailable',
+        lifecycleStatus: lifecycleOf(m) === 'deprecated' ? 'Deprecating' : 'GenerallyAvailable',
         maxCapacity: Math.max(1, units),
         capabilities: { messages: 'true', countTokens: 'true' },
         skus: [sku('GlobalStandard'), sku('DataZoneStandard')],
