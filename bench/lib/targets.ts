@@ -220,7 +220,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
-    quotas: { 'claude-sonnet-4-5': rateLimits },
+    // Both models' pools, so that neither the simulated nor the upstream target is held to a subscription's quota.
+    quotas: { 'claude-sonnet-4-5': rateLimits, 'claude-sonnet-4-6': rateLimits },
     // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
     connections: { maxPerAddress: 4096 },
   };
