@@ -11,8 +11,8 @@ export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_DIR = dirname(BENCH_DIR);
 export const PORTKEY_ENTRY = join(BENCH_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
 
-export type TargetId = 'direct' | 'bare' | 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim' | 'portkey';
-export const ALL_TARGETS: readonly TargetId[] = ['direct', 'bare', 'cf-gov', 'cf-entra', 'cf-key', 'cf-sim', 'portkey'];
+export type TargetId = 'direct' | 'bare' | 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-pool' | 'cf-sim' | 'portkey';
+export const ALL_TARGETS: readonly TargetId[] = ['direct', 'bare', 'cf-gov', 'cf-entra', 'cf-key', 'cf-pool', 'cf-sim', 'portkey'];
 
 export const LABELS: Record<TargetId, string> = {
   direct: 'direct to mock (floor)',
@@ -20,6 +20,7 @@ export const LABELS: Record<TargetId, string> = {
   'cf-gov': 'claude-foundry, governance on',
   'cf-entra': 'claude-foundry, governance on, Entra ID token instead of a key',
   'cf-key': 'claude-foundry, key auth only',
+  'cf-pool': 'claude-foundry, key auth, each deployment a pool of three upstreams',
   'cf-sim': 'claude-foundry on its simulator (not a proxy)',
   portkey: 'Portkey gateway 1.15.2',
 };
@@ -107,6 +108,7 @@ export async function startTarget(id: TargetId, ctx: StartContext): Promise<Targ
     case 'cf-gov':
     case 'cf-entra':
     case 'cf-key':
+    case 'cf-pool':
     case 'cf-sim':
       return startClaudeFoundry(id, ctx);
     case 'portkey': {
@@ -201,7 +203,7 @@ async function entraToken(port: number): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim', ctx: StartContext): Promise<Target> {
+async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-pool' | 'cf-sim', ctx: StartContext): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), `cf-bench-${id}-`));
   const upstream = (model: string) => ({
     baseUrl: `http://127.0.0.1:${ctx.mockPort}`,
@@ -214,7 +216,10 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
   const deployments = ctx.models.map((name) =>
     id === 'cf-sim'
       ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
-      : { name, model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: upstream(name), rateLimits },
+      : id === 'cf-pool'
+        // Three members on the one mock: what a pool costs the gateway (choice, affinity hash, bookkeeping) next to cf-key.
+        ? { name, model: 'claude-sonnet-4-6', upstreams: ['east', 'west', 'north'].map((member) => ({ name: member, backend: 'anthropic', ...upstream(name) })), rateLimits }
+        : { name, model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: upstream(name), rateLimits },
   );
   const config: Record<string, unknown> = {
     host: '127.0.0.1',
@@ -241,6 +246,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
       'on: every request sends Authorization: Bearer <a development-tenant token for the bench app>; validated (jose, cached by SHA-256 until exp) and RBAC-checked per request, no key';
   }
   features['node'] = `${COMMAND_FLAGS.join(' ') || 'no flags'} (from the installed command's shebang), started through bench/launch.js (compile cache on)`;
+  if (id === 'cf-pool') features['backend'] = 'pool of three anthropic members (equal weights) on the same mock upstream';
   if (id === 'cf-sim') features['backend'] = 'built-in simulator: generates replies (SHA-256 seed, text), no upstream';
   const launch = async (withGovernance: boolean) => {
     const file = join(dir, 'config.json');

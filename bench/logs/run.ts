@@ -30,7 +30,7 @@ function record(i: number, now: number): RequestLogRecord {
     // Spread evenly over the last 30 days, newest last.
     time: now - 30 * DAY + Math.floor((i / ROWS) * 30 * DAY),
     resource: RESOURCES[(h >>> 3) % RESOURCES.length]!,
-    deployment, model, backend: 'anthropic', operation: 'messages',
+    deployment, model, backend: 'anthropic', upstream: null, attempts: null, operation: 'messages',
     principal: PRINCIPALS[(h >>> 5) % PRINCIPALS.length]!, appId: null, clientIp: '10.0.0.12', userAgent: 'Anthropic/JS 0.54.0',
     status, errorCode: status === 429 ? 'deployment_rate_limited' : status === 529 ? 'http_529' : null, stream: h % 2 === 0,
     ttfbMs: 300 + (h % 500), ttftMs: h % 2 === 0 ? 320 + (h % 500) : null, durationMs: 900 + (h % 9000), overheadMs: 0.2 + (h % 100) / 100,

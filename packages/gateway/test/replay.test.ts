@@ -161,7 +161,8 @@ describe('replay, offline', () => {
     const fast = await timed('sonnet');
     assert.ok(paced.ms >= recordedMs * 0.9, `original: ${Math.round(paced.ms)} ms for a ${recordedMs} ms recording`);
     assert.ok(doubled.ms >= recordedMs * 0.45 && doubled.ms < paced.ms * 0.8, `2x: ${Math.round(doubled.ms)} ms`);
-    assert.ok(fast.ms < 50, `fast: ${Math.round(fast.ms)} ms`);
+    // Relative to the recording, not an absolute bound: on a loaded machine one request alone can take 50 ms.
+    assert.ok(fast.ms < recordedMs * 0.4, `fast: ${Math.round(fast.ms)} ms for a ${recordedMs} ms recording`);
     assert.deepEqual(paced.bytes, fast.bytes);
   });
 

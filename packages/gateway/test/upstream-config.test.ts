@@ -65,7 +65,7 @@ describe('upstream deployments', () => {
 
   for (const [what, deployment, env, message] of [
     ['a retired model', { model: 'claude-opus-4-1', backend: 'anthropic', upstream: { apiKey: 'k' } }, {}, /^config: resources\[0\]\.deployments\[0\]\.model "claude-opus-4-1" was retired( on \S+)?: the anthropic upstream no longer serves it\. Deploy an active model, or serve this one with "backend": "simulator"\.$/],
-    ['an unknown backend', { backend: 'openai' }, {}, /backend "openai" is not a backend; use one of "simulator", "anthropic", "foundry", "replay"\./],
+    ['an unknown backend', { backend: 'openai' }, {}, /backend "openai" is not a backend; use one of "simulator", "anthropic", "foundry", "replay", "pool"\./],
     ['a missing upstream', { backend: 'anthropic' }, {}, /upstream is required for "backend": "anthropic", e\.g\. \{"apiKeyEnv": "ANTHROPIC_API_KEY"\}\./],
     ['an unset key variable', { backend: 'anthropic', upstream: { apiKeyEnv: 'NOPE' } }, {}, /upstream\.apiKeyEnv names NOPE, which is not set in the environment\./],
     ['two credentials', { backend: 'anthropic', upstream: { apiKey: 'a', apiKeyEnv: 'B' } }, {}, /upstream needs exactly one of "apiKey" or "apiKeyEnv", not apiKey and apiKeyEnv\./],

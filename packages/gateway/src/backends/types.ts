@@ -17,6 +17,14 @@ export interface BackendCall<R> {
   requestId: string;
   /** Aborted when the client goes away; a backend stops its work on it. */
   signal: AbortSignal;
+  /** Filled by a pool backend for the request log: the member that served, and each attempt. */
+  route?: PoolRoute;
+}
+
+/** What a pool did for one request: `attempts` as "member status" in order (e.g. "east 529", "west 200"). */
+export interface PoolRoute {
+  upstream?: string | undefined;
+  attempts: string[];
 }
 
 /** Tokens one reply used, as the Messages API reports them: cumulative totals, cache writes split 5m/1h. */

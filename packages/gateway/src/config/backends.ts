@@ -4,6 +4,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   DeploymentBackend,
+  PoolSettings,
   RateLimits,
   RecordSettings,
   ReplaySettings,
@@ -18,7 +19,7 @@ import { lifecycleOf } from '../models/lifecycle.ts';
 import { ConfigError, isObject, optionalBoolean, optionalInteger, optionalNumber, optionalString, requiredString } from './index.ts';
 import { Secret } from './secret.ts';
 
-export const BACKENDS: readonly DeploymentBackend[] = ['simulator', 'anthropic', 'foundry', 'replay'];
+export const BACKENDS: readonly DeploymentBackend[] = ['simulator', 'anthropic', 'foundry', 'replay', 'pool'];
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ENTRA_SCOPE = 'https://cognitiveservices.azure.com/.default';
 export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, firstByteMs: 600_000, betweenChunksMs: 300_000 };
@@ -61,18 +62,19 @@ export interface BackendFields {
   backend: DeploymentBackend;
   rateLimits?: RateLimits;
   upstream?: UpstreamSettings;
+  pool?: PoolSettings;
   record?: RecordSettings;
   replay?: ReplaySettings;
 }
 
 export function parseBackendFields(item: Record<string, unknown>, at: string, context: BackendContext): BackendFields {
-  const name = optionalString(item['backend'], `${at}.backend`) ?? 'simulator';
+  const name = optionalString(item['backend'], `${at}.backend`) ?? (item['upstreams'] === undefined ? 'simulator' : 'pool');
   const backend = BACKENDS.find((b) => b === name);
   if (!backend) throw new ConfigError(`${at}.backend "${name}" is not a backend; use one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}.`);
   const fields: BackendFields = { backend };
   if (item['rateLimits'] !== undefined) fields.rateLimits = parseRateLimits(item['rateLimits'], `${at}.rateLimits`, context.capacity);
   const upstreamBackend = backend === 'anthropic' || backend === 'foundry';
-  if (upstreamBackend) {
+  if (upstreamBackend || backend === 'pool') {
     const model = getModel(context.model);
     if (model && lifecycleOf(model) === 'retired') {
       throw new ConfigError(
@@ -80,9 +82,15 @@ export function parseBackendFields(item: Record<string, unknown>, at: string, co
           'Deploy an active model, or serve this one with "backend": "simulator".',
       );
     }
+  }
+  if (upstreamBackend) {
     fields.upstream = parseUpstream(item['upstream'], `${at}.upstream`, backend, context);
   } else if (item['upstream'] !== undefined) {
     throw new ConfigError(`${at}.upstream is only read for "backend": "anthropic" or "foundry", not "${backend}".`);
+  }
+  // A pool's members are read by config/pool.ts, called beside this from the deployment's parser.
+  if (backend !== 'pool' && (item['upstreams'] !== undefined || item['pool'] !== undefined)) {
+    throw new ConfigError(`${at}.upstreams and ${at}.pool make a pool: leave "backend" out (or write "pool"), not "${backend}".`);
   }
   const record = parseRecord(item['record'], `${at}.record`, upstreamBackend, context);
   if (record) fields.record = record;
@@ -106,7 +114,7 @@ function parseRateLimits(value: unknown, where: string, capacity: number): RateL
   };
 }
 
-function parseUpstream(value: unknown, where: string, backend: 'anthropic' | 'foundry', context: BackendContext): UpstreamSettings {
+export function parseUpstream(value: unknown, where: string, backend: 'anthropic' | 'foundry', context: BackendContext): UpstreamSettings {
   const example = backend === 'anthropic' ? '{"apiKeyEnv": "ANTHROPIC_API_KEY"}' : '{"resource": "my-foundry", "apiKeyEnv": "FOUNDRY_API_KEY"}';
   if (value === undefined) throw new ConfigError(`${where} is required for "backend": "${backend}", e.g. ${example}.`);
   if (!isObject(value)) throw new ConfigError(`${where} must be an object such as ${example}.`);
@@ -259,7 +267,7 @@ function resolvePath(cwd: string, path: string): string {
 }
 
 /** Unknown keys are refused by name, so a typo (`apikeyEnv`) is not silently ignored. */
-function checkKeys(value: Record<string, unknown>, where: string, allowed: readonly string[]): void {
+export function checkKeys(value: Record<string, unknown>, where: string, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) throw new ConfigError(`${where}.${key} is not a setting here; use ${allowed.map((k) => `"${k}"`).join(', ')}.`);
   }

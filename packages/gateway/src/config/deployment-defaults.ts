@@ -21,6 +21,9 @@ export function parseDeploymentDefaults(
   for (const key of Object.keys(value)) {
     if (!KEYS.includes(key)) throw new ConfigError(`${where}.${key} is not a setting here; use ${KEYS.map((k) => `"${k}"`).join(', ')}.`);
   }
+  if (value['backend'] === 'pool') {
+    throw new ConfigError(`${where}.backend "pool" is not available for deployments created through ARM yet; declare the pool's deployment in resources[].deployments[] with its "upstreams".`);
+  }
   if (isObject(value['upstream']) && value['upstream']['model'] !== undefined) {
     throw new ConfigError(`${where}.upstream.model is taken from each deployment's model; leave it out.`);
   }

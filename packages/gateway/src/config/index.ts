@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, RateLimits, SimulatorProfile, SubscriptionType } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
+import { parsePool } from './pool.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
 import type { RawConfig } from './schema.ts';
 import { schemaProblems } from './strict.ts';
@@ -275,14 +276,10 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
     const model = optionalString(item['model'], `${at}.model`) ?? name;
     if (!getModel(model)) throw new ConfigError(unknownModel(model, `${at}.model` + (item['model'] === undefined ? ' (the deployment name, as no model is given)' : '')));
     const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? defaultCapacity(model, context.subscriptionType);
-    return {
-      name,
-      model,
-      sku,
-      capacity,
-      simulator: parseSimulator(item['simulator'], `${at}.simulator`),
-      ...parseBackendFields(item, at, { ...context, deployment: name, model, capacity }),
-    };
+    const backendContext = { ...context, deployment: name, model, capacity };
+    const fields = parseBackendFields(item, at, backendContext);
+    if (fields.backend === 'pool') fields.pool = parsePool(item, at, backendContext);
+    return { name, model, sku, capacity, simulator: parseSimulator(item['simulator'], `${at}.simulator`), ...fields };
   });
 }
 

@@ -63,6 +63,27 @@ const upstream = z.strictObject({
   maxConnections: doc(int(1, 65_536), '`256`', 'connections per upstream origin'),
 });
 
+const poolMember = upstream.extend({
+  name: doc(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/), 'from the host', 'names the member in the request log and /metrics'),
+  backend: z.enum(['anthropic', 'foundry']).meta({ doc: { default: '—', meaning: '`anthropic` or `foundry`' } satisfies FieldDoc }),
+  weight: doc(z.number().min(0.001).max(1_000_000), '`1`', 'its share of its priority group'),
+  priority: doc(int(0, 1000), '`0`', 'lower groups first; the next only when a whole group is unavailable'),
+});
+const pool = z.strictObject({
+  maxAttempts: doc(int(1, 16), '`3` (at most the members)', 'upstreams tried for one request'),
+  deadlineMs: doc(int(1, 3_600_000), '`120000`', 'no new attempt after this long'),
+  breaker: doc(
+    z.strictObject({
+      windowMs: doc(int(100, 3_600_000), '`60000`', 'the window failures are counted over'),
+      minRequests: doc(int(1, 1_000_000), '`5`', 'requests in the window before it may open'),
+      failureRatio: doc(z.number().min(0.01).max(1), '`0.5`', 'failed share that opens it'),
+      openMs: doc(int(100, 3_600_000), '`30000`', 'open this long, then one probe'),
+    }),
+    'see upstreams.md',
+    'the circuit breaker of each member',
+  ),
+});
+
 const record = z.union([z.boolean(), z.strictObject({ cassette: doc(text(), 'per deployment', 'the cassette file'), redact: doc(strings(), '`[]`', 'regular expressions to mask') })]);
 const replay = z.strictObject({
   cassette: doc(text(), 'per deployment', 'the cassette file'),
@@ -81,7 +102,7 @@ const subscriptionType = z.enum(['payg', 'enterprise', 'trial']);
 
 /** What a deployment and `deploymentDefaults` share: how it is served. */
 const backendFields = {
-  backend: doc(z.enum(['simulator', 'anthropic', 'foundry', 'replay']), '`simulator`', '`simulator`, `anthropic` (the Anthropic API), `foundry` (a real Foundry resource) or `replay` (cassettes); see [upstreams.md](upstreams.md)'),
+  backend: doc(z.enum(['simulator', 'anthropic', 'foundry', 'replay', 'pool']), '`simulator` (`pool` with `upstreams`)', '`simulator`, `anthropic` (the Anthropic API), `foundry` (a real Foundry resource), `replay` (cassettes) or `pool` (several upstreams); see [upstreams.md](upstreams.md)'),
   upstream: doc(upstream, '—', 'for `anthropic` and `foundry`: base URL or resource, key (`apiKeyEnv`) or Entra, upstream model, timeouts, pool size ([upstreams.md](upstreams.md#upstream-settings))'),
   record: doc(record, '—', '`true` or `{ "cassette", "redact" }`: append each upstream exchange to a cassette'),
   replay: doc(replay, '—', 'for `replay`: `{ "cassette", "timing": "original" | "fast" | factor }`'),
@@ -95,6 +116,8 @@ const deployment = z.strictObject({
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
   capacity: doc(int(1, 1_000_000), "the subscription's quota for the model (40, 80 or 10,000)", 'Foundry capacity units: N gives N requests, N × 1,000 input and N × 200 output tokens per minute ([upstreams.md](upstreams.md#quota-model))'),
   ...backendFields,
+  upstreams: doc(z.array(poolMember).min(1), '—', 'a pool: each an `upstream` object plus `backend`, `name`, `weight`, `priority` ([upstreams.md](upstreams.md#pools))'),
+  pool: doc(pool, 'see upstreams.md', "a pool's `maxAttempts`, `deadlineMs` and `breaker`"),
   scenarios: doc(z.union([text(), z.array(text()).min(1)]), '—', 'simulator deployments only: a fixtures file (or an array) whose rules this deployment tries first ([scenarios.md](scenarios.md))'),
 });
 

@@ -24,7 +24,7 @@ export interface SimulatorProfile {
 export type DeploymentSku = 'GlobalStandard' | 'DataZoneStandard';
 
 /** What serves a deployment: the embedded simulator, the Anthropic API, a real Foundry resource, or recordings. */
-export type DeploymentBackend = 'simulator' | 'anthropic' | 'foundry' | 'replay';
+export type DeploymentBackend = 'simulator' | 'anthropic' | 'foundry' | 'replay' | 'pool';
 
 /**
  * Requests, uncached input tokens and output tokens per minute (docs/upstreams.md "Quota model"): a deployment's
@@ -78,6 +78,36 @@ export interface UpstreamSettings {
   maxConnections: number;
 }
 
+/** One upstream of a pool: where it forwards (as a single upstream's settings), and how it is chosen. */
+export interface PoolMemberSettings {
+  /** Names it in the request log and /metrics; unique within the pool. */
+  name: string;
+  backend: 'anthropic' | 'foundry';
+  upstream: UpstreamSettings;
+  /** Its share of its priority group's requests, relative to the others'. */
+  weight: number;
+  /** Lower groups are tried first; a higher one only when every member of the lower ones is unavailable. */
+  priority: number;
+}
+
+/** A circuit breaker per member: open when `failureRatio` of at least `minRequests` in `windowMs` failed. */
+export interface BreakerSettings {
+  windowMs: number;
+  minRequests: number;
+  failureRatio: number;
+  /** How long it stays open before one probe request is let through (half-open). */
+  openMs: number;
+}
+
+export interface PoolSettings {
+  members: PoolMemberSettings[];
+  /** Upstreams tried for one request, at most. */
+  maxAttempts: number;
+  /** No new attempt starts this long after the request reached the pool. */
+  deadlineMs: number;
+  breaker: BreakerSettings;
+}
+
 /** Record mode: each upstream exchange is appended to a cassette (JSON lines). */
 export interface RecordSettings {
   cassette: string;
@@ -111,6 +141,8 @@ export interface Deployment {
   simulator: SimulatorProfile;
   /** Set for `anthropic` and `foundry`. */
   upstream?: UpstreamSettings;
+  /** Set for `pool`: several upstreams behind the one deployment (backends/pool/). */
+  pool?: PoolSettings;
   /** Set when this deployment records its upstream exchanges. */
   record?: RecordSettings;
   /** Set for `replay`. */

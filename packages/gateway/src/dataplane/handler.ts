@@ -39,6 +39,7 @@ const READERS: Readonly<Record<DeploymentBackend, RequestReader>> = {
   anthropic: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
   foundry: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
   replay: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
+  pool: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
 };
 
 export interface DataPlaneDeps {
@@ -153,7 +154,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const query = queryAt === -1 ? '' : url.slice(queryAt);
     const callOf = <R>(request: R, deployment: Deployment): BackendCall<R> => ({
       request, rawBody: body.raw, query, resource, deployment, anthropicVersion: version,
-      headers: req.headers, requestId: ids.requestId, signal: controller.signal,
+      headers: req.headers, requestId: ids.requestId, signal: controller.signal, route: trace.route,
     });
 
     // The deployment first: its backend decides how much of the body is checked.

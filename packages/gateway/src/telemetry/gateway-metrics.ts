@@ -20,6 +20,38 @@ export interface MetricSources {
   written(): number;
   writeFailures(): number;
   connections?: ConnectionStats | undefined;
+  /** The pool deployments in use (backends/pool/), read when scraped. */
+  pools?: (() => Iterable<PoolMetricsSource>) | undefined;
+}
+
+/** What /metrics reads of one pool: its counters and each member's. */
+export interface PoolMetricsSource {
+  resource: string;
+  deployment: string;
+  failovers: number;
+  affinity: { keyed: number; kept: number };
+  members: ReadonlyArray<{ name: string; inFlight: number; served: number; failures: number; throttled: number; available(now: number): boolean }>;
+}
+
+const STATE_LABELS = ['resource', 'deployment', 'upstream'];
+
+function registerPoolMetrics(registry: Registry, pools: () => Iterable<PoolMetricsSource>): void {
+  const each = (read: (m: PoolMetricsSource['members'][number]) => number) =>
+    function* () {
+      for (const pool of pools()) for (const m of pool.members) yield [[pool.resource, pool.deployment, m.name], read(m)] as const;
+    };
+  const perPool = (read: (p: PoolMetricsSource) => number) =>
+    function* () {
+      for (const pool of pools()) yield [[pool.resource, pool.deployment], read(pool)] as const;
+    };
+  registry.observedFamily('claude_foundry_pool_upstream_available', 'Whether a pool member takes requests now (1), or rests after a retry-after or an open breaker (0).', 'gauge', STATE_LABELS, each((m) => (m.available(Date.now()) ? 1 : 0)));
+  registry.observedFamily('claude_foundry_pool_upstream_in_flight', 'Requests a pool member is serving now.', 'gauge', STATE_LABELS, each((m) => m.inFlight));
+  registry.observedFamily('claude_foundry_pool_upstream_served_total', 'Requests a pool member answered (not failed over).', 'counter', STATE_LABELS, each((m) => m.served));
+  registry.observedFamily('claude_foundry_pool_upstream_failures_total', 'Attempts a pool member failed: 429, 529, 5xx, connect errors and timeouts.', 'counter', STATE_LABELS, each((m) => m.failures));
+  registry.observedFamily('claude_foundry_pool_upstream_throttled_total', 'Answers of 429 from a pool member.', 'counter', STATE_LABELS, each((m) => m.throttled));
+  registry.observedFamily('claude_foundry_pool_failovers_total', 'Attempts moved to another member after a failure.', 'counter', ['resource', 'deployment'], perPool((p) => p.failovers));
+  registry.observedFamily('claude_foundry_pool_affinity_requests_total', 'Requests with a cache-affinity key.', 'counter', ['resource', 'deployment'], perPool((p) => p.affinity.keyed));
+  registry.observedFamily('claude_foundry_pool_affinity_kept_total', 'Requests with a cache-affinity key first sent to the member their key ranks first.', 'counter', ['resource', 'deployment'], perPool((p) => p.affinity.kept));
 }
 
 export function createGatewayMetrics(maxSeries: number, sources: MetricSources) {
@@ -60,6 +92,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
     registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
   }
+  if (sources.pools) registerPoolMetrics(registry, sources.pools);
   const stopProcessMetrics = registerProcessMetrics(registry);
 
   // The series one request touches, found once per label combination and kept: a request then costs one

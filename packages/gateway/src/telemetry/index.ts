@@ -17,7 +17,7 @@ import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
 import type { ConnectionStats } from '../http/connections.ts';
-import { createGatewayMetrics } from './gateway-metrics.ts';
+import { createGatewayMetrics, type MetricSources } from './gateway-metrics.ts';
 import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
 import { LogWriter } from './log-writer.ts';
 import { createMetricsServer, metricsRoutes } from './metrics-endpoint.ts';
@@ -42,6 +42,8 @@ export interface TelemetryOptions {
   store?: RequestLogStore;
   /** The listeners' connection counters (http/connections.ts), for /metrics. */
   connections?: ConnectionStats;
+  /** The pool deployments in use, for /metrics. */
+  pools?: MetricSources['pools'];
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -88,6 +90,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     written: () => writer.written,
     writeFailures: () => writer.failed,
     connections: options.connections,
+    pools: options.pools,
   });
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
@@ -108,6 +111,8 @@ export async function startTelemetry(options: TelemetryOptions) {
       deployment: deployment?.name ?? null,
       model: deployment?.model ?? null,
       backend: deployment?.backend ?? null,
+      upstream: trace.route.upstream ?? null,
+      attempts: trace.route.attempts.length > 0 ? trace.route.attempts.join(', ') : null,
       operation: trace.operation ?? null,
       principal: principal ? (principal.kind === 'key' ? principal.keyName : principal.objectId) : null,
       appId: principal?.kind === 'entra' ? (principal.appId ?? null) : null,

@@ -94,6 +94,14 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: "a pool deployment's serving upstream and its attempts",
+    sql: `
+      ALTER TABLE request_log ADD COLUMN upstream TEXT;
+      ALTER TABLE request_log ADD COLUMN attempts TEXT;
+    `,
+  },
 ];
 
 export const LOG_SCHEMA_VERSION = LOG_MIGRATIONS[LOG_MIGRATIONS.length - 1]!.version;

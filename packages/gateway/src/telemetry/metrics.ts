@@ -149,6 +149,29 @@ export class Observed {
   }
 }
 
+/** Labelled values read when scraped (a pool member's in-flight requests, its counters). */
+export class ObservedFamily {
+  readonly #name: string;
+  readonly #help: string;
+  readonly #type: 'gauge' | 'counter';
+  readonly #labelNames: Labels;
+  readonly #read: () => Iterable<readonly [Labels, number]>;
+
+  constructor(name: string, help: string, type: 'gauge' | 'counter', labelNames: Labels, read: () => Iterable<readonly [Labels, number]>) {
+    this.#name = name;
+    this.#help = help;
+    this.#type = type;
+    this.#labelNames = labelNames;
+    this.#read = read;
+  }
+
+  render(): string {
+    let out = '';
+    for (const [values, value] of this.#read()) out += `${this.#name}${labelText(this.#labelNames, values)} ${sample(value)}\n`;
+    return out === '' ? '' : `# HELP ${this.#name} ${this.#help}\n# TYPE ${this.#name} ${this.#type}\n${out}`;
+  }
+}
+
 export class Registry {
   readonly #metrics: Array<{ render(): string }> = [];
   readonly maxSeries: number;
@@ -167,6 +190,10 @@ export class Registry {
 
   observed(name: string, help: string, type: 'gauge' | 'counter', read: () => number): Observed {
     return this.#add(new Observed(name, help, type, read));
+  }
+
+  observedFamily(name: string, help: string, type: 'gauge' | 'counter', labels: Labels, read: () => Iterable<readonly [Labels, number]>): ObservedFamily {
+    return this.#add(new ObservedFamily(name, help, type, labels, read));
   }
 
   #add<M extends { render(): string }>(metric: M): M {

@@ -10,6 +10,10 @@ export interface RequestLogRecord {
   /** The catalog model the deployment serves. */
   model: string | null;
   backend: string | null;
+  /** For a pool deployment: the member that served the request (or gave the last answer). */
+  upstream: string | null;
+  /** For a pool deployment: each member tried and its status, e.g. "east 529, west 200". */
+  attempts: string | null;
   operation: 'messages' | 'count_tokens' | null;
   /** `key1` / `key2`, or an Entra principal's object ID. */
   principal: string | null;

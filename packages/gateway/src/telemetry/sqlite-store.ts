@@ -45,8 +45,8 @@ function open(path: string): DatabaseSync {
 
 const INSERT = `INSERT INTO request_log (time, resource, deployment, model, backend, operation, principal, app_id, client_ip, user_agent,
   status, error_code, stream, ttfb_ms, ttft_ms, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
-  cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id, client_request_id)
-  VALUES (${Array.from({ length: 26 }, () => '?').join(', ')})`;
+  cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id, client_request_id, upstream, attempts)
+  VALUES (${Array.from({ length: 28 }, () => '?').join(', ')})`;
 
 const upsert = (table: string) => `INSERT INTO ${table} (bucket, resource, deployment, model, principal, requests, errors, throttled,
   input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms)
@@ -106,6 +106,8 @@ function recordOf(row: Row, withContent: boolean): StoredRecord {
     deployment: s(row['deployment']!),
     model: s(row['model']!),
     backend: s(row['backend']!),
+    upstream: s(row['upstream'] ?? null),
+    attempts: s(row['attempts'] ?? null),
     operation: s(row['operation']!) as StoredRecord['operation'],
     principal: s(row['principal']!),
     appId: s(row['app_id']!),
@@ -166,6 +168,7 @@ export class SqliteLogStore implements RequestLogStore {
           r.time, r.resource, r.deployment, r.model, r.backend, r.operation, r.principal, r.appId, r.clientIp, r.userAgent,
           r.status, r.errorCode, r.stream ? 1 : 0, r.ttfbMs, r.ttftMs, r.durationMs, r.overheadMs, r.inputTokens, r.outputTokens,
           r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.cacheReadTokens, r.costPico, r.requestId, r.apimRequestId, r.clientRequestId,
+          r.upstream, r.attempts,
         );
         if (r.content) content.run(lastInsertRowid, r.content.request, r.content.response, r.content.truncated ? 1 : 0);
         addTo(minutes, r.time - (r.time % 60_000), r);

@@ -1,7 +1,7 @@
 // The per-request record the data plane fills in as it goes: a few field assignments on the hot path.
 // Telemetry finishes it once, when the response closes (after the last byte, an error, or a client leaving).
 import type { Principal } from '../auth/authenticate.ts';
-import type { PassthroughReply, TokenUsage } from '../backends/types.ts';
+import type { PassthroughReply, PoolRoute, TokenUsage } from '../backends/types.ts';
 import type { UsageTally } from '../backends/upstream/usage.ts';
 import type { Deployment, Resource } from '../control/types.ts';
 import type { StreamEvent } from '../dataplane/types.ts';
@@ -54,6 +54,8 @@ export class RequestTrace {
   firstByte: number | undefined;
   firstToken: number | undefined;
   backendWaitMs = 0;
+  /** A pool backend's choices (backends/pool/): the serving member and the attempts. */
+  readonly route: PoolRoute = { attempts: [] };
   content: ContentCapture | undefined;
   #waitingSince: number | undefined;
   readonly #contentLimit: (resource: Resource) => number;

@@ -3,15 +3,16 @@
 import { createAnthropicBackend } from '../anthropic/index.ts';
 import { createFoundryBackend, type FoundryBackendOptions } from '../foundry/index.ts';
 import { CassetteWriter } from '../replay/cassette.ts';
+import { createPoolBackend, type PoolBackend, type PoolBackendOptions } from '../pool/index.ts';
 import { createReplayBackend } from '../replay/index.ts';
 import { withRecording } from '../replay/record.ts';
 import type { UpstreamBackend } from './index.ts';
 import { UpstreamPool } from './pool.ts';
 
-export type UpstreamBackendOptions = FoundryBackendOptions;
+export type UpstreamBackendOptions = FoundryBackendOptions & { pool?: PoolBackendOptions };
 
 export interface UpstreamBackends {
-  backends: { anthropic: UpstreamBackend; foundry: UpstreamBackend; replay: UpstreamBackend };
+  backends: { anthropic: UpstreamBackend; foundry: UpstreamBackend; replay: UpstreamBackend; pool: PoolBackend };
   /** Waits for cassette writes, then closes pooled connections. */
   close(): Promise<void>;
 }
@@ -19,12 +20,10 @@ export interface UpstreamBackends {
 export function createUpstreamBackends(options: UpstreamBackendOptions = {}): UpstreamBackends {
   const pool = new UpstreamPool();
   const writer = new CassetteWriter();
+  const anthropic = withRecording(createAnthropicBackend(pool), writer);
+  const foundry = withRecording(createFoundryBackend(pool, options), writer);
   return {
-    backends: {
-      anthropic: withRecording(createAnthropicBackend(pool), writer),
-      foundry: withRecording(createFoundryBackend(pool, options), writer),
-      replay: createReplayBackend(),
-    },
+    backends: { anthropic, foundry, replay: createReplayBackend(), pool: createPoolBackend({ anthropic, foundry }, options.pool) },
     async close() {
       await writer.flush();
       await pool.close();

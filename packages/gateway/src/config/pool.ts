@@ -1,0 +1,67 @@
+// A pool deployment's config: `upstreams` (each an anthropic or foundry target with its own credentials,
+// model, weight and priority group) and the optional `pool` object (attempts, deadline, breaker).
+// docs/upstreams.md#pools documents every field.
+import type { BreakerSettings, PoolMemberSettings, PoolSettings } from '../control/types.ts';
+import type { BackendContext } from './backends.ts';
+import { checkKeys, parseUpstream } from './backends.ts';
+import { ConfigError, isObject, optionalInteger, optionalNumber, optionalString } from './index.ts';
+
+export const DEFAULT_BREAKER: BreakerSettings = { windowMs: 60_000, minRequests: 5, failureRatio: 0.5, openMs: 30_000 };
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_DEADLINE_MS = 120_000;
+const EXAMPLE = '[{"backend": "foundry", "resource": "claude-east", "apiKeyEnv": "EAST_KEY"}, {"backend": "anthropic", "apiKeyEnv": "ANTHROPIC_API_KEY", "priority": 1}]';
+
+export function parsePool(item: Record<string, unknown>, at: string, context: BackendContext): PoolSettings {
+  const list = item['upstreams'];
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`${at}.upstreams must be a non-empty array of upstreams such as ${EXAMPLE}.`);
+  const members = list.map((value: unknown, i) => parseMember(value, `${at}.upstreams[${i}]`, context));
+  const seen = new Set<string>();
+  for (const [i, member] of members.entries()) {
+    if (seen.has(member.name)) throw new ConfigError(`${at}.upstreams[${i}].name "${member.name}" is taken by another upstream of the pool; give each a distinct "name".`);
+    seen.add(member.name);
+  }
+  const options = item['pool'];
+  if (options !== undefined && !isObject(options)) throw new ConfigError(`${at}.pool must be an object such as {"maxAttempts": 3, "deadlineMs": 120000}.`);
+  const pool = options ?? {};
+  checkKeys(pool, `${at}.pool`, ['maxAttempts', 'deadlineMs', 'breaker']);
+  return {
+    members,
+    maxAttempts: optionalInteger(pool['maxAttempts'], `${at}.pool.maxAttempts`, 1, 16) ?? Math.min(DEFAULT_MAX_ATTEMPTS, Math.max(members.length, 1)),
+    deadlineMs: optionalInteger(pool['deadlineMs'], `${at}.pool.deadlineMs`, 1, 3_600_000) ?? DEFAULT_DEADLINE_MS,
+    breaker: parseBreaker(pool['breaker'], `${at}.pool.breaker`),
+  };
+}
+
+function parseMember(value: unknown, where: string, context: BackendContext): PoolMemberSettings {
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"backend": "anthropic", "apiKeyEnv": "ANTHROPIC_API_KEY"}.`);
+  const backend = optionalString(value['backend'], `${where}.backend`);
+  if (backend !== 'anthropic' && backend !== 'foundry') {
+    throw new ConfigError(`${where}.backend must be "anthropic" or "foundry"${backend === undefined ? '' : `, not "${backend}"`}: a pool forwards to real upstreams.`);
+  }
+  const { name, weight, priority, backend: _, ...settings } = value;
+  const upstream = parseUpstream(settings, where, backend, context);
+  const fallbackName = backend === 'anthropic' ? `anthropic-${new URL(upstream.baseUrl).host}` : new URL(upstream.baseUrl).host.split('.')[0]!;
+  const memberName = optionalString(name, `${where}.name`) ?? fallbackName;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(memberName)) {
+    throw new ConfigError(`${where}.name "${memberName.slice(0, 80)}" must be 1-64 letters, digits, dots, colons, underscores and hyphens.`);
+  }
+  return {
+    name: memberName,
+    backend,
+    upstream,
+    weight: optionalNumber(weight, `${where}.weight`, 0.001, 1_000_000) ?? 1,
+    priority: optionalInteger(priority, `${where}.priority`, 0, 1000) ?? 0,
+  };
+}
+
+function parseBreaker(value: unknown, where: string): BreakerSettings {
+  if (value === undefined) return { ...DEFAULT_BREAKER };
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"windowMs": 60000, "minRequests": 5, "failureRatio": 0.5, "openMs": 30000}.`);
+  checkKeys(value, where, ['windowMs', 'minRequests', 'failureRatio', 'openMs']);
+  return {
+    windowMs: optionalInteger(value['windowMs'], `${where}.windowMs`, 100, 3_600_000) ?? DEFAULT_BREAKER.windowMs,
+    minRequests: optionalInteger(value['minRequests'], `${where}.minRequests`, 1, 1_000_000) ?? DEFAULT_BREAKER.minRequests,
+    failureRatio: optionalNumber(value['failureRatio'], `${where}.failureRatio`, 0.01, 1) ?? DEFAULT_BREAKER.failureRatio,
+    openMs: optionalInteger(value['openMs'], `${where}.openMs`, 100, 3_600_000) ?? DEFAULT_BREAKER.openMs,
+  };
+}
