@@ -173,7 +173,7 @@ export function governanceFeatures(): Record<string, string> {
       'directory snapshot with a service principal and a Cognitive Services User role assignment (requests use keys, so no token is validated per request)',
       'not wired in gateway.ts yet',
     ),
-    'rate limiting': on(/admitMessages/.test(handler), 'per-deployment RPM/TPM reserve + reconcile, in process (limits set high: no 429)', 'not wired yet'),
+    'rate limiting': on(/admitMessages/.test(handler), 'RPM/ITPM/OTPM reserve + reconcile on the deployment and its pool, in process (limits set high: no 429)', 'not wired yet'),
     'request logging': on(logging, 'one record per request, queued, written in batches by a worker thread to SQLite (logs.db)', 'not wired yet'),
     pricing: on(logging && /costOf/.test(telemetry), 'cost per request from the catalog prices, month spend', 'not wired yet'),
     metrics: on(logging && /metrics/i.test(telemetry), 'counters and histograms per request; /metrics endpoint on (metricsToken set)', 'not wired yet'),
@@ -211,8 +211,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
     model,
     maxConnections: 4096,
   });
-  // Limits high enough never to refuse: the benchmark measures the limiter's cost, not its 429s.
-  const rateLimits = { rpm: 1_000_000_000, tpm: 1_000_000_000_000 };
+  // Limits high enough never to refuse: the benchmark measures the limiter's cost (deployment and pool), not its 429s.
+  const rateLimits = { rpm: 1_000_000_000, itpm: 1_000_000_000_000, otpm: 1_000_000_000_000 };
   const deployments = ctx.models.map((name) =>
     id === 'cf-sim'
       ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
@@ -225,6 +225,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
+    // Both models' pools, so that neither the simulated nor the upstream target is held to a subscription's quota.
+    quotas: { 'claude-sonnet-4-5': rateLimits, 'claude-sonnet-4-6': rateLimits },
     // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
     connections: { maxPerAddress: 4096 },
   };

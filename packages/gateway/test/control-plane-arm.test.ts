@@ -126,7 +126,7 @@ describe('deployments', () => {
     const json = created.json() as { id: string; type: string; sku: unknown; properties: Record<string, unknown> };
     assert.equal(json.id, `${path}/deployments/sonnet`);
     assert.equal(json.type, 'Microsoft.CognitiveServices/accounts/deployments');
-    assert.deepEqual(json.sku, { name: 'GlobalStandard', capacity: 1000 });
+    assert.deepEqual(json.sku, { name: 'GlobalStandard', capacity: 10_000 }, 'no capacity given: the whole quota of an Enterprise subscription');
     assert.deepEqual(json.properties['model'], { format: 'Anthropic', name: 'claude-sonnet-4-5', version: '20250929' });
     assert.deepEqual(json.properties['modelProviderData'], providerData);
     assert.deepEqual(json.properties['claudeFoundry'], { backend: 'simulator' });

@@ -64,7 +64,7 @@ describe('@azure/arm-cognitiveservices against the gateway', () => {
     });
     assert.equal(deployment.properties?.provisioningState, 'Succeeded');
     assert.deepEqual(deployment.sku, { name: 'GlobalStandard', capacity: 10 });
-    assert.deepEqual(deployment.properties?.rateLimits?.map((r) => [r.key, r.count]), [['request', 10], ['token', 10_000]]);
+    assert.deepEqual(deployment.properties?.rateLimits?.map((r) => [r.key, r.count]), [['request', 10], ['token', 10_000], ['outputToken', 2_000]]);
     assert.deepEqual(sent, [`PUT ${account.id}/deployments/my-sonnet`]);
 
     const keys = await arm.accounts.listKeys('sdk-rg', 'sdk-resource');

@@ -51,7 +51,7 @@ before(async () => {
           deployments: [
             { name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, record: true },
             { name: 'foundry', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
-            { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, rateLimits: { rpm: 100, tpm: 3000 } },
+            { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, rateLimits: { rpm: 100, itpm: 3000 } },
             { name: 'sim', model: 'claude-sonnet-4-5' },
           ],
         },
@@ -153,7 +153,7 @@ describe('what the gateway still checks in front of an upstream', () => {
   });
 
   test('the token estimate for the rate limit counts future blocks too: 429 before the upstream', async () => {
-    // 3,000 tokens a minute; the block alone is several thousand. A demand above the whole bucket
+    // 3,000 input tokens a minute; the block alone is several thousand. A demand above the whole bucket
     // is admitted once, when the bucket is full; the next one waits, while a small one still fits.
     const big = `{"model":"tight","max_tokens":16,"messages":[{"role":"user","content":[{"type":"hologram","caption":"${'lorem ipsum '.repeat(2000)}"}]}]}`;
     assert.equal((await post(gw, '/v1/messages', big)).status, 200);

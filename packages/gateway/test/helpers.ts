@@ -22,11 +22,12 @@ export const SEED_ERA_RESOURCES = [
 
 /**
  * `options` carries what some tests need besides config (an environment, injected clocks or credentials). Without
- * `resources`, the gateway serves SEED_ERA_RESOURCES.
+ * `resources`, the gateway serves SEED_ERA_RESOURCES. Resources are Enterprise subscriptions unless the test says
+ * otherwise: many tests send more than a pay-as-you-go minute's 40–80 requests; the quota tests set `subscriptionType`.
  */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...overrides } });
+  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,

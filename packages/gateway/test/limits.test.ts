@@ -1,14 +1,14 @@
-// Rate limits per deployment: the token-bucket limiter on its own (with a clock the test moves), and
-// through a real gateway: 100 concurrent requests judged from the upstream's side, Azure's 429, the
-// simulator limited too, count_tokens not limited, and the official SDK retrying a 429 after retry-after.
+// Rate limits per deployment (RPM, ITPM, OTPM): the token-bucket limiter on its own (with a clock the test moves),
+// and through a real gateway with that clock injected: 100 concurrent requests judged from the upstream's side,
+// Azure's 429 naming the limit, the simulator limited too, count_tokens not limited, and the official SDK retrying
+// a 429 after retry-after-ms. Foundry's quota defaults and shared pools: quotas.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import { Admission, admitMessages } from '../src/limits/admission.ts';
-import { createMemoryLimiter, limitsFromCapacity, type Reservation } from '../src/limits/index.ts';
+import { Admission, admitMessages, estimateInputTokens } from '../src/limits/admission.ts';
+import { createMemoryLimiter, limitsFromCapacity, type Demand, type RateLimits, type Reservation } from '../src/limits/index.ts';
 import { validateMessagesRequest } from '../src/dataplane/validate.ts';
 import { getModel } from '../src/models/catalog.ts';
-import { countInputTokens } from '../src/tokens/count.ts';
 import { testCall, testDeployment } from './simulator-helpers.ts';
 import type { BackendReply, TokenUsage } from '../src/backends/types.ts';
 import { GatewayError } from '../src/errors/index.ts';
@@ -26,68 +26,106 @@ function reserved(outcome: ReturnType<ReturnType<typeof createMemoryLimiter>['re
   return outcome;
 }
 
-describe('the in-process limiter', () => {
-  const limits = { rpm: 1000, tpm: 10_000 };
+const d = (limits: RateLimits) => [{ key: 'd', limits }];
+const ask = (input: number, output = 1): Demand => ({ requests: 1, input, output });
 
-  test('admits one minute of tokens at once, then refills at limit/60 s and says exactly when', () => {
+describe('the in-process limiter', () => {
+  const limits = { rpm: 1000, itpm: 10_000, otpm: 100_000 };
+
+  test('admits one minute of input tokens at once, then refills at limit/60 s and says exactly when', () => {
     const time = frozenClock();
     const limiter = createMemoryLimiter({ clock: time.clock });
-    for (let i = 0; i < 16; i++) reserved(limiter.reserve('d', limits, { requests: 1, tokens: 600 }));
-    const refused = limiter.reserve('d', limits, { requests: 1, tokens: 600 });
-    assert.deepEqual(refused, { ok: false, limit: 'tokens', retryAfterMs: 1200 }); // 200 missing at 10,000/min
+    for (let i = 0; i < 16; i++) reserved(limiter.reserve(d(limits), ask(600)));
+    const refused = limiter.reserve(d(limits), ask(600));
+    assert.deepEqual(refused, { ok: false, limit: 'input', scope: 0, retryAfterMs: 1200 }); // 200 missing at 10,000/min
     time.advance(1199);
-    assert.equal((limiter.reserve('d', limits, { requests: 1, tokens: 600 }) as { ok: boolean }).ok, false);
+    assert.equal((limiter.reserve(d(limits), ask(600)) as { ok: boolean }).ok, false);
     time.advance(1);
-    reserved(limiter.reserve('d', limits, { requests: 1, tokens: 600 }));
+    reserved(limiter.reserve(d(limits), ask(600)));
   });
 
   test('limits requests per minute on their own', () => {
-    const time = frozenClock();
-    const limiter = createMemoryLimiter({ clock: time.clock });
-    const small = { rpm: 2, tpm: 1_000_000 };
-    reserved(limiter.reserve('d', small, { requests: 1, tokens: 1 }));
-    reserved(limiter.reserve('d', small, { requests: 1, tokens: 1 }));
-    assert.deepEqual(limiter.reserve('d', small, { requests: 1, tokens: 1 }), { ok: false, limit: 'requests', retryAfterMs: 30_000 });
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    const small = { rpm: 2, itpm: 1_000_000, otpm: 1_000_000 };
+    reserved(limiter.reserve(d(small), ask(1)));
+    reserved(limiter.reserve(d(small), ask(1)));
+    assert.deepEqual(limiter.reserve(d(small), ask(1)), { ok: false, limit: 'requests', scope: 0, retryAfterMs: 30_000 });
   });
 
-  test('100 concurrent reservations of mixed sizes never take more than the limit', async () => {
+  test('limits output tokens per minute on their own, by max_tokens reserved', () => {
     const limiter = createMemoryLimiter({ clock: frozenClock().clock });
-    const demands = Array.from({ length: 100 }, (_, i) => 100 + ((i * 7919) % 1900));
-    const outcomes = await Promise.all(demands.map(async (tokens) => ({ tokens, outcome: await limiter.reserve('d', limits, { requests: 1, tokens }) })));
-    const admitted = outcomes.filter((o) => o.outcome.ok).reduce((sum, o) => sum + o.tokens, 0);
-    assert.ok(admitted <= limits.tpm, `admitted ${admitted} tokens against a limit of ${limits.tpm}`);
-    assert.ok(admitted > limits.tpm - 2000, 'and it does admit up to the limit');
+    const tight = { rpm: 1000, itpm: 1_000_000, otpm: 8_000 };
+    reserved(limiter.reserve(d(tight), ask(10, 6_000)));
+    assert.deepEqual(limiter.reserve(d(tight), ask(10, 4_000)), { ok: false, limit: 'output', scope: 0, retryAfterMs: 15_000 }); // 2,000 at 8,000/min
+  });
+
+  test('every scope must admit: the one that refuses is named, and nothing is taken from the others', () => {
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    const pool = { key: 'pool', limits: { rpm: 3, itpm: 1_000_000, otpm: 1_000_000 } };
+    const roomy = { rpm: 100, itpm: 1_000_000, otpm: 1_000_000 };
+    reserved(limiter.reserve([{ key: 'a', limits: roomy }, pool], ask(1)));
+    reserved(limiter.reserve([{ key: 'b', limits: roomy }, pool], ask(1)));
+    reserved(limiter.reserve([{ key: 'a', limits: roomy }, pool], ask(1)));
+    assert.deepEqual(limiter.reserve([{ key: 'b', limits: roomy }, pool], ask(1)), { ok: false, limit: 'requests', scope: 1, retryAfterMs: 20_000 });
+    // 'b' was not charged for the refusal: 99 more of its own requests would fit if the pool allowed.
+    const bOnly = createMemoryLimiter({ clock: frozenClock().clock });
+    for (let i = 0; i < 100; i++) reserved(bOnly.reserve([{ key: 'b', limits: roomy }], ask(1)));
+  });
+
+  test('a limit of 0 (a free trial) admits nothing, ever', () => {
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    assert.deepEqual(limiter.reserve(d({ rpm: 0, itpm: 0, otpm: 0 }), ask(1)), { ok: false, limit: 'requests', scope: 0, retryAfterMs: Infinity });
+  });
+
+  test('1,000 concurrent reservations of mixed sizes take exactly what fits and never more', async () => {
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    const demands = Array.from({ length: 1000 }, (_, i) => 100 + ((i * 7919) % 1900));
+    const outcomes = await Promise.all(demands.map(async (input) => ({ input, outcome: await limiter.reserve(d(limits), ask(input)) })));
+    const admitted = outcomes.filter((o) => o.outcome.ok).reduce((sum, o) => sum + o.input, 0);
+    assert.ok(admitted <= limits.itpm, `admitted ${admitted} tokens against a limit of ${limits.itpm}`);
+    // Greedy in arrival order: each refused demand did not fit what was left when it came.
+    let left = limits.itpm;
+    for (const o of outcomes) {
+      assert.equal(o.outcome.ok, o.input <= left, `a demand of ${o.input} with ${left} left`);
+      if (o.outcome.ok) left -= o.input;
+    }
+  });
+
+  test('RPM under concurrency: exactly the limit is admitted', async () => {
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    const outcomes = await Promise.all(Array.from({ length: 200 }, async () => limiter.reserve(d({ rpm: 80, itpm: 1e9, otpm: 1e9 }), ask(1))));
+    assert.equal(outcomes.filter((o) => o.ok).length, 80);
   });
 
   test('a demand larger than the whole bucket waits for a full bucket, then overdraws it once', () => {
     const time = frozenClock();
     const limiter = createMemoryLimiter({ clock: time.clock });
-    reserved(limiter.reserve('d', limits, { requests: 1, tokens: 100 }));
-    const refused = limiter.reserve('d', limits, { requests: 1, tokens: 25_000 });
-    assert.deepEqual(refused, { ok: false, limit: 'tokens', retryAfterMs: 600 }); // until the bucket is full again
+    reserved(limiter.reserve(d(limits), ask(100)));
+    const refused = limiter.reserve(d(limits), ask(25_000));
+    assert.deepEqual(refused, { ok: false, limit: 'input', scope: 0, retryAfterMs: 600 }); // until the bucket is full again
     time.advance(600);
-    reserved(limiter.reserve('d', limits, { requests: 1, tokens: 25_000 }));
+    reserved(limiter.reserve(d(limits), ask(25_000)));
     // 15,000 below zero: the next small request waits for 15,000 + 10 tokens to refill.
-    assert.deepEqual(limiter.reserve('d', limits, { requests: 1, tokens: 10 }), { ok: false, limit: 'tokens', retryAfterMs: 90_060 });
+    assert.deepEqual(limiter.reserve(d(limits), ask(10)), { ok: false, limit: 'input', scope: 0, retryAfterMs: 90_060 });
   });
 
   test('reconcile gives back what was not used, release gives back everything, each only once', () => {
-    const time = frozenClock();
-    const limiter = createMemoryLimiter({ clock: time.clock });
-    const first = reserved(limiter.reserve('d', limits, { requests: 1, tokens: 10_000 }));
-    first.reconcile(4_000);
-    first.reconcile(0); // ignored
-    const second = reserved(limiter.reserve('d', limits, { requests: 1, tokens: 6_000 }));
-    assert.equal((limiter.reserve('d', limits, { requests: 1, tokens: 1 }) as { ok: boolean }).ok, false);
+    const limiter = createMemoryLimiter({ clock: frozenClock().clock });
+    const first = reserved(limiter.reserve(d(limits), ask(10_000)));
+    first.reconcile({ input: 4_000, output: 1 });
+    first.reconcile({ input: 0, output: 0 }); // ignored
+    const second = reserved(limiter.reserve(d(limits), ask(6_000)));
+    assert.equal((limiter.reserve(d(limits), ask(1)) as { ok: boolean }).ok, false);
     second.release();
     second.release(); // ignored
-    reserved(limiter.reserve('d', limits, { requests: 1, tokens: 6_000 }));
-    assert.equal((limiter.reserve('d', limits, { requests: 1, tokens: 1 }) as { ok: boolean }).ok, false);
+    reserved(limiter.reserve(d(limits), ask(6_000)));
+    assert.equal((limiter.reserve(d(limits), ask(1)) as { ok: boolean }).ok, false);
   });
 
-  test('capacity N maps to N RPM and N × 1,000 TPM: 1,000 gives the GlobalStandard 1,000 RPM and 1,000,000 TPM', () => {
-    assert.deepEqual(limitsFromCapacity(1000), { rpm: 1000, tpm: 1_000_000 });
-    assert.deepEqual(limitsFromCapacity(10), { rpm: 10, tpm: 10_000 });
+  test('capacity N maps to N RPM, N × 1,000 ITPM and N × 200 OTPM: 40 and 80 give the pay-as-you-go rows', () => {
+    assert.deepEqual(limitsFromCapacity(40), { rpm: 40, itpm: 40_000, otpm: 8_000 });
+    assert.deepEqual(limitsFromCapacity(80), { rpm: 80, itpm: 80_000, otpm: 16_000 });
+    assert.deepEqual(limitsFromCapacity(10_000), { rpm: 10_000, itpm: 10_000_000, otpm: 2_000_000 });
   });
 });
 
@@ -101,16 +139,16 @@ describe('settling an admission', () => {
   };
 
   function spy() {
-    const calls: Array<['reconcile', number] | ['release']> = [];
-    const reservation: Reservation = { ok: true, tokens: 5000, reconcile: (n) => calls.push(['reconcile', n]), release: () => calls.push(['release']) };
+    const calls: Array<['reconcile', number, number] | ['release']> = [];
+    const reservation: Reservation = { ok: true, reconcile: (n) => calls.push(['reconcile', n.input, n.output]), release: () => calls.push(['release']) };
     return { calls, admission: new Admission(reservation) };
   }
 
-  test('reconciles with input + cache writes + output; cache reads do not count', () => {
+  test('reconciles input + cache writes (ITPM) and output (OTPM); cache reads do not count', () => {
     const { calls, admission } = spy();
     admission.observe({ kind: 'message', message: { usage } } as unknown as BackendReply);
     admission.settle(false);
-    assert.deepEqual(calls, [['reconcile', 1150]]);
+    assert.deepEqual(calls, [['reconcile', 1100, 50]]);
   });
 
   test('a passthrough settles when its tapped usage arrives, even after the client left', async () => {
@@ -121,7 +159,7 @@ describe('settling an admission', () => {
     assert.deepEqual(calls, []);
     tapped.resolve({ ...usage, output_tokens: 7 }); // what was produced before the disconnect
     await sleep(0);
-    assert.deepEqual(calls, [['reconcile', 1107]]);
+    assert.deepEqual(calls, [['reconcile', 1100, 7]]);
   });
 
   test('a client gone before any usage keeps the estimate; a failure before any usage gives it back', () => {
@@ -130,7 +168,7 @@ describe('settling an admission', () => {
     assert.deepEqual(gone.calls, []);
     const failed = spy();
     failed.admission.settle(false);
-    assert.deepEqual(failed.calls, [['reconcile', 0]]);
+    assert.deepEqual(failed.calls, [['reconcile', 0, 0]]);
   });
 
   test('a stream is reconciled with message_start plus the cumulative message_delta', () => {
@@ -139,19 +177,20 @@ describe('settling an admission', () => {
     admission.usage.event({ type: 'message_delta', usage: { output_tokens: 30 } } as never);
     admission.usage.event({ type: 'message_delta', usage: { output_tokens: 60, input_tokens: 100 } } as never);
     admission.settle(false);
-    assert.deepEqual(calls, [['reconcile', 1160]]);
+    assert.deepEqual(calls, [['reconcile', 1100, 60]]);
   });
 
   test('an over-limit request is refused with a 429 in Azure shape, retry-after and retry-after-ms', async () => {
     const limiter = createMemoryLimiter({ clock: () => 0 });
-    const deployment = testDeployment('claude-haiku-4-5', { name: 'tiny', rateLimits: { rpm: 100, tpm: 50 } });
+    const deployment = testDeployment('claude-haiku-4-5', { name: 'tiny', rateLimits: { rpm: 100, itpm: 1_000_000, otpm: 50 } });
     const request = validateMessagesRequest({ model: 'tiny', max_tokens: 40, messages: [{ role: 'user', content: 'Hello' }] }, { version: '2023-06-01' });
     const { resource } = testCall(request, { deployment });
-    await admitMessages(limiter, resource, deployment, request, getModel('claude-haiku-4-5'));
-    const err = await admitMessages(limiter, resource, deployment, request, getModel('claude-haiku-4-5')).catch((e: unknown) => e);
+    const inputTokens = estimateInputTokens(request, getModel('claude-haiku-4-5'));
+    await admitMessages(limiter, resource, deployment, request, inputTokens);
+    const err = await admitMessages(limiter, resource, deployment, request, inputTokens).catch((e: unknown) => e);
     assert.ok(err instanceof GatewayError);
     assert.equal(err.status, 429);
-    assert.match(err.body('req_x'), /^\{"error":\{"code":"RateLimitReached","message":"Requests to the Messages API under deployment 'tiny' have exceeded token rate limit of 50 tokens per minute\. Please retry after \d+ seconds?\."\}\}$/);
+    assert.match(err.body('req_x'), /^\{"error":\{"code":"RateLimitReached","message":"Requests to the Messages API under deployment 'tiny' have exceeded output token rate limit of 50 output tokens per minute\. Please retry after \d+ seconds?\."\}\}$/);
     assert.match(err.headers['retry-after'] ?? '', /^\d+$/);
     assert.match(err.headers['retry-after-ms'] ?? '', /^\d+$/);
   });
@@ -160,47 +199,51 @@ describe('settling an admission', () => {
 describe('limits through the gateway', () => {
   let mock: MockUpstream;
   let gw: TestGateway;
-  const TIGHT_TPM = 10_000;
+  // The gateway's limiter runs on this clock: refills happen only when a test moves it, so nothing depends on load.
+  const time = frozenClock();
+  const TIGHT_ITPM = 10_000;
   before(async () => {
     mock = await MockUpstream.start();
-    gw = await startTestGateway({
-      resources: [
-        {
-          name: 'limited',
-          deployments: [
-            { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', rateLimits: { tpm: TIGHT_TPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
-            { name: 'sim-2rpm', model: 'claude-haiku-4-5', rateLimits: { rpm: 2 } },
-            { name: 'sim-retry', model: 'claude-haiku-4-5', rateLimits: { tpm: 1200 } },
-          ],
-        },
-      ],
-    });
+    gw = await startTestGateway(
+      {
+        resources: [
+          {
+            name: 'limited',
+            deployments: [
+              { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', rateLimits: { itpm: TIGHT_ITPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
+              { name: 'sim-2rpm', model: 'claude-haiku-4-5', rateLimits: { rpm: 2 } },
+              { name: 'sim-retry', model: 'claude-haiku-4-5', rateLimits: { otpm: 12_000 } },
+            ],
+          },
+        ],
+      },
+      { limiter: createMemoryLimiter({ clock: time.clock }) },
+    );
   });
   after(async () => {
     await gw.close();
     await mock.close();
   });
 
-  test('100 concurrent requests against a 10,000-TPM deployment: the upstream sees at most the limit plus one reservation', async () => {
+  test('100 concurrent requests against a 10,000-ITPM deployment: exactly those that fit reach the upstream', async () => {
     mock.respond(async (exchange, res) => {
       await sleep(300); // all 100 are in flight together
       await standardReply(exchange, res);
     });
-    const body = { model: 'tight', max_tokens: 500, messages: [{ role: 'user', content: 'Count to ten, please.' }] };
-    const reservation = countInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-6')!) + body.max_tokens;
+    const body = { model: 'tight', max_tokens: 500, messages: [{ role: 'user', content: 'Count to ten, please. '.repeat(60) }] };
+    const reservation = estimateInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-6'));
     const before = mock.exchanges.length;
     const answers = await Promise.all(Array.from({ length: 100 }, () => messages(gw, body)));
     mock.respond(undefined);
     const forwarded = mock.exchanges.length - before;
-    assert.ok(forwarded * reservation <= TIGHT_TPM + reservation, `${forwarded} requests × ${reservation} tokens reached the upstream`);
-    assert.ok(forwarded >= Math.floor(TIGHT_TPM / reservation), 'and every request that fitted was admitted');
+    assert.equal(forwarded, Math.floor(TIGHT_ITPM / reservation), `${forwarded} requests × ${reservation} input tokens reached the upstream`);
     assert.equal(answers.filter((a) => a.status === 200).length, forwarded);
     const refused = answers.filter((a) => a.status === 429);
     assert.equal(refused.length, 100 - forwarded);
     for (const r of refused) {
       const error = (r.json() as { error: { code: string; message: string } }).error;
       assert.equal(error.code, 'RateLimitReached');
-      assert.match(error.message, /deployment 'tight' have exceeded token rate limit of 10000 tokens per minute\. Please retry after \d+ seconds?\./);
+      assert.match(error.message, /deployment 'tight' have exceeded input token rate limit of 10000 input tokens per minute\. Please retry after \d+ seconds?\./);
       assert.match(String(r.headers['retry-after']), /^[1-9]\d*$/);
       assert.ok(Number(r.headers['retry-after-ms']) > 0);
       assert.ok(!Object.keys(r.headers).some((h) => h.startsWith('anthropic-ratelimit')), 'no anthropic-ratelimit-* headers');
@@ -227,31 +270,30 @@ describe('limits through the gateway', () => {
     for (let i = 0; i < 5; i++) assert.equal((await count()).status, 200);
   });
 
-  test('the official SDK retries a 429 after retry-after-ms and succeeds', async () => {
-    // The 1,200-TPM bucket refills 20 tokens a second. A stream reserves all of it but 5 tokens...
-    const estimate = (content: string, maxTokens: number) =>
-      countInputTokens(validateMessagesRequest({ model: 'sim-retry', max_tokens: maxTokens, messages: [{ role: 'user', content }] }, { version: '2023-06-01' }), getModel('claude-haiku-4-5')!) + maxTokens;
-    const holderMax = 1195 - estimate('Hold the bucket', 0);
-    const holder = messages(gw, { model: 'sim-retry', max_tokens: holderMax, stream: true, messages: [{ role: 'user', content: 'Hold the bucket' }] }, { 'x-claude-foundry-simulate': 'ttft=300' });
-    await sleep(50);
-    // ...so the SDK's request is refused, waits the retry-after-ms it is given, and gets in.
-    const expectedMs = ((estimate('Hi', 20) - 5) / 20) * 1000;
-    const statuses: number[] = [];
+  test('the official SDK retries a 429 after retry-after-ms for the output bucket and succeeds', async () => {
+    // The 12,000-OTPM bucket refills 200 tokens a second. A first request reserves 11,000 as its max_tokens and,
+    // answered, gives back all but the output it produced...
+    const first = await messages(gw, { model: 'sim-retry', max_tokens: 11_000, messages: [{ role: 'user', content: 'Hi' }] });
+    assert.equal(first.status, 200);
+    const produced = (first.json() as { usage: { output_tokens: number } }).usage.output_tokens;
+    // ...so a request for every token the bucket holds lacks exactly `produced`, which refill in produced / 200 s.
+    const expectedMs = Math.ceil((produced / 12_000) * 60_000);
+    const seen: Array<[number, string | null]> = [];
     const client = new AnthropicFoundry({
       apiKey: gw.keys('limited').key1,
       baseURL: gw.baseURL('limited'),
       fetch: async (url, init) => {
         const response = await fetch(url, init);
-        statuses.push(response.status);
+        seen.push([response.status, response.headers.get('retry-after-ms')]);
+        // The SDK now sleeps retry-after-ms; the limiter's clock moves by as much.
+        if (response.status === 429) time.advance(Number(response.headers.get('retry-after-ms')));
         return response;
       },
     });
     const started = performance.now();
-    const message = await client.messages.create({ model: 'sim-retry', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] });
-    const waited = performance.now() - started;
+    const message = await client.messages.create({ model: 'sim-retry', max_tokens: 12_000, messages: [{ role: 'user', content: 'Hi' }] });
     assert.equal(message.role, 'assistant');
-    assert.deepEqual(statuses, [429, 200]);
-    assert.ok(waited >= expectedMs * 0.9 && waited < expectedMs + 1000, `retried after ${Math.round(waited)} ms; retry-after-ms was about ${Math.round(expectedMs)}`);
-    assert.equal((await holder).status, 200);
+    assert.deepEqual(seen, [[429, String(expectedMs)], [200, null]]);
+    assert.ok(performance.now() - started >= expectedMs * 0.9, 'the SDK waited the retry-after-ms it was given');
   });
 });

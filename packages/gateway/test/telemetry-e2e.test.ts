@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { parseUsd } from '../src/telemetry/money.ts';
 import { MockUpstream, sendSse } from './fixtures/mock-upstream.ts';
-import { messages, type TestGateway, startTestGateway } from './helpers.ts';
+import { countTextTokens } from '../src/tokens/count.ts';
+import { messages, parseSse, type TestGateway, startTestGateway } from './helpers.ts';
 import { loggedRecord, managementToken, monitoring } from './telemetry-helpers.ts';
 
 /** Sonnet 4.5 list prices in picodollars per token: $3 input, $15 output, $3.75 5m write, $6 1h write, $0.30 read (per million). */
@@ -94,6 +95,34 @@ function streamThenHangUp(gw: TestGateway, body: unknown, headers: Record<string
   });
 }
 
+/** Streams a request and hangs up once `count` text deltas arrived; resolves with the request-id and the texts received. */
+function streamDeltasThenHangUp(gw: TestGateway, body: unknown, count: number, headers: Record<string, string>): Promise<{ requestId: string; texts: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1', port: gw.port, method: 'POST', path: `/${gw.config.resources[0]!.name}/anthropic/v1/messages`, agent: false,
+        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys().key1, ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const texts = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
+            .filter((e) => e.event === 'content_block_delta')
+            .map((e) => (e.data as { delta: { text: string } }).delta.text);
+          if (texts.length >= count && !req.destroyed) {
+            req.destroy();
+            resolve({ requestId: String(res.headers['request-id']), texts });
+          }
+        });
+        res.on('error', () => undefined);
+      },
+    );
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+    req.end(JSON.stringify(body));
+  });
+}
+
 describe('usage and cost end to end', () => {
   let gw: TestGateway;
   let mock: MockUpstream;
@@ -168,27 +197,31 @@ describe('usage and cost end to end', () => {
     assert.equal(d.costUsd, '0.030393', 'DataZoneStandard bills 1.1x');
   });
 
-  test('mock upstream, a client that hangs up mid-stream: what was seen is recorded, message_start usage with 1 output token', async () => {
-    mock.respond((_exchange, res) => sendSse(res, SAMPLE_EVENTS, { paceMs: 60 }));
+  test('mock upstream, a client that hangs up mid-stream: billed with the output forwarded ("Hello", 2 tokens), not message_start\'s 1', async () => {
+    mock.respond((_exchange, res) => sendSse(res, SAMPLE_EVENTS, { paceMs: 150 }));
     const requestId = await streamThenHangUp(gw, { model: 'upstream-sonnet', max_tokens: 512, stream: true, messages: [{ role: 'user', content: 'Hello' }] });
     const r = await loggedRecord(gw, token, requestId);
     mock.respond(undefined);
     assert.equal(r.status, 200);
     assert.equal(r.errorCode, 'client_closed');
-    assert.deepEqual([r.inputTokens, r.outputTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.cacheReadTokens], [25, 1, 500, 2000, 30000]);
-    // 25 × $3 + 1 × $15 + 500 × $3.75 + 2,000 × $6 + 30,000 × $0.30 = $22,965 per million tokens.
-    assert.equal(r.costUsd, '0.022965');
+    assert.equal(countTextTokens('Hello'), 2);
+    assert.deepEqual([r.inputTokens, r.outputTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.cacheReadTokens], [25, 2, 500, 2000, 30000]);
+    // 25 × $3 + 2 × $15 + 500 × $3.75 + 2,000 × $6 + 30,000 × $0.30 = $22,980 per million tokens.
+    assert.equal(r.costUsd, '0.02298');
   });
 
-  test('simulator, a stream cut off by the client: message_start usage with its cache read, 1 output token, time to first token', async () => {
+  test('simulator, a client that leaves after 3 deltas: billed output = the tokens of the text it was sent, with its cache read and time to first token', async () => {
     const body = { model: 'claude-sonnet-4-5', max_tokens: 256, stream: true, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Tell me a long story' }] };
-    const requestId = await streamThenHangUp(gw, body, { 'x-claude-foundry-simulate': 'tps=20' });
+    // 10 tokens/s: the next 4-token delta is 400 ms away when the client leaves, so none is in flight.
+    const { requestId, texts } = await streamDeltasThenHangUp(gw, body, 3, { 'x-claude-foundry-simulate': 'tps=10' });
+    const sent = texts.reduce((n, t) => n + countTextTokens(t), 0);
+    assert.ok(sent >= 3, `tokens sent ${sent}`);
     const r = await loggedRecord(gw, token, requestId);
     assert.equal(r.errorCode, 'client_closed');
     assert.equal(r.stream, true);
-    assert.equal(r.outputTokens, 1);
+    assert.equal(r.outputTokens, sent);
     assert.ok(r.cacheReadTokens > 1000, `cache read ${r.cacheReadTokens}`);
-    assert.equal(r.costUsd, usd({ input_tokens: r.inputTokens, output_tokens: 1, cache_read_input_tokens: r.cacheReadTokens, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } }));
+    assert.equal(r.costUsd, usd({ input_tokens: r.inputTokens, output_tokens: sent, cache_read_input_tokens: r.cacheReadTokens, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } }));
     assert.ok(r.ttftMs !== null && r.ttfbMs !== null && r.ttfbMs <= r.ttftMs);
   });
 

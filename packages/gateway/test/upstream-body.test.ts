@@ -8,6 +8,7 @@ import { testCall, testDeployment } from './simulator-helpers.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { replaceModel } from '../src/backends/upstream/splice.ts';
 import { SseTap } from '../src/backends/upstream/sse.ts';
+import { countTextTokens } from '../src/tokens/count.ts';
 import { Secret } from '../src/config/secret.ts';
 import { MOCK_USAGE, MockUpstream } from './fixtures/mock-upstream.ts';
 
@@ -104,4 +105,26 @@ describe('usage on the reply', () => {
       pool.close();
     });
   }
+});
+
+describe('a stream cut short is billed for the output forwarded', () => {
+  const event = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+  const start = event('message_start', { type: 'message_start', message: { usage: { input_tokens: 10, output_tokens: 1 } } });
+  const delta = (d: Record<string, string>) => event('content_block_delta', { type: 'content_block_delta', index: 0, delta: d });
+
+  test('text, thinking and tool-input deltas count, a signature does not; escaped quotes stay inside the text', () => {
+    const tap = new SseTap();
+    tap.push(Buffer.from(start));
+    // Two events in one chunk, then one per chunk.
+    tap.push(Buffer.from(delta({ type: 'thinking_delta', thinking: 'Let me think' }) + delta({ type: 'signature_delta', signature: 'EqQBCkgIARABGAIiQ' })));
+    tap.push(Buffer.from(delta({ type: 'text_delta', text: 'She said "hello" twice' })));
+    tap.push(Buffer.from(delta({ type: 'input_json_delta', partial_json: '{"city": "Paris"' })));
+    // A short event alone: its own type ('content_block_delta","index') is matched first and skipped.
+    tap.push(Buffer.from(delta({ type: 'text_delta', text: 'Hi' })));
+    const expected = countTextTokens('Hi') + countTextTokens('Let me think') + countTextTokens('She said \\"hello\\" twice') + countTextTokens('{\\"city\\": \\"Paris\\"');
+    assert.equal(tap.usage.current?.output_tokens, expected);
+    // The final message_delta's own count is the model's: it wins even when lower.
+    tap.push(Buffer.from(event('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } })));
+    assert.equal(tap.usage.current?.output_tokens, 3);
+  });
 });

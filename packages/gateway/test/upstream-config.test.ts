@@ -77,6 +77,7 @@ describe('upstream deployments', () => {
     ['recording the simulator', { record: true }, {}, /record: only "anthropic" and "foundry" deployments record/],
     ['a bad replay timing', { backend: 'replay', replay: { timing: 'slow' } }, {}, /replay\.timing must be "original", "fast" or a speed factor such as 10/],
     ['a bad rate limit', { rateLimits: { rpm: 0 } }, {}, /rateLimits\.rpm must be a number from 1 to/],
+    ['a single token limit', { rateLimits: { tpm: 1000 } }, {}, /rateLimits\.tpm: Foundry limits Claude by input and output tokens separately; set "itpm" .* and "otpm"/],
   ] as const) {
     test(`refuses ${what} with a message saying what to write`, () => {
       assert.match(refusal({ model: 'claude-haiku-4-5', ...deployment }, env), message);
@@ -104,6 +105,6 @@ describe('cassettes and rate limits', () => {
 
   test('rate limits come from capacity unless set; a field left out keeps its derived value', () => {
     assert.equal(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50 }).rateLimits, undefined);
-    assert.deepEqual(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, tpm: 50_000 });
+    assert.deepEqual(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, itpm: 50_000, otpm: 10_000 });
   });
 });

@@ -18,7 +18,7 @@ Create:
   --model <m>                                  the model, e.g. claude-sonnet-5-5 (default: the deployment's name)
   --model-version <v>                          the model version (default: the catalog's current one)
   --sku <GlobalStandard|DataZoneStandard>      the deployment type (default GlobalStandard)
-  --capacity <n>                               units of capacity: n requests and n × 1,000 tokens per minute
+  --capacity <n>                               units of capacity: n requests, n × 1,000 input and n × 200 output tokens a minute (default: the subscription's quota)
 
 Options:
   --resource <r>             the resource (the name may also come first, as an argument)

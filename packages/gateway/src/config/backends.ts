@@ -13,7 +13,7 @@ import type {
   UpstreamSettings,
   UpstreamTimeouts,
 } from '../control/types.ts';
-import { limitsFromCapacity } from '../limits/capacity.ts';
+import { limitsFromCapacity } from '../limits/quota.ts';
 import { getModel } from '../models/catalog.ts';
 import { lifecycleOf } from '../models/lifecycle.ts';
 import { ConfigError, isObject, optionalBoolean, optionalInteger, optionalNumber, optionalString, requiredString } from './index.ts';
@@ -102,11 +102,15 @@ export function parseBackendFields(item: Record<string, unknown>, at: string, co
 /** An override of the capacity-derived limits; a field left out keeps its derived value. */
 function parseRateLimits(value: unknown, where: string, capacity: number): RateLimits {
   const derived = limitsFromCapacity(capacity);
-  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"rpm": 100, "tpm": 100000}.`);
-  checkKeys(value, where, ['rpm', 'tpm']);
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"rpm": 100, "itpm": 100000, "otpm": 20000}.`);
+  if (value['tpm'] !== undefined) {
+    throw new ConfigError(`${where}.tpm: Foundry limits Claude by input and output tokens separately; set "itpm" (uncached input tokens per minute) and "otpm" (output tokens per minute) instead.`);
+  }
+  checkKeys(value, where, ['rpm', 'itpm', 'otpm']);
   return {
     rpm: optionalInteger(value['rpm'], `${where}.rpm`, 1, 1_000_000_000) ?? derived.rpm,
-    tpm: optionalInteger(value['tpm'], `${where}.tpm`, 1, 1_000_000_000_000) ?? derived.tpm,
+    itpm: optionalInteger(value['itpm'], `${where}.itpm`, 1, 1_000_000_000_000) ?? derived.itpm,
+    otpm: optionalInteger(value['otpm'], `${where}.otpm`, 1, 1_000_000_000_000) ?? derived.otpm,
   };
 }
 

@@ -1,7 +1,6 @@
 // `deploymentDefaults`: how a deployment created through the ARM API is served when the config file does not declare
 // it — a backend with its settings, as a config deployment has them, applied to each deployment with its own model.
 import type { Deployment } from '../control/types.ts';
-import { DEFAULT_CAPACITY } from '../limits/capacity.ts';
 import { type CassetteDefaults, parseBackendFields } from './backends.ts';
 import { ConfigError, isObject, parseSimulator } from './index.ts';
 
@@ -32,6 +31,6 @@ export function parseDeploymentDefaults(
     const fields = parseBackendFields(value, where, { ...context, resource: t.resource, deployment: t.deployment, model: t.model, capacity: t.capacity });
     return { ...fields, simulator: parseSimulator(value['simulator'], `${where}.simulator`) };
   };
-  settings({ resource: 'example', deployment: 'example', model: 'claude-haiku-4-5', capacity: DEFAULT_CAPACITY }); // validated now, at start
+  settings({ resource: 'example', deployment: 'example', model: 'claude-haiku-4-5', capacity: 80 }); // validated now, at start
   return settings;
 }

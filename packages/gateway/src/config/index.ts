@@ -3,7 +3,7 @@
 // (control/seed.ts); the data plane only ever sees the snapshot built from the store.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Deployment, SimulatorProfile } from '../control/types.ts';
+import type { Deployment, RateLimits, SimulatorProfile, SubscriptionType } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { parsePool } from './pool.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
@@ -14,9 +14,11 @@ import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
-import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
+import { MAX_CAPACITY } from '../limits/capacity.ts';
+import { defaultCapacity } from '../limits/quota.ts';
 import { getModel, listModels } from '../models/catalog.ts';
 import { currentGeneration } from '../models/lifecycle.ts';
+import { checkOneTypePerSubscription, parseQuotas, subscriptionTypeOf } from './quotas.ts';
 import { nearest } from './strict.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
@@ -50,6 +52,8 @@ export interface ResourceConfig {
   /** Fixed keys; when absent, keys are generated once and kept in the data folder. */
   keys?: { key1: string; key2: string };
   disableLocalAuth: boolean;
+  /** Sets the subscription's default Claude quotas (limits/quota.ts); resources of one subscription agree. */
+  subscriptionType: SubscriptionType;
   deployments: DeploymentConfig[];
   /** Log retention, content logging, zero data retention (telemetry/config.ts). */
   monitoring: ResourceMonitoring;
@@ -70,6 +74,10 @@ export interface GatewayConfig {
   trustedProxies: string[];
   /** The seed: resources and deployments created at start when the store lacks them (control/seed.ts). */
   resources: ResourceConfig[];
+  /** The subscription type of resources that do not set one, including those created over ARM. */
+  subscriptionType: SubscriptionType;
+  /** Pool limits by catalog model id, instead of the subscription type's defaults (every subscription). */
+  quotas: ReadonlyMap<string, RateLimits>;
   /** How ARM-created deployments the config does not declare are served; absent: the simulator. */
   deploymentDefaults: DeploymentDefaults | undefined;
   identity: IdentityConfig;
@@ -161,14 +169,18 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   }
   const trustedProxies = parseTrustedProxies(raw['trustedProxies'], where('trustedProxies'));
   const context = { env, cwd, cassettes: parseCassettes(raw['cassettes'], where('cassettes'), cwd, dataDir) };
-  const resources = raw['resources'] === undefined ? [defaultResource()] : parseResources(raw['resources'], where('resources'), context);
+  // The embedded claude-local is for local work: an Enterprise quota, so it is not throttled at 40–80 requests a minute.
+  const subscriptionType = subscriptionTypeOf(raw['subscriptionType'], where('subscriptionType')) ?? (raw['resources'] === undefined ? 'enterprise' : 'payg');
+  const resources = raw['resources'] === undefined ? [defaultResource(subscriptionType)] : parseResources(raw['resources'], where('resources'), { ...context, subscriptionType });
+  checkOneTypePerSubscription(resources, where('resources'));
   const deploymentDefaults = parseDeploymentDefaults(raw['deploymentDefaults'], where('deploymentDefaults'), context);
   const first = resources[0]!;
   const identity = parseIdentityConfig(raw['identity'], where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw['monitoring'], where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
+  const quotas = parseQuotas(raw['quotas'], where('quotas'));
   const connections = parseConnectionSettings(raw.connections, where('connections'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios, connections };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {
@@ -179,19 +191,20 @@ function parseTrustedProxies(value: unknown, where: string): string[] {
   return value as string[];
 }
 
-function defaultResource(): ResourceConfig {
+function defaultResource(subscriptionType: SubscriptionType): ResourceConfig {
   return {
     name: DEFAULT_RESOURCE,
     subscriptionId: DEFAULT_SUBSCRIPTION_ID,
     resourceGroup: DEFAULT_RESOURCE_GROUP,
     disableLocalAuth: false,
+    subscriptionType,
     monitoring: defaultResourceMonitoring(),
     deployments: defaultDeployments().map((name) => ({
       name,
       model: name,
       backend: 'simulator' as const,
       sku: 'GlobalStandard' as const,
-      capacity: DEFAULT_CAPACITY,
+      capacity: defaultCapacity(name, subscriptionType),
       simulator: defaultSimulatorProfile(),
     })),
   };
@@ -204,7 +217,7 @@ interface ParseContext {
   cassettes: CassetteDefaults;
 }
 
-function parseResources(value: unknown, where: string, context: ParseContext): ResourceConfig[] {
+function parseResources(value: unknown, where: string, context: ParseContext & { subscriptionType: SubscriptionType }): ResourceConfig[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError(`${where} must be a non-empty array of resources.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -216,12 +229,14 @@ function parseResources(value: unknown, where: string, context: ParseContext): R
     }
     if (seen.has(name.toLowerCase())) throw new ConfigError(`${at}.name "${name}" is used twice; resource names are unique.`);
     seen.add(name.toLowerCase());
+    const subscriptionType = subscriptionTypeOf(item['subscriptionType'], `${at}.subscriptionType`) ?? context.subscriptionType;
     const resource: ResourceConfig = {
       name,
       subscriptionId: (optionalString(item['subscriptionId'], `${at}.subscriptionId`) ?? DEFAULT_SUBSCRIPTION_ID).toLowerCase(),
       resourceGroup: optionalString(item['resourceGroup'], `${at}.resourceGroup`) ?? DEFAULT_RESOURCE_GROUP,
       disableLocalAuth: optionalBoolean(item['disableLocalAuth'], `${at}.disableLocalAuth`) ?? false,
-      deployments: parseDeployments(item['deployments'], `${at}.deployments`, { ...context, resource: name }),
+      subscriptionType,
+      deployments: parseDeployments(item['deployments'], `${at}.deployments`, { ...context, resource: name, subscriptionType }),
       monitoring: parseResourceMonitoring(item, at),
     };
     if (!GUID.test(resource.subscriptionId)) throw new ConfigError(`${at}.subscriptionId must be a GUID such as "${DEFAULT_SUBSCRIPTION_ID}".`);
@@ -242,7 +257,7 @@ function parseKeys(value: unknown, where: string): { key1: string; key2: string 
   return { key1, key2 };
 }
 
-function parseDeployments(value: unknown, where: string, context: ParseContext & { resource: string }): DeploymentConfig[] {
+function parseDeployments(value: unknown, where: string, context: ParseContext & { resource: string; subscriptionType: SubscriptionType }): DeploymentConfig[] {
   if (!Array.isArray(value)) throw new ConfigError(`${where} must be an array of deployments.`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
@@ -260,7 +275,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
     }
     const model = optionalString(item['model'], `${at}.model`) ?? name;
     if (!getModel(model)) throw new ConfigError(unknownModel(model, `${at}.model` + (item['model'] === undefined ? ' (the deployment name, as no model is given)' : '')));
-    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? DEFAULT_CAPACITY;
+    const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? defaultCapacity(model, context.subscriptionType);
     const backendContext = { ...context, deployment: name, model, capacity };
     const fields = parseBackendFields(item, at, backendContext);
     if (fields.backend === 'pool') fields.pool = parsePool(item, at, backendContext);

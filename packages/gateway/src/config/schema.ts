@@ -89,7 +89,16 @@ const replay = z.strictObject({
   cassette: doc(text(), 'per deployment', 'the cassette file'),
   timing: doc(z.union([z.enum(['original', 'fast']), z.number().min(0.001).max(1_000_000)]), '`original`', '`original`, `fast` or a speed factor'),
 });
-const rateLimits = z.strictObject({ rpm: doc(int(1, 1_000_000_000), 'from `capacity`', 'requests per minute'), tpm: doc(int(1, 1_000_000_000_000), 'from `capacity`', 'tokens per minute') });
+const rateLimits = z.strictObject({
+  rpm: doc(int(1, 1_000_000_000), 'from `capacity`', 'requests per minute'),
+  itpm: doc(int(1, 1_000_000_000_000), 'from `capacity`', 'uncached input tokens (input + cache writes) per minute'),
+  otpm: doc(int(1, 1_000_000_000_000), 'from `capacity`', 'output tokens per minute'),
+  // Kept in the schema so that the parser can say what replaced it (a single token limit is not Foundry's).
+  tpm: doc(z.unknown(), '—', 'refused: Foundry limits input and output separately; use `itpm` and `otpm`'),
+});
+const limitsOf = (min: number) =>
+  z.strictObject({ rpm: doc(int(min, 1_000_000_000_000), '—', 'requests per minute'), itpm: doc(int(min, 1_000_000_000_000), '—', 'uncached input tokens per minute'), otpm: doc(int(min, 1_000_000_000_000), '—', 'output tokens per minute') });
+const subscriptionType = z.enum(['payg', 'enterprise', 'trial']);
 
 /** What a deployment and `deploymentDefaults` share: how it is served. */
 const backendFields = {
@@ -97,7 +106,7 @@ const backendFields = {
   upstream: doc(upstream, '—', 'for `anthropic` and `foundry`: base URL or resource, key (`apiKeyEnv`) or Entra, upstream model, timeouts, pool size ([upstreams.md](upstreams.md#upstream-settings))'),
   record: doc(record, '—', '`true` or `{ "cassette", "redact" }`: append each upstream exchange to a cassette'),
   replay: doc(replay, '—', 'for `replay`: `{ "cassette", "timing": "original" | "fast" | factor }`'),
-  rateLimits: doc(rateLimits, 'from `capacity`', '`{ "rpm", "tpm" }`, overriding either limit'),
+  rateLimits: doc(rateLimits, 'from `capacity`', '`{ "rpm", "itpm", "otpm" }`: the deployment\'s own limits, overriding any of them ([upstreams.md](upstreams.md#quota-model))'),
   simulator: doc(simulator, 'no latency, no faults', "the simulator's latency and faults"),
 };
 
@@ -105,7 +114,7 @@ const deployment = z.strictObject({
   name: z.string().min(1).meta({ doc: { default: '—', meaning: 'what callers put in `model`' } satisfies FieldDoc }),
   model: doc(text(), 'the name', 'the catalog model it serves (`npx claude-foundry models` lists them)'),
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
-  capacity: doc(int(1, 1_000_000), '`1000`', 'Foundry capacity units: N gives N requests and N × 1,000 tokens per minute ([upstreams.md](upstreams.md#rate-limits))'),
+  capacity: doc(int(1, 1_000_000), "the subscription's quota for the model (40, 80 or 10,000)", 'Foundry capacity units: N gives N requests, N × 1,000 input and N × 200 output tokens per minute ([upstreams.md](upstreams.md#quota-model))'),
   ...backendFields,
   upstreams: doc(z.array(poolMember).min(1), '—', 'a pool: each an `upstream` object plus `backend`, `name`, `weight`, `priority` ([upstreams.md](upstreams.md#pools))'),
   pool: doc(pool, 'see upstreams.md', "a pool's `maxAttempts`, `deadlineMs` and `breaker`"),
@@ -121,6 +130,7 @@ const resource = z.strictObject({
   contentLogging: doc(z.boolean(), '`false`', 'keep request and response bodies in the request log (each up to `monitoring.contentMaxBytes`)'),
   zeroDataRetention: doc(z.boolean(), '`false`', 'never store content; `contentLogging: true` beside it is a config error'),
   disableLocalAuth: doc(z.boolean(), '`false`', 'refuse API keys with 403 `AuthenticationTypeDisabled`; Entra tokens only'),
+  subscriptionType: doc(subscriptionType, 'the top-level `subscriptionType`', "this resource's subscription type; resources of one `subscriptionId` must agree"),
   deployments: z.array(deployment).meta({ doc: { default: '—', meaning: "the resource's deployments" } satisfies FieldDoc }),
 });
 
@@ -209,6 +219,16 @@ export const configSchema = z.strictObject({
   maxBodyBytes: doc(int(1024, 1024 ** 3), '32 MiB', 'largest request body; larger → 413 `request_too_large`'),
   trustedProxies: doc(strings(), '`[]`', "addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` gives the caller's address for network rules ([control-plane.md](control-plane.md#the-data-planes-network-rules))"),
   resources: doc(z.array(resource).min(1), '`claude-local` with the default deployments', 'the seed: resources created at start when the store lacks them ([below](#resources-is-a-seed))'),
+  subscriptionType: doc(
+    subscriptionType,
+    '`payg`; `enterprise` for the embedded `claude-local` (no `resources`)',
+    'the default Claude quotas: `payg`, `enterprise` or `trial` ([upstreams.md](upstreams.md#quota-model)); for resources that set none and those created over ARM',
+  ),
+  quotas: doc(
+    z.record(text(), limitsOf(0)),
+    '—',
+    "`{ \"<model>\": { \"rpm\", \"itpm\", \"otpm\" } }`: a model's subscription quota (its Global Standard pool) instead of the type's default, in every subscription; all three, 0 refuses everything",
+  ),
   deploymentDefaults: z
     .strictObject(backendFields)
     .optional()

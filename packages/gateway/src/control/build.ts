@@ -7,7 +7,7 @@ import { ConfigError, defaultSimulatorProfile, type DeploymentConfig, type Gatew
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../store/types.ts';
 import { networkAccess } from './network.ts';
 import { ControlSnapshot } from './snapshot.ts';
-import type { Deployment, Resource } from './types.ts';
+import type { Deployment, Resource, SubscriptionType } from './types.ts';
 
 export interface ControlRecords {
   groups: readonly ResourceGroupRecord[];
@@ -44,6 +44,11 @@ export function deploymentOf(config: GatewayConfig, record: DeploymentRecord): D
   }
 }
 
+/** The type the config gives the resource's subscription, else the config's default for undeclared resources. */
+export function subscriptionTypeOf(config: GatewayConfig, account: string): SubscriptionType {
+  return config.resources.find((r) => r.name.toLowerCase() === account.toLowerCase())?.subscriptionType ?? config.subscriptionType;
+}
+
 export function buildSnapshot(records: ControlRecords, config: GatewayConfig): ControlSnapshot {
   const byAccount = new Map<string, Map<string, Deployment>>();
   for (const record of records.deployments) {
@@ -57,6 +62,8 @@ export function buildSnapshot(records: ControlRecords, config: GatewayConfig): C
       name: a.name,
       subscriptionId: a.subscriptionId,
       resourceGroup: a.resourceGroup,
+      subscriptionType: subscriptionTypeOf(config, a.name),
+      quotas: config.quotas,
       keys: a.keys,
       disableLocalAuth: a.disableLocalAuth,
       network: networkAccess(a.publicNetworkAccess, a.networkAcls),

@@ -26,11 +26,18 @@ export type DeploymentSku = 'GlobalStandard' | 'DataZoneStandard';
 /** What serves a deployment: the embedded simulator, the Anthropic API, a real Foundry resource, or recordings. */
 export type DeploymentBackend = 'simulator' | 'anthropic' | 'foundry' | 'replay' | 'pool';
 
-/** Requests and tokens per minute a deployment admits (docs/upstreams.md: from capacity, or set). */
+/**
+ * Requests, uncached input tokens and output tokens per minute (docs/upstreams.md "Quota model"): a deployment's
+ * from its capacity or the config, a subscription's pool from its type.
+ */
 export interface RateLimits {
   rpm: number;
-  tpm: number;
+  itpm: number;
+  otpm: number;
 }
+
+/** Which default quotas a subscription gets: pay-as-you-go, an Enterprise agreement or MCA-E, or a free trial. */
+export type SubscriptionType = 'payg' | 'enterprise' | 'trial';
 
 /** A secret from config or the environment: `reveal()` gives it; printing or serializing gives `[redacted]`. */
 export interface SecretValue {
@@ -147,6 +154,10 @@ export interface Resource {
   /** Where the resource sits in ARM: its ID is `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}`. */
   subscriptionId: string;
   resourceGroup: string;
+  /** The subscription's type, which sets its default Claude quotas (limits/quota.ts). */
+  subscriptionType: SubscriptionType;
+  /** The config's `quotas`: a model's pool limits (by catalog id) instead of the type's defaults. */
+  quotas: ReadonlyMap<string, RateLimits>;
   /** Key1 and Key2, as Azure names them. */
   keys: { key1: string; key2: string };
   /** When true, API keys are refused and only Entra tokens are accepted. */

@@ -13,8 +13,8 @@ import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
 import type { Limiter } from '../limits/index.ts';
 import { requestLogger } from '../log/index.ts';
-import { admitMessages } from '../limits/admission.ts';
-import { getModel } from '../models/catalog.ts';
+import { admitMessages, estimateInputTokens } from '../limits/admission.ts';
+import { contextWindowOf, getModel } from '../models/catalog.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
 import { resourceFromHost, type DataPlanePath } from './address.ts';
 import { readForwardedCountTokens, readForwardedMessages } from './forward.ts';
@@ -48,7 +48,7 @@ export interface DataPlaneDeps {
   /** API keys and Entra tokens, with RBAC (auth/authenticate.ts). */
   authenticate: Authenticator;
   backends: Readonly<Record<Deployment['backend'], AnyBackend>>;
-  /** Per-deployment RPM/TPM admission (count_tokens is not limited). */
+  /** RPM, ITPM and OTPM admission on the deployment and its subscription's pool (count_tokens is not limited). */
   limiter: Limiter;
   /** The request log, metrics, cost and budgets (telemetry/index.ts). */
   telemetry: Pick<Telemetry, 'begin' | 'checkBudget'>;
@@ -132,13 +132,17 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const operation = operationOf(path.api, req.method);
     trace.operation = operation;
     const addressed = addressedResource(req, path);
-    if (addressed) checkNetwork(req, addressed);
+    if (addressed) {
+      trace.addressed(addressed);
+      checkNetwork(req, addressed);
+    }
     const { resource, principal } = await deps.authenticate(req.headers, addressed, operation, ids);
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
     const body = await readJsonBody(req, deps.config.maxBodyBytes);
     trace.body(body.raw);
+    trace.requested(body.json);
 
     const controller = new AbortController();
     res.on('close', () => {
@@ -177,12 +181,19 @@ export function createDataPlane(deps: DataPlaneDeps) {
       return;
     }
 
-    const request = reader.messages(body.json, { version, betas: betasOf(req) });
+    const betas = betasOf(req);
+    const request = reader.messages(body.json, { version, betas });
     trace.stream = request.stream;
     const model = getModel(deployment.model);
-    if (model) checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: model.contextWindow, modelId: model.id });
+    const inputTokens = estimateInputTokens(request, model);
+    if (model) {
+      // The simulator counts with this same estimator, so its window is checked exactly; an upstream checks its own
+      // with the real tokenizer (and charges nothing for the refusal), so an estimate must not refuse for it.
+      const counted = deployment.backend === 'simulator' ? inputTokens : undefined;
+      checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: contextWindowOf(model, betas), modelId: model.id }, counted);
+    }
     deps.telemetry.checkBudget(resource);
-    const admission = await admitMessages(deps.limiter, resource, deployment, request, model);
+    const admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens, model);
     trace.usage = admission.usage;
     res.once('close', () => admission.settle(controller.signal.aborted));
     const call = callOf(request, deployment);

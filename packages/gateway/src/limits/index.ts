@@ -1,23 +1,32 @@
-// Rate limits per deployment: the limiter interface the data plane admits requests through.
-// The in-process limiter (bucket.ts) is the one that exists; a shared (Redis) one implements the same
-// interface, with `reserve` done atomically in one script and `reconcile`/`release` fire-and-forget.
+// Rate limits: the limiter interface the data plane admits requests through, against Foundry's three limits
+// (requests, uncached input tokens, output tokens per minute) on a deployment and on its subscription's pool.
+// The in-process limiter (bucket.ts) is the one that exists; a shared (Redis) one implements the same interface,
+// with `reserve` done atomically in one script and `reconcile`/`release` fire-and-forget.
 
 import type { RateLimits } from '../control/types.ts';
 
 export type { RateLimits };
 
-/** What one request takes from its deployment's budget. */
+/** What one request takes: 1 request, its estimated uncached input, its max_tokens of output. */
 export interface Demand {
   requests: number;
-  tokens: number;
+  input: number;
+  output: number;
+}
+
+/** Which of the three limits refused a request. */
+export type LimitName = 'requests' | 'input' | 'output';
+
+/** A budget to draw from: a deployment's, or a pool several deployments share. */
+export interface Scope {
+  key: string;
+  limits: RateLimits;
 }
 
 export interface Reservation {
   readonly ok: true;
-  /** The tokens taken at admission. */
-  readonly tokens: number;
   /** Settles the tokens at what the request really used: the difference goes back (or is taken). Once. */
-  reconcile(actualTokens: number): void;
+  reconcile(actual: { input: number; output: number }): void;
   /** Gives back the request and all its tokens, as if it never came. Once. */
   release(): void;
 }
@@ -25,15 +34,18 @@ export interface Reservation {
 export interface Rejection {
   readonly ok: false;
   /** Which limit refused it. */
-  readonly limit: 'requests' | 'tokens';
-  /** When the demand will fit, from now. */
+  readonly limit: LimitName;
+  /** The index of the scope that refused it. */
+  readonly scope: number;
+  /** When the demand will fit, from now; Infinity when the limit is 0. */
   readonly retryAfterMs: number;
 }
 
 export interface Limiter {
-  /** Takes `demand` from `key`'s budget if it fits now, atomically; else says when it will. */
-  reserve(key: string, limits: RateLimits, demand: Demand): Reservation | Rejection | Promise<Reservation | Rejection>;
+  /** Takes `demand` from every scope if it fits all of them now, atomically; else says which limit refused and when it will fit. */
+  reserve(scopes: readonly Scope[], demand: Demand): Reservation | Rejection | Promise<Reservation | Rejection>;
 }
 
 export { createMemoryLimiter, type MemoryLimiterOptions } from './bucket.ts';
-export { deploymentLimits, limitsFromCapacity } from './capacity.ts';
+export { deploymentLimits } from './capacity.ts';
+export { defaultCapacity, defaultQuota, limitsFromCapacity, poolKey, quotaUnits, SUBSCRIPTION_TYPES } from './quota.ts';

@@ -33,6 +33,12 @@ export function listModels(): readonly CatalogModel[] {
   return models;
 }
 
+/** The context window a request gets: the long-context beta's when the model has one and the request names it. */
+export function contextWindowOf(model: CatalogModel, betas: readonly string[] | undefined): number {
+  const long = model.longContext;
+  return long && betas?.includes(long.beta) ? long.contextWindow : model.contextWindow;
+}
+
 /** The rate card a request with `promptTokens` (input + cache writes + cache reads) bills at. */
 export function ratesFor(model: CatalogModel, promptTokens: number): PriceRates {
   let rates: PriceRates = model.prices;

@@ -116,6 +116,11 @@ function parseModel(value: unknown, index: number): CatalogModel {
     minCacheableTokens: r.positiveInt('minCacheableTokens'),
     prices: parsePrices(r.obj['prices'], where),
   };
+  if (r.obj['longContext'] !== undefined) {
+    const l = new Reader(r.obj['longContext'], `${where}: longContext`);
+    model.longContext = { beta: l.string('beta'), contextWindow: l.positiveInt('contextWindow') };
+    if (model.longContext.contextWindow <= model.contextWindow) l.fail('contextWindow', 'larger than the model\'s contextWindow');
+  }
   if (model.thinking.length === 0) r.fail('thinking', 'a non-empty array');
   if (model.deprecatedAt !== null && model.retiresAt === null) r.fail('retiresAt', 'a date for a deprecated model');
   if (model.retiredAt !== null && model.retiresAt !== null && model.retiredAt !== model.retiresAt) r.fail('retiredAt', 'the same day as retiresAt');

@@ -48,6 +48,8 @@ export interface CatalogModel {
   retiresAt: string | null;
   retiredAt: string | null;
   contextWindow: number;
+  /** A larger window a beta header opens (Sonnet 4.5 and 4: `context-1m-2025-08-07` → 1M); absent when there is none. */
+  longContext?: { beta: string; contextWindow: number };
   /** The largest allowed `max_tokens`; thinking tokens count inside it. */
   maxOutputTokens: number;
   /** The `thinking.type` values the model accepts. */

@@ -67,6 +67,19 @@ export class RequestTrace {
     this.#contentLimit = contentLimit;
   }
 
+  /**
+   * The resource the URL or Host names, known before credentials are checked: a refusal (401, 403, 404) is then
+   * counted in that resource's log, usage and metrics, not under no resource.
+   */
+  addressed(resource: Resource): void {
+    this.resource = resource;
+  }
+
+  /** Whether the body asked to stream, known before validation: a refused stream is recorded as one. */
+  requested(json: unknown): void {
+    if (typeof json === 'object' && json !== null && (json as { stream?: unknown }).stream === true) this.stream = true;
+  }
+
   authenticated(resource: Resource, principal: Principal): void {
     this.resource = resource;
     this.principal = principal;

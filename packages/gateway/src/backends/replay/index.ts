@@ -6,6 +6,8 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReplayTiming } from '../../control/types.ts';
 import { GatewayError } from '../../errors/index.ts';
+import { getModel } from '../../models/catalog.ts';
+import type { TokenModel } from '../../tokens/count.ts';
 import type { BackendCall, PassthroughReply } from '../types.ts';
 import { tapBody } from '../upstream/body.ts';
 import type { UpstreamBackend } from '../upstream/index.ts';
@@ -74,7 +76,7 @@ export function createReplayBackend(): UpstreamBackend {
     const key = canonical(wanted);
     const exchange = cassette.take(key);
     if (!exchange) throw new GatewayError('replay_no_match', missMessage(cassette, wanted, key, name), { 'x-should-retry': 'false' });
-    return play(exchange, settings.timing, call.signal, `The cassette of deployment '${call.deployment.name}'`);
+    return play(exchange, settings.timing, call.signal, `The cassette of deployment '${call.deployment.name}'`, getModel(call.deployment.model));
   }
 
   return {
@@ -102,7 +104,7 @@ async function until(at: number, signal: AbortSignal): Promise<void> {
   if (ms > 0) await sleep(ms, undefined, { signal });
 }
 
-function play(exchange: Exchange, timing: ReplayTiming, signal: AbortSignal, label: string): Promise<PassthroughReply> {
+function play(exchange: Exchange, timing: ReplayTiming, signal: AbortSignal, label: string, tokens: TokenModel | undefined): Promise<PassthroughReply> {
   const speed = timing === 'original' ? 1 : timing === 'fast' ? 0 : timing;
   const started = performance.now();
   const at = (ms: number) => (speed === 0 ? 0 : started + ms / speed);
@@ -125,7 +127,7 @@ function play(exchange: Exchange, timing: ReplayTiming, signal: AbortSignal, lab
 
   const ok = response.status >= 200 && response.status < 300;
   return until(at(response.ms), signal).then(() => {
-    const tapped = tapBody(source(), { stream, json: ok && !stream && exchange.operation === 'messages', signal, label });
+    const tapped = tapBody(source(), { stream, json: ok && !stream && exchange.operation === 'messages', signal, label, tokens });
     const reply: PassthroughReply = { kind: 'passthrough', status: response.status, headers, stream, body: tapped.body, usage: tapped.usage };
     if (response.requestId) reply.requestId = response.requestId;
     return reply;

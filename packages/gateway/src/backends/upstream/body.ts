@@ -4,6 +4,7 @@
 // iterates), pipe.ts from undici's callbacks.
 import { GatewayError } from '../../errors/index.ts';
 import type { TokenUsage } from '../types.ts';
+import type { TokenModel } from '../../tokens/count.ts';
 import { SseTap } from './sse.ts';
 import { UsageTally } from './usage.ts';
 
@@ -23,6 +24,8 @@ export interface TapOptions {
   /** Settles the usage if the body is abandoned before it is read. */
   signal: AbortSignal;
   label: string;
+  /** The deployment's model, whose tokenizer counts the text of a stream cut short. */
+  tokens?: TokenModel | undefined;
 }
 
 /** One body's framing and usage, chunk by chunk: synchronous, so any driver (events or iteration) can use it. */
@@ -41,7 +44,7 @@ export class BodyTap {
     this.usage = usage.promise;
     this.#resolve = usage.resolve;
     this.#options = options;
-    this.#sse = options.stream ? new SseTap() : undefined;
+    this.#sse = options.stream ? new SseTap(options.tokens) : undefined;
     options.signal.addEventListener('abort', this.#settle, { once: true });
   }
 

@@ -1,6 +1,13 @@
 // Usage as a reply reports it: a JSON message's `usage`, or a stream's `message_start` usage updated by
 // each cumulative `message_delta` (a field present and non-null replaces the one before; never summed).
+//
+// A stream cut short never sends its final `message_delta`, so its reported output stays at message_start's 1.
+// Anthropic bills the output the model produced before the cut, so the tally also counts the text of every
+// content delta that went to the client; until a final usage arrives, output is at least that count.
+import { countTextTokens, scaleTextTokens, type TokenModel } from '../../tokens/count.ts';
 import type { TokenUsage } from '../types.ts';
+
+const LEGACY: TokenModel = { tokenizer: 'legacy', toolSystemPromptTokens: 0 };
 
 type Raw = Record<string, unknown>;
 
@@ -12,12 +19,32 @@ function record(value: unknown): Raw | undefined {
   return typeof value === 'object' && value !== null ? (value as Raw) : undefined;
 }
 
+type Delta = { type?: unknown; text?: unknown; thinking?: unknown; partial_json?: unknown };
+
 export class UsageTally {
   #usage: TokenUsage | undefined;
+  /** Text tokens (by the gateway's estimator) of the content deltas forwarded so far. */
+  #forwarded = 0;
+  /** A `message_delta` with a stop reason came: its output count is the model's own, final. */
+  #final = false;
+  readonly #model: TokenModel;
+
+  /** `model`: whose tokenizer the forwarded text is counted with (the legacy one when unknown). */
+  constructor(model: TokenModel = LEGACY) {
+    this.#model = model;
+  }
 
   /** The totals so far; undefined until a message or `message_start` was seen. */
   get current(): TokenUsage | undefined {
-    return this.#usage;
+    const usage = this.#usage;
+    if (!usage || this.#final || this.#forwarded === 0) return usage;
+    const forwarded = scaleTextTokens(this.#forwarded, this.#model);
+    return forwarded > usage.output_tokens ? { ...usage, output_tokens: forwarded } : usage;
+  }
+
+  /** Text of a content delta (text, thinking or tool-input JSON) sent to the client. */
+  forwarded(text: string): void {
+    this.#forwarded += countTextTokens(text);
   }
 
   /** A message's usage (a JSON reply, or the message of `message_start`): the starting totals. */
@@ -56,7 +83,15 @@ export class UsageTally {
   /** A parsed stream event; only `message_start` and `message_delta` carry usage. */
   event(event: { type: string }): void {
     const raw = event as Raw;
-    if (event.type === 'message_start') this.start(record(raw['message'])?.['usage']);
-    else if (event.type === 'message_delta') this.delta(raw['usage']);
+    if (event.type === 'content_block_delta') {
+      const delta = record(raw['delta']) as Delta | undefined;
+      const text = delta?.text ?? delta?.thinking ?? delta?.partial_json;
+      if (typeof text === 'string') this.forwarded(text);
+    } else if (event.type === 'message_start') this.start(record(raw['message'])?.['usage']);
+    else if (event.type === 'message_delta') {
+      this.delta(raw['usage']);
+      const stop = record(raw['delta'])?.['stop_reason'];
+      if (stop !== null && stop !== undefined) this.#final = true;
+    }
   }
 }

@@ -2,12 +2,13 @@
 // (`format: "Anthropic"`), a GlobalStandard or DataZoneStandard SKU and a capacity. Fields Azure's SDK drops
 // (`modelProviderData`) are accepted, never required.
 import { GatewayError } from '../../errors/index.ts';
-import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../../limits/capacity.ts';
+import { MAX_CAPACITY } from '../../limits/capacity.ts';
+import { defaultCapacity } from '../../limits/quota.ts';
 import { getModel, listModels } from '../../models/catalog.ts';
 import { lifecycleOf } from '../../models/lifecycle.ts';
 import type { DeploymentRecord } from '../../store/types.ts';
 import { defaultModelVersion } from '../seed.ts';
-import type { DeploymentSku } from '../types.ts';
+import type { DeploymentSku, SubscriptionType } from '../types.ts';
 import { choiceAt, type Json, objectAt, stringAt, tagsAt } from './fields.ts';
 
 export const DEPLOYMENT_SKUS: readonly DeploymentSku[] = ['GlobalStandard', 'DataZoneStandard'];
@@ -49,7 +50,7 @@ function capacityOf(value: unknown, fallback: number): number {
     throw new GatewayError(
       'invalid_resource_properties',
       `The capacity '${String(value).slice(0, 32)}' is not valid: use a whole number from 1 to ${MAX_CAPACITY}. ` +
-        'Capacity N gives N requests and N × 1,000 tokens per minute (1000: 1,000 RPM and 1,000,000 TPM).',
+        'Capacity N gives N requests, N × 1,000 input and N × 200 output tokens per minute (80: 80 RPM, 80,000 ITPM, 16,000 OTPM).',
     );
   }
   return value;
@@ -81,7 +82,8 @@ function backendChoiceOf(value: unknown, fallback: DeploymentSpec['backendChoice
  * A PUT names the whole deployment (model required); a PATCH changes its SKU, capacity or tags, from `base`. Either
  * may repeat the model, but not change it: `existing` is what the store holds under this name.
  */
-export function parseDeploymentBody(body: Json, existing: DeploymentRecord | undefined, patch: boolean): DeploymentSpec {
+/** `subscriptionType`: the account's, whose quota a new deployment gets when the body names no capacity. */
+export function parseDeploymentBody(body: Json, existing: DeploymentRecord | undefined, patch: boolean, subscriptionType: SubscriptionType): DeploymentSpec {
   const properties = objectAt(body['properties'], 'properties') ?? {};
   const model = patch && properties['model'] === undefined ? existing!.model : modelOf(properties['model']);
   if (existing && getModel(existing.model.name)?.id !== getModel(model.name)?.id) {
@@ -106,7 +108,7 @@ export function parseDeploymentBody(body: Json, existing: DeploymentRecord | und
   }
   return {
     skuName,
-    capacity: capacityOf(sku?.['capacity'], base?.capacity ?? DEFAULT_CAPACITY),
+    capacity: capacityOf(sku?.['capacity'], base?.capacity ?? defaultCapacity(model.name, subscriptionType)),
     model,
     backendChoice: backendChoiceOf(properties['claudeFoundry'], base?.backendChoice ?? 'default'),
     raiPolicyName: stringAt(properties['raiPolicyName'], 'properties.raiPolicyName', 256) ?? base?.raiPolicyName ?? null,

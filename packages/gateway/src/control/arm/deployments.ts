@@ -4,7 +4,7 @@ import { accountScope } from '../../auth/scopes.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { AccountRecord, DeploymentRecord } from '../../store/types.ts';
 import { ConfigError } from '../../config/index.ts';
-import { backendSettings } from '../build.ts';
+import { backendSettings, subscriptionTypeOf } from '../build.ts';
 import { DEPLOYMENT_NAME } from '../names.ts';
 import { findAccount } from './accounts.ts';
 import { type ArmContext, authorize, reply } from './context.ts';
@@ -44,7 +44,7 @@ export async function putDeployment(ctx: ArmContext, t: DeploymentTarget, patch:
     const account = findAccount(ctx, t);
     const existing = ctx.deps.plane.deployment(account.name, t.deployment);
     if (patch && !existing) throw notFound(account, t.deployment);
-    const spec = parseDeploymentBody(body, existing, patch);
+    const spec = parseDeploymentBody(body, existing, patch, subscriptionTypeOf(ctx.deps.plane.config, account.name));
     try {
       backendSettings(ctx.deps.plane.config, { ...spec, account: account.name, name: t.deployment });
     } catch (err) {

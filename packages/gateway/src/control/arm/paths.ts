@@ -8,4 +8,5 @@ export type ArmTarget =
   | { kind: 'account'; subscriptionId: string; group: string; account: string }
   | { kind: 'keys'; subscriptionId: string; group: string; account: string; action: 'listKeys' | 'regenerateKey' }
   | { kind: 'deployments'; subscriptionId: string; group: string; account: string }
-  | { kind: 'deployment'; subscriptionId: string; group: string; account: string; deployment: string };
+  | { kind: 'deployment'; subscriptionId: string; group: string; account: string; deployment: string }
+  | { kind: 'usages' | 'models'; subscriptionId: string; location: string };

@@ -11,6 +11,7 @@ import { deleteDeployment, getDeployment, listDeployments, putDeployment } from 
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
 import { requireApiVersion, sendArm } from './http.ts';
 import type { ArmTarget } from './paths.ts';
+import { listLocationModels, listUsages } from './quotas.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
 import type { PublicUrls } from './shapes.ts';
 
@@ -85,6 +86,9 @@ export function resourceManagerRoutes(deps: ResourceManagerDeps): Route[] {
         DELETE: arm('account', deleteAccount),
       },
     },
+    // The subscription's Claude quotas: its pools and what its deployments hold, and each model's SKUs.
+    { path: `${sub}/providers/Microsoft.CognitiveServices/locations/{location}/usages`, auth: 'entra', methods: { GET: arm('usages', listUsages) } },
+    { path: `${sub}/providers/Microsoft.CognitiveServices/locations/{location}/models`, auth: 'entra', methods: { GET: arm('models', listLocationModels) } },
     { path: `${account}/listKeys`, auth: 'entra', methods: { POST: keys('listKeys') } },
     { path: `${account}/regenerateKey`, auth: 'entra', methods: { POST: keys('regenerateKey') } },
     { path: `${account}/deployments`, auth: 'entra', methods: { GET: arm('deployments', listDeployments) } },

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { accountScope } from '../../auth/scopes.ts';
 import { deploymentLimits } from '../../limits/capacity.ts';
+import { limitsFromCapacity } from '../../limits/quota.ts';
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../../store/types.ts';
 import type { Deployment } from '../types.ts';
 
@@ -86,7 +87,7 @@ export function accountJson(a: AccountRecord, urls: PublicUrls): Record<string, 
 
 /** `served` is the deployment as the data plane has it: its backend and effective rate limits. */
 export function deploymentJson(account: AccountRecord, d: DeploymentRecord, served: Deployment | undefined): Record<string, unknown> {
-  const limits = served ? deploymentLimits(served) : { rpm: d.capacity, tpm: d.capacity * 1000 };
+  const limits = served ? deploymentLimits(served) : limitsFromCapacity(d.capacity);
   const properties: Record<string, unknown> = {
     model: { format: d.model.format, name: d.model.name, version: d.model.version },
     provisioningState: 'Succeeded',
@@ -97,7 +98,9 @@ export function deploymentJson(account: AccountRecord, d: DeploymentRecord, serv
     capabilities: { messages: 'true', countTokens: 'true' },
     rateLimits: [
       { key: 'request', renewalPeriod: 60, count: limits.rpm },
-      { key: 'token', renewalPeriod: 60, count: limits.tpm },
+      // Azure names no keys for Claude's input and output limits; `token` is input, as on its other models.
+      { key: 'token', renewalPeriod: 60, count: limits.itpm },
+      { key: 'outputToken', renewalPeriod: 60, count: limits.otpm },
     ],
     claudeFoundry: { backend: served?.backend ?? 'simulator' },
   };
