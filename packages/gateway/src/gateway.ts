@@ -76,7 +76,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   });
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory) }).catch((err: unknown) => {
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory), env: options.env ?? process.env }).catch((err: unknown) => {
     store.close();
     throw err;
   });
