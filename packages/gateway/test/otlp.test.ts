@@ -161,6 +161,7 @@ process.stdout.write(JSON.stringify({ status: res.status, seen }));
   const dir = mkdtempSync(join(tmpdir(), 'cf-otel-off-script-'));
   const file = join(dir, 'off.mjs');
   writeFileSync(file, script);
+  const standIn = new CollectorStandIn();
   const run = async (endpoint: string | undefined) => {
     const env = { ...process.env };
     delete env['OTEL_EXPORTER_OTLP_ENDPOINT'];
@@ -180,11 +181,12 @@ process.stdout.write(JSON.stringify({ status: res.status, seen }));
     const off = await run(undefined);
     assert.equal(off.status, 200);
     assert.deepEqual(off.seen, [], 'no @opentelemetry module resolved');
-    // The same script sees the SDK load once an endpoint is set (nothing listens there: exports just fail).
-    const on = await run('http://127.0.0.1:9');
+    // The same script sees the SDK load once an endpoint is set.
+    const on = await run(await standIn.listen());
     assert.equal(on.status, 200);
     assert.ok(on.seen.includes('@opentelemetry/sdk-metrics'), on.seen.join());
   } finally {
+    standIn.server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

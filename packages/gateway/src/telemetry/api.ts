@@ -14,6 +14,7 @@ import { forecastMonthEnd, RUN_RATE_WINDOW_MS } from './forecast.ts';
 import type { LogQuery, RequestLogStore } from './log-store.ts';
 import { formatUsd, parseUsd } from './money.ts';
 import * as params from './query-params.ts';
+import { runKql } from './kql/run.ts';
 import { alertView, budgetView, recordView, usageView } from './views.ts';
 
 export interface MonitoringApiDeps {
@@ -182,13 +183,24 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     send(res, ids, budgetView(saved, budgets.spent(resource.name), budgets.month.key));
   }
 
+  /** POST /monitoring/query {"query": "<KQL>"}: over the records of the resources the caller may read. */
+  async function kql(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
+    const { names } = await readable(req, query, MONITORING_ACTIONS.logs);
+    const body = await readBody(req, 'The request body must be a JSON object such as {"query": "RequestLogs | take 10"}.');
+    send(res, ids, await runKql(store, body['query'], names, now()));
+  }
+
   return (req, res, pathname, ids) => {
     if (!pathname.startsWith('/monitoring/')) return undefined;
     const query = queryOf(req);
+    if (pathname.replace(/\/$/, '') === '/monitoring/query') {
+      if (req.method !== 'POST') return Promise.reject(new GatewayError('method_not_allowed', `${req.method} is not allowed on ${pathname}; use POST.`, { allow: 'POST' }));
+      return kql(req, res, ids, query);
+    }
     const budgetMatch = BUDGET_PATH.exec(pathname);
     if (budgetMatch) return budget(req, res, ids, budgetMatch[1]!);
     const route = { '/monitoring/usage': usage, '/monitoring/cost': cost, '/monitoring/logs': logs, '/monitoring/budgets': listBudgets, '/monitoring/alerts': alerts }[pathname.replace(/\/$/, '')];
-    if (!route) return Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The monitoring API has /monitoring/usage, cost, logs, budgets and alerts.`));
+    if (!route) return Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The monitoring API has /monitoring/usage, cost, logs, query, budgets and alerts.`));
     if (req.method !== 'GET') return Promise.reject(new GatewayError('method_not_allowed', `${req.method} is not allowed on ${pathname}; use GET.`, { allow: 'GET' }));
     return route(req, res, ids, query);
   };
@@ -212,13 +224,13 @@ function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thres
   return { amountPico, thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), enforce };
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage, shape = 'The request body must be a JSON object such as {"amountUsd": "250", "thresholds": [50, 80, 100], "enforce": false}.'): Promise<Record<string, unknown>> {
   const raw = await collect(req, 64 * 1024);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new GatewayError('invalid_request_content', 'The request body must be a JSON object such as {"amountUsd": "250", "thresholds": [50, 80, 100], "enforce": false}.');
+    throw new GatewayError('invalid_request_content', shape);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GatewayError('invalid_request_content', 'The request body must be a JSON object.');
   return parsed as Record<string, unknown>;

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import { registerKqlFunctions } from './kql/functions.ts';
 import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
 import { isError, type RequestLogRecord } from './record.ts';
 
@@ -154,6 +155,16 @@ export class SqliteLogStore implements RequestLogStore {
 
   constructor(path: string) {
     this.#db = open(path);
+    registerKqlFunctions(this.#db);
+  }
+
+  /** A compiled KQL query (kql/compile.ts): rows as arrays, in the compiled column order. */
+  querySync(sql: string, params: ReadonlyArray<string | number | null>): unknown[][] {
+    return this.#prepare(sql).all(...params).map((row) => Object.values(row));
+  }
+
+  async query(sql: string, params: ReadonlyArray<string | number | null>): Promise<unknown[][]> {
+    return this.querySync(sql, params);
   }
 
   #prepare(sql: string, bigints = false): StatementSync {
