@@ -1,6 +1,6 @@
 // The gateway benchmark: one command, every target side by side in one run.
 //
-//   npm run bench [-- --quick | --smoke] [--repeats N] [--targets direct,bare,cf-gov,cf-key,cf-sim,portkey]
+//   npm run bench [-- --quick | --smoke] [--repeats N] [--targets direct,bare,cf-gov,cf-entra,cf-key,cf-sim,portkey]
 //                 [--scenarios c1,c32-20ms,...] [--out DIR] [--no-pin] [--soak MINUTES] [--profile]
 //
 // Starts the mock upstream, then each target in its own process (pinned to core 1; this process, the
@@ -88,8 +88,8 @@ function sourceFingerprint(): string {
 }
 
 function defaultTargets(): TargetId[] {
-  if (size === 'smoke') return ['direct', 'bare', 'cf-gov'];
-  return ['direct', 'bare', 'cf-gov', 'cf-key', 'portkey'];
+  if (size === 'smoke') return ['direct', 'bare', 'cf-gov', 'cf-entra'];
+  return ['direct', 'bare', 'cf-gov', 'cf-entra', 'cf-key', 'portkey'];
 }
 
 /** The target answers a small JSON request, a stream with every delta, and forwards a 100 KB body whole. */

@@ -11,13 +11,14 @@ export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_DIR = dirname(BENCH_DIR);
 export const PORTKEY_ENTRY = join(BENCH_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
 
-export type TargetId = 'direct' | 'bare' | 'cf-gov' | 'cf-key' | 'cf-sim' | 'portkey';
-export const ALL_TARGETS: readonly TargetId[] = ['direct', 'bare', 'cf-gov', 'cf-key', 'cf-sim', 'portkey'];
+export type TargetId = 'direct' | 'bare' | 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim' | 'portkey';
+export const ALL_TARGETS: readonly TargetId[] = ['direct', 'bare', 'cf-gov', 'cf-entra', 'cf-key', 'cf-sim', 'portkey'];
 
 export const LABELS: Record<TargetId, string> = {
   direct: 'direct to mock (floor)',
   bare: 'bare node:http proxy',
   'cf-gov': 'claude-foundry, governance on',
+  'cf-entra': 'claude-foundry, governance on, Entra ID token instead of a key',
   'cf-key': 'claude-foundry, key auth only',
   'cf-sim': 'claude-foundry on its simulator (not a proxy)',
   portkey: 'Portkey gateway 1.15.2',
@@ -104,6 +105,7 @@ export async function startTarget(id: TargetId, ctx: StartContext): Promise<Targ
       };
     }
     case 'cf-gov':
+    case 'cf-entra':
     case 'cf-key':
     case 'cf-sim':
       return startClaudeFoundry(id, ctx);
@@ -184,8 +186,22 @@ function alwaysOn(): string {
 }
 
 const BENCH_APP = '0b5e1c1a-0000-4000-8000-00000000be01';
+const BENCH_SECRET = 'bench-client-secret-0123456789';
+/** The development tenant's default ID (packages/gateway/src/identity/config.ts). */
+const DEV_TENANT = 'c1a0de00-7e4a-4000-8000-000000000001';
 
-async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: StartContext): Promise<Target> {
+/**
+ * A token of the development tenant for the bench app, from the gateway's own token endpoint, as a client credential
+ * would get it. It lives an hour (plus five minutes of skew): longer runs would see 401s, which the figures count.
+ */
+async function entraToken(port: number): Promise<string> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: BENCH_APP, client_secret: BENCH_SECRET, scope: 'https://cognitiveservices.azure.com/.default' });
+  const res = await fetch(`http://127.0.0.1:${port}/${DEV_TENANT}/oauth2/v2.0/token`, { method: 'POST', body: form });
+  if (!res.ok) throw new Error(`the development IdP refused the bench app a token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim', ctx: StartContext): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), `cf-bench-${id}-`));
   const upstream = (model: string) => ({
     baseUrl: `http://127.0.0.1:${ctx.mockPort}`,
@@ -204,16 +220,24 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: Start
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
+    // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
+    connections: { maxPerAddress: 4096 },
   };
   // Governance: what can be configured on top of the defaults (a populated RBAC directory, the metrics endpoint).
   const governance: Record<string, unknown> = {
     identity: {
-      servicePrincipals: [{ clientId: BENCH_APP, displayName: 'bench-app', clientSecret: 'bench-client-secret-0123456789' }],
+      servicePrincipals: [{ clientId: BENCH_APP, displayName: 'bench-app', clientSecret: BENCH_SECRET }],
       roleAssignments: [{ role: 'Cognitive Services User', principalId: BENCH_APP }],
     },
     monitoring: { metricsToken: 'bench-metrics-token-0123456789' },
   };
-  const features: Record<string, string> = id === 'cf-gov' ? governanceFeatures() : { 'key auth': 'on', also: alwaysOn() };
+  const governed = id === 'cf-gov' || id === 'cf-entra';
+  const features: Record<string, string> = governed ? governanceFeatures() : { 'key auth': 'on', also: alwaysOn() };
+  if (id === 'cf-entra') {
+    features['RBAC snapshot'] = 'on: directory snapshot with the bench app and its Cognitive Services User role assignment, checked for every request\'s token';
+    features['Entra ID token'] =
+      'on: every request sends Authorization: Bearer <a development-tenant token for the bench app>; validated (jose, cached by SHA-256 until exp) and RBAC-checked per request, no key';
+  }
   features['node'] = `${COMMAND_FLAGS.join(' ') || 'no flags'} (from the installed command's shebang), started through bench/launch.js (compile cache on)`;
   if (id === 'cf-sim') features['backend'] = 'built-in simulator: generates replies (SHA-256 seed, text), no upstream';
   const launch = async (withGovernance: boolean) => {
@@ -231,7 +255,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: Start
   let launched: Awaited<ReturnType<typeof launch>>;
   try {
     try {
-      launched = await launch(id === 'cf-gov');
+      launched = await launch(governed);
     } catch (err) {
       if (id !== 'cf-gov') throw err;
       // A build whose config refuses the governance settings is still measured, and says so.
@@ -243,9 +267,20 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-key' | 'cf-sim', ctx: Start
     throw err;
   }
   const { proc, ready } = launched;
+  const port = Number(ready['port']);
+  let credential: Record<string, string> = { 'x-api-key': KEYS.key1 };
+  if (id === 'cf-entra') {
+    try {
+      credential = { authorization: `Bearer ${await entraToken(port)}` };
+    } catch (err) {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
   return {
-    id, label: LABELS[id], pid: proc.pid, port: Number(ready['port']), path: '/bench/anthropic/v1/messages',
-    headers: { ...ANTHROPIC_HEADERS, 'x-api-key': KEYS.key1 },
+    id, label: LABELS[id], pid: proc.pid, port, path: '/bench/anthropic/v1/messages',
+    headers: { ...ANTHROPIC_HEADERS, ...credential },
     features: { ...features, 'loaded config': JSON.stringify(ready['config']) },
     notes: [],
     process: proc,

@@ -1,20 +1,26 @@
 // Assembles and starts a gateway: config, the store (seeded from the config), the control plane and its snapshot,
 // identity, backends, telemetry and the HTTP and HTTPS listeners.
 import type { AddressInfo, Server } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
-import { createManagementApi } from './control/arm/index.ts';
-import { createResourceManagerApi } from './control/arm/resource-manager.ts';
+import { authenticateCaller } from './auth/caller.ts';
+import { managementRoutes } from './control/arm/index.ts';
+import { resourceManagerRoutes } from './control/arm/resource-manager.ts';
 import { ControlPlane } from './control/plane.ts';
-import type { ControlState } from './control/snapshot.ts';
+import type { ControlSnapshot, ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
+import { createRouteTable, type Route } from './http/routes.ts';
+import { sendJson } from './http/respond.ts';
+import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
-import { ensureTlsMaterial, tlsNames } from './http/tls.ts';
+import { TlsCertificates, tlsNames } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
+import { PublicOrigins } from './identity/origin.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
 import { openStore } from './store/index.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
@@ -58,7 +64,8 @@ export interface Gateway {
 }
 
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
-  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env: options.env ?? process.env });
+  const env = options.env ?? process.env;
+  const config = loadConfig({ file: options.configFile, overrides: options.overrides, env });
   const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
   const store = openStore(config.dataDir);
   const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
@@ -70,28 +77,39 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
-  const identity = await startIdentity({ config, control, store, clock: Date.now }).catch((err: unknown) => {
+  const origins = new PublicOrigins(config.identity.publicOrigins);
+  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch((err: unknown) => {
     store.close();
     throw err;
   });
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(validator, directory), env: options.env ?? process.env }).catch((err: unknown) => {
+  const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, env }).catch((err: unknown) => {
     store.close();
     throw err;
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
   const ports = { http: 0, https: 0 };
+  const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
+  // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    ...identity.routes,
-    createManagementApi({ directory, control, validator }),
-    createResourceManagerApi({ plane, directory, validator, ports, now: Date.now }),
-    ...telemetry.routes,
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes], {
+      authenticate: (req) => authenticateCaller(req, validator, origins),
+    }),
   ];
-  const names = control.current.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]);
-  const tls = ensureTlsMaterial(config.dataDir, tlsNames(names, config.domains, config.host));
-  const server = createGatewayServer(dataPlane.handle, { routes });
-  const httpsServer = createGatewayServer(dataPlane.handle, { routes, tls: { key: tls.key, cert: tls.cert } });
+  const namesOf = (snapshot: ControlSnapshot) =>
+    tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
+  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
+    await telemetry.close();
+    store.close();
+    throw err;
+  });
+  const server = createGatewayServer(dataPlane.handle, { routes, connections });
+  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, tls: tls.serverOptions() });
+  tls.attach(httpsServer as TlsServer); // created with `tls`, so an https (TLS) server
+  // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
+  control.onReplace((next) => void tls.update(namesOf(next)));
   const closeAll = () =>
     Promise.all(
       [server, httpsServer].map(
@@ -104,7 +122,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       ),
     )
       // Requests cut short by the close finish their records first; then the log queue drains.
-      .finally(() => telemetry.close())
+      .finally(() => {
+        connections.close();
+        tls.close();
+        return telemetry.close();
+      })
       .then(
         () => store.close(),
         (err: unknown) => {
@@ -122,6 +144,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const port = (server.address() as AddressInfo).port;
   const httpsPort = (httpsServer.address() as AddressInfo).port;
   Object.assign(ports, { http: port, https: httpsPort });
+  origins.listening(config.host, port, httpsPort);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const httpsUrl = `https://${host}:${httpsPort}`;
@@ -159,6 +182,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         return upstream.close();
       }),
   };
+}
+
+/**
+ * Debug lines (client aborts), written only when CLAUDE_FOUNDRY_LOG_LEVEL is debug or trace.
+ * LOGGER (issue 14): the one call site to switch to the structured logger's debug() when it lands.
+ */
+function debugLog(env: NodeJS.ProcessEnv): DebugLog | undefined {
+  if (!/^(debug|trace)$/i.test(env['CLAUDE_FOUNDRY_LOG_LEVEL'] ?? '')) return undefined;
+  return (fields) => process.stderr.write(`${JSON.stringify({ level: 'debug', ...fields })}\n`);
 }
 
 function listen(server: { once: Server['once']; off: Server['off']; listen: Server['listen'] }, port: number, host: string): Promise<void> {

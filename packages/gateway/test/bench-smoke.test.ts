@@ -1,5 +1,5 @@
 // A smoke run of the benchmark harness (bench/run.ts --smoke): the mock upstream, the bare proxy and
-// claude-foundry, tiny loads, seconds. It checks the harness works end to end, never the figures: the
+// claude-foundry (with keys, and with an Entra token), tiny loads, seconds. It checks the harness works end to end, never the figures: the
 // benchmark itself is `npm run bench` (docs/benchmarks.md). Needs no bench/node_modules (Portkey is left out).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,9 @@ test('the benchmark harness runs end to end on the smallest settings', { timeout
     assert.ok(available.includes('direct') && available.includes('bare'), `targets: ${JSON.stringify(results.targets)}`);
     const cf = available.find((id) => id.startsWith('cf-'));
     assert.ok(cf, `claude-foundry did not run: ${JSON.stringify(results.targets)}`);
-    for (const id of ['direct', 'bare', cf]) {
+    // The Entra target: every request carries a development-tenant token instead of a key, and none is refused.
+    assert.ok(available.includes('cf-entra'), `the Entra-token target did not run: ${JSON.stringify(results.targets)}`);
+    for (const id of ['direct', 'bare', cf, 'cf-entra']) {
       const mine = results.runs.filter((r) => r.target === id);
       assert.ok(mine.length >= 5, `${id}: ${mine.length} runs`);
       for (const r of mine) {

@@ -14,6 +14,8 @@ const unreachableTenant = randomUUID();
 
 before(async () => {
   tenant = await new LocalTenant().start();
+  // The tenant's own key again, published for PS256 only: jose must refuse it for an RS256 token.
+  tenant.extra.push({ kid: 'ps256-only', key: tenant.publicKey, alg: 'PS256' });
   gw = await startTestGateway({
     identity: {
       trustedTenants: [
@@ -77,7 +79,14 @@ describe('refused tokens', () => {
     ['signed HS256 with the public key as secret', () => tenant.signHs256(tenant.claims(oid)), 'InvalidAuthenticationToken', /signed with 'HS256'; only RS256/],
     ['with a kid the tenant does not publish', () => tenant.sign(tenant.claims(oid), { kid: 'unknown-kid', x5t: 'unknown-kid' }), 'InvalidAuthenticationToken', /signing key 'unknown-kid' is not published by tenant/],
     ['without an oid', () => tenant.sign(tenant.claims(oid, { oid: undefined })), 'InvalidAuthenticationToken', /no 'oid'/],
-    ['that is JWT-shaped garbage', () => 'eyJnYXJiYWdl.Z2FyYmFnZQ.Z2FyYmFnZQ', 'InvalidAuthenticationToken', /not base64url-encoded JSON|not a JSON object/],
+    ['that is JWT-shaped garbage', () => 'eyJnYXJiYWdl.Z2FyYmFnZQ.Z2FyYmFnZQ', 'InvalidAuthenticationToken', /not a JSON Web Token/],
+    // Claim types and values jose checks (issue 13): the same instant as a string, a future iat, an absurd lifetime.
+    ['whose nbf is a string ten years ahead', () => tenant.sign(tenant.claims(oid, { nbf: String(now + 10 * 365 * 86_400) })), 'InvalidAuthenticationToken', /"nbf" claim must be a number/],
+    ['whose iat is an hour in the future', () => tenant.sign(tenant.claims(oid, { iat: now + 3600 })), 'InvalidAuthenticationToken', /"iat" claim timestamp check failed \(it should be in the past\)/],
+    ['valid for ten years', () => tenant.sign(tenant.claims(oid, { exp: now + 10 * 365 * 86_400 })), 'InvalidAuthenticationToken', /lifetime of 87600 hours; .* at most a day/],
+    ['without an iat', () => tenant.sign(tenant.claims(oid, { iat: undefined })), 'InvalidAuthenticationToken', /missing required "iat" claim/],
+    ['with a critical header extension it does not understand', () => tenant.sign(tenant.claims(oid), { crit: ['x-unknown'], 'x-unknown': true }), 'InvalidAuthenticationToken', /Extension Header Parameter "x-unknown" is not recognized/],
+    ['signed by a key the tenant publishes for another algorithm', () => tenant.sign(tenant.claims(oid), { kid: 'ps256-only', x5t: 'ps256-only' }), 'InvalidAuthenticationToken', /signing key 'ps256-only' is not published .* for RS256/],
     ['whose tenant keys cannot be fetched', () => tenant.sign(tenant.claims(oid, { iss: `https://sts.windows.net/${unreachableTenant}/`, tid: unreachableTenant })), 'InvalidAuthenticationToken', /signing keys .* could not be retrieved; try again later/],
   ];
   for (const [name, make, code, message] of cases) {

@@ -45,7 +45,7 @@ describe('mistakes', () => {
     ['a tenant that is not a GUID', { identity: { trustedTenants: [{ tenantId: 'contoso.com' }] } }, /identity\.trustedTenants\[0\]\.tenantId must be a GUID/],
     ['a real tenant with the development tenant\'s ID', { identity: { trustedTenants: [{ tenantId: 'c1a0de00-7e4a-4000-8000-000000000001' }] } }, /development tenant's ID/],
     ['an unknown role', { identity: { roleAssignments: [{ principalId: GUID, role: 'Galactic Emperor' }] } }, /role "Galactic Emperor" is not a built-in role/],
-    ['a scope that is not ARM', { identity: { roleAssignments: [{ principalId: GUID, role: 'Reader', scope: '/tenants/x' }] } }, /scope "\/tenants\/x" is not a subscription/],
+    ['a scope that is not ARM', { identity: { roleAssignments: [{ principalId: GUID, role: 'Reader', scope: '/tenants/x' }] } }, /scope "\/tenants\/x" is not "\/", a subscription/],
     ['both secret forms', { identity: { servicePrincipals: [{ clientId: GUID, clientSecret: 'a', clientSecretEnv: 'B' }] } }, /exactly one of clientSecret and clientSecretEnv/],
     ['a subscription that is not a GUID', { resources: [{ name: 'r1', subscriptionId: 'prod', deployments: [] }] }, /resources\[0\]\.subscriptionId must be a GUID/],
     ['a resource group with a trailing period', { resources: [{ name: 'r1', resourceGroup: 'rg.', deployments: [] }] }, /resourceGroup "rg\." is not a valid resource group name/],

@@ -79,14 +79,14 @@ export class LocalTenant {
   readonly publicKey: KeyObject = this.#keys.publicKey;
   fetches = 0;
   /** Extra keys published besides the main one (to simulate the tenant rotating). */
-  extra: Array<{ kid: string; key: KeyObject }> = [];
+  extra: Array<{ kid: string; key: KeyObject; alg?: string }> = [];
   #server: Server | undefined;
   jwksUri = '';
 
   async start(): Promise<this> {
     this.#server = createServer((_req, res) => {
       this.fetches++;
-      const keys = [{ kid: this.kid, key: this.publicKey }, ...this.extra].map(({ kid, key }) => ({ kty: 'RSA', use: 'sig', kid, x5t: kid, ...(key.export({ format: 'jwk' }) as object) }));
+      const keys = [{ kid: this.kid, key: this.publicKey, alg: undefined }, ...this.extra].map(({ kid, key, alg }) => ({ kty: 'RSA', use: 'sig', kid, x5t: kid, ...(alg ? { alg } : {}), ...(key.export({ format: 'jwk' }) as object) }));
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ keys }));
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));

@@ -25,7 +25,7 @@ describe('the development tenant rotates its signing key', () => {
     const p = await newPrincipal(gw);
     await assign(gw, p.objectId, ROLES.cognitiveServicesUser, accountScope('claude-local'));
     const before = await devToken(gw, p.clientId, p.clientSecret);
-    const newKid = gw.identity.rotateSigningKey();
+    const newKid = await gw.identity.rotateSigningKey();
     const afterRotation = await devToken(gw, p.clientId, p.clientSecret);
     assert.notEqual(kidOf(before), newKid);
     assert.equal(kidOf(afterRotation), newKid);
@@ -41,20 +41,20 @@ describe('the signing key ring', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cf-keys-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('keeps a retired key published for the token lifetime plus the skew, then drops it; the file is 0600 and survives a reload', () => {
+  test('keeps a retired key published for the token lifetime plus the skew, then drops it; the file is 0600 and survives a reload', async () => {
     let now = 1_800_000_000_000;
     const retention = (3599 + 300) * 1000;
-    const ring = new SigningKeyRing(dir, () => now, retention);
+    const ring = await SigningKeyRing.open(dir, () => now, retention);
     const first = ring.active().kid;
     assert.equal(statSync(join(dir, SIGNING_KEYS_FILE)).mode & 0o777, 0o600);
-    const second = ring.rotate();
+    const second = await ring.rotate();
     now += retention - 1;
     assert.ok(ring.publicKey(first), 'still published just before the retention ends');
-    assert.equal(new SigningKeyRing(dir, () => now, retention).jwks().length, 2, 'a restart keeps both keys');
+    assert.equal((await SigningKeyRing.open(dir, () => now, retention)).jwks().length, 2, 'a restart keeps both keys');
     now += 1;
     assert.equal(ring.publicKey(first), undefined);
     assert.deepEqual(ring.jwks().map((k) => k.kid), [second]);
-    assert.equal(new SigningKeyRing(dir, () => now, retention).active().kid, second);
+    assert.equal((await SigningKeyRing.open(dir, () => now, retention)).active().kid, second);
   });
 });
 
@@ -102,13 +102,13 @@ describe('RemoteJwks (with an injected clock)', () => {
     let now = 0;
     const t = fakeTenant();
     const jwks = new RemoteJwks('http://tenant/keys', { clock: () => now, minRefreshMs: 300_000, fetch: t.fetchJwks });
-    assert.ok(await jwks.key('k1'));
+    assert.ok(await jwks.lookup('k1'));
     t.keys.push({ kid: 'k2', key: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey });
     now += 299_000;
-    assert.equal(await jwks.key('k2'), undefined, 'too soon to refetch');
+    assert.equal(await jwks.lookup('k2'), undefined, 'too soon to refetch');
     assert.equal(t.fetches(), 1);
     now += 1_000;
-    assert.ok(await jwks.key('k2'));
+    assert.ok(await jwks.lookup('k2'));
     assert.equal(t.fetches(), 2);
   });
 
@@ -116,12 +116,12 @@ describe('RemoteJwks (with an injected clock)', () => {
     let now = 0;
     const t = fakeTenant();
     const jwks = new RemoteJwks('http://tenant/keys', { clock: () => now, minRefreshMs: 1_000, maxAgeMs: 10_000, fetch: t.fetchJwks });
-    await Promise.all([jwks.key('k1'), jwks.key('k1'), jwks.key('k1')]);
+    await Promise.all([jwks.lookup('k1'), jwks.lookup('k1'), jwks.lookup('k1')]);
     assert.equal(t.fetches(), 1);
     t.setDown(true);
     now += 20_000; // keys are stale: a refetch is tried, fails, and the cached key is used
-    assert.ok(await jwks.key('k1'));
+    assert.ok(await jwks.lookup('k1'));
     assert.equal(t.fetches(), 2);
-    assert.equal(await jwks.key('k9'), undefined);
+    assert.equal(await jwks.lookup('k9'), undefined);
   });
 });

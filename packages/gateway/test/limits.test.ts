@@ -9,7 +9,7 @@ import { createMemoryLimiter, limitsFromCapacity, type Reservation } from '../sr
 import { validateMessagesRequest } from '../src/dataplane/validate.ts';
 import { getModel } from '../src/models/catalog.ts';
 import { countInputTokens } from '../src/tokens/count.ts';
-import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
+import { testCall, testDeployment } from './simulator-helpers.ts';
 import type { BackendReply, TokenUsage } from '../src/backends/types.ts';
 import { GatewayError } from '../src/errors/index.ts';
 import { messages, raw, startTestGateway, type TestGateway } from './helpers.ts';

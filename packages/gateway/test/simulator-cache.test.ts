@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSimulator } from '../src/backends/simulator/index.ts';
-import { expectMessage, testCall, testDeployment, userRequest } from '../src/backends/simulator/testing.ts';
+import { expectMessage, testCall, testDeployment, userRequest } from './simulator-helpers.ts';
 import type { Backend } from '../src/backends/types.ts';
 import type { CacheControl, MessagesRequest, TextBlockParam, Usage } from '../src/dataplane/types.ts';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSimulator, SIMULATE_HEADER } from '../src/backends/simulator/index.ts';
-import { collectEvents, expectMessage, QUIET_PROFILE, testCall, testDeployment, userRequest } from '../src/backends/simulator/testing.ts';
+import { collectEvents, expectMessage, QUIET_PROFILE, testCall, testDeployment, userRequest } from './simulator-helpers.ts';
 import type { StreamEvent } from '../src/dataplane/types.ts';
 import { GatewayError } from '../src/errors/index.ts';
 

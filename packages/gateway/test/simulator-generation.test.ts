@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSimulator, verifyThinkingSignature } from '../src/backends/simulator/index.ts';
-import { expectMessage, testCall, testDeployment, userRequest } from '../src/backends/simulator/testing.ts';
+import { expectMessage, testCall, testDeployment, userRequest } from './simulator-helpers.ts';
 import type { Message, MessagesRequest, TextBlock } from '../src/dataplane/types.ts';
 import { countTextTokens } from '../src/tokens/count.ts';
 

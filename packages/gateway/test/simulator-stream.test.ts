@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSimulator } from '../src/backends/simulator/index.ts';
-import { accumulate, collectEvents, expectMessage, QUIET_PROFILE, testCall, testDeployment, userRequest } from '../src/backends/simulator/testing.ts';
+import { accumulate, collectEvents, expectMessage, QUIET_PROFILE, testCall, testDeployment, userRequest } from './simulator-helpers.ts';
 import type { MessagesRequest, StreamEvent, Tool } from '../src/dataplane/types.ts';
 
 const TOOL: Tool = {

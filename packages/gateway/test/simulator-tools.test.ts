@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createSimulator } from '../src/backends/simulator/index.ts';
 import { synthesize } from '../src/backends/simulator/schema.ts';
 import { Prng } from '../src/backends/simulator/seed.ts';
-import { expectMessage, testCall, userRequest } from '../src/backends/simulator/testing.ts';
+import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
 import type { Message, MessagesRequest, Tool, ToolUseBlock } from '../src/dataplane/types.ts';
 
 const WEATHER: Tool = {
@@ -43,8 +43,8 @@ describe('simulated tool use', () => {
     assert.equal(toolUse(message).name, 'get_weather');
   });
 
-  it('answers in text when no tool is named (auto) or tool_choice is none', async () => {
-    const unnamed = await reply(userRequest('What is the weather like?', { tools: TOOLS }));
+  it('answers in text when no tool is named or matched (auto) or tool_choice is none', async () => {
+    const unnamed = await reply(userRequest('Tell me a story about a lighthouse', { tools: TOOLS }));
     assert.equal(unnamed.stop_reason, 'end_turn');
     const none = await reply(userRequest('Use get_weather now', { tools: TOOLS, tool_choice: { type: 'none' } }));
     assert.deepEqual(none.content.map((b) => b.type), ['text']);
@@ -61,14 +61,12 @@ describe('simulated tool use', () => {
     assert.ok(['get_weather', 'get_time'].includes(toolUse(any).name));
   });
 
-  it('fills inputs that satisfy the schema: required fields, enums, bounds and lengths', async () => {
+  it('fills the required inputs only, within their bounds and lengths', async () => {
     for (const city of ['Paris', 'Lyon', 'Nice', 'Lille', 'Metz']) {
       const input = toolUse(await reply(userRequest(`get_weather for ${city}`, { tools: TOOLS }))).input;
-      assert.equal(typeof input['city'], 'string');
+      assert.deepEqual(Object.keys(input), ['city']);
       const length = (input['city'] as string).length;
       assert.ok(length >= 3 && length <= 40);
-      assert.ok(['celsius', 'fahrenheit'].includes(input['unit'] as string));
-      assert.ok(Number.isInteger(input['days']) && (input['days'] as number) >= 1 && (input['days'] as number) <= 7);
     }
   });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAnthropicBackend } from '../src/backends/anthropic/index.ts';
-import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
+import { testCall, testDeployment } from './simulator-helpers.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { replaceModel } from '../src/backends/upstream/splice.ts';
 import { SseTap } from '../src/backends/upstream/sse.ts';

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createAnthropicBackend } from '../src/backends/anthropic/index.ts';
-import { testCall, testDeployment } from '../src/backends/simulator/testing.ts';
+import { testCall, testDeployment } from './simulator-helpers.ts';
 import { UpstreamPool } from '../src/backends/upstream/pool.ts';
 import { Secret } from '../src/config/secret.ts';
 import { GatewayError } from '../src/errors/index.ts';
-import { ensureTlsMaterial, tlsNames } from '../src/http/tls.ts';
+import { CA_FILE, TlsCertificates, tlsNames } from '../src/http/tls.ts';
 import { runNodeScript } from './helpers.ts';
 
 const REPLY = '{"type":"message","usage":{"input_tokens":1,"output_tokens":1}}';
@@ -164,13 +164,14 @@ describe('upstream connections', () => {
 
 describe('an HTTPS upstream', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cf-upstream-tls-'));
-  const tls = ensureTlsMaterial(dir, tlsNames([], [], '127.0.0.1'));
-  const https = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
+  const https = createHttpsServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(REPLY.length) });
     res.end(REPLY);
   });
   let url = '';
   before(async () => {
+    const tls = await TlsCertificates.open(dir, tlsNames([], [], '127.0.0.1'));
+    https.setSecureContext({ key: tls.key, cert: tls.cert });
     await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
   });
@@ -194,7 +195,7 @@ describe('an HTTPS upstream', () => {
     // NODE_EXTRA_CA_CERTS is read once at process start, so the backend runs in a child process.
     const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.meta.url).href);
     const script = `import { createAnthropicBackend } from ${src('backends/anthropic/index.ts')};
-import { testCall, testDeployment } from ${src('backends/simulator/testing.ts')};
+import { testCall, testDeployment } from ${JSON.stringify(new URL('./simulator-helpers.ts', import.meta.url).href)};
 import { UpstreamPool } from ${src('backends/upstream/pool.ts')};
 const pool = new UpstreamPool();
 const upstream = { baseUrl: process.argv[1], model: 'm', auth: { kind: 'key', key: { reveal: () => 'k' } }, timeouts: { connectMs: 5000, firstByteMs: 5000, betweenChunksMs: 5000 }, maxConnections: 1 };
@@ -205,7 +206,7 @@ for await (const chunk of reply.body) body += Buffer.from(chunk).toString();
 process.stdout.write(reply.status + ' ' + body);
 await pool.close();
 `;
-    const { code, out, errors } = await runNodeScript(script, [url], { NODE_EXTRA_CA_CERTS: tls.caPath });
+    const { code, out, errors } = await runNodeScript(script, [url], { NODE_EXTRA_CA_CERTS: join(dir, CA_FILE) });
     assert.equal(code, 0, errors);
     assert.equal(out, `200 ${REPLY}`);
   });

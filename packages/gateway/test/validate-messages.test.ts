@@ -2,6 +2,7 @@
 // may appear, the conversation rules and tool_use/tool_result pairing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { blockTypes } from '../src/api/surface.ts';
 import { validateMessagesRequest } from '../src/dataplane/validate.ts';
 import { body, conversation, rejectsMessages, V2023, V2026 } from './validate-helpers.ts';
 
@@ -10,7 +11,8 @@ const assistant = (content: unknown) => ({ role: 'assistant', content });
 const toolUse = (id: string, name = 'get_weather') => ({ type: 'tool_use', id, name, input: { city: 'Paris' } });
 const toolResult = (id: string, content: unknown = '18°C') => ({ type: 'tool_result', tool_use_id: id, content });
 const PNG = { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' };
-const MESSAGE_TAGS = "'document', 'image', 'redacted_thinking', 'search_result', 'text', 'thinking', 'tool_result', 'tool_use'";
+/** Every message block type of the API's description, sorted, as the error lists them. */
+const MESSAGE_TAGS = [...blockTypes.message].sort().map((t) => `'${t}'`).join(', ');
 
 /** The validated content blocks of a one-message (user) conversation. */
 function userBlocks(content: unknown[]) {
@@ -145,18 +147,19 @@ describe('content blocks', () => {
     rejectsMessages(conversation(user('q'), assistant([{ ...toolUse('toolu_1'), input: '{}' }])), 'messages.1.content.0.tool_use.input: Input should be a valid dictionary');
   });
 
-  it('tool_result content is a string or text, image, document and search_result blocks', () => {
+  it('tool_result content is a string or text, image, document, search_result, tool_reference and browser_state blocks', () => {
     const content = [
       { type: 'text', text: 'Sunny' },
       { type: 'image', source: PNG },
       { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Report' } },
       { type: 'search_result', source: 's', title: 't', content: [{ type: 'text', text: 'x' }] },
+      { type: 'tool_reference', tool_name: 'CronCreate' },
     ];
     const messages = validateMessagesRequest(conversation(user('q'), assistant([toolUse('toolu_1')]), user([toolResult('toolu_1', content)])), V2023).messages;
     assert.deepEqual(messages[2]!.content[0], { type: 'tool_result', tool_use_id: 'toolu_1', content });
     rejectsMessages(
       conversation(user('q'), assistant([toolUse('toolu_1')]), user([toolResult('toolu_1', [{ type: 'tool_use' }])])),
-      "messages.2.content.0.tool_result.content.0: Input tag 'tool_use' found using 'type' does not match any of the expected tags: 'document', 'image', 'search_result', 'text'",
+      "messages.2.content.0.tool_result.content.0: Input tag 'tool_use' found using 'type' does not match any of the expected tags: 'browser_state', 'document', 'image', 'search_result', 'text', 'tool_reference'",
     );
   });
 

@@ -50,7 +50,7 @@ describe('tools', () => {
   it('an unknown tool type is refused', () => {
     assert.throws(() => validateMessagesRequest(body({ tools: [{ type: 'function', function: { name: 'f' } }] }), V2023), {
       name: 'GatewayError',
-      message: /^tools\.0: Input tag 'function' found using 'type' does not match any of the expected tags: 'bash_20250124', .*'custom'/,
+      message: /^tools\.0: Input tag 'function' found using 'type' does not match any of the expected tags: 'advisor_20260301', 'bash_20241022', .*'custom', .*'web_search_20260318'$/,
     });
   });
 

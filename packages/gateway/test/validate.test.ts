@@ -200,7 +200,7 @@ describe('thinking', () => {
   it('an unknown type lists the expected ones', () => {
     rejectsMessages(
       body({ thinking: { type: 'on' } }),
-      "thinking: Input tag 'on' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'",
+      "thinking: Input tag 'on' found using 'type' does not match any of the expected tags: 'adaptive', 'between_tools', 'disabled', 'enabled'",
     );
     rejectsMessages(body({ thinking: {} }), "thinking: Unable to extract tag using discriminator 'type'");
   });

@@ -1,28 +1,29 @@
-// Who is calling a management endpoint (role assignments, role definitions, service principals): a bearer token
-// for Azure Resource Manager, Microsoft Graph or this gateway's own origin, refused in ARM's words otherwise.
+// Who is calling a management endpoint (ARM, the Graph-like API, monitoring): a bearer token for Azure Resource
+// Manager, Microsoft Graph or one of this gateway's configured public origins, refused in ARM's words otherwise.
+// The accepted audiences never come from the request: a token a trusted tenant issued for another service
+// (Key Vault, say) is refused whatever Host the caller sends.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.ts';
 import { TokenRejected } from '../identity/jwt.ts';
-import { requestOrigin } from '../identity/origin.ts';
+import type { PublicOrigins } from '../identity/origin.ts';
 import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
 import { tokenError } from './token-errors.ts';
 
-/** ARM's audiences (both spellings Entra issues) and Graph's; the gateway's own origin is added per request. */
-export const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
+/** ARM's audiences (both spellings Entra issues) and Graph's; the gateway's public origins are added to them. */
+const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
 
 export interface Caller extends ValidatedToken {
   /** The object ID and the token's groups: whom role assignments can name. */
   principalIds: string[];
 }
 
-export async function authenticateCaller(req: IncomingMessage, validator: TokenValidator): Promise<Caller> {
+export async function authenticateCaller(req: IncomingMessage, validator: TokenValidator, origins: PublicOrigins): Promise<Caller> {
   const header = req.headers.authorization;
   if (!header) throw new GatewayError('authentication_failed');
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw new GatewayError('authentication_failed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
-  const host = requestOrigin(req).replace(/^https?:\/\//, '');
   try {
-    const token = await validator.validate(match[1]!, [...MANAGEMENT_AUDIENCES, `https://${host}`, `http://${host}`]);
+    const token = await validator.validate(match[1]!, [...MANAGEMENT_AUDIENCES, ...origins.list]);
     return { ...token, principalIds: [token.objectId, ...token.groups] };
   } catch (err) {
     if (err instanceof TokenRejected) throw tokenError(err);

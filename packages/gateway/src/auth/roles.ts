@@ -90,6 +90,10 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
       'Microsoft.Subscription/enable/action',
     ],
   }),
+  // https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/privileged#user-access-administrator
+  role('18d7d88d-d35e-4fb5-a5c3-7773c20a72d9', 'User Access Administrator', 'Lets you manage user access to Azure resources.', {
+    actions: ['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*'],
+  }),
   role('acdd72a7-3385-48ef-bd42-f606fba81ae7', 'Reader', 'View all resources, but does not allow you to make any changes.', { actions: ['*/read'] }),
   role('a97b65f3-24c7-4388-baec-2e87135dc908', 'Cognitive Services User', 'Lets you read and list keys of Cognitive Services.', {
     actions: ['Microsoft.CognitiveServices/*/read', 'Microsoft.CognitiveServices/accounts/listkeys/action', 'Microsoft.Resources/deployments/operations/read', ...READ_INSIGHTS],

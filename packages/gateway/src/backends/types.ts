@@ -8,6 +8,8 @@ export interface BackendCall<R> {
   request: R;
   /** The body as received, for backends that forward it without re-serializing. */
   rawBody: Buffer;
+  /** The request's query string with its `?` (`?beta=true` from Claude Code), or '': forwarded upstream as sent. */
+  query?: string;
   resource: Resource;
   deployment: Deployment;
   anthropicVersion: AnthropicVersion;

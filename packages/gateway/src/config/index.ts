@@ -9,6 +9,7 @@ import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-d
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
+import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
@@ -64,6 +65,8 @@ export interface GatewayConfig {
   monitoring: MonitoringConfig;
   /** Fixtures files of scripted replies for simulator deployments (docs/scenarios.md). */
   scenarios: ScenarioConfig;
+  /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
+  connections: ConnectionSettings;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +112,8 @@ export interface RawConfig {
   monitoring?: unknown;
   /** Fixtures files of scripted replies (docs/scenarios.md). */
   scenarios?: unknown;
+  /** Timeouts and the per-address connection cap (docs/configuration.md). */
+  connections?: unknown;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
@@ -167,7 +172,8 @@ function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.Pr
   const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios };
+  const connections = parseConnectionSettings(raw.connections, where('connections'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios, connections };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

@@ -45,6 +45,11 @@ function normalize(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
+/** Whether a socket's peer address (IPv4-mapped or not) lies in `list`. */
+export function peerInRanges(list: BlockList, address: string): boolean {
+  return contains(list, normalize(address));
+}
+
 function contains(list: BlockList, address: string): boolean {
   const version = isIP(address);
   return version !== 0 && list.check(address, version === 4 ? 'ipv4' : 'ipv6');

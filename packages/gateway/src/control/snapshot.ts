@@ -82,6 +82,7 @@ export class ControlSnapshot {
 /** Holds the current snapshot; writers replace it whole, readers take `current` once per request. */
 export class ControlState {
   #current: ControlSnapshot;
+  readonly #listeners: Array<(next: ControlSnapshot) => void> = [];
 
   constructor(initial: ControlSnapshot) {
     this.#current = initial;
@@ -93,5 +94,11 @@ export class ControlState {
 
   replace(next: ControlSnapshot): void {
     this.#current = next;
+    for (const listener of this.#listeners) listener(next);
+  }
+
+  /** Called with each new snapshot, synchronously, before the change that made it is answered (e.g. the TLS names). */
+  onReplace(listener: (next: ControlSnapshot) => void): void {
+    this.#listeners.push(listener);
   }
 }

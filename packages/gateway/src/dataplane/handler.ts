@@ -6,7 +6,7 @@ import type { AnyBackend, BackendCall } from '../backends/types.ts';
 import type { GatewayConfig } from '../config/index.ts';
 import { addressAllowed, clientAddress, compileRanges } from '../control/network.ts';
 import type { ControlState } from '../control/snapshot.ts';
-import type { Deployment, Resource } from '../control/types.ts';
+import type { Deployment, DeploymentBackend, Resource } from '../control/types.ts';
 import { GatewayError, invalidRequest } from '../errors/index.ts';
 import { readJsonBody } from '../http/body.ts';
 import { sendPassthrough } from '../http/passthrough.ts';
@@ -16,10 +16,29 @@ import { admitMessages } from '../limits/admission.ts';
 import { getModel } from '../models/catalog.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
 import { resourceFromHost, type DataPlanePath } from './address.ts';
-import type { AnthropicVersion } from './types.ts';
-import { checkModelLimits, validateCountTokensRequest, validateMessagesRequest } from './validate.ts';
+import { readForwardedCountTokens, readForwardedMessages } from './forward.ts';
+import type { AnthropicVersion, CountTokensRequest, MessagesRequest } from './types.ts';
+import { checkModelLimits, requireBody, requireModel, validateCountTokensRequest, validateMessagesRequest, type ValidateOptions } from './validate.ts';
 
 const VERSIONS: readonly AnthropicVersion[] = ['2023-06-01', '2026-10-21'];
+
+interface RequestReader {
+  messages(body: unknown, options: ValidateOptions): MessagesRequest;
+  countTokens(body: unknown, options: ValidateOptions): CountTokensRequest;
+}
+
+/**
+ * How much of the body each backend kind needs checked. The simulator must understand what it
+ * answers: the whole request is validated against the API's description. An upstream judges the
+ * body itself: the gateway checks only model and max_tokens and forwards the rest (forward.ts), so
+ * a field, block or tool newer than this gateway still reaches it.
+ */
+const READERS: Readonly<Record<DeploymentBackend, RequestReader>> = {
+  simulator: { messages: validateMessagesRequest, countTokens: validateCountTokensRequest },
+  anthropic: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
+  foundry: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
+  replay: { messages: readForwardedMessages, countTokens: readForwardedCountTokens },
+};
 
 export interface DataPlaneDeps {
   config: GatewayConfig;
@@ -124,15 +143,21 @@ export function createDataPlane(deps: DataPlaneDeps) {
       if (!res.writableFinished) controller.abort();
     });
 
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const query = queryAt === -1 ? '' : url.slice(queryAt);
     const callOf = <R>(request: R, deployment: Deployment): BackendCall<R> => ({
-      request, rawBody: body.raw, resource, deployment, anthropicVersion: version,
+      request, rawBody: body.raw, query, resource, deployment, anthropicVersion: version,
       headers: req.headers, requestId: ids.requestId, signal: controller.signal,
     });
 
+    // The deployment first: its backend decides how much of the body is checked.
+    const deployment = deploymentOf(resource, requireModel(requireBody(body.json).model));
+    trace.deployment = deployment;
+    const reader = READERS[deployment.backend];
+
     if (operation === 'count_tokens') {
-      const request = validateCountTokensRequest(body.json, { version });
-      const deployment = deploymentOf(resource, request.model);
-      trace.deployment = deployment;
+      const request = reader.countTokens(body.json, { version });
       const call = callOf(request, deployment);
       trace.waiting();
       const counted = await deps.backends[deployment.backend].countTokens(call);
@@ -150,10 +175,8 @@ export function createDataPlane(deps: DataPlaneDeps) {
       return;
     }
 
-    const request = validateMessagesRequest(body.json, { version, betas: betasOf(req) });
+    const request = reader.messages(body.json, { version, betas: betasOf(req) });
     trace.stream = request.stream;
-    const deployment = deploymentOf(resource, request.model);
-    trace.deployment = deployment;
     const model = getModel(deployment.model);
     if (model) checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: model.contextWindow, modelId: model.id });
     deps.telemetry.checkBudget(resource);

@@ -1,5 +1,7 @@
 // The Messages API as this gateway understands it: validated request shapes and response shapes.
-// Validation (validate.ts) turns an untrusted JSON body into these types once, at the edge.
+// Validation (validate.ts) turns an untrusted JSON body into these types once, at the edge. Which
+// types exist at all is described in api/messages-api.ts; these are the shapes the code reads.
+import type { BlockTypeName } from '../api/messages-api.ts';
 
 export type AnthropicVersion = '2023-06-01' | '2026-10-21';
 
@@ -69,9 +71,15 @@ export interface SearchResultBlockParam {
   cache_control?: CacheControl;
 }
 
-/** Block types accepted and passed on but not interpreted (search_result, server tool blocks...). */
+/** The block types the simulator reads; every other described type is an OtherBlockParam. */
+type ReadBlockType = 'text' | 'image' | 'document' | 'search_result' | 'tool_use' | 'tool_result' | 'thinking' | 'redacted_thinking';
+
+/**
+ * A block accepted and passed on as sent, not interpreted: tool_reference, server_tool_use and the
+ * server tools' results, mcp_tool_use/mcp_tool_result, container_upload, compaction...
+ */
 export interface OtherBlockParam {
-  type: string;
+  type: Exclude<BlockTypeName, ReadBlockType>;
   [key: string]: unknown;
   cache_control?: CacheControl;
 }
@@ -84,7 +92,8 @@ export type ContentBlockParam =
   | ToolResultBlockParam
   | ThinkingBlockParam
   | RedactedThinkingBlockParam
-  | SearchResultBlockParam;
+  | SearchResultBlockParam
+  | OtherBlockParam;
 
 export interface MessageParam {
   role: 'user' | 'assistant';
@@ -95,10 +104,16 @@ export interface MessageParam {
 export interface Tool {
   /** 'custom' for user-defined tools; versioned server/client tool types otherwise (e.g. bash_20250124). */
   type: string;
+  /** A toolset has no name of its own: it holds its MCP server's name, or its type. */
   name: string;
   description?: string;
   input_schema?: Record<string, unknown>;
   cache_control?: CacheControl;
+  /** Tool search: left out of the prompt until a `tool_reference` loads it. */
+  defer_loading?: boolean;
+  /** Structured outputs: the call's input must validate against `input_schema`. */
+  strict?: boolean;
+  eager_input_streaming?: boolean;
 }
 
 export type ToolChoice =
@@ -110,7 +125,18 @@ export type ToolChoice =
 export type ThinkingConfig =
   | { type: 'enabled'; budget_tokens: number; display?: 'summarized' | 'omitted' }
   | { type: 'disabled' }
-  | { type: 'adaptive'; display?: 'summarized' | 'omitted' };
+  | { type: 'adaptive'; display?: 'summarized' | 'omitted' }
+  | { type: 'between_tools' };
+
+/** Server-side message threads (beta `message-threads-2026-08-12`). */
+export type ThreadParam = { type: 'create' } | { type: 'continue'; previous_message_id: string };
+
+/** `output_config`: effort and the structured-output format, other keys kept as sent. */
+export interface OutputConfig {
+  effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+  format?: { type: 'json_schema'; schema: Record<string, unknown> };
+  [key: string]: unknown;
+}
 
 /** A validated `POST /v1/messages` body. Unknown-but-allowed fields are kept in `extra`. */
 export interface MessagesRequest {
@@ -130,8 +156,9 @@ export interface MessagesRequest {
   /** Top-level automatic cache breakpoint. */
   cache_control?: CacheControl;
   service_tier?: 'auto' | 'standard_only';
-  output_config?: Record<string, unknown>;
-  /** Accepted pass-through fields (container, inference_geo, speed, context_management, mcp_servers, diagnostics). */
+  output_config?: OutputConfig;
+  thread?: ThreadParam;
+  /** Fields accepted and kept as sent, not read (context_management, container, speed...: api/messages-api.ts). */
   extra?: Record<string, unknown>;
 }
 
@@ -144,17 +171,25 @@ export interface CountTokensRequest {
   tool_choice?: ToolChoice;
   thinking?: ThinkingConfig;
   cache_control?: CacheControl;
-  output_config?: Record<string, unknown>;
-  /** Accepted pass-through fields, as on MessagesRequest. */
+  output_config?: OutputConfig;
+  /** Fields accepted and kept as sent, as on MessagesRequest. */
   extra?: Record<string, unknown>;
 }
 
 // ---- responses ----
 
+/** A citation in a reply's text block: `char_location`, `page_location`, `web_search_result_location`... */
+export interface TextCitation {
+  type: string;
+  cited_text: string;
+  [key: string]: unknown;
+}
+
 export interface TextBlock {
   type: 'text';
   text: string;
-  citations: null;
+  /** Only when the text cites something: the real API leaves the key out otherwise (never `null`). */
+  citations?: TextCitation[];
 }
 
 export interface ThinkingBlock {
@@ -170,9 +205,24 @@ export interface ToolUseBlock {
   input: Record<string, unknown>;
 }
 
-export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock;
+/** A server tool's call (web search, web fetch, code execution, tool search), run by the API itself. */
+export interface ServerToolUseBlock {
+  type: 'server_tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+/** A server tool's result: `web_search_tool_result`, `tool_search_tool_result`, `code_execution_tool_result`... */
+export interface ServerToolResultBlock {
+  type: `${string}_tool_result`;
+  tool_use_id: string;
+  content: unknown;
+}
+
+export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock | ServerToolUseBlock | ServerToolResultBlock;
+
+export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn';
 
 export interface Usage {
   input_tokens: number;
@@ -180,6 +230,8 @@ export interface Usage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** Present when the reply used server tools. */
+  server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
   service_tier: 'standard';
 }
 
@@ -192,6 +244,10 @@ export interface Message {
   stop_reason: StopReason | null;
   stop_sequence: string | null;
   usage: Usage;
+  /** Present when code execution ran: the container it ran in. */
+  container?: { id: string; expires_at: string };
+  /** Present when the request asked for `context_management`. */
+  context_management?: { applied_edits: Array<Record<string, unknown>> };
 }
 
 /** Server-sent events of a streamed message, in wire order. */
@@ -205,18 +261,21 @@ export type StreamEvent =
         | { type: 'text_delta'; text: string }
         | { type: 'input_json_delta'; partial_json: string }
         | { type: 'thinking_delta'; thinking: string }
-        | { type: 'signature_delta'; signature: string };
+        | { type: 'signature_delta'; signature: string }
+        | { type: 'citations_delta'; citation: TextCitation };
     }
   | { type: 'content_block_stop'; index: number }
   | { type: 'ping' }
   | {
       type: 'message_delta';
       delta: { stop_reason: StopReason | null; stop_sequence: string | null };
+      context_management?: { applied_edits: Array<Record<string, unknown>> };
       usage: {
         input_tokens: number;
         cache_creation_input_tokens: number;
         cache_read_input_tokens: number;
         output_tokens: number;
+        server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
       };
     }
   | { type: 'message_stop' };

@@ -2,12 +2,17 @@
 // value into its typed param. Paths follow the real API, which names the union member taken:
 // `messages.1.content.0.tool_use.id`, `messages.0.content.2.image.source.base64.media_type`.
 // Fields the gateway does not read (a tool_use's `caller`, an image's `transformations`...) are
-// let through unvalidated and left out of the typed value; the raw body still carries them.
+// let through unvalidated and left out of the typed value; the raw body still carries them. Which
+// block types exist, and where, comes from the API's description (api/messages-api.ts); the types
+// the simulator does not read are checked for their required fields and kept as sent.
+import { DOCUMENT_SOURCES as DOCUMENT_SOURCE_TYPES, IMAGE_SOURCES as IMAGE_SOURCE_TYPES } from '../api/messages-api.ts';
+import { blockType, blockTypes } from '../api/surface.ts';
 import type {
   CacheControl,
   ContentBlockParam,
   DocumentBlockParam,
   ImageBlockParam,
+  OtherBlockParam,
   RedactedThinkingBlockParam,
   SearchResultBlockParam,
   TextBlockParam,
@@ -30,12 +35,12 @@ import {
   union,
 } from './validate-fields.ts';
 
-const MESSAGE_BLOCKS = union(['text', 'image', 'document', 'search_result', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking']);
-const TOOL_RESULT_BLOCKS = union(['text', 'image', 'document', 'search_result']);
-const DOCUMENT_CONTENT_BLOCKS = union(['text', 'image']);
+const MESSAGE_BLOCKS = union(blockTypes.message);
+const TOOL_RESULT_BLOCKS = union(blockTypes.tool_result);
+const DOCUMENT_CONTENT_BLOCKS = union(blockTypes.document);
 const TEXT_ONLY = union(['text']);
-const IMAGE_SOURCES = union(['base64', 'url', 'file']);
-const DOCUMENT_SOURCES = union(['base64', 'text', 'content', 'url', 'file']);
+const IMAGE_SOURCES = union(IMAGE_SOURCE_TYPES);
+const DOCUMENT_SOURCES = union(DOCUMENT_SOURCE_TYPES);
 const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 const TOOL_USE_ID = /^[a-zA-Z0-9_-]+$/;
 
@@ -77,12 +82,15 @@ function imageBlock(obj: JsonObject, path: string): ImageBlockParam {
   return withCache(block, obj, p);
 }
 
-function documentContent(value: unknown, path: string): string | Array<TextBlockParam | ImageBlockParam> {
+function documentContent(value: unknown, path: string): string | Array<TextBlockParam | ImageBlockParam | OtherBlockParam> {
   if (typeof value === 'string') return value;
   if (value === undefined) fail(path, 'Field required');
   return requireList(value, path).map((item, i) => {
-    const { obj, tag } = taggedObject(item, DOCUMENT_CONTENT_BLOCKS, `${path}.${i}`);
-    return tag === 'text' ? textBlock(obj, `${path}.${i}`, 'messages') : imageBlock(obj, `${path}.${i}`);
+    const p = `${path}.${i}`;
+    const { obj, tag } = taggedObject(item, DOCUMENT_CONTENT_BLOCKS, p);
+    if (tag === 'text') return textBlock(obj, p, 'messages');
+    if (tag === 'image') return imageBlock(obj, p);
+    return otherBlock(obj, tag, p);
   });
 }
 
@@ -150,7 +158,8 @@ function toolResultContent(value: unknown, path: string): ToolResultBlockParam['
     if (tag === 'text') return textBlock(obj, p, 'messages');
     if (tag === 'image') return imageBlock(obj, p);
     if (tag === 'document') return documentBlock(obj, p);
-    return searchResultBlock(obj, p);
+    if (tag === 'search_result') return searchResultBlock(obj, p);
+    return otherBlock(obj, tag, p);
   });
 }
 
@@ -183,6 +192,19 @@ function redactedThinkingBlock(obj: JsonObject, path: string): RedactedThinkingB
   return { type: 'redacted_thinking', data };
 }
 
+/**
+ * A block the simulator does not read (tool_reference, server_tool_use, web_search_tool_result...):
+ * its required fields must be there and its cache breakpoint well formed; it is kept as sent.
+ */
+function otherBlock(obj: JsonObject, tag: string, path: string): OtherBlockParam {
+  const p = `${path}.${tag}`;
+  for (const field of blockType(tag)?.required ?? []) {
+    if (obj[field] === undefined || obj[field] === null) fail(`${p}.${field}`, 'Field required');
+  }
+  optionalCacheControl(obj.cache_control, `${p}.cache_control`);
+  return obj as OtherBlockParam;
+}
+
 /** One block of a message's `content` array. */
 export function contentBlock(value: unknown, path: string): ContentBlockParam {
   const { obj, tag } = taggedObject(value, MESSAGE_BLOCKS, path);
@@ -201,8 +223,10 @@ export function contentBlock(value: unknown, path: string): ContentBlockParam {
       return toolResultBlock(obj, path);
     case 'thinking':
       return thinkingBlock(obj, path);
-    default:
+    case 'redacted_thinking':
       return redactedThinkingBlock(obj, path);
+    default:
+      return otherBlock(obj, tag, path);
   }
 }
 

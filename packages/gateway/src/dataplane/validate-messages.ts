@@ -1,6 +1,7 @@
 // The `messages` array: each message's shape, then the conversation rules the real API enforces
 // across messages (first turn is the user's, tool_use/tool_result pairing, prefill rules).
 // Consecutive messages of one role are one turn, as the API combines them; pairing works on turns.
+import { blockRoles } from '../api/surface.ts';
 import { invalidRequest } from '../errors/index.ts';
 import type { AnthropicVersion, ContentBlockParam, MessageParam } from './types.ts';
 import { contentBlock } from './validate-blocks.ts';
@@ -19,14 +20,10 @@ function role(value: unknown, path: string): MessageParam['role'] {
   return fail(path, "Input should be 'user' or 'assistant'");
 }
 
-/** Blocks that may only appear in one role's turns, and what API 2026-10-21 removed. */
+/** Blocks that may only appear in one role's turns (tool calls and server tool results), and what API 2026-10-21 removed. */
 function checkPlacement(block: ContentBlockParam, messageRole: MessageParam['role'], version: AnthropicVersion, path: string): void {
-  if (block.type === 'tool_use' && messageRole === 'user') {
-    fail(path, '`tool_use` blocks can only be in `assistant` messages');
-  }
-  if (block.type === 'tool_result' && messageRole === 'assistant') {
-    fail(path, '`tool_result` blocks can only be in `user` messages');
-  }
+  const only = blockRoles.get(block.type);
+  if (only !== undefined && only !== messageRole) fail(path, `\`${block.type}\` blocks can only be in \`${only}\` messages`);
   if (version !== '2026-10-21') return;
   if (block.type === 'document' && messageRole === 'assistant') {
     fail(path, '`document` blocks are not permitted in `assistant` messages in API version 2026-10-21');
@@ -126,7 +123,7 @@ function checkToolPairing(messages: MessageParam[]): void {
   }
 }
 
-function checkConversation(messages: MessageParam[]): void {
+function checkConversation(messages: MessageParam[], continuesThread: boolean): void {
   if (messages[0]!.role !== 'user') fail('messages', 'first message must use the "user" role');
   const last = messages.length - 1;
   messages.forEach((m, i) => {
@@ -139,16 +136,17 @@ function checkConversation(messages: MessageParam[]): void {
   if (final.role === 'assistant' && finalBlock?.type === 'text' && TRAILING_WHITESPACE.test(finalBlock.text)) {
     fail('messages', 'final assistant content cannot end with trailing whitespace');
   }
-  checkToolPairing(messages);
+  // A thread continue's first turn answers tool calls the server holds, so the pairing is checked there.
+  if (!continuesThread) checkToolPairing(messages);
 }
 
 /** The `messages` field, normalised (string content becomes one text block) and checked as a conversation. */
-export function validateMessages(value: unknown, version: AnthropicVersion): MessageParam[] {
+export function validateMessages(value: unknown, version: AnthropicVersion, continuesThread = false): MessageParam[] {
   if (value === undefined) fail('messages', 'Field required');
   const list = requireList(value, 'messages');
   if (list.length === 0) fail('messages', 'at least one message is required');
   maxItems(list, MAX_MESSAGES, 'messages');
   const messages = list.map((item, i) => message(item, i, version));
-  checkConversation(messages);
+  checkConversation(messages, continuesThread);
   return messages;
 }

@@ -1,5 +1,7 @@
 // `tools`, `tool_choice` and `thinking`: the request fields that configure how the model may act,
 // and the rules that tie them together (a forced tool must exist; thinking cannot force tools).
+import { CUSTOM_TOOL_OPTIONS, THINKING_TYPES as THINKING_TYPE_NAMES, TOOL_CHOICE_TYPES, TOOL_TYPES } from '../api/messages-api.ts';
+import { toolType } from '../api/surface.ts';
 import { invalidRequest } from '../errors/index.ts';
 import type { ThinkingConfig, Tool, ToolChoice } from './types.ts';
 import {
@@ -17,46 +19,33 @@ import {
   requireString,
   taggedObject,
   union,
+  unionTag,
   type Union,
 } from './validate-fields.ts';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
-/** Anthropic-defined tools are versioned by date: bash_20250124, text_editor_20250728, web_search_20250305... */
-const VERSIONED_TOOL = /^[a-z][a-z0-9_]*_\d{8}$/;
-/** Undated aliases the SDK also declares. */
-const TOOL_ALIASES: ReadonlySet<string> = new Set(['tool_search_tool_bm25', 'tool_search_tool_regex']);
-/** What a tool-type error lists: custom tools and the Anthropic-defined tools of `@anthropic-ai/sdk` 1.14. */
-const TOOL_TYPES = union([
-  'custom',
-  'bash_20250124',
-  'browser_toolset_20260801',
-  'code_execution_20250522',
-  'code_execution_20250825',
-  'code_execution_20260120',
-  'code_execution_20260521',
-  'computer_toolset_20260801',
-  'memory_20250818',
-  'text_editor_20250124',
-  'text_editor_20250429',
-  'text_editor_20250728',
-  'tool_search_tool_bm25_20251119',
-  'tool_search_tool_regex_20251119',
-  'web_fetch_20250910',
-  'web_fetch_20260209',
-  'web_fetch_20260309',
-  'web_fetch_20260318',
-  'web_search_20250305',
-  'web_search_20260209',
-  'web_search_20260318',
-]);
+/** What a tool-type error lists: every tool type of the API's description. */
+const TOOL_TYPE_UNION = union(Object.keys(TOOL_TYPES));
+const optionsOfKind = (kind: 'boolean' | 'list'): string[] => Object.keys(CUSTOM_TOOL_OPTIONS).filter((key) => CUSTOM_TOOL_OPTIONS[key]!.kind === kind);
+const BOOLEAN_TOOL_OPTIONS = optionsOfKind('boolean') as Array<'defer_loading' | 'strict' | 'eager_input_streaming'>;
+const LIST_TOOL_OPTIONS = optionsOfKind('list');
 const SCHEMA_COMBINATORS = ['oneOf', 'allOf', 'anyOf'] as const;
 
-function toolType(obj: JsonObject, path: string): string {
+function typeOfTool(obj: JsonObject, path: string): string {
   const type = obj.type;
-  if (type === undefined || type === null || type === 'custom') return 'custom';
-  if (typeof type === 'string' && (VERSIONED_TOOL.test(type) || TOOL_ALIASES.has(type))) return type;
-  // Not a type we know: let the union check word the error.
-  return taggedObject(obj, TOOL_TYPES, path).tag;
+  if (type === undefined || type === null) return 'custom';
+  return unionTag(obj, TOOL_TYPE_UNION, path);
+}
+
+/** defer_loading, strict, eager_input_streaming (kept on the tool) and the list options; `null` counts as absent. */
+function customToolOptions(obj: JsonObject, tool: Tool, path: string): void {
+  for (const key of BOOLEAN_TOOL_OPTIONS) {
+    const value = optionalBoolean(obj[key] ?? undefined, `${path}.${key}`);
+    if (value !== undefined) tool[key] = value;
+  }
+  for (const key of LIST_TOOL_OPTIONS) {
+    if (obj[key] !== undefined && obj[key] !== null) requireList(obj[key], `${path}.${key}`);
+  }
 }
 
 function inputSchema(value: unknown, path: string): Record<string, unknown> {
@@ -78,15 +67,26 @@ function customTool(obj: JsonObject, path: string): Tool {
   if (description !== undefined) tool.description = description;
   const cache = optionalCacheControl(obj.cache_control, `${p}.cache_control`);
   if (cache) tool.cache_control = cache;
+  customToolOptions(obj, tool, p);
   return tool;
 }
 
-/** An Anthropic-defined tool: its name and cache breakpoint are read, its options passed through. */
+/**
+ * An Anthropic-defined tool: its fixed name (toolsets have none), required options and cache
+ * breakpoint are checked, its other options passed through.
+ */
 function versionedTool(obj: JsonObject, type: string, path: string): Tool {
   const p = `${path}.${type}`;
-  const tool: Tool = { type, name: requireString(obj.name, `${p}.name`) };
+  const spec = toolType(type);
+  const name = spec?.name === undefined ? (typeof obj.mcp_server_name === 'string' ? obj.mcp_server_name : type) : requireLiteral(obj.name, [spec.name], `${p}.name`);
+  for (const field of spec?.required ?? []) {
+    if (obj[field] === undefined || obj[field] === null) fail(`${p}.${field}`, 'Field required');
+  }
+  const tool: Tool = { type, name };
   const cache = optionalCacheControl(obj.cache_control, `${p}.cache_control`);
   if (cache) tool.cache_control = cache;
+  const defer = optionalBoolean(obj.defer_loading ?? undefined, `${p}.defer_loading`);
+  if (defer !== undefined) tool.defer_loading = defer;
   return tool;
 }
 
@@ -95,15 +95,17 @@ export function validateTools(value: unknown): Tool[] {
   return requireList(value, 'tools').map((item, i) => {
     const path = `tools.${i}`;
     const obj = requireObject(item, path);
-    const type = toolType(obj, path);
+    const type = typeOfTool(obj, path);
     const tool = type === 'custom' ? customTool(obj, path) : versionedTool(obj, type, path);
+    // A toolset has no name of its own, so it cannot clash.
+    if (toolType(type)?.name === undefined && type !== 'custom') return tool;
     if (names.has(tool.name)) throw invalidRequest('tools: Tool names must be unique.');
     names.add(tool.name);
     return tool;
   });
 }
 
-const TOOL_CHOICES: Union = union(['auto', 'any', 'tool', 'none']);
+const TOOL_CHOICES: Union = union(TOOL_CHOICE_TYPES);
 
 export function validateToolChoice(value: unknown): ToolChoice {
   const { obj, tag } = taggedObject(value, TOOL_CHOICES, 'tool_choice');
@@ -127,13 +129,14 @@ export function checkToolChoice(choice: ToolChoice, tools: Tool[] | undefined): 
   }
 }
 
-const THINKING_TYPES: Union = union(['enabled', 'disabled', 'adaptive']);
+const THINKING_TYPES: Union = union(THINKING_TYPE_NAMES);
 const DISPLAYS = ['summarized', 'omitted'] as const;
 
 export function validateThinking(value: unknown): ThinkingConfig {
   const { obj, tag } = taggedObject(value, THINKING_TYPES, 'thinking');
   const p = `thinking.${tag}`;
   if (tag === 'disabled') return { type: 'disabled' };
+  if (tag === 'between_tools') return { type: 'between_tools' };
   const display = obj.display === undefined || obj.display === null ? undefined : requireLiteral(obj.display, DISPLAYS, `${p}.display`);
   const config: ThinkingConfig =
     tag === 'enabled' ? { type: 'enabled', budget_tokens: requireInteger(obj.budget_tokens, `${p}.budget_tokens`, 1024) } : { type: 'adaptive' };

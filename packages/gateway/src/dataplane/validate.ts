@@ -5,12 +5,18 @@
 // descending into unknown or free-form ones), allocates only the typed value, and compiles every
 // pattern at load. Anything it is handed, however malformed, ends in a GatewayError or a value.
 //
+// Which fields, block and tool types exist is the API's description (api/messages-api.ts); this is
+// the simulator's validation, strict because the simulator must understand what it answers. The
+// gateway in front of an upstream does not run it (forward.ts).
+//
 // Leniency, by design: `null` on an optional field counts as absent (the SDK types declare most of
 // them nullable); unknown fields inside blocks and tools are let through (the real API may refuse
 // them, but newer SDKs add fields faster than this list can follow); unknown top-level fields are
 // refused, as the real API refuses them.
+import { OUTPUT_EFFORTS, OUTPUT_FORMATS, THREAD_TYPES } from '../api/messages-api.ts';
+import { requestFields } from '../api/surface.ts';
 import { invalidRequest } from '../errors/index.ts';
-import type { AnthropicVersion, CountTokensRequest, MessagesRequest, ThinkingConfig } from './types.ts';
+import type { AnthropicVersion, CountTokensRequest, MessagesRequest, OutputConfig, ThinkingConfig, ThreadParam } from './types.ts';
 import { systemBlocks } from './validate-blocks.ts';
 import {
   clip,
@@ -23,9 +29,12 @@ import {
   requireInteger,
   requireList,
   requireLiteral,
+  requireDict,
   requireNumberInRange,
   requireObject,
   requireString,
+  taggedObject,
+  union,
 } from './validate-fields.ts';
 import { validateMessages } from './validate-messages.ts';
 import { checkToolChoice, validateThinking, validateToolChoice, validateTools } from './validate-tools.ts';
@@ -39,32 +48,18 @@ export interface ValidateOptions {
 /** With interleaved thinking, the budget covers all thinking blocks of a turn and may exceed max_tokens. */
 const INTERLEAVED_THINKING = /^interleaved-thinking-/;
 
-/** Accepted and kept in `extra` without being interpreted. */
-const PASS_THROUGH = ['container', 'context_management', 'diagnostics', 'inference_geo', 'mcp_servers', 'speed'] as const;
 const SAMPLING: ReadonlySet<string> = new Set(['temperature', 'top_p', 'top_k']);
-const COMMON_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'cache_control', 'output_config', ...PASS_THROUGH];
-const MESSAGES_FIELDS: ReadonlySet<string> = new Set([
-  ...COMMON_FIELDS,
-  'max_tokens',
-  'stop_sequences',
-  'stream',
-  'temperature',
-  'top_p',
-  'top_k',
-  'metadata',
-  'service_tier',
-]);
-const COUNT_TOKENS_FIELDS: ReadonlySet<string> = new Set(COMMON_FIELDS);
 /**
- * Sent to count_tokens by some clients that reuse their messages body. The real endpoint refuses
- * them (`max_tokens: Extra inputs are not permitted`) and the official SDKs never send them; the
- * gateway ignores them instead, unvalidated, since they cannot change a token count.
+ * Messages-only fields sent to count_tokens by clients that reuse their messages body. The real
+ * endpoint refuses them (`max_tokens: Extra inputs are not permitted`) and the official SDKs never
+ * send them; the gateway ignores them instead, unvalidated, since they cannot change a token count.
  */
-const COUNT_TOKENS_IGNORED: ReadonlySet<string> = new Set(['max_tokens', 'stream', 'stop_sequences', 'temperature', 'top_p', 'top_k', 'metadata']);
+const COUNT_TOKENS_IGNORED: ReadonlySet<string> = new Set([...requestFields.messages.all].filter((f) => !requestFields.count_tokens.all.has(f)));
 
 const MAX_STOP_SEQUENCES = 8191;
 const NON_WHITESPACE = /\S/;
-const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+const THREADS = union(THREAD_TYPES);
+const OUTPUT_FORMAT_TYPES = union(OUTPUT_FORMATS);
 const SERVICE_TIERS = ['auto', 'standard_only'] as const;
 const THINKING_DOCS = 'Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking';
 
@@ -73,7 +68,7 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function requireBody(body: unknown): JsonObject {
+export function requireBody(body: unknown): JsonObject {
   if (!isObject(body)) throw invalidRequest('Request body must be a JSON object.');
   return body;
 }
@@ -87,22 +82,31 @@ function checkFieldNames(body: JsonObject, allowed: ReadonlySet<string>, removed
   }
 }
 
-function model(value: unknown): string {
+export function requireModel(value: unknown): string {
   const name = requireString(value, 'model');
   if (name === '') fail('model', 'String should have at least 1 character');
   return name;
 }
 
-function outputConfig(value: unknown): Record<string, unknown> {
+function outputConfig(value: unknown): OutputConfig {
   const config = requireObject(value, 'output_config');
-  if (present(config.effort)) requireLiteral(config.effort, EFFORTS, 'output_config.effort');
-  if (present(config.format)) requireObject(config.format, 'output_config.format');
-  return config;
+  if (present(config.effort)) requireLiteral(config.effort, OUTPUT_EFFORTS, 'output_config.effort');
+  if (present(config.format)) {
+    const { obj, tag } = taggedObject(config.format, OUTPUT_FORMAT_TYPES, 'output_config.format');
+    requireDict(obj.schema, `output_config.format.${tag}.schema`);
+  }
+  return config as OutputConfig;
 }
 
-function passThrough(body: JsonObject): Record<string, unknown> | undefined {
+function thread(value: unknown): ThreadParam {
+  const { obj, tag } = taggedObject(value, THREADS, 'thread');
+  if (tag === 'create') return { type: 'create' };
+  return { type: 'continue', previous_message_id: requireString(obj.previous_message_id, 'thread.continue.previous_message_id') };
+}
+
+function passThrough(body: JsonObject, kept: readonly string[]): Record<string, unknown> | undefined {
   let extra: Record<string, unknown> | undefined;
-  for (const key of PASS_THROUGH) {
+  for (const key of kept) {
     if (body[key] === undefined) continue;
     extra ??= {};
     extra[key] = body[key];
@@ -117,7 +121,7 @@ function thinkingOn(thinking: ThinkingConfig | undefined): boolean {
 /** The fields messages and count_tokens share, with the same rules. */
 type CommonFields = Omit<CountTokensRequest, 'model' | 'messages'>;
 
-function readCommonFields(body: JsonObject, into: CommonFields): void {
+function readCommonFields(body: JsonObject, into: CommonFields, kept: readonly string[]): void {
   if (present(body.system)) into.system = systemBlocks(body.system);
   if (present(body.tools)) into.tools = validateTools(body.tools);
   if (present(body.tool_choice)) into.tool_choice = validateToolChoice(body.tool_choice);
@@ -125,7 +129,7 @@ function readCommonFields(body: JsonObject, into: CommonFields): void {
   const cache = optionalCacheControl(body.cache_control, 'cache_control');
   if (cache) into.cache_control = cache;
   if (present(body.output_config)) into.output_config = outputConfig(body.output_config);
-  const extra = passThrough(body);
+  const extra = passThrough(body, kept);
   if (extra) into.extra = extra;
 
   if (into.tool_choice) checkToolChoice(into.tool_choice, into.tools);
@@ -192,15 +196,18 @@ function checkThinkingLimits(request: MessagesRequest, betas: readonly string[] 
 export function validateMessagesRequest(body: unknown, options: ValidateOptions): MessagesRequest {
   const obj = requireBody(body);
   // API 2026-10-21 removed the sampling parameters: any of them, even at its default, is refused.
-  checkFieldNames(obj, MESSAGES_FIELDS, options.version === '2026-10-21' ? SAMPLING : undefined);
+  checkFieldNames(obj, requestFields.messages.all, options.version === '2026-10-21' ? SAMPLING : undefined);
+  const threadParam = present(obj.thread) ? thread(obj.thread) : undefined;
   const request: MessagesRequest = {
-    model: model(obj.model),
+    model: requireModel(obj.model),
     max_tokens: requireInteger(obj.max_tokens, 'max_tokens', 0),
-    messages: validateMessages(obj.messages, options.version),
+    // A continue sends only the new turn: the tool calls its tool results answer are held by the server.
+    messages: validateMessages(obj.messages, options.version, threadParam?.type === 'continue'),
     stream: present(obj.stream) ? optionalBoolean(obj.stream, 'stream') === true : false,
   };
-  readCommonFields(obj, request);
+  readCommonFields(obj, request, requestFields.messages.kept);
   readSampling(obj, request);
+  if (threadParam) request.thread = threadParam;
   if (present(obj.stop_sequences)) request.stop_sequences = stopSequences(obj.stop_sequences);
   if (present(obj.metadata)) request.metadata = metadata(obj.metadata);
   if (present(obj.service_tier)) request.service_tier = requireLiteral(obj.service_tier, SERVICE_TIERS, 'service_tier');
@@ -211,12 +218,12 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
 /** Validates a `POST /v1/messages/count_tokens` body: the messages rules, minus generation settings. */
 export function validateCountTokensRequest(body: unknown, options: ValidateOptions): CountTokensRequest {
   const obj = requireBody(body);
-  checkFieldNames(obj, COUNT_TOKENS_FIELDS, undefined, COUNT_TOKENS_IGNORED);
+  checkFieldNames(obj, requestFields.count_tokens.all, undefined, COUNT_TOKENS_IGNORED);
   const request: CountTokensRequest = {
-    model: model(obj.model),
+    model: requireModel(obj.model),
     messages: validateMessages(obj.messages, options.version),
   };
-  readCommonFields(obj, request);
+  readCommonFields(obj, request, requestFields.count_tokens.kept);
   return request;
 }
 

@@ -337,11 +337,42 @@ export const catalogue = {
     code: 'MethodNotAllowed',
     message: 'The HTTP method is not allowed on this path.',
   },
+  invalid_uri: {
+    status: 400,
+    shape: 'azure',
+    code: 'InvalidUri',
+    message: 'The request URI is not valid: it holds a malformed percent-escape. Encode % as %25 and other reserved characters as UTF-8 %XX bytes.',
+  },
   header_too_large: {
     status: 431,
     shape: 'azure',
     code: 'RequestHeaderFieldsTooLarge',
     message: 'The request headers are larger than the 16 KB the gateway accepts. Send fewer or shorter headers.',
+  },
+  request_timeout: {
+    status: 408,
+    shape: 'azure',
+    code: 'RequestTimeout',
+    message: 'The request was not received in time.',
+  },
+  expectation_failed: {
+    status: 417,
+    shape: 'azure',
+    code: 'ExpectationFailed',
+    message: "The Expect header is not supported: send 'Expect: 100-continue' or no Expect header.",
+  },
+  too_many_connections: {
+    status: 429,
+    shape: 'azure',
+    code: 'TooManyConnections',
+    message: 'Too many open connections from this address.',
+  },
+  /** Never sent: the status and code the request log records when the client left mid-request. */
+  client_closed: {
+    status: 499,
+    shape: 'azure',
+    code: 'ClientClosedRequest',
+    message: 'The client closed the connection before the request was complete.',
   },
   invalid_request: {
     status: 400,
@@ -378,6 +409,12 @@ export const catalogue = {
     shape: 'azure',
     code: 'InvalidParameter',
     message: 'A query parameter is not valid.',
+  },
+  thread_not_found: {
+    status: 404,
+    shape: 'anthropic',
+    code: 'not_found_error',
+    message: 'No usable thread state was found for `previous_message_id`.',
   },
   replay_no_match: {
     status: 404,
@@ -420,8 +457,10 @@ export class GatewayError extends Error {
   readonly shape: ErrorShape;
   /** Extra response headers (retry-after, allow...). */
   readonly headers: Record<string, string>;
+  /** An Anthropic error's `error.details` (`{error_code, ...}`), which the SDKs map to an error class. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}, details?: Record<string, unknown>) {
     const entry = catalogue[code];
     super(message ?? entry.message);
     this.name = 'GatewayError';
@@ -429,6 +468,7 @@ export class GatewayError extends Error {
     this.status = entry.status;
     this.shape = entry.shape;
     this.headers = headers;
+    this.details = details;
   }
 
   /** The JSON body for this error, in its dialect. */
@@ -438,13 +478,17 @@ export class GatewayError extends Error {
       return JSON.stringify({ error: { code: entry.code, message: this.message } });
     }
     if (this.shape === 'oauth') return oauthBody(entry.code, this.message);
-    return JSON.stringify({ type: 'error', error: { type: entry.code, message: this.message }, request_id: requestId });
+    return JSON.stringify({ type: 'error', error: this.#anthropicError(entry.code), request_id: requestId });
+  }
+
+  #anthropicError(type: string): Record<string, unknown> {
+    return this.details === undefined ? { type, message: this.message } : { type, message: this.message, details: this.details };
   }
 
   /** The `data:` payload of an `event: error` sent mid-stream (always Anthropic-shaped). */
   eventData(requestId: string): string {
     const type = this.shape === 'anthropic' ? catalogue[this.code].code : 'api_error';
-    return JSON.stringify({ type: 'error', error: { type, message: this.message }, request_id: requestId });
+    return JSON.stringify({ type: 'error', error: this.#anthropicError(type), request_id: requestId });
   }
 }
 

@@ -2,6 +2,7 @@
 // nested bodies with a clear 4xx before anything else touches them.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/index.ts';
+import { type BodyReadTarget, kFailBodyRead } from './connections.ts';
 
 /** Deeper than any real Messages request; keeps every recursive walk of the body far from the stack limit. */
 export const MAX_JSON_DEPTH = 256;
@@ -48,22 +49,27 @@ function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(
     'request_too_large',
     `Request exceeds the maximum allowed number of bytes. The maximum request size is ${mb >= 1 ? `${mb} MB` : `${maxBytes} bytes`}.`,
-    { connection: 'close' },
   );
 }
 
-/** The raw body, refused with 413 past `maxBytes`. */
+/**
+ * The raw body, refused with 413 past `maxBytes`; a client that leaves mid-body is `client_closed`, and
+ * a body slower than the connections' minimum rate fails with the 408 the connection guard passes in.
+ */
 export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const target = req as BodyReadTarget;
+  // The client left before the handler came to read: no event will follow.
+  if (req.destroyed && !req.complete) return Promise.reject(new GatewayError('client_closed'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        cleanup();
-        // Stop reading: the response closes the connection rather than draining what is left.
-        req.pause();
-        reject(tooLarge(maxBytes));
+        fail(tooLarge(maxBytes));
+        // The rest is read and thrown away from now on (Node would start only once the 413 is sent;
+        // http/connections.ts bounds how long), so the client, still writing, is not reset and sees the 413.
+        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -72,18 +78,24 @@ export function collect(req: IncomingMessage, maxBytes: number): Promise<Buffer>
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    // Node's IncomingMessage fails with 'aborted' (ECONNRESET) or just closes when the client goes away.
+    const onGone = () => fail(new GatewayError('client_closed'));
+    const fail = (err: GatewayError) => {
       cleanup();
       reject(err);
     };
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
+      req.off('error', onGone);
+      req.off('close', onGone);
+      target[kFailBodyRead] = undefined;
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
+    req.on('error', onGone);
+    req.on('close', onGone);
+    target[kFailBodyRead] = fail;
   });
 }
 

@@ -1,12 +1,24 @@
 // Writing responses: correlation headers on every answer, JSON bodies, errors in their dialect, SSE events.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/index.ts';
+import { newRequestId, newTimeOrderedGuid } from '../ids/index.ts';
 
 /** The ids every response carries. */
 export interface Correlation {
   requestId: string;
   apimRequestId: string;
   clientRequestId: string | undefined;
+}
+
+/** Fresh ids for a request; its x-ms-client-request-id is echoed. */
+export function correlationOf(req: IncomingMessage): Correlation {
+  const client = req.headers['x-ms-client-request-id'];
+  return {
+    requestId: newRequestId(),
+    apimRequestId: newTimeOrderedGuid(),
+    // Echoed as Azure does; bounded so a caller cannot make us send an oversized header.
+    clientRequestId: typeof client === 'string' && client.length <= 256 ? client : undefined,
+  };
 }
 
 export function correlationHeaders(ids: Correlation): Record<string, string> {

@@ -1,114 +1,261 @@
-// The HTTPS listener's certificates: a local CA generated once into the data folder (trust it with
-// NODE_EXTRA_CA_CERTS=<dataDir>/ca.pem), and a server certificate it signs for localhost, 127.0.0.1, ::1, *.localhost
-// and each resource's host name. The server certificate is re-issued when those names change or it nears expiry.
+// The HTTPS listener's certificates: a local CA kept in the data folder (trust it with NODE_EXTRA_CA_CERTS=<dataDir>/ca.pem)
+// and a server certificate it signs for localhost, the loopback addresses, the listen host and each resource's host
+// names. The CA may sign only for those names (name constraints), so trusting it trusts nothing else; it lives a
+// year and the server certificate 90 days, each re-issued at start (and twice a day while running) once within 30
+// days of its end. The server certificate is re-issued when its names change — a resource created over ARM is
+// covered at once, without a restart — and otherwise kept across restarts.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { createCertificate, ipBytes, toPem } from '../identity/x509.ts';
+import { createSecureContext, type SecureContext, type Server as TlsServer } from 'node:tls';
+import { certificateIp, createCertificate } from '../identity/x509.ts';
+import { writePrivateFile } from '../store/data-dir.ts';
 
 export const CA_FILE = 'ca.pem';
 const CA_KEY_FILE = 'ca-key.pem';
 const CERT_FILE = 'tls-cert.pem';
 const KEY_FILE = 'tls-key.pem';
+/** The names the CA may sign for and the server certificate covers, as issued: a restart compares them without parsing the certificates. */
+const NAMES_FILE = 'tls-names.json';
 const CA_NAME = 'claude-foundry local CA';
 const DAY = 86_400_000;
-
-export interface TlsMaterial {
-  key: string;
-  cert: string;
-  /** Where the CA certificate is, for NODE_EXTRA_CA_CERTS. */
-  caPath: string;
-  caPem: string;
-}
-
-function write(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
-}
-
-function readOr<T>(path: string, parse: (text: string) => T): T | undefined {
-  try {
-    return parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined; // missing or unreadable: generated afresh
-  }
-}
-
-function pemKey(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
-}
-
-/** How Node prints an IP in `subjectAltName` (IPv6 fully expanded, no leading zeros). */
-function sanIp(ip: string): string {
-  if (isIP(ip) === 4) return `IP Address:${ip}`;
-  const bytes = ipBytes(ip);
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));
-  return `IP Address:${groups.join(':')}`;
-}
+const CA_DAYS = 365;
+const LEAF_DAYS = 90;
+/** A certificate this close to its end is re-issued. */
+const RENEW_DAYS = 30;
+const CHECK_EVERY_MS = DAY / 2;
+/** Loopback ranges, IPv4, IPv6 and IPv4-mapped, which the CA may always sign for. */
+const LOOPBACK_RANGES = ['127.0.0.0/8', '::1/128', '::ffff:7f00:0/104'];
 
 export interface TlsNames {
   dnsNames: readonly string[];
   ipAddresses: readonly string[];
+  /** What the CA may sign for: these DNS names and their subdomains, and these IP ranges. */
+  permittedDnsNames: readonly string[];
+  permittedIpRanges: readonly string[];
 }
 
 /** The names the server certificate must cover for these resources, extra domains and listen host. */
 export function tlsNames(resources: readonly string[], domains: readonly string[], host: string): TlsNames {
   const dns = new Set(['localhost', '*.localhost']);
+  const permittedDns = new Set(['localhost', ...domains.map((d) => d.toLowerCase())]);
   // Node and OpenSSL refuse a wildcard over a single label (*.localhost), so each resource is named too.
-  for (const domain of new Set(['localhost', ...domains])) {
+  for (const domain of new Set(['localhost', ...domains.map((d) => d.toLowerCase())])) {
     dns.add(`*.${domain}`);
     for (const r of resources) dns.add(`${r.toLowerCase()}.${domain}`);
   }
   const ips = new Set(['127.0.0.1', '::1']);
-  if (isIP(host) && host !== '0.0.0.0' && host !== '::') ips.add(host);
-  else if (!isIP(host) && host !== 'localhost') dns.add(host.toLowerCase());
-  return { dnsNames: [...dns], ipAddresses: [...ips] };
+  const ranges = new Set(LOOPBACK_RANGES);
+  const bare = host.split('%')[0]!;
+  if (isIP(bare) && bare !== '0.0.0.0' && bare !== '::') {
+    const ip = certificateIp(bare);
+    ips.add(ip);
+    ranges.add(`${ip}/${isIP(ip) === 4 ? 32 : 128}`);
+  } else if (!isIP(bare) && host !== 'localhost') {
+    dns.add(host.toLowerCase());
+    permittedDns.add(host.toLowerCase());
+  }
+  return { dnsNames: [...dns], ipAddresses: [...ips], permittedDnsNames: [...permittedDns], permittedIpRanges: [...ranges] };
 }
 
-export function ensureTlsMaterial(dataDir: string, names: TlsNames, clock: () => number = Date.now): TlsMaterial {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const now = clock();
-  const caPath = join(dataDir, CA_FILE);
-  let caKey = readOr(join(dataDir, CA_KEY_FILE), (t) => createPrivateKey(t));
-  let ca = readOr(caPath, (t) => new X509Certificate(t));
-  if (!caKey || !ca || !ca.verify(createPublicKey(caKey)) || Date.parse(ca.validTo) < now + 30 * DAY) {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    caKey = pair.privateKey;
-    const der = createCertificate({ subject: CA_NAME, publicKey: pair.publicKey, selfKey: caKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 10 * 365 * DAY), ca: true });
-    write(join(dataDir, CA_KEY_FILE), pemKey(caKey), 0o600);
-    write(caPath, toPem(der), 0o644);
-    ca = new X509Certificate(der);
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // missing or unreadable: generated afresh
+  }
+}
+
+const pemKey = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set(a).size === new Set([...a, ...b]).size;
+const leafNames = (names: TlsNames) => [...names.dnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.ipAddresses.map((ip) => `ip:${certificateIp(ip)}`)];
+const caNames = (names: TlsNames) => [...names.permittedDnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.permittedIpRanges.map((r) => `ip:${r.toLowerCase()}`)];
+
+interface IssuedNames {
+  ca: string[];
+  leaf: string[];
+}
+
+interface Ca {
+  cert: X509Certificate;
+  key: KeyObject;
+}
+
+/** The CA and the server certificate; `update` follows the resources, `attach` serves the current certificate. */
+export class TlsCertificates {
+  readonly caPath: string;
+  readonly #dataDir: string;
+  readonly #clock: () => number;
+  #names: TlsNames;
+  /** The names of the latest update, issued or on their way. */
+  #requested: TlsNames;
+  #ca!: Ca;
+  #key = '';
+  #cert = '';
+  #context: SecureContext | undefined;
+  /** The latest re-issue; a handshake waits for it, so a name is served as soon as its change is answered. */
+  #pending: Promise<void> = Promise.resolve();
+  readonly #servers: Array<Pick<TlsServer, 'setSecureContext'>> = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(dataDir: string, names: TlsNames, clock: () => number) {
+    this.#dataDir = dataDir;
+    this.caPath = join(dataDir, CA_FILE);
+    this.#names = names;
+    this.#requested = names;
+    this.#clock = clock;
   }
 
-  const wanted = new Set([...names.dnsNames.map((d) => `DNS:${d}`), ...names.ipAddresses.map(sanIp)]);
-  let key = readOr(join(dataDir, KEY_FILE), (t) => t);
-  let cert = readOr(join(dataDir, CERT_FILE), (t) => t);
-  const leaf = cert ? readOr(join(dataDir, CERT_FILE), (t) => new X509Certificate(t)) : undefined;
-  const current =
-    key !== undefined &&
-    leaf !== undefined &&
-    leaf.checkIssued(ca) &&
-    leaf.verify(ca.publicKey) &&
-    Date.parse(leaf.validTo) > now + 30 * DAY &&
-    (leaf.subjectAltName ?? '').split(', ').length === wanted.size &&
-    (leaf.subjectAltName ?? '').split(', ').every((n) => wanted.has(n));
-  if (!current) {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const der = createCertificate({
-      subject: 'localhost',
-      publicKey: pair.publicKey,
-      issuer: { subject: CA_NAME, privateKey: caKey, publicKey: ca.publicKey },
-      notBefore: new Date(now - DAY),
-      notAfter: new Date(now + 397 * DAY), // the longest lifetime browsers accept for a server certificate
-      dnsNames: names.dnsNames,
-      ipAddresses: names.ipAddresses,
-    });
-    key = pemKey(pair.privateKey);
-    cert = toPem(der);
-    write(join(dataDir, KEY_FILE), key, 0o600);
-    write(join(dataDir, CERT_FILE), cert, 0o644);
+  static async open(dataDir: string, names: TlsNames, clock: () => number = Date.now): Promise<TlsCertificates> {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const certificates = new TlsCertificates(dataDir, names, clock);
+    await certificates.#ensure();
+    return certificates;
   }
-  return { key: key!, cert: cert!, caPath, caPem: ca.toString() };
+
+  get key(): string {
+    return this.#key;
+  }
+  get cert(): string {
+    return this.#cert;
+  }
+  get caPem(): string {
+    return this.#ca.cert.toString();
+  }
+
+  /** Options for `https.createServer`: the current certificate, and a callback that serves the newest one. */
+  serverOptions(): { key: string; cert: string; SNICallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void } {
+    return {
+      key: this.#key,
+      cert: this.#cert,
+      // A failed re-issue (logged by #renew) leaves the current certificate in use.
+      SNICallback: (_servername, cb) => {
+        this.#pending.catch(() => undefined).then(() => cb(null, this.#context));
+      },
+    };
+  }
+
+  /** Keeps `server`'s default certificate (used without SNI) current, and checks expiry twice a day. */
+  attach(server: Pick<TlsServer, 'setSecureContext'>): void {
+    this.#servers.push(server);
+    if (!this.#timer) {
+      this.#timer = setInterval(() => void this.#renew(this.#requested), CHECK_EVERY_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** Re-issues the server certificate if `names` differ from what it covers; resolves once it is in use. */
+  update(names: TlsNames): Promise<void> {
+    if (sameSet(leafNames(names), leafNames(this.#requested)) && sameSet(caNames(names), caNames(this.#requested))) return this.#pending;
+    this.#requested = names;
+    return this.#renew(names);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  #renew(names: TlsNames): Promise<void> {
+    this.#pending = this.#pending
+      .catch(() => undefined)
+      .then(async () => {
+        this.#names = names;
+        await this.#ensure();
+      });
+    this.#pending.catch((err: unknown) => {
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'the HTTPS certificate could not be re-issued', detail: (err as Error).message })}\n`);
+    });
+    return this.#pending;
+  }
+
+  #issued(): IssuedNames {
+    try {
+      const parsed = JSON.parse(read(join(this.#dataDir, NAMES_FILE)) ?? '') as Partial<IssuedNames>;
+      return { ca: Array.isArray(parsed.ca) ? parsed.ca : [], leaf: Array.isArray(parsed.leaf) ? parsed.leaf : [] };
+    } catch {
+      return { ca: [], leaf: [] }; // none (a first start, or certificates of an earlier version): issued afresh
+    }
+  }
+
+  async #ensure(): Promise<void> {
+    const now = this.#clock();
+    const issued = this.#issued();
+    const caChanged = await this.#ensureCa(now, issued);
+    const wanted = leafNames(this.#names);
+    let key = read(join(this.#dataDir, KEY_FILE));
+    let cert = read(join(this.#dataDir, CERT_FILE));
+    let leaf: X509Certificate | undefined;
+    try {
+      leaf = cert ? new X509Certificate(cert) : undefined;
+    } catch {
+      leaf = undefined;
+    }
+    const current =
+      !caChanged &&
+      key !== undefined &&
+      leaf !== undefined &&
+      leaf.checkIssued(this.#ca.cert) &&
+      leaf.verify(this.#ca.cert.publicKey) &&
+      Date.parse(leaf.validTo) > now + RENEW_DAYS * DAY &&
+      sameSet(issued.leaf, wanted);
+    if (!current) {
+      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const der = await createCertificate({
+        subject: 'localhost',
+        publicKey: pair.publicKey,
+        issuer: { subject: CA_NAME, privateKey: this.#ca.key, publicKey: this.#ca.cert.publicKey },
+        notBefore: new Date(now - DAY),
+        notAfter: new Date(now + LEAF_DAYS * DAY),
+        dnsNames: this.#names.dnsNames,
+        ipAddresses: this.#names.ipAddresses,
+      });
+      key = pemKey(pair.privateKey);
+      cert = new X509Certificate(der).toString();
+      writePrivateFile(join(this.#dataDir, KEY_FILE), key);
+      writePrivateFile(join(this.#dataDir, CERT_FILE), cert);
+      writePrivateFile(join(this.#dataDir, NAMES_FILE), `${JSON.stringify({ ca: caNames(this.#names), leaf: wanted } satisfies IssuedNames)}\n`);
+    }
+    if (current && this.#context) return;
+    this.#key = key!;
+    this.#cert = cert!;
+    this.#context = createSecureContext({ key: this.#key, cert: this.#cert });
+    for (const server of this.#servers) server.setSecureContext({ key: this.#key, cert: this.#cert });
+  }
+
+  /** True when the CA was (re-)issued: missing, not matching its key, near its end, or not permitted the names needed. */
+  async #ensureCa(now: number, issued: IssuedNames): Promise<boolean> {
+    const keyText = read(join(this.#dataDir, CA_KEY_FILE));
+    const certText = read(this.caPath);
+    try {
+      if (keyText && certText) {
+        const key = createPrivateKey(keyText);
+        const cert = new X509Certificate(certText);
+        const usable =
+          cert.verify(createPublicKey(key)) &&
+          Date.parse(cert.validTo) > now + RENEW_DAYS * DAY &&
+          sameSet(issued.ca, caNames(this.#names));
+        if (usable) {
+          const changed = this.#ca !== undefined && this.#ca.cert.fingerprint256 !== cert.fingerprint256;
+          this.#ca = { cert, key };
+          return changed;
+        }
+      }
+    } catch {
+      // unreadable: a new CA below
+    }
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const der = await createCertificate({
+      subject: CA_NAME,
+      publicKey: pair.publicKey,
+      selfKey: pair.privateKey,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + CA_DAYS * DAY),
+      ca: { permittedDnsNames: this.#names.permittedDnsNames, permittedIpRanges: this.#names.permittedIpRanges },
+    });
+    writePrivateFile(join(this.#dataDir, CA_KEY_FILE), pemKey(pair.privateKey));
+    writePrivateFile(this.caPath, new X509Certificate(der).toString());
+    this.#ca = { cert: new X509Certificate(der), key: pair.privateKey };
+    return true;
+  }
 }

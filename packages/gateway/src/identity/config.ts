@@ -43,6 +43,8 @@ export interface IdentityConfig {
   roleAssignments: ConfiguredRoleAssignment[];
   clockSkewSeconds: number;
   jwksMinRefreshSeconds: number;
+  /** The origins clients reach the gateway at (identity/origin.ts); undefined: its own host and ports. */
+  publicOrigins: string[] | undefined;
 }
 
 export function defaultJwksUri(tenantId: string): string {
@@ -106,8 +108,9 @@ export function parseIdentityConfig(value: unknown, where: string, context: Iden
     if (!role) throw new ConfigError(`${at}.role "${roleName}" is not a built-in role; use a name such as "Cognitive Services User" or "Azure AI User", or its GUID.`);
     const scopeText = optionalString(a['scope'], `${at}.scope`) ?? context.defaultScope;
     const scope = parseScope(scopeText);
-    if (!scope || scope.level === 'root') {
-      throw new ConfigError(`${at}.scope "${scopeText}" is not a subscription, resource group or Microsoft.CognitiveServices account ID.`);
+    // The root scope "/" only from here: in Azure only an elevated Global Administrator assigns there, never the API.
+    if (!scope) {
+      throw new ConfigError(`${at}.scope "${scopeText}" is not "/", a subscription, resource group or Microsoft.CognitiveServices account ID.`);
     }
     const principalType = optionalString(a['principalType'], `${at}.principalType`) ?? 'ServicePrincipal';
     const type = PRINCIPAL_TYPES.find((t) => t === principalType);
@@ -121,7 +124,23 @@ export function parseIdentityConfig(value: unknown, where: string, context: Iden
     roleAssignments,
     clockSkewSeconds: optionalInteger(raw['clockSkewSeconds'], `${where}.clockSkewSeconds`, 0, 3600) ?? DEFAULT_CLOCK_SKEW_SECONDS,
     jwksMinRefreshSeconds: optionalInteger(raw['jwksMinRefreshSeconds'], `${where}.jwksMinRefreshSeconds`, 1, 86_400) ?? DEFAULT_JWKS_MIN_REFRESH_SECONDS,
+    publicOrigins: raw['publicOrigins'] === undefined ? undefined : list(raw['publicOrigins'], `${where}.publicOrigins`, origin),
   };
+}
+
+/** `https://gateway.example.com:4443`: a scheme, a host and maybe a port, nothing more (it becomes a token audience). */
+function origin(value: unknown, where: string): string {
+  const text = requiredString(value, where);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+    throw new ConfigError(`${where} must be an http(s) origin such as "https://gateway.example.com:4443" (no path, query or credentials), not "${text.slice(0, 120)}".`);
+  }
+  return url.origin;
 }
 
 /** `clientSecret` inline or `clientSecretEnv` naming an environment variable, as upstream secrets are given. */

@@ -1,13 +1,13 @@
 // The development identity provider, served by the gateway as Entra serves a tenant: OIDC discovery, the JWKS,
 // and the token endpoint's client-credentials grant. With `disableInstanceDiscovery: true`, @azure/identity's
 // ClientSecretCredential makes exactly two calls here: GET the v2.0 discovery document, then POST the token form.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type ErrorCode, GatewayError } from '../errors/index.ts';
 import { collect } from '../http/body.ts';
-import { type Correlation, sendJson } from '../http/respond.ts';
-import type { RouteHandler } from '../http/server.ts';
+import { sendJson } from '../http/respond.ts';
+import type { Route, RouteContext } from '../http/routes.ts';
 import type { Directory } from './directory.ts';
-import { requestOrigin } from './origin.ts';
+import { type PublicOrigins, requestOrigin } from './origin.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 import { mintAccessToken, v1Issuer } from './tokens.ts';
 import { normalizeAudience } from './validate.ts';
@@ -16,6 +16,8 @@ export interface IdentityProviderDeps {
   directory: Directory;
   keys: SigningKeyRing;
   clock: () => number;
+  /** The gateway's own origins: the only resources besides Azure's it issues tokens for. */
+  origins: PublicOrigins;
 }
 
 /** First-party resources a client-credentials token can be asked for (scope `{resource}/.default`). */
@@ -27,7 +29,6 @@ const KNOWN_RESOURCES = [
   'https://graph.microsoft.com',
 ];
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
-const ROUTE = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)$/;
 const MAX_FORM_BYTES = 64 * 1024;
 
 const oauth = (code: Extract<ErrorCode, `oauth_${string}`>, message: string) => new GatewayError(code, message);
@@ -65,7 +66,7 @@ function discovery(origin: string, tenant: string, version: 'v1' | 'v2'): Record
 }
 
 /** `https://x/.default` → the resource it names, as requested (a trailing slash is kept: it becomes `aud`). */
-function resourceOf(scopeParam: string, origin: string): string {
+function resourceOf(scopeParam: string, origins: readonly string[]): string {
   const scopes = scopeParam.split(/\s+/).filter((s) => s.length > 0 && !OIDC_SCOPES.has(s.toLowerCase()));
   if (scopes.length === 0) throw missing('scope');
   const resources = new Set<string>();
@@ -80,11 +81,11 @@ function resourceOf(scopeParam: string, origin: string): string {
   }
   if (resources.size > 1) throw oauth('oauth_invalid_scope', 'AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.');
   const resource = [...resources][0]!;
-  const known = [...KNOWN_RESOURCES, origin].map(normalizeAudience);
+  const known = [...KNOWN_RESOURCES, ...origins].map(normalizeAudience);
   if (!known.includes(normalizeAudience(resource))) {
     throw oauth(
       'oauth_invalid_resource',
-      `AADSTS500011: The resource principal named ${resource.slice(0, 200)} was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant. The development tenant issues tokens for ${KNOWN_RESOURCES.join(', ')} and this gateway's own origin.`,
+      `AADSTS500011: The resource principal named ${resource.slice(0, 200)} was not found in the tenant. This can happen if the application has not been installed by the administrator of the tenant. The development tenant issues tokens for ${[...KNOWN_RESOURCES, ...origins].join(', ')} (this gateway's origins are set by identity.publicOrigins).`,
     );
   }
   return resource;
@@ -108,11 +109,17 @@ function clientCredentials(req: IncomingMessage, form: URLSearchParams): { clien
   return { clientId, clientSecret: form.get('client_secret') ?? undefined };
 }
 
-export function createIdentityProvider(deps: IdentityProviderDeps): RouteHandler {
+export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
   const tenantId = deps.directory.tenantId;
 
-  async function token(req: IncomingMessage, res: ServerResponse, ids: Correlation): Promise<void> {
-    if (req.method !== 'POST') throw oauth('oauth_invalid_request', `AADSTS900561: The endpoint only accepts POST requests. Received a ${String(req.method).slice(0, 10)} request.`);
+  function requireTenant(tenant: string): void {
+    if (tenant.toLowerCase() !== tenantId) {
+      throw oauth('oauth_invalid_tenant', `AADSTS90002: Tenant '${tenant.slice(0, 60)}' not found. The development tenant of this gateway is '${tenantId}'.`);
+    }
+  }
+
+  async function token({ req, res, ids, params }: RouteContext): Promise<void> {
+    requireTenant(params['tenant']!);
     const form = new URLSearchParams((await collect(req, MAX_FORM_BYTES)).toString('utf8'));
     const grant = form.get('grant_type');
     if (!grant) throw missing('grant_type');
@@ -120,7 +127,7 @@ export function createIdentityProvider(deps: IdentityProviderDeps): RouteHandler
       throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials.`);
     }
     const { clientId, clientSecret } = clientCredentials(req, form);
-    const resource = resourceOf(form.get('scope') ?? '', requestOrigin(req));
+    const resource = resourceOf(form.get('scope') ?? '', deps.origins.list);
     const principal = deps.directory.current.principalByAppId(clientId);
     if (!principal) {
       throw oauth(
@@ -140,22 +147,31 @@ export function createIdentityProvider(deps: IdentityProviderDeps): RouteHandler
     sendJson(res, 200, JSON.stringify(body), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
   }
 
-  return (req, res, pathname, ids) => {
-    const match = ROUTE.exec(pathname);
-    if (!match) return undefined;
-    const [, tenant = '', endpoint] = match;
-    if (tenant.toLowerCase() !== tenantId) {
-      return Promise.reject(
-        oauth('oauth_invalid_tenant', `AADSTS90002: Tenant '${tenant.slice(0, 60)}' not found. The development tenant of this gateway is '${tenantId}'.`),
-      );
-    }
-    if (endpoint === 'oauth2/v2.0/token') return token(req, res, ids);
-    const origin = requestOrigin(req);
-    const cache = { 'cache-control': 'max-age=86400, private' };
-    if (endpoint === 'discovery/v2.0/keys' || endpoint === 'discovery/keys') {
-      return Promise.resolve(sendJson(res, 200, JSON.stringify({ keys: deps.keys.jwks() }), ids, cache));
-    }
-    const version = endpoint === 'v2.0/.well-known/openid-configuration' ? 'v2' : 'v1';
-    return Promise.resolve(sendJson(res, 200, JSON.stringify(discovery(origin, tenantId, version)), ids, cache));
+  const cache = { 'cache-control': 'max-age=86400, private' };
+  const keys = ({ res, ids, params }: RouteContext) => {
+    requireTenant(params['tenant']!);
+    sendJson(res, 200, JSON.stringify({ keys: deps.keys.jwks() }), ids, cache);
   };
+  // The documents name endpoints on the origin the caller used: MSAL accepts an issuer only on the origin it asked.
+  const configuration = (version: 'v1' | 'v2') => ({ req, res, ids, params }: RouteContext) => {
+    requireTenant(params['tenant']!);
+    sendJson(res, 200, JSON.stringify(discovery(requestOrigin(req), tenantId, version)), ids, cache);
+  };
+  return [
+    { path: '/{tenant}/v2.0/.well-known/openid-configuration', auth: 'public', methods: { GET: configuration('v2') } },
+    { path: '/{tenant}/.well-known/openid-configuration', auth: 'public', methods: { GET: configuration('v1') } },
+    { path: '/{tenant}/discovery/v2.0/keys', auth: 'public', methods: { GET: keys } },
+    { path: '/{tenant}/discovery/keys', auth: 'public', methods: { GET: keys } },
+    {
+      path: '/{tenant}/oauth2/v2.0/token',
+      auth: 'public',
+      methods: {
+        POST: token,
+        // Entra's own answer to a GET (a browser opening the URL): 400, not 405.
+        GET: () => {
+          throw oauth('oauth_invalid_request', 'AADSTS900561: The endpoint only accepts POST requests. Received a GET request.');
+        },
+      },
+    },
+  ];
 }

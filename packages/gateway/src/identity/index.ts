@@ -2,12 +2,13 @@
 // provider, the token validator for every trusted tenant, and the admin principal the CLI uses.
 import type { GatewayConfig } from '../config/index.ts';
 import type { ControlState } from '../control/snapshot.ts';
-import type { RouteHandler } from '../http/server.ts';
+import type { Route } from '../http/routes.ts';
 import type { Store } from '../store/types.ts';
 import { type AdminCredentials, ensureAdmin } from './admin.ts';
 import { Directory } from './directory.ts';
-import { createDirectoryApi } from './graph.ts';
-import { createIdentityProvider } from './idp.ts';
+import { directoryRoutes } from './graph.ts';
+import { identityProviderRoutes } from './idp.ts';
+import type { PublicOrigins } from './origin.ts';
 import { SigningKeyRing } from './signing-keys.ts';
 import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
 import { createTokenValidator, type TokenValidator } from './validate.ts';
@@ -19,7 +20,7 @@ export interface Identity {
   keys: SigningKeyRing;
   validator: TokenValidator;
   /** The development identity provider (when enabled) and the service-principal API. */
-  routes: RouteHandler[];
+  routes: Route[];
   admin: AdminCredentials & { path: string };
 }
 
@@ -28,13 +29,14 @@ export interface IdentityOptions {
   control: ControlState;
   store: Store;
   clock: () => number;
+  origins: PublicOrigins;
 }
 
 export async function startIdentity(options: IdentityOptions): Promise<Identity> {
-  const { config, control, store, clock } = options;
+  const { config, control, store, clock, origins } = options;
   const settings = config.identity;
   const tenantId = settings.developmentTenant.tenantId;
-  const keys = new SigningKeyRing(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
+  const keys = await SigningKeyRing.open(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
   const directory = await Directory.open(store, settings, clock);
   const validator = createTokenValidator({
     developmentTenant: settings.developmentTenant.enabled ? { tenantId, publicKey: (kid) => keys.publicKey(kid) } : undefined,
@@ -44,8 +46,8 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
     clock,
   });
   const admin = await ensureAdmin(directory, config.dataDir, control.current.subscriptions());
-  const routes: RouteHandler[] = [createDirectoryApi({ directory, control, validator })];
-  if (settings.developmentTenant.enabled) routes.unshift(createIdentityProvider({ directory, keys, clock }));
+  const routes: Route[] = [...directoryRoutes({ directory, control })];
+  if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins }));
   return { tenantId, directory, keys, validator, routes, admin };
 }
 
@@ -62,5 +64,5 @@ export interface GatewayIdentity {
   adminCredentialsPath: string;
   directory: Directory;
   /** Starts signing with a new key; the previous one stays published until its tokens have expired. Returns its kid. */
-  rotateSigningKey(): string;
+  rotateSigningKey(): Promise<string>;
 }

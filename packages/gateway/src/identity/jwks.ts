@@ -1,6 +1,8 @@
 // A real tenant's published signing keys (JWKS), cached. An unknown `kid` triggers a refetch, at most once per
 // `minRefreshMs` per tenant, so a stream of forged tokens cannot turn the gateway into a JWKS request flood.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+// Verification itself is jose's (`createLocalJWKSet` over the fetched set: it checks each JWK's `kty`, `use`,
+// `key_ops` and `alg` against the token's header); this class only decides when to fetch.
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { TokenRejected } from './jwt.ts';
 
 export interface JwksOptions {
@@ -17,7 +19,8 @@ const DAY = 86_400_000;
 export class RemoteJwks {
   readonly #uri: string;
   readonly #options: Required<JwksOptions>;
-  #keys = new Map<string, KeyObject>();
+  #kids = new Set<string>();
+  #keySet: JWTVerifyGetKey | undefined;
   #fetchedAt: number | undefined;
   #attemptedAt: number | undefined;
   #inFlight: Promise<void> | undefined;
@@ -27,25 +30,25 @@ export class RemoteJwks {
     this.#options = { maxAgeMs: DAY, timeoutMs: 5_000, fetch: globalThis.fetch, ...options };
   }
 
-  /** The key for `kid`, or undefined when the tenant does not publish it. */
-  async key(kid: string): Promise<KeyObject | undefined> {
+  /** The tenant's key set (for jose's jwtVerify) when it publishes `kid`, else undefined. */
+  async lookup(kid: string): Promise<JWTVerifyGetKey | undefined> {
     const now = this.#options.clock();
     const fresh = this.#fetchedAt !== undefined && now - this.#fetchedAt < this.#options.maxAgeMs;
-    const known = this.#keys.get(kid);
-    if (known && fresh) return known;
+    const known = this.#kids.has(kid);
+    if (known && fresh) return this.#keySet;
     const mayFetch = this.#attemptedAt === undefined || now - this.#attemptedAt >= this.#options.minRefreshMs;
-    if (!mayFetch) return known;
+    if (!mayFetch) return known ? this.#keySet : undefined;
     try {
       await (this.#inFlight ??= this.#refresh().finally(() => (this.#inFlight = undefined)));
     } catch {
       // A stale key is better than none while the tenant's endpoint is unreachable.
-      if (known) return known;
-      if (this.#keys.size === 0) {
+      if (known) return this.#keySet;
+      if (this.#kids.size === 0) {
         throw new TokenRejected('keys_unavailable', "The signing keys of the token's tenant could not be retrieved; try again later.");
       }
       return undefined;
     }
-    return this.#keys.get(kid);
+    return this.#kids.has(kid) ? this.#keySet : undefined;
   }
 
   async #refresh(): Promise<void> {
@@ -54,16 +57,10 @@ export class RemoteJwks {
     if (!res.ok) throw new Error(`JWKS ${this.#uri} answered ${res.status}`);
     const body = (await res.json()) as { keys?: unknown };
     if (!Array.isArray(body.keys)) throw new Error(`JWKS ${this.#uri} has no keys array`);
-    const keys = new Map<string, KeyObject>();
-    for (const jwk of body.keys as Array<Record<string, unknown>>) {
-      if (jwk['kty'] !== 'RSA' || typeof jwk['kid'] !== 'string' || (jwk['use'] !== undefined && jwk['use'] !== 'sig')) continue;
-      try {
-        keys.set(jwk['kid'], createPublicKey({ key: { kty: 'RSA', n: String(jwk['n']), e: String(jwk['e']) }, format: 'jwk' }));
-      } catch {
-        // One malformed entry must not hide the others.
-      }
-    }
-    this.#keys = keys;
+    // Entries that are not objects are dropped so one bad entry cannot hide the others; jose judges the rest.
+    const keys = (body.keys as unknown[]).filter((k): k is Record<string, unknown> => typeof k === 'object' && k !== null && !Array.isArray(k));
+    this.#keySet = createLocalJWKSet({ keys } as JSONWebKeySet);
+    this.#kids = new Set(keys.map((k) => k['kid']).filter((k): k is string => typeof k === 'string'));
     this.#fetchedAt = this.#options.clock();
   }
 }

@@ -1,8 +1,9 @@
 // The development tenant's RSA signing keys, kept in the data folder (mode 0600). Tokens are signed with the newest;
 // a rotated-out key stays published until every token it signed has expired, so rotation never breaks a caller.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFile } from '../store/data-dir.ts';
 import { createCertificate } from './x509.ts';
 
 export const SIGNING_KEYS_FILE = 'signing-keys.json';
@@ -34,9 +35,9 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-function newKey(now: number): StoredKey {
+async function newKey(now: number): Promise<StoredKey> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const der = createCertificate({
+  const der = await createCertificate({
     subject: 'accounts.accesscontrol.windows.net',
     publicKey,
     selfKey: privateKey,
@@ -56,32 +57,32 @@ export class SigningKeyRing {
   #keys: StoredKey[];
   #objects = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
 
-  constructor(dataDir: string, clock: () => number, retentionMs: number) {
-    this.#path = join(dataDir, SIGNING_KEYS_FILE);
+  private constructor(path: string, clock: () => number, retentionMs: number, keys: StoredKey[]) {
+    this.#path = path;
     this.#clock = clock;
     this.#retentionMs = retentionMs;
-    this.#keys = this.#load(dataDir);
+    this.#keys = keys;
   }
 
-  #load(dataDir: string): StoredKey[] {
+  /** The ring kept in the data folder, with a first key generated when there is none. */
+  static async open(dataDir: string, clock: () => number, retentionMs: number): Promise<SigningKeyRing> {
+    const path = join(dataDir, SIGNING_KEYS_FILE);
     try {
-      const parsed = JSON.parse(readFileSync(this.#path, 'utf8')) as { keys?: StoredKey[] };
-      if (Array.isArray(parsed.keys) && parsed.keys.some((k) => k.retiredAt === null)) return parsed.keys;
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { keys?: StoredKey[] };
+      if (Array.isArray(parsed.keys) && parsed.keys.some((k) => k.retiredAt === null)) return new SigningKeyRing(path, clock, retentionMs, parsed.keys);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(`The signing key file ${this.#path} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
+        throw new Error(`The signing key file ${path} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
       }
     }
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const keys = [newKey(this.#clock())];
-    this.#save(keys);
-    return keys;
+    const ring = new SigningKeyRing(path, clock, retentionMs, [await newKey(clock())]);
+    ring.#save(ring.#keys);
+    return ring;
   }
 
   #save(keys: StoredKey[]): void {
-    const tmp = `${this.#path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.#path);
+    writePrivateFile(this.#path, `${JSON.stringify({ keys }, null, 2)}\n`);
   }
 
   #objectsOf(key: StoredKey): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -124,9 +125,9 @@ export class SigningKeyRing {
   }
 
   /** A new active key; the previous one stays published for the retention period, then is dropped. */
-  rotate(): string {
+  async rotate(): Promise<string> {
     const now = this.#clock();
-    const next = newKey(now);
+    const next = await newKey(now);
     const keys = this.#live().map((k) => (k.retiredAt === null ? { ...k, retiredAt: now } : k));
     keys.push(next);
     this.#save(keys);

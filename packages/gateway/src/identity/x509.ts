@@ -1,84 +1,105 @@
-// X.509 certificates built with node:crypto and the DER encoder: the local CA and server certificate of the
-// HTTPS listener, and the self-signed certificates Entra publishes beside each signing key (`x5c`).
-import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+// X.509 certificates with @peculiar/x509 (node:crypto can sign and parse certificates but not build them): the local
+// CA and server certificate of the HTTPS listener, and the self-signed certificates Entra publishes beside each signing
+// key (`x5c`). Keys stay node:crypto KeyObjects; they are handed to the library as WebCrypto keys.
+//
+// The library is loaded only when a certificate is made: it and its ASN.1 packages cost ~11 MB of resident
+// memory and 0.2-0.3 s, which a restart that keeps its certificates (the usual case) does not pay.
+import { type KeyObject, webcrypto } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { bitString, boolean, explicit, integer, octetString, oid, sequence, set, time, tlv, utf8String } from './der.ts';
+
+async function library() {
+  // Its dependency injection (tsyringe) needs the Reflect metadata API, which Node lacks: this small polyfill
+  // (one the library's README names) must load first.
+  await import('@abraham/reflection');
+  const [x509, asn1, schema] = await Promise.all([import('@peculiar/x509'), import('@peculiar/asn1-x509'), import('@peculiar/asn1-schema')]);
+  return { x509, asn1, schema };
+}
+type Library = Awaited<ReturnType<typeof library>>;
 
 export interface CertificateSpec {
   /** Common name of the subject. */
   subject: string;
   publicKey: KeyObject;
-  /** The issuer's name and private key; absent for a self-signed certificate (then `selfKey` signs). */
+  /** The issuer's common name and private key; absent for a self-signed certificate (then `selfKey` signs). */
   issuer?: { subject: string; privateKey: KeyObject; publicKey: KeyObject };
   /** Signs a self-signed certificate. */
   selfKey?: KeyObject;
   notBefore: Date;
   notAfter: Date;
-  ca?: boolean;
+  /** A CA, which may sign only for these names (RFC 5280 name constraints): DNS names and their subdomains, IP ranges in CIDR. */
+  ca?: { permittedDnsNames: readonly string[]; permittedIpRanges: readonly string[] };
   dnsNames?: readonly string[];
   ipAddresses?: readonly string[];
 }
 
-const ECDSA_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
-const RSA_SHA256 = sequence(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+type Usage = 'sign' | 'verify';
+function cryptoKey(key: KeyObject, usage: Usage): Promise<webcrypto.CryptoKey> | webcrypto.CryptoKey {
+  const algorithm = key.asymmetricKeyType === 'ec' ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  return key.toCryptoKey(algorithm, true, [usage]);
+}
 
-const name = (cn: string) => sequence(set(sequence(oid('2.5.4.3'), utf8String(cn))));
-const extension = (id: string, critical: boolean, value: Buffer) =>
-  critical ? sequence(oid(id), boolean(true), octetString(value)) : sequence(oid(id), octetString(value));
-const keyId = (key: KeyObject) => createHash('sha1').update(key.export({ type: 'spki', format: 'der' })).digest();
+/**
+ * An IP literal as a certificate names it: without an IPv6 zone (`fe80::1%eth0` names `fe80::1`; a zone is local to
+ * one host and has no place in a certificate), and an IPv4-mapped address (`::ffff:127.0.0.1`) in hexadecimal groups,
+ * its 16 bytes, which is what a client connecting to that literal compares.
+ */
+export function certificateIp(ip: string): string {
+  const bare = ip.split('%')[0]!;
+  if (isIPv4(bare)) return bare;
+  if (!isIPv6(bare)) throw new Error(`Not an IP address: ${ip}`);
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  if (!dotted) return bare.toLowerCase();
+  const [a, b, c, d] = dotted[2]!.split('.').map(Number) as [number, number, number, number];
+  return `${dotted[1]!.toLowerCase()}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
 
-/** 4 or 16 bytes of an IP literal, for an `iPAddress` subject alternative name. */
-export function ipBytes(ip: string): Buffer {
-  if (isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
-  if (!isIPv6(ip)) throw new Error(`Not an IP address: ${ip}`);
-  const [head = '', tail] = ip.split('::') as [string, string | undefined];
-  const groups = (part: string) => (part === '' ? [] : part.split(':'));
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return Buffer.from(all.map((g) => g.padStart(4, '0')).join(''), 'hex');
+/** RFC 5280 name constraints (critical, as it asks), which @peculiar/x509 has no class for: built from its ASN.1 types. */
+function nameConstraints({ x509, asn1, schema }: Library, ca: NonNullable<CertificateSpec['ca']>) {
+  const subtrees = [
+    ...ca.permittedDnsNames.map((d) => new x509.GeneralName('dns', d)),
+    ...ca.permittedIpRanges.map((r) => new x509.GeneralName('ip', r)),
+  ].map((g) => new asn1.GeneralSubtree({ base: schema.AsnConvert.parse(g.rawData, asn1.GeneralName) }));
+  const value = schema.AsnConvert.serialize(new asn1.NameConstraints({ permittedSubtrees: new asn1.GeneralSubtrees(subtrees) }));
+  return new x509.Extension(asn1.id_ce_nameConstraints, true, value);
 }
 
 /** A DER certificate, signed with ECDSA or RSA SHA-256 according to the signer's key type. */
-export function createCertificate(spec: CertificateSpec): Buffer {
+export async function createCertificate(spec: CertificateSpec): Promise<Buffer> {
   const signer = spec.issuer?.privateKey ?? spec.selfKey;
   if (!signer) throw new Error('A certificate needs an issuer or a self-signing key.');
-  const algorithm = signer.asymmetricKeyType === 'ec' ? ECDSA_SHA256 : RSA_SHA256;
-  const issuerName = spec.issuer?.subject ?? spec.subject;
-  const authorityKey = spec.issuer?.publicKey ?? spec.publicKey;
-  const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and non-zero
-
-  const extensions = [
-    extension('2.5.29.19', true, spec.ca ? sequence(boolean(true), integer(0)) : sequence()),
-    // keyUsage: CA = digitalSignature, keyCertSign, cRLSign; leaf = digitalSignature (+ keyEncipherment for RSA)
-    extension('2.5.29.15', true, spec.ca ? bitString(Buffer.from([0x86]), 1) : spec.publicKey.asymmetricKeyType === 'rsa' ? bitString(Buffer.from([0xa0]), 5) : bitString(Buffer.from([0x80]), 7)),
-    extension('2.5.29.14', false, octetString(keyId(spec.publicKey))),
-    extension('2.5.29.35', false, sequence(tlv(0x80, keyId(authorityKey)))),
+  const lib = await library();
+  const { x509 } = lib;
+  const publicKey = await cryptoKey(spec.publicKey, 'verify');
+  const authorityKey = spec.issuer ? await cryptoKey(spec.issuer.publicKey, 'verify') : publicKey;
+  const leafUsage = spec.publicKey.asymmetricKeyType === 'rsa' ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature;
+  const extensions: InstanceType<typeof x509.Extension>[] = [
+    new x509.BasicConstraintsExtension(spec.ca !== undefined, spec.ca ? 0 : undefined, true),
+    new x509.KeyUsagesExtension(spec.ca ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : leafUsage, true),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey),
+    await x509.AuthorityKeyIdentifierExtension.create(authorityKey),
   ];
+  if (spec.ca) extensions.push(nameConstraints(lib, spec.ca));
   const names = [
-    ...(spec.dnsNames ?? []).map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
-    ...(spec.ipAddresses ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
+    ...(spec.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(spec.ipAddresses ?? []).map((ip) => ({ type: 'ip' as const, value: certificateIp(ip) })),
   ];
   if (names.length > 0) {
-    extensions.push(extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1')))); // serverAuth
-    extensions.push(extension('2.5.29.17', false, sequence(...names)));
+    extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
+    extensions.push(new x509.SubjectAlternativeNameExtension(names));
   }
-
-  const tbs = sequence(
-    explicit(0, integer(2)), // v3
-    integer(serial),
-    algorithm,
-    name(issuerName),
-    sequence(time(spec.notBefore), time(spec.notAfter)),
-    name(spec.subject),
-    spec.publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(3, sequence(...extensions)),
-  );
-  return sequence(tbs, algorithm, bitString(sign('sha256', tbs, signer)));
-}
-
-export function toPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  // 16 random bytes, positive and non-zero, as RFC 5280 asks of a serial number.
+  const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serial.toString('hex'),
+    subject: `CN=${spec.subject}`,
+    issuer: `CN=${spec.issuer?.subject ?? spec.subject}`,
+    notBefore: spec.notBefore,
+    notAfter: spec.notAfter,
+    publicKey,
+    signingKey: await cryptoKey(signer, 'sign'),
+    signingAlgorithm: signer.asymmetricKeyType === 'ec' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    extensions,
+  });
+  return Buffer.from(certificate.rawData);
 }

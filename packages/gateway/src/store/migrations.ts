@@ -1,13 +1,29 @@
-// The schema, as numbered migrations. The database's `user_version` is the last one applied; each
+// The schema, as numbered migrations (run by migrate.ts). The database's `user_version` is the last one applied; each
 // migration runs once, in its own transaction. Never edit a released migration: add the next one.
+import type { DatabaseSync } from 'node:sqlite';
+import type { Migration } from './migrate.ts';
+import { isSealed, type SecretBox } from './secret-box.ts';
 
-export interface Migration {
-  version: number;
-  description: string;
-  sql: string;
+export interface StoreMigrationContext {
+  box: SecretBox;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+/** The settings key naming the secret key the store's secrets are sealed with. */
+export const SECRET_KEY_ID_SETTING = 'secrets.keyId';
+
+/** What a resource key is bound to when sealed: its account and column, so a sealed key cannot be moved to another row. */
+export const keyContext = (account: string, column: 'key1' | 'key2') => `accounts/${account.toLowerCase()}/${column}`;
+
+function sealAccountKeys(db: DatabaseSync, { box }: StoreMigrationContext): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(SECRET_KEY_ID_SETTING, box.keyId);
+  const update = db.prepare('UPDATE accounts SET key1 = ?, key2 = ? WHERE name = ?');
+  for (const row of db.prepare('SELECT name, key1, key2 FROM accounts').all() as Array<{ name: string; key1: string; key2: string }>) {
+    const seal = (column: 'key1' | 'key2') => (isSealed(row[column]) ? row[column] : box.seal(row[column], keyContext(row.name, column)));
+    update.run(seal('key1'), seal('key2'), row.name);
+  }
+}
+
+export const MIGRATIONS: readonly Migration<StoreMigrationContext>[] = [
   {
     version: 1,
     description: 'service principals, role assignments, settings',
@@ -70,6 +86,11 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account, name)
       ) STRICT;
     `,
+  },
+  {
+    version: 3,
+    description: 'resource keys sealed with the secret key (AES-256-GCM)',
+    run: sealAccountKeys,
   },
 ];
 

@@ -1,13 +1,15 @@
-// The control plane's tables on node:sqlite: resource groups, accounts (with their keys) and deployments. Each write
+// The control plane's tables on node:sqlite: resource groups, accounts (with their keys, sealed) and deployments. Each write
 // is one statement or one transaction, so a reader never sees half of a change.
 import type { DatabaseSync } from 'node:sqlite';
+import { keyContext } from './migrations.ts';
+import type { SecretBox } from './secret-box.ts';
 import { type AccountRecord, type DeploymentRecord, type ResourceGroupRecord, type Store, StoreConflict } from './types.ts';
 
 type ControlTables = Pick<Store, 'resourceGroups' | 'accounts' | 'deployments'>;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'ERR_SQLITE_ERROR' && /UNIQUE constraint/.test((err as Error).message);
 
-export function sqliteControlTables(db: DatabaseSync): ControlTables {
+export function sqliteControlTables(db: DatabaseSync, box: SecretBox): ControlTables {
   const q = {
     groups: db.prepare('SELECT * FROM resource_groups ORDER BY rowid'),
     groupExists: db.prepare('SELECT 1 FROM resource_groups WHERE subscription_id = ? AND name = ?'),
@@ -69,14 +71,17 @@ export function sqliteControlTables(db: DatabaseSync): ControlTables {
           ...(JSON.parse(row.record_json) as Omit<AccountRecord, 'keys'>),
           // A replaced account keeps the spelling it was created with.
           name: row.name,
-          keys: { key1: row.key1, key2: row.key2 },
+          keys: { key1: box.open(row.key1, keyContext(row.name, 'key1')), key2: box.open(row.key2, keyContext(row.name, 'key2')) },
         })),
       put: async (r) => {
         const { keys, ...rest } = r;
         let changes: number;
         try {
           changes = Number(
-            q.putAccount.run(r.name, r.subscriptionId, r.resourceGroup, r.customSubDomainName, keys.key1, keys.key2, JSON.stringify(rest), r.createdAt).changes,
+            q.putAccount.run(
+              r.name, r.subscriptionId, r.resourceGroup, r.customSubDomainName,
+              box.seal(keys.key1, keyContext(r.name, 'key1')), box.seal(keys.key2, keyContext(r.name, 'key2')), JSON.stringify(rest), r.createdAt,
+            ).changes,
           );
         } catch (err) {
           if (isUniqueViolation(err)) throw new StoreConflict(`The custom subdomain '${r.customSubDomainName}' is used by another account.`);

@@ -1,19 +1,17 @@
 // The store on node:sqlite in the data folder: WAL, strict tables, numbered migrations. A database that is
 // corrupt, not ours, or from a newer schema is refused at start with a clear message, before anything is written.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { PrincipalType } from '../identity/config.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { ensurePrivateFile } from './data-dir.ts';
+import { pragma, runMigrations } from './migrate.ts';
+import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
+import { keyMismatch, type SecretBox } from './secret-box.ts';
 import { sqliteControlTables } from './sqlite-control.ts';
 import { type RoleAssignmentRecord, type ServicePrincipalRecord, type Store, StoreConflict, StoreOpenError } from './types.ts';
 
 /** `PRAGMA application_id`: "CFDY", so a stray SQLite file is never mistaken for ours. */
 const APPLICATION_ID = 0x43464459;
-
-function pragma(db: DatabaseSync, name: string): unknown {
-  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
-  return row ? Object.values(row)[0] : undefined;
-}
 
 /** Read-only checks of an existing file; throws StoreOpenError without having modified it. */
 function inspectExisting(path: string): void {
@@ -40,22 +38,6 @@ function inspectExisting(path: string): void {
     );
   } finally {
     db?.close();
-  }
-}
-
-function migrate(db: DatabaseSync): void {
-  const current = Number(pragma(db, 'user_version'));
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(migration.sql);
-      db.exec(`PRAGMA user_version = ${migration.version}`);
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw new StoreOpenError(`Migration ${migration.version} (${migration.description}) failed: ${(err as Error).message}`);
-    }
   }
 }
 
@@ -96,13 +78,28 @@ function conflictOr(err: unknown, message: string): never {
   throw err;
 }
 
-export function openSqliteStore(path: string, dir: string): Store {
+/** The id of the key the store's secrets are sealed with, if it has any yet. */
+function sealedWith(db: DatabaseSync): string | undefined {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get() === undefined) return undefined;
+  return (db.prepare('SELECT value FROM settings WHERE key = ?').get(SECRET_KEY_ID_SETTING) as { value: string } | undefined)?.value;
+}
+
+/** Opens (creating at 0600 when absent) and migrates the store; its resource keys are sealed and opened with `box`. */
+export function openSqliteStore(path: string, box: SecretBox): Store {
   if (existsSync(path)) inspectExisting(path);
-  else mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateFile(path);
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  if (Number(pragma(db, 'application_id')) !== APPLICATION_ID) db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-  migrate(db);
+  try {
+    const keyId = sealedWith(db);
+    if (keyId !== undefined && keyId !== box.keyId) throw keyMismatch(keyId, box);
+    // A new key reaches its file before anything is sealed with it.
+    box.persist();
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    runMigrations(db, MIGRATIONS, { applicationId: APPLICATION_ID, label: 'Store', context: { box } });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 
   const q = {
     principals: db.prepare('SELECT * FROM service_principals ORDER BY created_at, object_id'),
@@ -146,7 +143,7 @@ export function openSqliteStore(path: string, dir: string): Store {
       },
       delete: async (name) => Number(q.deleteAssignment.run(name).changes) > 0,
     },
-    ...sqliteControlTables(db),
+    ...sqliteControlTables(db, box),
     settings: {
       get: async (key) => {
         const row = q.getSetting.get(key) as { value: string } | undefined;

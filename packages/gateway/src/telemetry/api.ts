@@ -1,13 +1,14 @@
 // The monitoring API under /monitoring: usage and cost by time bucket, the month-end forecast, the request
 // log, budgets and their alerts. Every route is ARM-authorized per resource (authorize.ts); JSON in, JSON out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../auth/caller.ts';
 import { accountScope } from '../auth/scopes.ts';
 import type { ControlState } from '../control/snapshot.ts';
 import type { Resource } from '../control/types.ts';
 import { GatewayError } from '../errors/index.ts';
 import { collect } from '../http/body.ts';
 import { type Correlation, sendJson } from '../http/respond.ts';
-import type { RouteHandler } from '../http/server.ts';
+import type { CallerContext, Route } from '../http/routes.ts';
 import { type AuthorizeManagement, MONITORING_ACTIONS } from './authorize.ts';
 import { type BudgetBook, DEFAULT_THRESHOLDS } from './budgets.ts';
 import { forecastMonthEnd, RUN_RATE_WINDOW_MS } from './forecast.ts';
@@ -25,16 +26,14 @@ export interface MonitoringApiDeps {
   now: () => number;
 }
 
-const BUDGET_PATH = /^\/monitoring\/budgets\/([^/]+)\/?$/;
-
-export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
+export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   const { store, budgets, authorize, now } = deps;
 
   /**
    * The resources a request may read: those it names (each must exist and be allowed), or every resource it is
    * allowed on. `unassigned` adds records of no known resource, for a caller allowed at the root scope.
    */
-  async function readable(req: IncomingMessage, query: URLSearchParams, action: string): Promise<{ names: string[]; resources: Resource[] }> {
+  function readable(caller: Caller, query: URLSearchParams, action: string): { names: string[]; resources: Resource[] } {
     const snapshot = deps.control.current;
     const asked = params.optional(query, 'resource');
     if (asked !== undefined) {
@@ -43,14 +42,14 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
         if (!resource) throw new GatewayError('resource_not_found', `The resource '${name.trim().slice(0, 64)}' does not exist on this gateway.`);
         return resource;
       });
-      for (const r of resources) await authorize(req, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
+      for (const r of resources) authorize(caller, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
       return { names: resources.map((r) => r.name), resources };
     }
     const resources: Resource[] = [];
     let denied: unknown;
     for (const r of snapshot.resources()) {
       try {
-        await authorize(req, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
+        authorize(caller, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
         resources.push(r);
       } catch (err) {
         if (!(err instanceof GatewayError) || err.status !== 403) throw err;
@@ -59,12 +58,17 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     }
     if (resources.length === 0 && denied) throw denied;
     const names = resources.map((r) => r.name);
-    if (await authorize(req, '/', action).then(() => true, () => false)) names.push('');
+    try {
+      authorize(caller, '/', action);
+      names.push('');
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.status !== 403) throw err;
+    }
     return { names, resources };
   }
 
-  async function usage(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { names } = await readable(req, query, MONITORING_ACTIONS.usage);
+  async function usage({ res, ids, query, caller }: CallerContext): Promise<void> {
+    const { names } = readable(caller, query, MONITORING_ACTIONS.usage);
     const interval = params.parseInterval(query, 'hour');
     const range = params.alignRange(params.parseRange(query, now(), 86_400_000), interval);
     const groupBy = params.parseGroupBy(query);
@@ -81,8 +85,8 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     send(res, ids, { interval, from: iso(range.from), to: iso(range.to), groupBy, value: rows.map(usageView), totals: total });
   }
 
-  async function cost(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { resources } = await readable(req, query, MONITORING_ACTIONS.cost);
+  async function cost({ res, ids, query, caller }: CallerContext): Promise<void> {
+    const { resources } = readable(caller, query, MONITORING_ACTIONS.cost);
     const t = now();
     const month = budgets.month;
     const interval = params.parseInterval(query, 'day');
@@ -113,8 +117,8 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     send(res, ids, { interval, from: iso(range.from), to: iso(range.to), currency: 'USD', value });
   }
 
-  async function logs(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { names } = await readable(req, query, MONITORING_ACTIONS.logs);
+  async function logs({ res, ids, query, caller }: CallerContext): Promise<void> {
+    const { names } = readable(caller, query, MONITORING_ACTIONS.logs);
     const range = params.parseRange(query, now(), 3_600_000);
     const limit = params.parseLimit(query, 100, 1000);
     const cursor = params.optional(query, 'cursor');
@@ -141,8 +145,8 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     send(res, ids, { value: records.map(recordView), nextLink, ...(after !== undefined ? { lastId: last?.id ?? Number(after) } : {}) });
   }
 
-  async function listBudgets(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { resources } = await readable(req, query, MONITORING_ACTIONS.readBudgets);
+  async function listBudgets({ res, ids, query, caller }: CallerContext): Promise<void> {
+    const { resources } = readable(caller, query, MONITORING_ACTIONS.readBudgets);
     const value = resources.flatMap((r) => {
       const b = budgets.budget(r.name);
       return b ? [budgetView(b, budgets.spent(r.name), budgets.month.key)] : [];
@@ -150,25 +154,26 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
     send(res, ids, { value });
   }
 
-  async function alerts(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { resources } = await readable(req, query, MONITORING_ACTIONS.readBudgets);
+  async function alerts({ res, ids, query, caller }: CallerContext): Promise<void> {
+    const { resources } = readable(caller, query, MONITORING_ACTIONS.readBudgets);
     const from = params.parseTime(query, 'from', now(), budgets.month.start);
     send(res, ids, { value: (await store.alerts(resources.map((r) => r.name), from)).map(alertView) });
   }
 
-  async function budget(req: IncomingMessage, res: ServerResponse, ids: Correlation, name: string): Promise<void> {
-    const resource = deps.control.current.resource(decodeURIComponent(name));
+  async function budget({ req, res, ids, params, caller }: CallerContext): Promise<void> {
+    const name = params['resource']!;
+    const resource = deps.control.current.resource(name);
     if (!resource) throw new GatewayError('resource_not_found', `The resource '${name.slice(0, 64)}' does not exist on this gateway.`);
     const scope = accountScope(resource.subscriptionId, resource.resourceGroup, resource.name);
-    const method = req.method ?? 'GET';
+    const method = req.method === 'HEAD' ? 'GET' : req.method; // the route table allows GET (and HEAD), PUT and DELETE
     if (method === 'GET') {
-      await authorize(req, scope, MONITORING_ACTIONS.readBudgets);
+      authorize(caller, scope, MONITORING_ACTIONS.readBudgets);
       const found = budgets.budget(resource.name);
       if (!found) throw new GatewayError('not_found', `The resource '${resource.name}' has no budget. Set one with PUT /monitoring/budgets/${resource.name}.`);
       send(res, ids, budgetView(found, budgets.spent(resource.name), budgets.month.key));
       return;
     }
-    await authorize(req, scope, MONITORING_ACTIONS.writeBudgets);
+    authorize(caller, scope, MONITORING_ACTIONS.writeBudgets);
     if (method === 'DELETE') {
       const existed = await store.deleteBudget(resource.name);
       budgets.delete(resource.name);
@@ -176,7 +181,6 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
       send(res, ids, { resource: resource.name, deleted: true });
       return;
     }
-    if (method !== 'PUT') throw new GatewayError('method_not_allowed', `${method} is not allowed on a budget; use GET, PUT or DELETE.`, { allow: 'GET, PUT, DELETE' });
     const saved = { ...parseBudget(await readBody(req)), resource: resource.name, updatedAt: now() };
     await store.putBudget(saved);
     budgets.set(saved);
@@ -184,27 +188,24 @@ export function monitoringApi(deps: MonitoringApiDeps): RouteHandler {
   }
 
   /** POST /monitoring/query {"query": "<KQL>"}: over the records of the resources the caller may read. */
-  async function kql(req: IncomingMessage, res: ServerResponse, ids: Correlation, query: URLSearchParams): Promise<void> {
-    const { names } = await readable(req, query, MONITORING_ACTIONS.logs);
+  async function kql({ req, res, ids, query, caller }: CallerContext): Promise<void> {
+    const { names } = readable(caller, query, MONITORING_ACTIONS.logs);
     const body = await readBody(req, 'The request body must be a JSON object such as {"query": "RequestLogs | take 10"}.');
     send(res, ids, await runKql(store, body['query'], names, now()));
   }
 
-  return (req, res, pathname, ids) => {
-    if (!pathname.startsWith('/monitoring/')) return undefined;
-    const query = queryOf(req);
-    if (pathname.replace(/\/$/, '') === '/monitoring/query') {
-      if (req.method !== 'POST') return Promise.reject(new GatewayError('method_not_allowed', `${req.method} is not allowed on ${pathname}; use POST.`, { allow: 'POST' }));
-      return kql(req, res, ids, query);
-    }
-    const budgetMatch = BUDGET_PATH.exec(pathname);
-    if (budgetMatch) return budget(req, res, ids, budgetMatch[1]!);
-    const route = { '/monitoring/usage': usage, '/monitoring/cost': cost, '/monitoring/logs': logs, '/monitoring/budgets': listBudgets, '/monitoring/alerts': alerts }[pathname.replace(/\/$/, '')];
-    if (!route) return Promise.reject(new GatewayError('not_found', `Nothing is served at ${pathname.slice(0, 200)}. The monitoring API has /monitoring/usage, cost, logs, query, budgets and alerts.`));
-    if (req.method !== 'GET') return Promise.reject(new GatewayError('method_not_allowed', `${req.method} is not allowed on ${pathname}; use GET.`, { allow: 'GET' }));
-    return route(req, res, ids, query);
-  };
+  return [
+    { path: '/monitoring/usage', auth: 'entra', methods: { GET: usage } },
+    { path: '/monitoring/cost', auth: 'entra', methods: { GET: cost } },
+    { path: '/monitoring/logs', auth: 'entra', methods: { GET: logs } },
+    { path: '/monitoring/query', auth: 'entra', methods: { POST: kql } },
+    { path: '/monitoring/budgets', auth: 'entra', methods: { GET: listBudgets } },
+    { path: '/monitoring/alerts', auth: 'entra', methods: { GET: alerts } },
+    { path: '/monitoring/budgets/{resource}', auth: 'entra', methods: { GET: budget, PUT: budget, DELETE: budget } },
+  ];
 }
+
+const MAX_BUDGET_PICO = 9_000_000n * 10n ** 12n;
 
 function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thresholds: number[]; enforce: boolean } {
   const amount = body['amountUsd'];
@@ -215,6 +216,8 @@ function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thres
   } catch {
     throw new GatewayError('invalid_request_content', 'amountUsd is required: the monthly budget in USD, such as "250" or "99.50".');
   }
+  // Picodollars are stored as a 64-bit integer: past about 9.2 million USD they would not fit (found by the fuzz test).
+  if (amountPico > MAX_BUDGET_PICO) throw new GatewayError('invalid_request_content', `amountUsd must be at most ${formatUsd(MAX_BUDGET_PICO)}, the largest monthly budget the gateway records.`);
   const thresholds = body['thresholds'] ?? DEFAULT_THRESHOLDS;
   if (!Array.isArray(thresholds) || !thresholds.every((t) => Number.isInteger(t) && t >= 1 && t <= 1000)) {
     throw new GatewayError('invalid_request_content', 'thresholds must be a list of whole percentages from 1 to 1000, such as [50, 80, 100].');
@@ -234,12 +237,6 @@ async function readBody(req: IncomingMessage, shape = 'The request body must be 
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GatewayError('invalid_request_content', 'The request body must be a JSON object.');
   return parsed as Record<string, unknown>;
-}
-
-function queryOf(req: IncomingMessage): URLSearchParams {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
 }
 
 function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {

@@ -3,6 +3,7 @@
 // Monitor's names for Foundry model deployments, and claude_foundry_* for the rest. Labels come only from
 // configured resources and deployments, the catalog, status codes and the error catalogue: bounded by configuration.
 import { AZURE_MONITOR, BUCKETS, GEN_AI, errorType, inputTokensWithCache, streamType, timePerOutputTokenSeconds, timeToResponseMs } from './genai.ts';
+import type { ConnectionStats } from '../http/connections.ts';
 import { Counter, Registry } from './metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
@@ -17,6 +18,7 @@ export interface MetricSources {
   dropped(): number;
   written(): number;
   writeFailures(): number;
+  connections?: ConnectionStats | undefined;
 }
 
 export function createGatewayMetrics(maxSeries: number, sources: MetricSources) {
@@ -62,6 +64,15 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
   registry.observed('claude_foundry_request_log_dropped_total', 'Request-log records dropped because the queue was full.', 'counter', sources.dropped);
   registry.observed('claude_foundry_request_log_written_total', 'Request-log records committed to the store.', 'counter', sources.written);
   registry.observed('claude_foundry_request_log_write_failures_total', 'Request-log records the store failed to write.', 'counter', sources.writeFailures);
+  const connections = sources.connections;
+  if (connections) {
+    registry.observed('claude_foundry_connections_open', 'Client connections open on the gateway\'s listeners.', 'gauge', () => connections.open);
+    registry.observed('claude_foundry_connections_refused_total', 'Connections refused because their address held connections.maxPerAddress.', 'counter', () => connections.refused);
+    registry.observed('claude_foundry_request_headers_timeouts_total', 'Requests answered 408 because their headers were not complete within connections.headersTimeoutMs.', 'counter', () => connections.headersTimeouts);
+    registry.observed('claude_foundry_request_body_timeouts_total', 'Requests answered 408 because their body arrived slower than connections.bodyMinBytes per bodyTimeoutMs.', 'counter', () => connections.bodyTimeouts);
+    registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
+    registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
+  }
 
   // The series one request touches, found once per label combination and kept: a request then costs one
   // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are

@@ -9,16 +9,17 @@ import type { GatewayConfig } from '../config/index.ts';
 import type { ControlState } from '../control/snapshot.ts';
 import type { Resource } from '../control/types.ts';
 import type { Correlation } from '../http/respond.ts';
-import type { RouteHandler } from '../http/server.ts';
+import type { Route } from '../http/routes.ts';
 import { getModel } from '../models/catalog.ts';
-import { monitoringApi } from './api.ts';
+import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
+import type { ConnectionStats } from '../http/connections.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
 import { LogWriter } from './log-writer.ts';
-import { createMetricsServer, metricsRoute } from './metrics-endpoint.ts';
+import { createMetricsServer, metricsRoutes } from './metrics-endpoint.ts';
 import { otlpConfigured, spanIds, startOtlp, traceparentOf } from './otlp.ts';
 import { billedTokens, costOf } from './pricing.ts';
 import type { RequestLogRecord } from './record.ts';
@@ -43,6 +44,8 @@ export interface TelemetryOptions {
   env?: NodeJS.ProcessEnv;
   /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
   store?: RequestLogStore;
+  /** The listeners' connection counters (http/connections.ts), for /metrics. */
+  connections?: ConnectionStats;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -88,6 +91,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     dropped: () => writer.dropped,
     written: () => writer.written,
     writeFailures: () => writer.failed,
+    connections: options.connections,
   });
   // Off unless an OTEL_EXPORTER_OTLP_*ENDPOINT is set: then the SDK is loaded, never otherwise.
   const env = options.env ?? process.env;
@@ -172,9 +176,9 @@ export async function startTelemetry(options: TelemetryOptions) {
   }
 
   const render = () => metrics.render();
-  const routes: RouteHandler[] = [
-    metricsRoute(render, settings.metricsToken, settings.metricsPort !== undefined),
-    monitoringApi({ control, store, budgets, authorize: options.authorize, now }),
+  const routes: Route[] = [
+    ...metricsRoutes(render, settings.metricsToken, settings.metricsPort !== undefined),
+    ...monitoringRoutes({ control, store, budgets, authorize: options.authorize, now }),
   ];
 
   let metricsServer: ReturnType<typeof createMetricsServer> | undefined;

@@ -1,11 +1,7 @@
 // The request-log database's schema (logs.db), as numbered migrations: `PRAGMA user_version` is the last one
 // applied; each runs once, in its own transaction. Never edit a released migration: add the next one.
 
-export interface LogMigration {
-  version: number;
-  description: string;
-  sql: string;
-}
+import type { Migration } from '../store/migrate.ts';
 
 const ROLLUP_COLUMNS = `
   requests              INTEGER NOT NULL,
@@ -20,7 +16,7 @@ const ROLLUP_COLUMNS = `
   duration_ms           REAL NOT NULL,
   PRIMARY KEY (resource, bucket, deployment, model, principal)`;
 
-export const LOG_MIGRATIONS: readonly LogMigration[] = [
+export const LOG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'request log, content, minute, hour and day rollups, budgets and alerts',

@@ -9,15 +9,20 @@ import { SqliteLogStore } from './sqlite-store.ts';
 import type { ToWorker } from './worker-store.ts';
 
 /**
- * This thread writes the log in the background: on Linux it takes the lowest CPU priority (nice 19; the
- * nice value is per thread there), so that when it and the request thread both want a core, requests
- * go first and the log catches up in the gaps. The bounded queue (log-writer.ts) caps what it may owe.
+ * This thread writes the log in the background at a lower CPU priority than the request thread (Linux: nice is
+ * per thread there). Not the lowest: at nice 19 (CFS weight 15 against the request thread's 1024) a saturated
+ * core gave it about 1.5 % of the request thread's time while it needs a tenth to a fifth of it (a record, inserted with its
+ * rollups, costs ~20 µs: 55,000 rows/s in docs/benchmarks.md; a request 100-200 µs), so it fell behind by seconds and a kill -9 lost up to
+ * 2,586 records, 0.86 s old. At nice 5 (weight 335, a third of the request thread's) it keeps up at any
+ * saturation with room to spare, and still yields when both want a core.
  */
+const WORKER_NICE = 5;
+
 function yieldToRequests(): void {
   if (process.platform !== 'linux') return;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
   } catch (err) {
     process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'request log worker: could not lower its CPU priority', detail: (err as Error).message })}\n`);
   }

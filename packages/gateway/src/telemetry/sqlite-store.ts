@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { ensurePrivateFile } from '../store/data-dir.ts';
+import { pragma, runMigrations } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
 import { registerKqlFunctions } from './kql/functions.ts';
@@ -18,16 +20,12 @@ type Row = Record<string, SQLInputValue>;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function pragma(db: DatabaseSync, name: string): unknown {
-  const row = db.prepare(`PRAGMA ${name}`).get();
-  return row ? Object.values(row)[0] : undefined;
-}
-
 function open(path: string): DatabaseSync {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const existed = existsSync(path);
   let db: DatabaseSync;
   try {
+    ensurePrivateFile(path);
     db = new DatabaseSync(path);
     if (existed) {
       const app = Number(pragma(db, 'application_id'));
@@ -42,19 +40,7 @@ function open(path: string): DatabaseSync {
     throw new StoreOpenError(`The request log ${path} cannot be opened (${(err as Error).message}). Move it away to start a new one. Nothing was modified.`);
   }
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;');
-  const current = Number(pragma(db, 'user_version'));
-  for (const migration of LOG_MIGRATIONS) {
-    if (migration.version <= current) continue;
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(migration.sql);
-      db.exec(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${migration.version}`);
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw new StoreOpenError(`Request log migration ${migration.version} (${migration.description}) failed: ${(err as Error).message}`);
-    }
-  }
+  runMigrations(db, LOG_MIGRATIONS, { applicationId: APPLICATION_ID, label: 'Request log', context: undefined });
   return db;
 }
 

@@ -1,5 +1,5 @@
 // Cassettes: JSON-lines files of recorded upstream exchanges, one exchange per line, appended as they
-// complete. A line holds the request as validated (what replay matches on), and the reply: status,
+// complete. A line holds the request as the gateway read it (what replay matches on), and the reply: status,
 // headers, request-id, and the JSON body or the SSE events, each with its time since the request.
 // docs/upstreams.md shows a line.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
@@ -21,7 +21,7 @@ export interface Exchange {
   request: {
     anthropicVersion: string;
     anthropicBeta?: string[];
-    /** The validated request body. */
+    /** The request body as the gateway read it: every field as sent, string content and system as text blocks. */
     body: Record<string, unknown>;
   };
   response: {

@@ -1,5 +1,5 @@
 // Which recorded exchange answers a request. Both sides are normalised the same way: the request as
-// validated (string content and system become text blocks, absent `stream` is false), without `model`
+// read for forwarding (string content and system become text blocks, absent `stream` is false), without `model`
 // (the deployment's catalog model is compared instead) and `metadata` (volatile), plus the operation
 // and the `anthropic-beta` values (sorted), as JSON with object keys sorted. Equal texts match.
 import type { Operation } from './cassette.ts';

@@ -60,7 +60,7 @@ function messageOf(reply: ScriptedMessage, context: PlayContext): Message {
     switch (block.type) {
       case 'text':
         textTokens += countTextTokens(block.text);
-        return { type: 'text', text: block.text, citations: null };
+        return { type: 'text', text: block.text };
       case 'thinking':
         textTokens += countTextTokens(block.thinking);
         return { type: 'thinking', thinking: block.thinking, signature: block.signature ?? signatureOf(block.thinking) };

@@ -6,18 +6,23 @@
 // text tokens of everything produced (thinking included, even when its display is omitted),
 // scaled for the model's tokenizer.
 import type { CatalogModel } from '../../models/types.ts';
-import type { ContentBlock, MessagesRequest, StopReason, ToolUseBlock } from '../../dataplane/types.ts';
+import type { ContentBlock, MessagesRequest, StopReason, TextBlock, TextCitation, Usage } from '../../dataplane/types.ts';
 import { countTextTokens, scaleTextTokens, textTokenLimit, truncateToTokens } from '../../tokens/count.ts';
+import { citedAnswer } from './citations.ts';
 import { echoReply, lastToolResult, lastUserText, thinkingText, toolPreamble, toolResultReply } from './reply-text.ts';
+import { synthesize } from './schema.ts';
 import { Prng, subDigest } from './seed.ts';
+import { runServerTool, serverToolKind, toolSearchBlocks, type ServerToolRun } from './server-tools.ts';
 import { signThinking } from './signature.ts';
-import { chooseTool, toolUseBlock } from './tools.ts';
+import { chooseTool, isClientToolSearch, isServerToolSearch, matchTool, referencedTools, requestValues, toolUseBlock, type ToolDecision } from './tools.ts';
 
 export interface Generated {
   content: ContentBlock[];
   stopReason: StopReason;
   stopSequence: string | null;
   outputTokens: number;
+  serverToolUse?: NonNullable<Usage['server_tool_use']>;
+  container?: { id: string; expires_at: string };
 }
 
 export interface GenerateInput {
@@ -27,21 +32,81 @@ export interface GenerateInput {
   signingSecret: Buffer;
 }
 
+/** One block to play out; `call` blocks (tool calls) are kept whole or dropped, never cut. */
 type Draft =
   | { type: 'thinking'; text: string; omitted: boolean }
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; block: ToolUseBlock };
+  | { type: 'text'; text: string; citations?: TextCitation[] }
+  | { type: 'call'; block: ContentBlock; stops: boolean }
+  | { type: 'result'; block: ContentBlock };
 
 /** Thinking is on when asked for, and on models that cannot turn it off when not mentioned. */
 function thinkingOf(request: MessagesRequest, model: CatalogModel): { budget: number; omitted: boolean } | undefined {
   const t = request.thinking;
   if (t === undefined) return model.thinking.includes('disabled') ? undefined : { budget: Infinity, omitted: false };
   if (t.type === 'disabled') return undefined;
-  const omitted = t.display === 'omitted';
+  const omitted = t.type !== 'between_tools' && t.display === 'omitted';
   return t.type === 'enabled' ? { budget: t.budget_tokens, omitted } : { budget: Infinity, omitted };
 }
 
-function plan({ request, model, digest }: GenerateInput): Draft[] {
+/** The JSON schema of `output_config.format`, when the reply must be JSON. */
+function outputSchema(request: MessagesRequest): Record<string, unknown> | undefined {
+  const format = request.output_config?.['format'] as Record<string, unknown> | undefined;
+  const schema = format?.['type'] === 'json_schema' ? format['schema'] : undefined;
+  return typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>) : undefined;
+}
+
+function textDrafts(blocks: TextBlock[]): Draft[] {
+  return blocks.map((b) => (b.citations === undefined ? { type: 'text', text: b.text } : { type: 'text', text: b.text, citations: b.citations }));
+}
+
+interface Plan {
+  drafts: Draft[];
+  run?: ServerToolRun | undefined;
+}
+
+/** The blocks of a decided tool call: a server tool's run, a tool search first, or the call itself. */
+function planCall(input: GenerateInput, decision: ToolDecision, userText: string, json: boolean): Plan {
+  const { request, digest } = input;
+  const tools = request.tools ?? [];
+  const drafts: Draft[] = [];
+  const say = (text: string) => {
+    if (!decision.forced && !json) drafts.push({ type: 'text', text });
+  };
+  let tool = decision.tool;
+  const kind = serverToolKind(tool);
+  if (kind !== undefined && kind !== 'tool_search') {
+    const run = runServerTool(tool, userText, digest, 0);
+    say(toolPreamble(tool.name));
+    drafts.push({ type: 'call', block: run.blocks[0]!, stops: false }, { type: 'result', block: run.blocks[1]! });
+    if (!json) drafts.push(...textDrafts(run.answer));
+    return { drafts, run };
+  }
+  const loaded = referencedTools(request.messages);
+  const deferred = tools.filter((t) => t.defer_loading === true);
+  // Naming the search tool itself searches for the deferred tool the request matches.
+  if (kind === 'tool_search') tool = matchTool(deferred, userText) ?? deferred[0] ?? tool;
+  if (tool.defer_loading === true && !loaded.has(tool.name)) {
+    const server = tools.find(isServerToolSearch);
+    const client = tools.find(isClientToolSearch);
+    if (server !== undefined) {
+      say(`I will search for the ${tool.name} tool.`);
+      const [use, result] = toolSearchBlocks(server, tool, digest, 0);
+      drafts.push({ type: 'call', block: use!, stops: false }, { type: 'result', block: result! });
+    } else if (client !== undefined) {
+      say(`I will search for the ${tool.name} tool.`);
+      const name = tool.name;
+      drafts.push({ type: 'call', block: toolUseBlock(client, digest, 0, (n) => (/query/i.test(n) ? name : undefined)), stops: true });
+      return { drafts };
+    }
+  }
+  if (serverToolKind(tool) !== undefined) return { drafts };
+  say(toolPreamble(tool.name));
+  drafts.push({ type: 'call', block: toolUseBlock(tool, digest, 1, requestValues(userText)), stops: true });
+  return { drafts };
+}
+
+function plan(input: GenerateInput): Plan {
+  const { request, model, digest } = input;
   const drafts: Draft[] = [];
   const userText = lastUserText(request.messages);
   const toolResult = lastToolResult(request.messages);
@@ -50,17 +115,28 @@ function plan({ request, model, digest }: GenerateInput): Draft[] {
     const text = thinkingText(userText, new Prng(subDigest(digest, 'thinking')));
     drafts.push({ type: 'thinking', text: truncateToTokens(text, textTokenLimit(thinking.budget, model)), omitted: thinking.omitted });
   }
+  const schema = outputSchema(request);
   const decision = chooseTool(request, userText, toolResult !== undefined, digest);
-  const rng = new Prng(subDigest(digest, 'text'));
   if (decision !== undefined) {
-    if (!decision.forced) drafts.push({ type: 'text', text: toolPreamble(decision.tool.name) });
-    drafts.push({ type: 'tool_use', block: toolUseBlock(decision.tool, digest, 0) });
+    const call = planCall(input, decision, userText, schema !== undefined);
+    drafts.push(...call.drafts);
+    const ends = call.drafts.at(-1)?.type !== 'call';
+    if (!ends || schema === undefined) return { drafts, run: call.run };
+    drafts.push({ type: 'text', text: JSON.stringify(synthesize(schema, new Prng(subDigest(digest, 'json')))) });
+    return { drafts, run: call.run };
+  }
+  const rng = new Prng(subDigest(digest, 'text'));
+  const cited = schema === undefined ? citedAnswer(request.messages) : undefined;
+  if (schema !== undefined) {
+    drafts.push({ type: 'text', text: JSON.stringify(synthesize(schema, new Prng(subDigest(digest, 'json')))) });
+  } else if (cited !== undefined) {
+    drafts.push(...textDrafts(cited));
   } else if (toolResult !== undefined) {
     drafts.push({ type: 'text', text: toolResultReply(toolResult, rng) });
   } else {
     drafts.push({ type: 'text', text: echoReply(model.id, userText, rng) });
   }
-  return drafts;
+  return { drafts };
 }
 
 /** The stop sequence that completes first in `text`, and where it starts. */
@@ -81,16 +157,23 @@ export function generate(input: GenerateInput): Generated {
   let used = 0;
   let stopReason: StopReason = 'end_turn';
   let stopSequence: string | null = null;
-  for (const draft of plan(input)) {
-    if (draft.type === 'tool_use') {
-      const cost = countTextTokens(draft.block.name) + countTextTokens(JSON.stringify(draft.block.input));
+  const { drafts, run } = plan(input);
+  for (const draft of drafts) {
+    if (draft.type === 'result') {
+      // A server tool's result is the tool's output, not the model's: no output tokens.
+      content.push(draft.block);
+      continue;
+    }
+    if (draft.type === 'call') {
+      const block = draft.block as { name: string; input: unknown };
+      const cost = countTextTokens(block.name) + countTextTokens(JSON.stringify(block.input));
       if (used + cost > limit) {
         stopReason = 'max_tokens';
         break;
       }
       used += cost;
       content.push(draft.block);
-      stopReason = 'tool_use';
+      if (draft.stops) stopReason = 'tool_use';
       continue;
     }
     let text = draft.text;
@@ -108,9 +191,15 @@ export function generate(input: GenerateInput): Generated {
       // Omitted display still bills the thinking and signs the full text; only the text is withheld.
       if (text !== '') content.push({ type: 'thinking', thinking: draft.omitted ? '' : text, signature: signThinking(signingSecret, text) });
     } else if (text !== '') {
-      content.push({ type: 'text', text, citations: null });
+      content.push(draft.citations === undefined ? { type: 'text', text } : { type: 'text', text, citations: draft.citations });
     }
     if (stopReason !== 'end_turn') break;
   }
-  return { content, stopReason, stopSequence, outputTokens: scaleTextTokens(used, model) };
+  const generated: Generated = { content, stopReason, stopSequence, outputTokens: scaleTextTokens(used, model) };
+  // Real replies count server tool use whenever one ran, zeros included (tool search, code execution).
+  if (content.some((b) => b.type === 'server_tool_use')) {
+    generated.serverToolUse = { web_search_requests: run?.webSearchRequests ?? 0, web_fetch_requests: run?.webFetchRequests ?? 0 };
+  }
+  if (run?.container !== undefined) generated.container = run.container;
+  return generated;
 }

@@ -9,12 +9,14 @@ import { newMessageId } from '../../ids/index.ts';
 import { countInputTokens } from '../../tokens/count.ts';
 import type { Backend } from '../types.ts';
 import { PromptCache } from './cache.ts';
+import { applyContextEdits } from './context-edits.ts';
 import { decideFault, faultError, FirstCounters, parseSimulateHeader, SIMULATE_HEADER } from './faults.ts';
 import { generate } from './generate.ts';
 import { modelFor } from './model.ts';
 import { tokensMs, wait, type Pace } from './pacing.ts';
 import { requestDigest } from './seed.ts';
 import { streamMessage } from './stream.ts';
+import { ThreadStore } from './threads.ts';
 
 export { verifyThinkingSignature } from './signature.ts';
 export { SIMULATE_HEADER } from './faults.ts';
@@ -28,23 +30,35 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Most prompt-cache prefixes kept (LRU). Defaults to 10,000. */
   cacheEntries?: number;
+  /** Most message-thread replies held (LRU). Defaults to 10,000. */
+  threadEntries?: number;
+  /** How long a thread reply is held for a continue, in milliseconds. Defaults to one hour. */
+  threadTtlMs?: number;
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Backend {
   const signingSecret = options.signingSecret ?? randomBytes(32);
   const random = options.random ?? Math.random;
-  const cache = new PromptCache(options.clock ?? Date.now, options.cacheEntries);
+  const clock = options.clock ?? Date.now;
+  const cache = new PromptCache(clock, options.cacheEntries);
+  const threads = new ThreadStore(clock, options.threadEntries, options.threadTtlMs);
   const counters = new FirstCounters();
 
   return {
     async messages(call) {
-      const { request, deployment, signal } = call;
+      const { deployment, signal } = call;
       const directives = parseSimulateHeader(call.headers[SIMULATE_HEADER]);
+      const scope = `${call.resource.name}/${deployment.name}`;
+      // A thread continue reads as the whole conversation: seed, cache and usage all see it.
+      const conversation = threads.expand(scope, call.request, call.headers['anthropic-beta']);
+      const model = modelFor(deployment);
+      // ...as do context edits: the model reads (and the reply bills) the edited prompt.
+      const edited = applyContextEdits(conversation, model);
+      const request = edited.request;
       const fault = decideFault(deployment.simulator.faults, directives, random, counters);
       if (fault === '429' || fault === '500' || fault === '529') throw faultError(fault, directives?.retryAfterSeconds);
       if (fault === 'midstream' && !request.stream) throw faultError('500');
 
-      const model = modelFor(deployment);
       const generated = generate({ request, model, digest: requestDigest(deployment, request), signingSecret });
       const input = cache.use(deployment.name, request, model);
       const message: Message = {
@@ -55,8 +69,17 @@ export function createSimulator(options: SimulatorOptions = {}): Backend {
         content: generated.content,
         stop_reason: generated.stopReason,
         stop_sequence: generated.stopSequence,
-        usage: { ...input, output_tokens: generated.outputTokens, service_tier: 'standard' },
+        usage: {
+          ...input,
+          output_tokens: generated.outputTokens,
+          ...(generated.serverToolUse && { server_tool_use: generated.serverToolUse }),
+          service_tier: 'standard',
+        },
       };
+      if (generated.container !== undefined) message.container = generated.container;
+      if (edited.applied !== undefined) message.context_management = { applied_edits: edited.applied };
+      // The server holds a whole reply or none: a reply broken off midstream is not held.
+      if (fault !== 'midstream') threads.hold(scope, conversation, message);
       const pace: Pace = {
         ttftMs: directives?.ttftMs ?? deployment.simulator.ttftMs,
         tokensPerSecond: directives?.tokensPerSecond ?? deployment.simulator.tokensPerSecond,
@@ -69,7 +92,10 @@ export function createSimulator(options: SimulatorOptions = {}): Backend {
     },
 
     async countTokens(call) {
-      return { input_tokens: countInputTokens(call.request, modelFor(call.deployment)) };
+      const edited = applyContextEdits(call.request, modelFor(call.deployment));
+      const counted: { input_tokens: number; context_management?: { original_input_tokens: number } } = { input_tokens: countInputTokens(edited.request, modelFor(call.deployment)) };
+      if (edited.applied !== undefined) counted.context_management = { original_input_tokens: edited.originalInputTokens };
+      return counted;
     },
   };
 }

@@ -46,10 +46,24 @@ export function lastUserMessage(messages: MessageParam[]): MessageParam | undefi
   return undefined;
 }
 
-/** The text blocks of the last user message, joined with spaces. */
+const SYSTEM_REMINDER = /<system-reminder>[\s\S]*?(<\/system-reminder>|$)/g;
+
+/**
+ * What the user asked for: the last text block of the latest user message that has text, less any
+ * `<system-reminder>` (Claude Code puts one first in the user turn; it names every tool).
+ */
 export function lastUserText(messages: MessageParam[]): string {
-  const message = lastUserMessage(messages);
-  return message === undefined ? '' : textOf(message.content);
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role !== 'user') continue;
+    for (let b = message.content.length - 1; b >= 0; b--) {
+      const block = message.content[b]!;
+      if (block.type !== 'text') continue;
+      const text = block.text.replace(SYSTEM_REMINDER, '').trim();
+      if (text !== '') return text;
+    }
+  }
+  return '';
 }
 
 /** The first tool_result block of the last user message, if it carries one. */

@@ -1,14 +1,22 @@
 // Tool-input synthesis: a value that validates against a tool's JSON Schema, drawn deterministically.
 //
 // Supported: type (one or a list; the first non-null wins), const, enum, default, properties,
-// required (always filled) and optional properties (filled too, down to OPTIONAL_DEPTH), items,
+// required (always filled) and optional properties (filled down to OPTIONAL_DEPTH, or never with
+// `requiredOnly`, as a tool call fills only what it must), items,
 // minItems/maxItems, minimum/maximum (and exclusive forms), multipleOf for integers,
 // minLength/maxLength, a few string formats, anyOf/oneOf (first branch), allOf (merged), and
 // local $ref ("#/..."). Deeper than MAX_DEPTH, values stop growing: objects and arrays come back
-// empty. `pattern` is not honoured.
+// empty. `pattern` is not honoured. With `requiredOnly`, a boolean is its default or `false`.
 import type { Prng } from './seed.ts';
 
 type Schema = Record<string, unknown>;
+
+export interface SynthOptions {
+  /** Fill required properties only; booleans take their default or `false`. */
+  requiredOnly?: boolean;
+  /** The value of a required string property, by name (taken from the user's request). */
+  strings?: (name: string) => string | undefined;
+}
 
 const MAX_DEPTH = 8;
 const OPTIONAL_DEPTH = 4;
@@ -98,43 +106,64 @@ function synthNumber(schema: Schema, integer: boolean, rng: Prng): number {
   return Math.round((lo + rng.next() * (hi - lo)) * 100) / 100;
 }
 
-/** A value valid for `schema`; `name` is the property it fills (used in generated strings). */
-export function synthesize(schema: unknown, rng: Prng, root: unknown = schema, name = '', depth = 0): unknown {
+interface Context {
+  rng: Prng;
+  root: Schema;
+  options: SynthOptions;
+}
+
+/** A value valid for `schema`, drawn from `rng`. */
+export function synthesize(schema: unknown, rng: Prng, options: SynthOptions = {}): unknown {
+  return synth(schema, { rng, root: isSchema(schema) ? schema : {}, options }, '', 0);
+}
+
+/** `name` is the property the value fills (used in generated strings). */
+function synth(schema: unknown, ctx: Context, name: string, depth: number): unknown {
+  const { rng, options } = ctx;
   if (!isSchema(schema)) return name === '' ? {} : `${name} ${rng.pick(WORDS)}`;
-  const rootSchema = isSchema(root) ? root : {};
-  const s = resolve(schema, rootSchema, depth);
+  const s = resolve(schema, ctx.root, depth);
   if ('const' in s) return s['const'];
-  if (Array.isArray(s['enum']) && s['enum'].length > 0) return rng.pick(s['enum']);
   if ('default' in s) return s['default'];
+  // A tool call takes the first choice, usually the mildest; a reply to a schema may take any.
+  if (Array.isArray(s['enum']) && s['enum'].length > 0) return options.requiredOnly ? s['enum'][0] : rng.pick(s['enum']);
   const branches = Array.isArray(s['anyOf']) ? s['anyOf'] : Array.isArray(s['oneOf']) ? s['oneOf'] : undefined;
-  if (branches !== undefined && branches.length > 0) return synthesize(branches[0], rng, rootSchema, name, depth + 1);
+  if (branches !== undefined && branches.length > 0) return synth(branches[0], ctx, name, depth + 1);
   switch (typeOf(s)) {
     case 'object': {
       const out: Record<string, unknown> = {};
       if (depth >= MAX_DEPTH) return out;
       const props = isSchema(s['properties']) ? s['properties'] : {};
       const required = new Set(Array.isArray(s['required']) ? s['required'].map(String) : []);
+      const optional = !options.requiredOnly && depth < OPTIONAL_DEPTH;
       for (const [key, sub] of Object.entries(props)) {
-        if (required.has(key) || depth < OPTIONAL_DEPTH) out[key] = synthesize(sub, rng, rootSchema, key, depth + 1);
+        if (required.has(key) || optional) out[key] = synth(sub, ctx, key, depth + 1);
       }
-      for (const key of required) if (!(key in out)) out[key] = synthesize({}, rng, rootSchema, key, depth + 1);
+      for (const key of required) if (!(key in out)) out[key] = synth({}, ctx, key, depth + 1);
       return out;
     }
     case 'array': {
       if (depth >= MAX_DEPTH) return [];
       const min = num(s, 'minItems') ?? 1;
       const count = Math.min(min, num(s, 'maxItems') ?? min);
-      return Array.from({ length: count }, () => synthesize(s['items'] ?? {}, rng, rootSchema, name, depth + 1));
+      return Array.from({ length: count }, () => synth(s['items'] ?? {}, ctx, name, depth + 1));
     }
     case 'integer':
       return synthNumber(s, true, rng);
     case 'number':
       return synthNumber(s, false, rng);
     case 'boolean':
-      return rng.next() < 0.5;
+      return options.requiredOnly ? false : rng.next() < 0.5;
     case 'null':
       return null;
     default:
-      return synthString(s, name, rng);
+      return fitString(s, options.strings?.(name)) ?? synthString(s, name, rng);
   }
+}
+
+/** `value` if it is given and fits the schema's length bounds and format (no `format`). */
+function fitString(schema: Schema, value: string | undefined): string | undefined {
+  if (value === undefined || schema['format'] !== undefined || schema['pattern'] !== undefined) return undefined;
+  if (value.length < (num(schema, 'minLength') ?? 0)) return undefined;
+  const max = num(schema, 'maxLength');
+  return max !== undefined && value.length > max ? undefined : value;
 }

@@ -22,31 +22,42 @@ export interface StreamOptions {
   breakAfterFirstDelta: boolean;
 }
 
+/** The block as `content_block_start` carries it: empty text and input, whole server tool results. */
 function emptyBlock(block: ContentBlock): ContentBlock {
   switch (block.type) {
     case 'text':
-      return { type: 'text', text: '', citations: null };
+      return block.citations === undefined ? { type: 'text', text: '' } : { type: 'text', text: '', citations: [] };
     case 'thinking':
       return { type: 'thinking', thinking: '', signature: '' };
     case 'tool_use':
-      return { type: 'tool_use', id: block.id, name: block.name, input: {} };
+    case 'server_tool_use':
+      return { type: block.type, id: block.id, name: block.name, input: {} };
+    default:
+      return block;
   }
 }
 
 function deltasOf(block: ContentBlock): Delta[] {
   switch (block.type) {
     case 'text':
-      return chunkByTokens(block.text, DELTA_TOKENS).map((text) => ({ type: 'text_delta', text }));
+      return [
+        // As the API streams a cited text: each citation, then the text it covers.
+        ...(block.citations ?? []).map((citation): Delta => ({ type: 'citations_delta', citation })),
+        ...chunkByTokens(block.text, DELTA_TOKENS).map((text): Delta => ({ type: 'text_delta', text })),
+      ];
     case 'thinking':
       return [
         ...chunkByTokens(block.thinking, DELTA_TOKENS).map((thinking): Delta => ({ type: 'thinking_delta', thinking })),
         { type: 'signature_delta', signature: block.signature },
       ];
     case 'tool_use':
+    case 'server_tool_use':
       return ['', ...chunkByTokens(JSON.stringify(block.input), JSON_DELTA_TOKENS)].map((partial_json) => ({
         type: 'input_json_delta',
         partial_json,
       }));
+    default:
+      return [];
   }
 }
 
@@ -59,6 +70,7 @@ function deltaText(delta: Delta): string {
     case 'input_json_delta':
       return delta.partial_json;
     case 'signature_delta':
+    case 'citations_delta':
       return '';
   }
 }
@@ -66,9 +78,11 @@ function deltaText(delta: Delta): string {
 export async function* streamMessage(message: Message, options: StreamOptions): AsyncGenerator<StreamEvent> {
   const { pace, signal } = options;
   throwIfAborted(signal);
+  // The applied context edits come with message_delta, as the API streams them.
+  const { context_management, ...start } = message;
   yield {
     type: 'message_start',
-    message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
+    message: { ...start, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
   };
   let firstDelta = true;
   for (const [index, block] of message.content.entries()) {
@@ -86,11 +100,12 @@ export async function* streamMessage(message: Message, options: StreamOptions): 
   }
   if (options.breakAfterFirstDelta) throw new GatewayError('overloaded');
   throwIfAborted(signal);
-  const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } = message.usage;
+  const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, server_tool_use } = message.usage;
   yield {
     type: 'message_delta',
     delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence },
-    usage: { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens },
+    usage: { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, ...(server_tool_use && { server_tool_use }) },
+    ...(context_management && { context_management }),
   };
   throwIfAborted(signal);
   yield { type: 'message_stop' };

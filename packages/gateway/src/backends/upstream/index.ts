@@ -57,7 +57,7 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     const sent = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
     const exchange = await sendUpstream({
       pool: endpoint.pool,
-      path: endpoint[operation],
+      path: withQuery(endpoint[operation], call.query),
       headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), sent.length),
       body: sent,
       timeouts: settings.timeouts,
@@ -79,4 +79,10 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     messages: (call) => forward(call, 'messages'),
     countTokens: (call) => forward(call, 'countTokens'),
   };
+}
+
+/** The caller's query (Claude Code's `?beta=true`) goes upstream as sent, after any the base URL has. */
+function withQuery(path: string, query: string | undefined): string {
+  if (!query || query === '?') return path;
+  return path.includes('?') ? `${path}&${query.slice(1)}` : `${path}${query}`;
 }

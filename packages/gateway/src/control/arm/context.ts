@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizationFailed, type Caller } from '../../auth/caller.ts';
 import type { Correlation } from '../../http/respond.ts';
 import type { Directory } from '../../identity/directory.ts';
-import type { TokenValidator } from '../../identity/validate.ts';
 import type { ControlPlane } from '../plane.ts';
 import { sendArm } from './http.ts';
 import type { PublicUrls } from './shapes.ts';
@@ -11,7 +10,6 @@ import type { PublicUrls } from './shapes.ts';
 export interface ResourceManagerDeps {
   plane: ControlPlane;
   directory: Directory;
-  validator: TokenValidator;
   /** The listeners' ports, filled in once they listen: the endpoints accounts report. */
   ports: { http: number; https: number };
   now: () => number;

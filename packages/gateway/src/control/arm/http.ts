@@ -7,12 +7,6 @@ import { type Correlation, sendJson } from '../../http/respond.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function queryOf(req: IncomingMessage): URLSearchParams {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
-}
-
 export function requireApiVersion(query: URLSearchParams, supported: readonly string[]): string {
   const version = query.get('api-version');
   if (!version) throw new GatewayError('missing_api_version');

@@ -1,11 +1,9 @@
 // The management API's Microsoft.Authorization routes: role assignments and role definitions at any scope this
 // gateway knows, `{scope}/providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}[/{name}]`.
-import { authenticateCaller } from '../../auth/caller.ts';
-import { parseScope } from '../../auth/scopes.ts';
+import { parseScope, type Scope } from '../../auth/scopes.ts';
 import { GatewayError } from '../../errors/index.ts';
-import type { RouteHandler } from '../../http/server.ts';
-import type { TokenValidator } from '../../identity/validate.ts';
-import { queryOf, requireApiVersion, sendArm } from './http.ts';
+import type { CallerContext, Route } from '../../http/routes.ts';
+import { requireApiVersion, sendArm } from './http.ts';
 import {
   deleteRoleAssignment,
   getRoleAssignment,
@@ -16,53 +14,52 @@ import {
 } from './role-assignments.ts';
 import { getRoleDefinition, listRoleDefinitions, ROLE_DEFINITION_API_VERSIONS } from './role-definitions.ts';
 
-const AUTHORIZATION = /^(.*)\/providers\/Microsoft\.Authorization\/(roleAssignments|roleDefinitions)(?:\/([^/]+))?\/?$/i;
+const PROVIDER = '/{scope*}/providers/Microsoft.Authorization';
 
-export interface ManagementDeps extends RoleAssignmentDeps {
-  validator: TokenValidator;
-}
-
-export function createManagementApi(deps: ManagementDeps): RouteHandler {
-  return (req, res, pathname, ids) => {
-    const match = AUTHORIZATION.exec(pathname);
-    if (!match) return undefined;
-    return (async () => {
-      const [, scopeText = '', collection = '', name] = match;
-      const assignments = collection.toLowerCase() === 'roleassignments';
-      const query = queryOf(req);
-      requireApiVersion(query, assignments ? ROLE_ASSIGNMENT_API_VERSIONS : ROLE_DEFINITION_API_VERSIONS);
-      const caller = await authenticateCaller(req, deps.validator);
-      const scope = parseScope(safeDecode(scopeText));
-      if (!scope) {
-        throw new GatewayError('invalid_scope', `The scope '${scopeText.slice(0, 200)}' is not valid: use /subscriptions/{id}, a resource group under it, or a Microsoft.CognitiveServices account ID.`);
-      }
-      const method = req.method ?? 'GET';
-      if (!assignments) {
-        if (method !== 'GET') throw new GatewayError('method_not_allowed', `Role definitions are read-only here; ${method} is not allowed.`, { allow: 'GET' });
-        sendArm(res, 200, name ? getRoleDefinition(scope, name) : listRoleDefinitions(scope, query.get('$filter')), ids);
-        return;
-      }
-      if (!name) {
-        if (method !== 'GET') throw new GatewayError('method_not_allowed', `${method} is not allowed on a list of role assignments; use GET.`, { allow: 'GET' });
-        sendArm(res, 200, listRoleAssignments(deps, scope, query.get('$filter'), caller), ids);
-        return;
-      }
-      if (method === 'GET') sendArm(res, 200, getRoleAssignment(deps, scope, name, caller), ids);
-      else if (method === 'PUT') {
-        const { status, body } = await putRoleAssignment(deps, scope, name, req, caller);
-        sendArm(res, status, body, ids);
-      } else if (method === 'DELETE') {
-        const { status, body } = await deleteRoleAssignment(deps, scope, name, caller);
-        sendArm(res, status, body, ids);
-      } else throw new GatewayError('method_not_allowed', `${method} is not allowed on a role assignment; use GET, PUT or DELETE.`, { allow: 'GET, PUT, DELETE' });
-    })();
-  };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text; // left as is, it fails the scope check with a clear message
+/** The route's scope (`''` for the root) and a supported api-version, or ARM's 400. */
+function scopeOf(ctx: CallerContext, versions: readonly string[]): Scope {
+  requireApiVersion(ctx.query, versions);
+  const text = ctx.params['scope']!;
+  const scope = parseScope(text);
+  if (!scope) {
+    throw new GatewayError('invalid_scope', `The scope '${text.slice(0, 200)}' is not valid: use /subscriptions/{id}, a resource group under it, or a Microsoft.CognitiveServices account ID.`);
   }
+  return scope;
+}
+
+export function managementRoutes(deps: RoleAssignmentDeps): Route[] {
+  const assignments = (ctx: CallerContext) => scopeOf(ctx, ROLE_ASSIGNMENT_API_VERSIONS);
+  const definitions = (ctx: CallerContext) => scopeOf(ctx, ROLE_DEFINITION_API_VERSIONS);
+  return [
+    {
+      path: `${PROVIDER}/roleAssignments`,
+      auth: 'entra',
+      methods: { GET: (ctx) => sendArm(ctx.res, 200, listRoleAssignments(deps, assignments(ctx), ctx.query.get('$filter'), ctx.caller), ctx.ids) },
+    },
+    {
+      path: `${PROVIDER}/roleAssignments/{name}`,
+      auth: 'entra',
+      methods: {
+        GET: (ctx) => sendArm(ctx.res, 200, getRoleAssignment(deps, assignments(ctx), ctx.params['name']!, ctx.caller), ctx.ids),
+        PUT: async (ctx) => {
+          const { status, body } = await putRoleAssignment(deps, assignments(ctx), ctx.params['name']!, ctx.req, ctx.caller);
+          sendArm(ctx.res, status, body, ctx.ids);
+        },
+        DELETE: async (ctx) => {
+          const { status, body } = await deleteRoleAssignment(deps, assignments(ctx), ctx.params['name']!, ctx.caller);
+          sendArm(ctx.res, status, body, ctx.ids);
+        },
+      },
+    },
+    {
+      path: `${PROVIDER}/roleDefinitions`,
+      auth: 'entra',
+      methods: { GET: (ctx) => sendArm(ctx.res, 200, listRoleDefinitions(definitions(ctx), ctx.query.get('$filter')), ctx.ids) },
+    },
+    {
+      path: `${PROVIDER}/roleDefinitions/{name}`,
+      auth: 'entra',
+      methods: { GET: (ctx) => sendArm(ctx.res, 200, getRoleDefinition(definitions(ctx), ctx.params['name']!), ctx.ids) },
+    },
+  ];
 }

@@ -1,17 +1,16 @@
 // The management API's resource routes: resource groups, Microsoft.CognitiveServices accounts, their keys and their
-// deployments, as ARM serves them (docs/control-plane.md). Each request: a supported api-version, an ARM bearer token,
-// a known subscription, the caller's role for the action at the target's scope, then the change or the read.
+// deployments, as ARM serves them (docs/control-plane.md). Each request: an ARM bearer token (the route table), a
+// supported api-version, a known subscription, the caller's role for the action at the target's scope, then the change or the read.
 import type { IncomingMessage } from 'node:http';
-import { authenticateCaller } from '../../auth/caller.ts';
 import { GUID } from '../../auth/scopes.ts';
 import { GatewayError } from '../../errors/index.ts';
-import type { RouteHandler } from '../../http/server.ts';
+import type { CallerContext, Route } from '../../http/routes.ts';
 import { requestOrigin } from '../../identity/origin.ts';
 import { accountKeys, deleteAccount, getAccount, listAccounts, putAccount } from './accounts.ts';
 import { deleteDeployment, getDeployment, listDeployments, putDeployment } from './deployments.ts';
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
-import { queryOf, requireApiVersion } from './http.ts';
-import { type ArmTarget, parseArmPath } from './paths.ts';
+import { requireApiVersion } from './http.ts';
+import type { ArmTarget } from './paths.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
 import type { PublicUrls } from './shapes.ts';
 
@@ -36,58 +35,57 @@ function publicUrls(req: IncomingMessage, ports: ResourceManagerDeps['ports']): 
   return { http: `http://${host}:${ports.http}`, https: `https://${host}:${ports.https}` };
 }
 
-function methods(allowed: string): GatewayError {
-  return new GatewayError('method_not_allowed', `The method is not allowed on this path; use ${allowed.replace(/, (\w+)$/, ' or $1')}.`, { allow: allowed });
-}
+type Kind = ArmTarget['kind'];
+type Handler<K extends Kind> = (ctx: ArmContext, target: Extract<ArmTarget, { kind: K }>) => Promise<void> | void;
 
-async function dispatch(ctx: ArmContext, target: ArmTarget): Promise<void> {
-  const method = ctx.req.method ?? 'GET';
-  switch (target.kind) {
-    case 'groups':
-      if (method !== 'GET') throw methods('GET');
-      return listResourceGroups(ctx, target);
-    case 'group':
-      if (method === 'GET') return getResourceGroup(ctx, target);
-      if (method === 'PUT') return putResourceGroup(ctx, target);
-      throw methods('GET, PUT');
-    case 'accounts':
-      if (method !== 'GET') throw methods('GET');
-      return listAccounts(ctx, target);
-    case 'account':
-      if (method === 'GET') return getAccount(ctx, target);
-      if (method === 'PUT' || method === 'PATCH') return putAccount(ctx, target, method === 'PATCH');
-      if (method === 'DELETE') return deleteAccount(ctx, target);
-      throw methods('GET, PUT, PATCH, DELETE');
-    case 'keys':
-      if (method !== 'POST') throw methods('POST');
-      return accountKeys(ctx, target);
-    case 'deployments':
-      if (method !== 'GET') throw methods('GET');
-      return listDeployments(ctx, target);
-    case 'deployment':
-      if (method === 'GET') return getDeployment(ctx, target);
-      if (method === 'PUT' || method === 'PATCH') return putDeployment(ctx, target, method === 'PATCH');
-      if (method === 'DELETE') return deleteDeployment(ctx, target);
-      throw methods('GET, PUT, PATCH, DELETE');
+export function resourceManagerRoutes(deps: ResourceManagerDeps): Route[] {
+  /** ARM's checks before any handler: a supported api-version, a well-formed subscription this gateway serves. */
+  function arm<K extends Kind>(kind: K, handler: Handler<K>) {
+    return async ({ req, res, ids, params, query, caller }: CallerContext): Promise<void> => {
+      const groupsOnly = kind === 'groups' || kind === 'group';
+      requireApiVersion(query, groupsOnly ? RESOURCES_API_VERSIONS : COGNITIVE_SERVICES_API_VERSIONS);
+      const subscriptionId = params['subscriptionId']!;
+      if (!GUID.test(subscriptionId)) {
+        throw new GatewayError('invalid_subscription_id', `The provided subscription identifier '${subscriptionId.slice(0, 64)}' is malformed or invalid.`);
+      }
+      if (!deps.plane.state.current.subscriptions().includes(subscriptionId.toLowerCase())) {
+        throw new GatewayError('subscription_not_found', `The subscription '${subscriptionId}' could not be found.`);
+      }
+      const target = { ...params, kind, subscriptionId: subscriptionId.toLowerCase() } as unknown as Extract<ArmTarget, { kind: K }>;
+      await handler({ req, res, ids, caller, deps, urls: publicUrls(req, deps.ports), now: new Date(deps.now()).toISOString() }, target);
+    };
   }
-}
-
-export function createResourceManagerApi(deps: ResourceManagerDeps): RouteHandler {
-  return (req, res, pathname, ids) => {
-    const target = parseArmPath(pathname);
-    if (!target) return undefined;
-    return (async () => {
-      const groupsOnly = target.kind === 'groups' || target.kind === 'group';
-      requireApiVersion(queryOf(req), groupsOnly ? RESOURCES_API_VERSIONS : COGNITIVE_SERVICES_API_VERSIONS);
-      const caller = await authenticateCaller(req, deps.validator);
-      if (!GUID.test(target.subscriptionId)) {
-        throw new GatewayError('invalid_subscription_id', `The provided subscription identifier '${target.subscriptionId.slice(0, 64)}' is malformed or invalid.`);
-      }
-      if (!deps.plane.state.current.subscriptions().includes(target.subscriptionId.toLowerCase())) {
-        throw new GatewayError('subscription_not_found', `The subscription '${target.subscriptionId}' could not be found.`);
-      }
-      const normalized = { ...target, subscriptionId: target.subscriptionId.toLowerCase() };
-      await dispatch({ req, res, ids, caller, deps, urls: publicUrls(req, deps.ports), now: new Date(deps.now()).toISOString() }, normalized);
-    })();
-  };
+  const sub = '/subscriptions/{subscriptionId}';
+  const group = `${sub}/resourceGroups/{group}`;
+  const account = `${group}/providers/Microsoft.CognitiveServices/accounts/{account}`;
+  const keys = (action: 'listKeys' | 'regenerateKey') => arm('keys', (ctx, t) => accountKeys(ctx, { ...t, action }));
+  return [
+    { path: `${sub}/resourceGroups`, auth: 'entra', methods: { GET: arm('groups', listResourceGroups) } },
+    { path: group, auth: 'entra', methods: { GET: arm('group', getResourceGroup), PUT: arm('group', putResourceGroup) } },
+    { path: `${sub}/providers/Microsoft.CognitiveServices/accounts`, auth: 'entra', methods: { GET: arm('accounts', (ctx, t) => listAccounts(ctx, { ...t, group: undefined })) } },
+    { path: `${group}/providers/Microsoft.CognitiveServices/accounts`, auth: 'entra', methods: { GET: arm('accounts', listAccounts) } },
+    {
+      path: account,
+      auth: 'entra',
+      methods: {
+        GET: arm('account', getAccount),
+        PUT: arm('account', (ctx, t) => putAccount(ctx, t, false)),
+        PATCH: arm('account', (ctx, t) => putAccount(ctx, t, true)),
+        DELETE: arm('account', deleteAccount),
+      },
+    },
+    { path: `${account}/listKeys`, auth: 'entra', methods: { POST: keys('listKeys') } },
+    { path: `${account}/regenerateKey`, auth: 'entra', methods: { POST: keys('regenerateKey') } },
+    { path: `${account}/deployments`, auth: 'entra', methods: { GET: arm('deployments', listDeployments) } },
+    {
+      path: `${account}/deployments/{deployment}`,
+      auth: 'entra',
+      methods: {
+        GET: arm('deployment', getDeployment),
+        PUT: arm('deployment', (ctx, t) => putDeployment(ctx, t, false)),
+        PATCH: arm('deployment', (ctx, t) => putDeployment(ctx, t, true)),
+        DELETE: arm('deployment', deleteDeployment),
+      },
+    },
+  ];
 }

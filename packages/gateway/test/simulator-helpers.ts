@@ -1,8 +1,8 @@
 // Hand-built deployments, requests and backend calls for tests that drive the simulator directly.
-import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../../config/index.ts';
-import type { Deployment, Resource, SimulatorProfile } from '../../control/types.ts';
-import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../../dataplane/types.ts';
-import type { BackendCall, BackendReply } from '../types.ts';
+import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../src/config/index.ts';
+import type { Deployment, Resource, SimulatorProfile } from '../src/control/types.ts';
+import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../src/dataplane/types.ts';
+import type { BackendCall, BackendReply } from '../src/backends/types.ts';
 
 export const QUIET_PROFILE: SimulatorProfile = {
   ttftMs: 0,
@@ -73,18 +73,20 @@ export function accumulate(events: readonly StreamEvent[]): Message {
       if (block?.type === 'text' && d.type === 'text_delta') block.text += d.text;
       else if (block?.type === 'thinking' && d.type === 'thinking_delta') block.thinking += d.thinking;
       else if (block?.type === 'thinking' && d.type === 'signature_delta') block.signature = d.signature;
-      else if (block?.type === 'tool_use' && d.type === 'input_json_delta') json.set(event.index, (json.get(event.index) ?? '') + d.partial_json);
+      else if (block?.type === 'text' && d.type === 'citations_delta') block.citations = [...(block.citations ?? []), d.citation];
+      else if ((block?.type === 'tool_use' || block?.type === 'server_tool_use') && d.type === 'input_json_delta') json.set(event.index, (json.get(event.index) ?? '') + d.partial_json);
       else throw new Error(`delta ${d.type} does not fit block ${block?.type}`);
     }
     if (event.type === 'content_block_stop') {
       const block = message.content[event.index];
       const partial = json.get(event.index);
-      if (block?.type === 'tool_use' && partial !== undefined) block.input = partial === '' ? {} : (JSON.parse(partial) as Record<string, unknown>);
+      if ((block?.type === 'tool_use' || block?.type === 'server_tool_use') && partial !== undefined) block.input = partial === '' ? {} : (JSON.parse(partial) as Record<string, unknown>);
     }
     if (event.type === 'message_delta') {
       message.stop_reason = event.delta.stop_reason;
       message.stop_sequence = event.delta.stop_sequence;
       Object.assign(message.usage, event.usage);
+      if (event.context_management !== undefined) message.context_management = event.context_management;
     }
   }
   if (message === undefined) throw new Error('no message_start');
