@@ -214,7 +214,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-sim
   const deployments = ctx.models.map((name) =>
     id === 'cf-sim'
       ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
-      : { name, model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: upstream(name), rateLimits },
+      : { name, model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: upstream(name), rateLimits },
   );
   const config: Record<string, unknown> = {
     host: '127.0.0.1',

@@ -136,7 +136,7 @@ export async function resolveResource(client: GatewayClient, command: string, pl
   const all = await armList<Account>(client, command, accountsPath(placement.subscription));
   const found = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
   if (!found) {
-    throw new CliError(`${command}: no resource named '${name}' in subscription '${placement.subscription}'. Run 'claude-foundry resource list', or create it with 'claude-foundry resource create ${name}'.`, EXIT_FAILURE);
+    throw new CliError(`${command}: no resource named '${name}' in subscription '${placement.subscription}'. Run 'npx claude-foundry resource list', or create it with 'npx claude-foundry resource create ${name}'.`, EXIT_FAILURE);
   }
   return found;
 }
@@ -145,7 +145,7 @@ export async function resolveResource(client: GatewayClient, command: string, pl
 export function resourceNameOf(command: string, flag: string | undefined, positionals: readonly string[]): string {
   if (flag !== undefined && positionals.length > 0) throw new UsageError(`${command}: name the resource once, with --resource or as an argument, not both.`);
   const name = flag ?? positionals[0];
-  if (name === undefined) throw new UsageError(`${command}: which resource? Pass --resource <name> (see 'claude-foundry resource list').`);
+  if (name === undefined) throw new UsageError(`${command}: which resource? Pass --resource <name> (see 'npx claude-foundry resource list').`);
   if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument '${positionals[1]}'.`);
   return name;
 }

@@ -65,16 +65,18 @@ export class GatewayClient {
   readonly tenantId: string;
   readonly #admin: AdminFile;
   readonly #ca: string | undefined;
+  readonly #dataDir: string;
   #token: string | undefined;
 
   constructor(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env) {
     const dataDir = dataDirOf(options.dataDir, env);
+    this.#dataDir = dataDir;
     const path = join(dataDir, 'admin-credentials.json');
     let admin: AdminFile;
     try {
       admin = JSON.parse(readFileSync(path, 'utf8')) as AdminFile;
     } catch {
-      throw new CliError(`no admin credentials at ${path}: start the gateway once with 'claude-foundry serve', or pass --data-dir (or set CLAUDE_FOUNDRY_DATA_DIR) to its data folder.`, EXIT_UNREACHABLE);
+      throw new CliError(`no admin credentials at ${path}: start the gateway once with 'npx claude-foundry serve', or pass --data-dir (or set CLAUDE_FOUNDRY_DATA_DIR) to the data folder of the running gateway.`, EXIT_UNREACHABLE);
     }
     this.#admin = admin;
     this.tenantId = admin.tenantId;
@@ -113,7 +115,7 @@ export class GatewayClient {
         resolvePromise,
       );
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (err) => reject(new CliError(`cannot reach the gateway at ${this.url} (${err.message}); is 'claude-foundry serve' running? Pass --url to point elsewhere.`, EXIT_UNREACHABLE)));
+      req.on('error', (err) => reject(new CliError(`cannot reach the gateway at ${this.url} (${err.message}); is 'npx claude-foundry serve' running? Pass --url, or --data-dir with the data folder it was started with.`, EXIT_UNREACHABLE)));
       req.end(payload);
     });
   }
@@ -122,7 +124,15 @@ export class GatewayClient {
   async token(scope: string, clientId = this.#admin.clientId, clientSecret = this.#admin.clientSecret): Promise<{ accessToken: string; expiresIn: number }> {
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope });
     const res = await this.send('POST', `/${this.tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
-    const body = res.json as { access_token?: string; expires_in?: number; error_description?: string } | undefined;
+    const body = res.json as { access_token?: string; expires_in?: number; error?: string; error_description?: string } | undefined;
+    if (clientId === this.#admin.clientId && (body?.error === 'unauthorized_client' || body?.error === 'invalid_tenant' || body?.error === 'invalid_client')) {
+      // The admin credentials come from one data folder and the gateway at this URL was started with another.
+      throw new CliError(
+        `the gateway at ${this.url} does not know the admin principal of ${this.#dataDir}: it was started with another data folder. ` +
+          "Pass that folder with --data-dir (or CLAUDE_FOUNDRY_DATA_DIR), or --url for the gateway this folder belongs to.",
+        EXIT_UNREACHABLE,
+      );
+    }
     if (res.status !== 200 || !body?.access_token) {
       const reason = body?.error_description?.split('\r\n')[0] ?? `HTTP ${res.status}`;
       throw new CliError(`the token endpoint refused: ${reason}`, res.status === 401 ? EXIT_DENIED : EXIT_FAILURE);

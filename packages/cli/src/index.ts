@@ -2,10 +2,11 @@
 import { enableCompileCache } from 'node:module';
 import { CliError } from './gateway-client.ts';
 import { UsageError } from './usage.ts';
+import { VERSION } from './version.ts';
 
 const HELP = `claude-foundry: Claude on Microsoft Foundry, self-hosted
 
-Usage: claude-foundry <command> [options]
+Usage: npx claude-foundry <command> [options]
 
 Commands:
   serve       start the gateway (Foundry endpoint on the built-in simulator by default)
@@ -21,9 +22,13 @@ Commands:
   cost        cost this month, the month-end forecast and budgets
   logs        the request log (filters, --follow)
   budget      set, list or delete monthly budgets
+  models      the model catalog: lifecycle today, limits and prices
+  admin       recover the CLI's admin access (offline, with the gateway stopped)
   scenarios   fixtures files of scripted replies: convert a recorded cassette, check a file
 
-Run 'claude-foundry <command> --help' for a command's options.`;
+Run 'npx claude-foundry <command> --help' for a command's options; --version prints the version.
+Commands that talk to a running gateway find it through its data folder (--data-dir, default ./.data)
+or --url.`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -42,15 +47,36 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   cost: async () => (await import('./commands/cost.ts')).cost,
   logs: async () => (await import('./commands/logs.ts')).logs,
   budget: async () => (await import('./commands/budget.ts')).budget,
+  models: async () => (await import('./commands/models.ts')).models,
+  admin: async () => (await import('./commands/admin.ts')).admin,
   scenarios: async () => (await import('./commands/scenarios.ts')).scenarios,
 };
 
 /** 3: the gateway cannot be reached (or no admin credentials); 4: it refused the credentials (401/403). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, denied: 4 } as const;
 
+
+/**
+ * A reader that stops early (`| head -1`) closes the pipe: the rest of the output has nowhere to go and that
+ * is no error, so the process ends quietly instead of printing EPIPE's stack.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  endQuietlyOnClosedPipe();
   try {
+    if (command === '--version' || command === '-V' || command === 'version') {
+      process.stdout.write(`claude-foundry ${VERSION}\n`);
+      return EXIT.ok;
+    }
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${HELP}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
@@ -74,9 +100,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`claude-foundry: ${err.message}\n`);
       return EXIT.failure;
     }
-    const e = err as NodeJS.ErrnoException;
+    const e = err as NodeJS.ErrnoException & { port?: number; listener?: 'http' | 'https' };
     if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`claude-foundry: the port is already in use (${e.message}). Stop the other process or pass --port.\n`);
+      const [what, flag, variable] = e.listener === 'https' ? ['HTTPS port', '--https-port', 'CLAUDE_FOUNDRY_HTTPS_PORT'] : ['port', '--port', 'CLAUDE_FOUNDRY_PORT'];
+      process.stderr.write(
+        `claude-foundry: the ${what}${e.port === undefined ? '' : ` ${e.port}`} is already in use. Stop the other process, or choose another with ${flag} <n> (or ${variable}; 0 picks a free one).\n`,
+      );
       return EXIT.failure;
     }
     process.stderr.write(`claude-foundry: ${e.message ?? String(err)}\n`);

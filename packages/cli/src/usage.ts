@@ -13,7 +13,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}. Run 'claude-foundry ${command} --help'.`);
+    throw new UsageError(`${command}: ${(err as Error).message}. Run 'npx claude-foundry ${command} --help'.`);
   }
 }
 

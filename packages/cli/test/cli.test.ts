@@ -37,7 +37,7 @@ test('serve refuses a bad flag value or unknown flag with exit 2', () => {
 
 test('serve with a broken config file exits 1 naming the file and the field', () => {
   const bad = join(tmp, 'bad.json');
-  writeFileSync(bad, JSON.stringify({ resources: [{ name: 'x', deployments: [{ name: 'd', backend: 'nope' }] }] }));
+  writeFileSync(bad, JSON.stringify({ resources: [{ name: 'x', deployments: [{ name: 'd', model: 'claude-haiku-4-5', backend: 'nope' }] }] }));
   const r = run(['serve', '--config', bad, '--port', '0', '--data-dir', join(tmp, 'bad-data')]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /resources\[0\]\.deployments\[0\]\.backend "nope"/);

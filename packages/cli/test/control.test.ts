@@ -117,7 +117,7 @@ describe('a resource from create to delete, with no flag but its name', () => {
     const out = await ok('resource', 'create', 'cli-res');
     assert.match(out, /^Created resource 'cli-res' in resource group 'claude-foundry' \(eastus2, S0\)\.\n\nFIELD +VALUE\n/);
     assert.match(out, /^Local auth \(keys\) +enabled$/m);
-    assert.match(out, /^Next: claude-foundry deployment create --resource cli-res /m);
+    assert.match(out, /^Next: npx claude-foundry deployment create --resource cli-res /m);
     const account = await json<Account>('resource', 'show', 'cli-res');
     assert.equal(account.id, '/subscriptions/c1a0de00-5ab5-4000-8000-000000000001/resourceGroups/claude-foundry/providers/Microsoft.CognitiveServices/accounts/cli-res');
     assert.deepEqual([account.kind, account.sku.name, account.location, account.properties.provisioningState], ['AIServices', 'S0', 'eastus2', 'Succeeded']);
@@ -184,7 +184,7 @@ describe('a resource from create to delete, with no flag but its name', () => {
     assert.equal(await messages('cli-res', key, 'sonnet'), 404);
     refused(await cli('deployment', 'show', '--resource', 'cli-res', '--name', 'sonnet'), 1, /^claude-foundry: deployment show: .*sonnet.* \(\w+\)$/);
     assert.match(await ok('resource', 'delete', 'cli-res'), /^Deleted resource 'cli-res'/m);
-    refused(await cli('resource', 'show', 'cli-res'), 1, /no resource named 'cli-res'.*claude-foundry resource list/);
+    refused(await cli('resource', 'show', 'cli-res'), 1, /no resource named 'cli-res'.*npx claude-foundry resource list/);
     assert.notEqual(await messages('cli-res', key, 'sonnet'), 200);
   });
 });
@@ -275,7 +275,7 @@ describe('bad input: one line on stderr that says what to do, and an exit code',
     const runs = await Promise.all(commands.map((c) => cli(...c, '--help')));
     runs.forEach((r, i) => {
       assert.equal(r.status, 0, `${commands[i]!.join(' ')} --help: ${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`^Usage: claude-foundry ${commands[i]![0]}`));
+      assert.match(r.stdout, new RegExp(`^Usage: npx claude-foundry ${commands[i]![0]}`));
     });
     const top = await ok('--help');
     for (const c of ['resource', 'deployment', 'keys', 'endpoint', 'chat']) assert.match(top, new RegExp(`^  ${c} +\\S`, 'm'));

@@ -26,7 +26,7 @@ test('the compile cache goes to ~/.cache/claude-foundry, private to the user, an
   try {
     const first = run({ HOME: home });
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /Usage: claude-foundry/);
+    assert.match(first.stdout, /Usage: npx claude-foundry/);
     const dir = join(home, '.cache', 'claude-foundry', 'compile-cache');
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     const written = entries(dir);

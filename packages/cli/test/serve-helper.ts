@@ -1,12 +1,27 @@
 // Starts the real `claude-foundry serve` binary as a child process and waits for its banner.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 
-/** The running child and everything it printed up to and including the banner. */
+/**
+ * A config declaring what the CLI tests rely on: `claude-local` with the deployments Foundry launched Claude with
+ * (the defaults follow the catalog's current generation, so they move with time).
+ */
+function seedEraConfig(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cf-cli-seed-')), 'claude-foundry.json');
+  const deployments = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'].map((name) => ({ name }));
+  writeFileSync(file, JSON.stringify({ resources: [{ name: 'claude-local', deployments }] }));
+  return file;
+}
+
+/** The running child and everything it printed up to and including the banner; without --config, the seed-era deployments. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env });
+  const config = args.includes('--config') ? [] : ['--config', seedEraConfig()];
+  const child = spawn(process.execPath, [BIN, 'serve', ...config, ...args], { env });
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {

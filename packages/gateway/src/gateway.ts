@@ -22,6 +22,7 @@ import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
+import { logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
 
@@ -73,7 +74,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     throw err;
   });
   const { plane } = opened;
-  for (const warning of opened.warnings) process.stderr.write(`claude-foundry: ${warning}\n`);
+  for (const warning of opened.warnings) logger().warn(warning);
   const control = plane.state;
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
@@ -135,8 +136,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         },
       );
   try {
-    await listen(server, config.port, config.host);
-    await listen(httpsServer, config.httpsPort, config.host);
+    await listen(server, config.port, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'http' })));
+    // Which listener failed decides which setting the error names (the CLI says --port or --https-port).
+    await listen(httpsServer, config.httpsPort, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'https' })));
   } catch (err) {
     await closeAll();
     throw err;

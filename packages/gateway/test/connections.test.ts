@@ -30,7 +30,7 @@ function metric(gw: TestGateway, name: string): number {
 
 test('the connections settings: defaults, and a clear error for an unknown key or a bad value', () => {
   assert.deepEqual(loadConfig({ env: {} }).connections, { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, bodyMinBytes: 1024, keepAliveTimeoutMs: 65_000, maxPerAddress: 1024, discardMs: 5000 });
-  assert.throws(() => loadConfig({ env: {}, overrides: { connections: { maxPerAdress: 5 } } }), /connections\.maxPerAdress is not a setting; use one of .*maxPerAddress/);
+  assert.throws(() => loadConfig({ env: {}, overrides: { connections: { maxPerAdress: 5 } } }), /connections\.maxPerAdress is not a setting; did you mean "maxPerAddress"\?/);
   assert.throws(() => loadConfig({ env: {}, overrides: { connections: { bodyTimeoutMs: 0 } } }), /connections\.bodyTimeoutMs must be a number from 10 to 3600000/);
   assert.throws(() => loadConfig({ env: {}, overrides: { connections: 'fast' } }), /connections must be an object/);
 });

@@ -12,7 +12,7 @@ import { startGateway } from '../src/index.ts';
 import { addressAllowed, networkAccess, parseIpRange } from '../src/control/network.ts';
 import { type AccountRecord, DATABASE_FILE, openStore, StoreConflict } from '../src/store/index.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/migrations.ts';
-import { startTestGateway, type TestGateway } from './helpers.ts';
+import { SEED_ERA_RESOURCES, startTestGateway, type TestGateway } from './helpers.ts';
 import { SUBSCRIPTION } from './identity-helpers.ts';
 import { ACCOUNT, accountPath, adminToken, type Arm, armWith, callResource, deploymentBody, errorOf, keysOf } from './control-helpers.ts';
 
@@ -22,7 +22,7 @@ let dirs = 0;
 
 /** A gateway on a data folder that outlives it, so that a second start finds what the first left. */
 async function startOn(dataDir: string, overrides: Partial<RawConfig> = {}): Promise<{ gw: TestGateway; arm: Arm }> {
-  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides }, env: {} });
+  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...overrides }, env: {} });
   const gw = Object.assign(gateway, { dataDir });
   return { gw, arm: armWith(gw, await adminToken(gw)) };
 }

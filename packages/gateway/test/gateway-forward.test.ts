@@ -49,9 +49,9 @@ before(async () => {
         {
           name: 'gw',
           deployments: [
-            { name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, record: true },
-            { name: 'foundry', model: 'claude-sonnet-4-5', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
-            { name: 'tight', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, rateLimits: { rpm: 100, tpm: 3000 } },
+            { name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, record: true },
+            { name: 'foundry', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
+            { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, rateLimits: { rpm: 100, tpm: 3000 } },
             { name: 'sim', model: 'claude-sonnet-4-5' },
           ],
         },
@@ -181,7 +181,7 @@ describe('replayed', () => {
   test('the recorded future request replays from the cassette', async () => {
     const replay = await startUpstreamGateway({
       cassettes: { dir },
-      resources: [{ name: 'gw', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'replay', replay: { timing: 'fast' } }] }],
+      resources: [{ name: 'gw', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'replay', replay: { timing: 'fast' } }] }],
     });
     try {
       const res = await post(replay, '/v1/messages', futureBody('sonnet'), FUTURE_BETA);

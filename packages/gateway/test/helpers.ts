@@ -12,10 +12,21 @@ export interface TestGateway extends Gateway {
   dataDir: string;
 }
 
-/** `options` carries what some tests need besides config (an environment, injected clocks or credentials). */
+/**
+ * The resource tests rely on: `claude-local` with the deployments Foundry launched Claude with. Declared here
+ * rather than taken from the defaults, which follow the catalog's current generation and so move with time.
+ */
+export const SEED_ERA_RESOURCES = [
+  { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-opus-4-1' }, { name: 'claude-haiku-4-5' }] },
+];
+
+/**
+ * `options` carries what some tests need besides config (an environment, injected clocks or credentials). Without
+ * `resources`, the gateway serves SEED_ERA_RESOURCES.
+ */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, ...overrides } });
+  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,

@@ -168,7 +168,7 @@ describe('limits through the gateway', () => {
         {
           name: 'limited',
           deployments: [
-            { name: 'tight', model: 'claude-sonnet-4-5', backend: 'anthropic', rateLimits: { tpm: TIGHT_TPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
+            { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', rateLimits: { tpm: TIGHT_TPM }, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-limits-test-key' } },
             { name: 'sim-2rpm', model: 'claude-haiku-4-5', rateLimits: { rpm: 2 } },
             { name: 'sim-retry', model: 'claude-haiku-4-5', rateLimits: { tpm: 1200 } },
           ],
@@ -187,7 +187,7 @@ describe('limits through the gateway', () => {
       await standardReply(exchange, res);
     });
     const body = { model: 'tight', max_tokens: 500, messages: [{ role: 'user', content: 'Count to ten, please.' }] };
-    const reservation = countInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-5')!) + body.max_tokens;
+    const reservation = countInputTokens(validateMessagesRequest(body, { version: '2023-06-01' }), getModel('claude-sonnet-4-6')!) + body.max_tokens;
     const before = mock.exchanges.length;
     const answers = await Promise.all(Array.from({ length: 100 }, () => messages(gw, body)));
     mock.respond(undefined);

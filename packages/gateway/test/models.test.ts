@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import raw from '../src/models/catalog.json' with { type: 'json' };
 import { getModel, listModels, parseCatalog, ratesFor } from '../src/models/catalog.ts';
+import { lifecycleOf } from '../src/models/lifecycle.ts';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
@@ -64,13 +65,20 @@ describe('model catalog', () => {
     }
   });
 
-  it('records lifecycle dates: Opus 4.1 retired 2026-08-05, Sonnet 4.5 retiring 2026-11-30', () => {
-    assert.equal(model('claude-opus-4-1').lifecycle, 'retired');
+  it('computes the lifecycle from the dates at the time asked: active → deprecated → retired', () => {
+    const on = (date: string) => Date.parse(`${date}T12:00:00Z`);
     assert.equal(model('claude-opus-4-1').retiredAt, '2026-08-05');
-    assert.equal(model('claude-sonnet-4-5').lifecycle, 'deprecated');
+    assert.equal(lifecycleOf(model('claude-opus-4-1'), on('2026-06-04')), 'active');
+    assert.equal(lifecycleOf(model('claude-opus-4-1'), on('2026-06-05')), 'deprecated');
+    assert.equal(lifecycleOf(model('claude-opus-4-1'), on('2026-08-05')), 'retired');
     assert.equal(model('claude-sonnet-4-5').retiresAt, '2026-11-30');
+    assert.equal(lifecycleOf(model('claude-sonnet-4-5'), on('2026-11-29')), 'deprecated');
+    assert.equal(lifecycleOf(model('claude-sonnet-4-5'), on('2026-11-30')), 'retired');
+    assert.equal(lifecycleOf(model('claude-sonnet-4-5'), on('2026-12-03')), 'retired');
     assert.equal(model('claude-opus-4-5').retiresAt, '2027-01-22');
-    assert.equal(model('claude-sonnet-5-5').lifecycle, 'active');
+    assert.equal(lifecycleOf(model('claude-opus-4-5'), on('2026-11-23')), 'deprecated', 'deprecated since its announcement');
+    assert.equal(lifecycleOf(model('claude-opus-4-5'), on('2027-01-22')), 'retired');
+    assert.equal(lifecycleOf(model('claude-sonnet-5-5'), on('2026-12-03')), 'active');
   });
 
   it('marks the 4.7-and-later models with the v2 tokenizer and older ones legacy', () => {

@@ -62,7 +62,7 @@ describe('record', () => {
   before(async () => {
     gw = await startUpstreamGateway({
       cassettes: { dir, redact: ['acct-[0-9]{6}'] },
-      resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', record: true, upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY } }] }],
+      resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', record: true, upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY } }] }],
     });
   });
 
@@ -107,10 +107,10 @@ describe('replay, offline', () => {
         {
           name: 'ci',
           deployments: [
-            { name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'replay', replay: { timing: 'fast' } },
-            { name: 'sonnet-paced', model: 'claude-sonnet-4-5', backend: 'replay', replay: { cassette: cassette(), timing: 'original' } },
-            { name: 'sonnet-2x', model: 'claude-sonnet-4-5', backend: 'replay', replay: { cassette: cassette(), timing: 2 } },
-            { name: 'unrecorded', model: 'claude-sonnet-4-5', backend: 'replay' },
+            { name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'replay', replay: { timing: 'fast' } },
+            { name: 'sonnet-paced', model: 'claude-sonnet-4-6', backend: 'replay', replay: { cassette: cassette(), timing: 'original' } },
+            { name: 'sonnet-2x', model: 'claude-sonnet-4-6', backend: 'replay', replay: { cassette: cassette(), timing: 2 } },
+            { name: 'unrecorded', model: 'claude-sonnet-4-6', backend: 'replay' },
           ],
         },
       ],

@@ -84,7 +84,7 @@ test('record through an upstream, convert with the CLI, serve from the simulator
   const cassettes = join(dir, 'cassettes');
   const recorder = await startTestGateway({
     cassettes: { dir: cassettes },
-    resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', record: true, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-scenarios-test-0000' } }] }],
+    resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', record: true, upstream: { baseUrl: mock.url, apiKey: 'sk-ant-api03-scenarios-test-0000' } }] }],
   });
   const recorded = await calls(recorder);
   await recorder.close(); // waits for the cassette writes

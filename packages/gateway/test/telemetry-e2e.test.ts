@@ -32,7 +32,7 @@ function usd(u: Usage, multiplier: 'x1' | 'x1.1' = 'x1'): string {
 
 /** A streamed reply, as the real API sends it, with cache writes split 5m/1h, cache reads, and two cumulative message_deltas. */
 const SAMPLE_SSE = `event: message_start
-data: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5-20250929","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":2500,"cache_read_input_tokens":30000,"cache_creation":{"ephemeral_5m_input_tokens":500,"ephemeral_1h_input_tokens":2000},"output_tokens":1,"service_tier":"standard"}}}
+data: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-6","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":2500,"cache_read_input_tokens":30000,"cache_creation":{"ephemeral_5m_input_tokens":500,"ephemeral_1h_input_tokens":2000},"output_tokens":1,"service_tier":"standard"}}}
 
 event: content_block_start
 data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
@@ -108,8 +108,8 @@ describe('usage and cost end to end', () => {
           name: 'ledger',
           deployments: [
             { name: 'claude-sonnet-4-5' },
-            { name: 'upstream-sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream },
-            { name: 'upstream-datazone', model: 'claude-sonnet-4-5', backend: 'anthropic', sku: 'DataZoneStandard', upstream },
+            { name: 'upstream-sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream },
+            { name: 'upstream-datazone', model: 'claude-sonnet-4-6', backend: 'anthropic', sku: 'DataZoneStandard', upstream },
           ],
         },
       ],

@@ -81,11 +81,11 @@ describe('usage on the reply', () => {
   after(() => mock.close());
 
   function upstreamCall(stream: boolean) {
-    const deployment = testDeployment('claude-sonnet-4-5', {
+    const deployment = testDeployment('claude-sonnet-4-6', {
       backend: 'anthropic',
       upstream: {
         baseUrl: mock.url,
-        model: 'claude-sonnet-4-5-20250929',
+        model: 'claude-sonnet-4-6',
         auth: { kind: 'key', key: new Secret('sk-ant-test') },
         timeouts: { connectMs: 1000, firstByteMs: 1000, betweenChunksMs: 1000 },
         maxConnections: 4,

@@ -23,10 +23,10 @@ function refusal(deployment: Record<string, unknown>, env: NodeJS.ProcessEnv = {
 
 describe('upstream deployments', () => {
   test('an anthropic deployment defaults to api.anthropic.com, the dated snapshot and the documented timeouts', () => {
-    const d = deploymentOf({ model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { apiKeyEnv: 'ANTHROPIC_API_KEY' } }, { ANTHROPIC_API_KEY: 'sk-ant-secret-0000' });
+    const d = deploymentOf({ model: 'claude-haiku-4-5', backend: 'anthropic', upstream: { apiKeyEnv: 'ANTHROPIC_API_KEY' } }, { ANTHROPIC_API_KEY: 'sk-ant-secret-0000' });
     assert.equal(d.backend, 'anthropic');
     assert.equal(d.upstream?.baseUrl, 'https://api.anthropic.com');
-    assert.equal(d.upstream?.model, 'claude-sonnet-4-5-20250929');
+    assert.equal(d.upstream?.model, 'claude-haiku-4-5-20251001');
     assert.deepEqual(d.upstream?.timeouts, { connectMs: 10_000, firstByteMs: 600_000, betweenChunksMs: 300_000 });
     assert.equal(d.upstream?.maxConnections, 256);
     assert.ok(d.upstream?.auth.kind === 'key' && d.upstream.auth.key.reveal() === 'sk-ant-secret-0000');
@@ -43,10 +43,10 @@ describe('upstream deployments', () => {
   });
 
   test('a foundry deployment names its resource, or a base URL; the upstream model defaults to the model id', () => {
-    const byName = deploymentOf({ model: 'claude-sonnet-4-5', backend: 'foundry', upstream: { resource: 'My-Foundry', apiKey: 'k' } });
+    const byName = deploymentOf({ model: 'claude-haiku-4-5', backend: 'foundry', upstream: { resource: 'My-Foundry', apiKey: 'k' } });
     assert.equal(byName.upstream?.baseUrl, 'https://my-foundry.services.ai.azure.com/anthropic');
-    assert.equal(byName.upstream?.model, 'claude-sonnet-4-5');
-    const byUrl = deploymentOf({ model: 'claude-sonnet-4-5', backend: 'foundry', upstream: { baseUrl: 'https://x.openai.azure.com/anthropic/', apiKey: 'k', model: 'sonnet-prod' } });
+    assert.equal(byName.upstream?.model, 'claude-haiku-4-5');
+    const byUrl = deploymentOf({ model: 'claude-haiku-4-5', backend: 'foundry', upstream: { baseUrl: 'https://x.openai.azure.com/anthropic/', apiKey: 'k', model: 'sonnet-prod' } });
     assert.equal(byUrl.upstream?.baseUrl, 'https://x.openai.azure.com/anthropic');
     assert.equal(byUrl.upstream?.model, 'sonnet-prod');
   });
@@ -70,7 +70,7 @@ describe('upstream deployments', () => {
     ['an unset key variable', { backend: 'anthropic', upstream: { apiKeyEnv: 'NOPE' } }, {}, /upstream\.apiKeyEnv names NOPE, which is not set in the environment\./],
     ['two credentials', { backend: 'anthropic', upstream: { apiKey: 'a', apiKeyEnv: 'B' } }, {}, /upstream needs exactly one of "apiKey" or "apiKeyEnv", not apiKey and apiKeyEnv\./],
     ['a foundry upstream with no address', { backend: 'foundry', upstream: { apiKey: 'a' } }, {}, /needs exactly one of "resource" \(the Foundry resource name\) or "baseUrl"/],
-    ['a typo', { backend: 'anthropic', upstream: { apikeyEnv: 'K' } }, {}, /upstream\.apikeyEnv is not a setting here; use "baseUrl", "apiKey", "apiKeyEnv"/],
+    ['a typo', { backend: 'anthropic', upstream: { apikeyEnv: 'K' } }, {}, /upstream\.apikeyEnv is not a setting; did you mean "apiKeyEnv"\?/],
     ['a bad URL', { backend: 'anthropic', upstream: { apiKey: 'k', baseUrl: 'ftp://x' } }, {}, /baseUrl must be an http or https URL, not ftp:\./],
     ['a timeout out of range', { backend: 'anthropic', upstream: { apiKey: 'k', timeouts: { connectMs: 0 } } }, {}, /timeouts\.connectMs must be a number from 1 to 3600000\./],
     ['upstream settings on the simulator', { upstream: { apiKey: 'k' } }, {}, /upstream is only read for "backend": "anthropic" or "foundry", not "simulator"\./],
@@ -79,7 +79,7 @@ describe('upstream deployments', () => {
     ['a bad rate limit', { rateLimits: { rpm: 0 } }, {}, /rateLimits\.rpm must be a number from 1 to/],
   ] as const) {
     test(`refuses ${what} with a message saying what to write`, () => {
-      assert.match(refusal({ model: 'claude-sonnet-4-5', ...deployment }, env), message);
+      assert.match(refusal({ model: 'claude-haiku-4-5', ...deployment }, env), message);
     });
   }
 
@@ -103,7 +103,7 @@ describe('cassettes and rate limits', () => {
   });
 
   test('rate limits come from capacity unless set; a field left out keeps its derived value', () => {
-    assert.equal(deploymentOf({ capacity: 50 }).rateLimits, undefined);
-    assert.deepEqual(deploymentOf({ capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, tpm: 50_000 });
+    assert.equal(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50 }).rateLimits, undefined);
+    assert.deepEqual(deploymentOf({ model: 'claude-haiku-4-5', capacity: 50, rateLimits: { rpm: 7 } }).rateLimits, { rpm: 7, tpm: 50_000 });
   });
 });

@@ -63,7 +63,7 @@ function call(baseUrl = `http://127.0.0.1:${port}`, stream = false) {
     backend: 'anthropic',
     upstream: {
       baseUrl,
-      model: 'claude-sonnet-4-5-20250929',
+      model: 'claude-sonnet-4-6',
       auth: { kind: 'key', key: new Secret('sk-ant-test') },
       timeouts: { connectMs: 1000, firstByteMs: 1000, betweenChunksMs: 300 },
       maxConnections: 1,

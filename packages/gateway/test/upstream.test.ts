@@ -30,11 +30,11 @@ before(async () => {
         {
           name: 'upstreams',
           deployments: [
-            { name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY, timeouts } },
+            { name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY, timeouts } },
             { name: 'claude-haiku-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY, model: 'claude-haiku-4-5' } },
-            { name: 'down', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: UPSTREAM_KEY } },
-            { name: 'unanswering', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: `https://127.0.0.1:${quiet.port}`, apiKey: UPSTREAM_KEY, timeouts } },
-            { name: 'foundry-key', model: 'claude-sonnet-4-5', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
+            { name: 'down', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: UPSTREAM_KEY } },
+            { name: 'unanswering', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: `https://127.0.0.1:${quiet.port}`, apiKey: UPSTREAM_KEY, timeouts } },
+            { name: 'foundry-key', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
             { name: 'foundry-entra', model: 'claude-opus-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, entra: true } },
           ],
         },
@@ -72,7 +72,7 @@ describe('forwarding', () => {
     assert.equal(res.status, 200);
     const upstream = mock.last;
     assert.equal(upstream.path, '/v1/messages');
-    assert.equal(upstream.body.toString('utf8'), body.replace('"model" : "sonnet"', '"model" : "claude-sonnet-4-5-20250929"'));
+    assert.equal(upstream.body.toString('utf8'), body.replace('"model" : "sonnet"', '"model" : "claude-sonnet-4-6"'));
     assert.equal(upstream.headers['x-api-key'], UPSTREAM_KEY);
     assert.equal(upstream.headers['anthropic-version'], '2023-06-01');
     assert.equal(upstream.headers['anthropic-beta'], 'context-1m-2025-08-07, interleaved-thinking-2025-05-14');
@@ -115,7 +115,7 @@ describe('forwarding', () => {
     assert.equal(res.status, 200);
     assert.equal(res.bytes.toString(), '{"input_tokens":42}');
     assert.equal(mock.last.path, '/v1/messages/count_tokens');
-    assert.equal(mock.last.json['model'], 'claude-sonnet-4-5-20250929');
+    assert.equal(mock.last.json['model'], 'claude-sonnet-4-6');
   });
 
   test('consecutive requests reuse one keep-alive connection to the upstream', async () => {

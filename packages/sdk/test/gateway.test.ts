@@ -37,7 +37,7 @@ let client: AnthropicFoundry;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cf-sdk-gateway-'));
-  gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir }, env: {} });
+  gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-haiku-4-5' }] }] }, env: {} });
   client = new AnthropicFoundry({ baseURL: gateway.baseURL(), apiKey: gateway.keys().key1, maxRetries: 0 });
 });
 after(async () => {

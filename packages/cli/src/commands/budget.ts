@@ -1,11 +1,11 @@
-// `claude-foundry budget set|list|delete`: a monthly budget per resource, its alert thresholds, and whether
+// `npx claude-foundry budget set|list|delete`: a monthly budget per resource, its alert thresholds, and whether
 // it refuses requests once used up.
 import { bar, money } from '../monitoring/chart.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry budget <set|list|delete> [options]
+const HELP = `Usage: npx claude-foundry budget <set|list|delete> [options]
 
   set <resource> <amount USD> [--thresholds 50,80,100] [--enforce]
                       a monthly budget (UTC months); each threshold records an alert once a month;

@@ -1,4 +1,4 @@
-// `claude-foundry chat`: one message to a deployment, its reply streamed to stdout as it arrives — the quickest
+// `npx claude-foundry chat`: one message to a deployment, its reply streamed to stdout as it arrives — the quickest
 // way to try a resource. The key comes from ARM's listKeys (or --api-key); the call is the data plane's SSE.
 import { DEFAULT_RESOURCE } from '@claude-foundry/gateway';
 import { armList, type Deployment, PLACEMENT_HELP, PLACEMENT_OPTIONS, placementOf, resolveResource } from '../arm.ts';
@@ -9,10 +9,10 @@ import { parseCommandArgs, UsageError, wholeNumber } from '../usage.ts';
 import { baseURLOf } from './endpoint.ts';
 import { listKeys } from './keys.ts';
 
-const HELP = `Usage: claude-foundry chat [options] <prompt...>
+const HELP = `Usage: npx claude-foundry chat [options] <prompt...>
 
 Sends one user message to a deployment and streams the reply to stdout as it arrives.
-With no prompt, reads it from stdin ('-' too): echo "Hello" | claude-foundry chat --deployment claude-haiku-4-5
+With no prompt, reads it from stdin ('-' too): echo "Hello" | npx claude-foundry chat --deployment claude-haiku-4-5
 
 Options:
   --resource <r>             the resource (default ${DEFAULT_RESOURCE})
@@ -27,7 +27,7 @@ ${PLACEMENT_HELP}
   -h, --help                 this text
 
 Example:
-  claude-foundry chat --resource claude-local --deployment claude-sonnet-4-5 "Hello"`;
+  npx claude-foundry chat --resource claude-local --deployment claude-sonnet-5-5 "Hello"`;
 
 const OPTIONS = {
   ...PLACEMENT_OPTIONS,
@@ -65,7 +65,7 @@ export async function chat(args: string[]): Promise<number> {
   }
   const maxTokens = values['max-tokens'] === undefined ? 1024 : wholeNumber('chat', 'max-tokens', values['max-tokens']);
   const prompt = positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-') ? await readStdin() : positionals.join(' ');
-  if (!prompt.trim()) throw new UsageError(`chat: what should it say? Pass a prompt, e.g. claude-foundry chat "Hello, Claude".`);
+  if (!prompt.trim()) throw new UsageError(`chat: what should it say? Pass a prompt, e.g. npx claude-foundry chat "Hello, Claude".`);
   const name = values.resource ?? DEFAULT_RESOURCE;
   const client = connect(values);
   const { apiKey, deployment, baseURL } = await target(client, name, values);
@@ -123,7 +123,7 @@ async function target(client: GatewayClient, name: string, values: { 'api-key'?:
   const [apiKey, deployment] = await Promise.all([
     values['api-key'] ?? listKeys(client, 'chat', account.id).then((k) => k.key1),
     values.deployment ?? armList<Deployment>(client, 'chat', `${account.id}/deployments`).then((list) => {
-      if (!list[0]) throw new CliError(`chat: resource '${account.name}' has no deployments yet. Create one: claude-foundry deployment create --resource ${account.name} --model claude-sonnet-4-5`, EXIT_FAILURE);
+      if (!list[0]) throw new CliError(`chat: resource '${account.name}' has no deployments yet. Create one: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-5-5`, EXIT_FAILURE);
       return list[0].name;
     }),
   ]);

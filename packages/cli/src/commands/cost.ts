@@ -1,11 +1,11 @@
-// `claude-foundry cost`: the month so far, the month-end forecast and the budget per resource, with the
+// `npx claude-foundry cost`: the month so far, the month-end forecast and the budget per resource, with the
 // cost per day drawn as bars.
 import { bar, money, shortTime, sparkline } from '../monitoring/chart.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry cost [options]
+const HELP = `Usage: npx claude-foundry cost [options]
 
 Cost at list price (USD; Foundry bills it as CCU at $0.01), the month so far, and a month-end forecast:
 the month so far plus the last 7 days' hourly run rate times the hours left (docs/monitoring.md).

@@ -1,4 +1,4 @@
-// `claude-foundry deployment create|list|show|delete`: a resource's model deployments, through the gateway's ARM
+// `npx claude-foundry deployment create|list|show|delete`: a resource's model deployments, through the gateway's ARM
 // API (`{account ID}/deployments/{name}`). A deployment's name is what clients pass as `model`.
 import { armCall, armFind, armList, type Deployment, CONTROL_HELP, CONTROL_OPTIONS, placementOf, resolveResource, resourceGroupOf } from '../arm.ts';
 import { CliError, EXIT_FAILURE } from '../gateway-client.ts';
@@ -6,7 +6,7 @@ import { connect } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
 import { choice, parseCommandArgs, UsageError, wholeNumber } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry deployment <create|list|show|delete> --resource <name> [options]
+const HELP = `Usage: npx claude-foundry deployment <create|list|show|delete> --resource <name> [options]
 
   create --resource <r> --name <d> --model <m>   deploy a Claude model under a name clients pass as 'model'
   list --resource <r>                            the resource's deployments
@@ -15,7 +15,7 @@ const HELP = `Usage: claude-foundry deployment <create|list|show|delete> --resou
 
 Create:
   --name <d>                                   the deployment's name (default: the model's ID, as Foundry does)
-  --model <m>                                  the model, e.g. claude-sonnet-4-5 (default: the deployment's name)
+  --model <m>                                  the model, e.g. claude-sonnet-5-5 (default: the deployment's name)
   --model-version <v>                          the model version (default: the catalog's current one)
   --sku <GlobalStandard|DataZoneStandard>      the deployment type (default GlobalStandard)
   --capacity <n>                               units of capacity: n requests and n × 1,000 tokens per minute
@@ -25,7 +25,7 @@ Options:
 ${CONTROL_HELP}
 
 Example:
-  claude-foundry deployment create --resource my-res --name claude-sonnet-4-5 --model claude-sonnet-4-5 --capacity 50`;
+  npx claude-foundry deployment create --resource my-res --name claude-sonnet-5-5 --model claude-sonnet-5-5 --capacity 50`;
 
 const OPTIONS = {
   ...CONTROL_OPTIONS,
@@ -53,7 +53,7 @@ export async function deployment(args: string[]): Promise<number> {
   }
   if (!['create', 'list', 'show', 'delete'].includes(sub)) throw new UsageError(`deployment: unknown subcommand '${sub}'; use create, list, show or delete.`);
   if (positionals.length > 0) throw new UsageError(`${command}: unexpected argument '${positionals[0]}'; name the resource with --resource and the deployment with --name.`);
-  if (values.resource === undefined) throw new UsageError(`${command}: --resource is required (see 'claude-foundry resource list').`);
+  if (values.resource === undefined) throw new UsageError(`${command}: --resource is required (see 'npx claude-foundry resource list').`);
   if (sub !== 'create') {
     const misplaced = CREATE_ONLY.find((f) => values[f] !== undefined);
     if (misplaced) throw new UsageError(`${command}: --${misplaced} is for 'deployment create'.`);
@@ -61,7 +61,7 @@ export async function deployment(args: string[]): Promise<number> {
   if (sub === 'create') {
     const name = values.name ?? values.model;
     const model = values.model ?? values.name;
-    if (name === undefined || model === undefined) throw new UsageError(`${command}: pass --model (and --name, which defaults to the model's ID), e.g. --model claude-sonnet-4-5.`);
+    if (name === undefined || model === undefined) throw new UsageError(`${command}: pass --model (and --name, which defaults to the model's ID), e.g. --model claude-sonnet-5-5.`);
     const sku = choice(command, 'sku', values.sku ?? 'GlobalStandard', ['GlobalStandard', 'DataZoneStandard']);
     const capacity = values.capacity === undefined ? undefined : wholeNumber(command, 'capacity', values.capacity);
     const client = connect(values);
@@ -79,7 +79,7 @@ export async function deployment(args: string[]): Promise<number> {
     if (values.json) printJson(created);
     else {
       process.stdout.write(`Created deployment '${created.name}' on resource '${account.name}': ${describeModel(created)}, ${created.sku?.name ?? sku}, capacity ${created.sku?.capacity ?? capacity ?? '-'}.\n`);
-      process.stdout.write(`Try it: claude-foundry chat --resource ${account.name} --deployment ${created.name} "Hello, Claude"\n`);
+      process.stdout.write(`Try it: npx claude-foundry chat --resource ${account.name} --deployment ${created.name} "Hello, Claude"\n`);
     }
     return 0;
   }
@@ -92,7 +92,7 @@ export async function deployment(args: string[]): Promise<number> {
     else process.stdout.write(table(['NAME', 'MODEL', 'VERSION', 'SKU', 'CAPACITY', 'STATE'], deployments.map(row)));
     return 0;
   }
-  if (values.name === undefined) throw new UsageError(`${command}: --name is required (see 'claude-foundry deployment list --resource ${values.resource}').`);
+  if (values.name === undefined) throw new UsageError(`${command}: --name is required (see 'npx claude-foundry deployment list --resource ${values.resource}').`);
   const path = `${account.id}/deployments/${encodeURIComponent(values.name)}`;
   const found = (await armCall<Deployment>(client, command, 'GET', path)).body;
   if (sub === 'show') {

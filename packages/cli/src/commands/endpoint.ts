@@ -1,4 +1,4 @@
-// `claude-foundry endpoint`: how to call a resource — the two export lines the official SDKs read, then curl,
+// `npx claude-foundry endpoint`: how to call a resource — the two export lines the official SDKs read, then curl,
 // TypeScript and Python — with its key from ARM's listKeys, in the same words as the `serve` banner.
 import { type Account, armList, type Deployment, keyNameOf, CONTROL_HELP, CONTROL_OPTIONS, placementOf, resolveResource, resourceGroupOf, resourceNameOf } from '../arm.ts';
 import type { GatewayClient } from '../gateway-client.ts';
@@ -8,7 +8,7 @@ import { printJson } from '../table.ts';
 import { parseCommandArgs } from '../usage.ts';
 import { listKeys } from './keys.ts';
 
-const HELP = `Usage: claude-foundry endpoint --resource <name> [options]
+const HELP = `Usage: npx claude-foundry endpoint --resource <name> [options]
 
 Prints the resource's base URL and key as two export lines for the official SDKs
 (ANTHROPIC_FOUNDRY_BASE_URL, ANTHROPIC_FOUNDRY_API_KEY), then how to call it with curl, TypeScript and Python.
@@ -49,11 +49,11 @@ export async function endpoint(args: string[]): Promise<number> {
     printJson({ resource: account.name, id: account.id, baseURL, apiKey, deployments: names });
     return 0;
   }
-  const none = `(none yet: claude-foundry deployment create --resource ${account.name} --model claude-sonnet-4-5)`;
+  const none = `(none yet: npx claude-foundry deployment create --resource ${account.name} --model claude-sonnet-5-5)`;
   process.stdout.write(`  Resource     ${account.name} (resource group ${resourceGroupOf(account.id)})
   Endpoint     ${baseURL}/v1/messages
   Deployments  ${names.length ? names.join(', ') : none}
 
-${callSnippets({ baseURL, apiKey, model: values.deployment ?? names[0] ?? 'claude-sonnet-4-5' })}`);
+${callSnippets({ baseURL, apiKey, model: values.deployment ?? names[0] ?? 'claude-sonnet-5-5' })}`);
   return 0;
 }

@@ -1,4 +1,4 @@
-// `claude-foundry keys list|regenerate`: a resource's two API keys, through ARM's `listKeys` and `regenerateKey`
+// `npx claude-foundry keys list|regenerate`: a resource's two API keys, through ARM's `listKeys` and `regenerateKey`
 // actions. A regenerated key replaces the old one at once: the old value is refused from the next request.
 import { type ApiKeys, armCall, keyNameOf, CONTROL_HELP, CONTROL_OPTIONS, placementOf, resolveResource, resourceNameOf } from '../arm.ts';
 import type { GatewayClient } from '../gateway-client.ts';
@@ -6,7 +6,7 @@ import { connect } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry keys <list|regenerate> --resource <name> [options]
+const HELP = `Usage: npx claude-foundry keys <list|regenerate> --resource <name> [options]
 
   list --resource <r>                            the resource's two keys, key1 and key2
   regenerate --resource <r> --key <key1|key2>    replace one key with a new value (the old one stops working)

@@ -5,13 +5,13 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, connect } from '../monitoring/clie
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry logs query '<KQL>' [options]
+const HELP = `Usage: npx claude-foundry logs query '<KQL>' [options]
 
 Runs a KQL query over the request log's RequestLogs table (docs/monitoring.md lists the columns and the
 subset understood), over every resource you may read, for example:
 
-  claude-foundry logs query 'RequestLogs | where TimeGenerated > ago(1h) and ResultSignature == 429 | summarize count() by ModelDeploymentName'
-  claude-foundry logs query 'RequestLogs | summarize percentile(DurationMs, 95) by bin(TimeGenerated, 5m) | render timechart'
+  npx claude-foundry logs query 'RequestLogs | where TimeGenerated > ago(1h) and ResultSignature == 429 | summarize count() by ModelDeploymentName'
+  npx claude-foundry logs query 'RequestLogs | summarize percentile(DurationMs, 95) by bin(TimeGenerated, 5m) | render timechart'
 
 Options:
   --resource <name>  only these resources (a name or a comma-separated list)

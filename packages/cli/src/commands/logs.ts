@@ -1,4 +1,4 @@
-// `claude-foundry logs`: the request log, newest first, filtered; `--follow` polls for new records.
+// `npx claude-foundry logs`: the request log, newest first, filtered; `--follow` polls for new records.
 import type { RecordView } from '@claude-foundry/gateway';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { count, money } from '../monitoring/chart.ts';
@@ -6,8 +6,8 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitori
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry logs [options]
-       claude-foundry logs query '<KQL>'   (a KQL query over the log; 'logs query --help')
+const HELP = `Usage: npx claude-foundry logs [options]
+       npx claude-foundry logs query '<KQL>'   (a KQL query over the log; 'logs query --help')
 
 One line per data-plane request: time, status, error, deployment, principal, tokens, cost, latency, request-id.
 

@@ -1,11 +1,11 @@
-// `claude-foundry principal create|list|delete`: service principals of the development tenant, through the
+// `npx claude-foundry principal create|list|delete`: service principals of the development tenant, through the
 // gateway's Graph-like /v1.0/servicePrincipals endpoint.
 import { CliError, EXIT_FAILURE, GatewayClient } from '../gateway-client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 import { CONNECTION_OPTIONS } from '../monitoring/client.ts';
 
-const HELP = `Usage: claude-foundry principal <create|list|delete> [options]
+const HELP = `Usage: npx claude-foundry principal <create|list|delete> [options]
 
   create --name <display name> [--group <group object ID>]...   a new service principal and its secret
   list                                                           every service principal
@@ -69,7 +69,7 @@ export async function principal(args: string[]): Promise<number> {
           `Created service principal '${created.displayName}'.\n\n` +
             table(['FIELD', 'VALUE'], [['Tenant ID', created.appOwnerOrganizationId], ['Client ID', created.appId], ['Object ID', created.id], ['Client secret', secret]]) +
             `\nThe secret is shown once: keep it now. To let the principal call Claude:\n` +
-            `  claude-foundry role assign --principal ${created.appId} --role "Cognitive Services User"\n`,
+            `  npx claude-foundry role assign --principal ${created.appId} --role "Cognitive Services User"\n`,
         );
       }
       return 0;
@@ -86,7 +86,7 @@ export async function principal(args: string[]): Promise<number> {
       if (!ref || extra !== undefined) throw new UsageError('principal delete: name exactly one principal (display name, client ID or object ID).');
       const client = connect();
       const found = findPrincipal(await listPrincipals(client), ref);
-      if (!found) throw new CliError(`no service principal '${ref}'. Run 'claude-foundry principal list'.`, EXIT_FAILURE);
+      if (!found) throw new CliError(`no service principal '${ref}'. Run 'npx claude-foundry principal list'.`, EXIT_FAILURE);
       await client.manage('DELETE', `/v1.0/servicePrincipals/${found.id}`);
       if (values.json) printJson({ deleted: found.id });
       else process.stdout.write(`Deleted service principal '${found.displayName}' (${found.appId}).\n`);

@@ -1,4 +1,4 @@
-// `claude-foundry resource create|list|show|update|delete`: Foundry resources, i.e. Microsoft.CognitiveServices
+// `npx claude-foundry resource create|list|show|update|delete`: Foundry resources, i.e. Microsoft.CognitiveServices
 // accounts of kind AIServices, through the gateway's ARM API
 // (`/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}`).
 import { DEFAULT_RESOURCE_GROUP } from '@claude-foundry/gateway';
@@ -14,7 +14,7 @@ import { choice, parseCommandArgs, UsageError } from '../usage.ts';
 const DEFAULT_LOCATION = 'eastus2';
 const DEFAULT_SKU = 'S0';
 
-const HELP = `Usage: claude-foundry resource <create|list|show|update|delete> [options]
+const HELP = `Usage: npx claude-foundry resource <create|list|show|update|delete> [options]
 
   create <name> [settings]   a new Foundry resource (an ARM Microsoft.CognitiveServices account, kind AIServices)
   list                       the resources of the subscription, or of one resource group with -g
@@ -38,9 +38,9 @@ Options:
 ${CONTROL_HELP}
 
 Examples:
-  claude-foundry resource create my-res
-  claude-foundry resource update my-res --ip-rule 127.0.0.1 --ip-rule 10.0.0.0/8
-  claude-foundry resource list --json`;
+  npx claude-foundry resource create my-res
+  npx claude-foundry resource update my-res --ip-rule 127.0.0.1 --ip-rule 10.0.0.0/8
+  npx claude-foundry resource list --json`;
 
 const OPTIONS = {
   ...CONTROL_OPTIONS,
@@ -84,7 +84,7 @@ export async function resource(args: string[]): Promise<number> {
   }
   if (!['create', 'show', 'update', 'delete'].includes(sub)) throw new UsageError(`resource: unknown subcommand '${sub}'; use create, list, show, update or delete.`);
   const [name, extra] = positionals;
-  if (name === undefined) throw new UsageError(`${command}: name the resource, e.g. 'claude-foundry ${command} my-res'.`);
+  if (name === undefined) throw new UsageError(`${command}: name the resource, e.g. 'npx claude-foundry ${command} my-res'.`);
   if (extra !== undefined) throw new UsageError(`${command}: unexpected argument '${extra}'.`);
   const client = connect(values);
   switch (sub) {
@@ -93,7 +93,7 @@ export async function resource(args: string[]): Promise<number> {
       const resourceGroup = placement.resourceGroup ?? DEFAULT_RESOURCE_GROUP;
       const path = accountPath(placement.subscription, resourceGroup, name);
       if (await armFind<Account>(client, command, path)) {
-        throw new CliError(`${command}: resource '${name}' already exists in resource group '${resourceGroup}'. Change it with 'claude-foundry resource update ${name}', or pick another name.`, EXIT_FAILURE);
+        throw new CliError(`${command}: resource '${name}' already exists in resource group '${resourceGroup}'. Change it with 'npx claude-foundry resource update ${name}', or pick another name.`, EXIT_FAILURE);
       }
       const body = {
         location: values.location ?? DEFAULT_LOCATION,
@@ -106,7 +106,7 @@ export async function resource(args: string[]): Promise<number> {
       else {
         process.stdout.write(`Created resource '${created.name}' in resource group '${resourceGroupOf(created.id)}' (${created.location}, ${created.sku?.name ?? body.sku.name}).\n\n`);
         process.stdout.write(describe(created));
-        process.stdout.write(`\nNext: claude-foundry deployment create --resource ${created.name} --name claude-sonnet-4-5 --model claude-sonnet-4-5\n`);
+        process.stdout.write(`\nNext: npx claude-foundry deployment create --resource ${created.name} --name claude-sonnet-5-5 --model claude-sonnet-5-5\n`);
       }
       return 0;
     }
@@ -148,7 +148,7 @@ export async function resource(args: string[]): Promise<number> {
 
 function noSettings(command: string, values: Values): void {
   const given = SETTING_FLAGS.find((f) => values[f] !== undefined);
-  if (given) throw new UsageError(`${command}: --${given} changes a resource; use 'claude-foundry resource update'.`);
+  if (given) throw new UsageError(`${command}: --${given} changes a resource; use 'npx claude-foundry resource update'.`);
 }
 
 /** The flags' settings laid over `properties` (a new resource's, or those read back for an update). */

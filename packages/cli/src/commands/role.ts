@@ -1,4 +1,4 @@
-// `claude-foundry role assign|list|remove`: Azure RBAC role assignments, through the gateway's ARM endpoints
+// `npx claude-foundry role assign|list|remove`: Azure RBAC role assignments, through the gateway's ARM endpoints
 // `{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}?api-version=2022-04-01`.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '@claude-foundry/gateway';
@@ -8,7 +8,7 @@ import { parseCommandArgs, UsageError } from '../usage.ts';
 import { findPrincipal, listPrincipals } from './principal.ts';
 import { CONNECTION_OPTIONS } from '../monitoring/client.ts';
 
-const HELP = `Usage: claude-foundry role <assign|list|remove> [options]
+const HELP = `Usage: npx claude-foundry role <assign|list|remove> [options]
 
   assign --role <name | GUID> <who> [<where>]   give a principal or group a role
   list [--principal <ref>] [--scope <scope>]    role assignments (all you may read, by default)
@@ -94,7 +94,7 @@ export async function role(args: string[]): Promise<number> {
       let principalType: string;
       if (values.principal) {
         const found = findPrincipal(await listPrincipals(client), values.principal);
-        if (!found) throw new CliError(`no service principal '${values.principal}'. Run 'claude-foundry principal list', or use --object-id with --type for a principal of another tenant.`, EXIT_FAILURE);
+        if (!found) throw new CliError(`no service principal '${values.principal}'. Run 'npx claude-foundry principal list', or use --object-id with --type for a principal of another tenant.`, EXIT_FAILURE);
         principalId = found.id;
         principalType = 'ServicePrincipal';
       } else {
@@ -136,12 +136,12 @@ export async function role(args: string[]): Promise<number> {
     }
     case 'remove': {
       const [ref] = positionals;
-      if (!ref) throw new UsageError('role remove: name the assignment (its GUID from `claude-foundry role list`, or its full ID).');
+      if (!ref) throw new UsageError('role remove: name the assignment (its GUID from `npx claude-foundry role list`, or its full ID).');
       const client = connect();
       const name = ref.split('/').pop()!.toLowerCase();
       const all = ((await client.manage('GET', armPath('/'))).json as { value: RoleAssignment[] }).value;
       const found = all.find((a) => a.name.toLowerCase() === name);
-      if (!found) throw new CliError(`no role assignment '${ref}'. Run 'claude-foundry role list'.`, EXIT_FAILURE);
+      if (!found) throw new CliError(`no role assignment '${ref}'. Run 'npx claude-foundry role list'.`, EXIT_FAILURE);
       await client.manage('DELETE', armPath(found.properties.scope, found.name));
       if (values.json) printJson({ deleted: found.id });
       else process.stdout.write(`Removed role assignment ${found.name}.\n`);

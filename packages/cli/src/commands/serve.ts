@@ -1,12 +1,14 @@
-// `claude-foundry serve`: starts the gateway and prints how to call it.
-import { startGateway, type Gateway } from '@claude-foundry/gateway';
+// `npx claude-foundry serve`: starts the gateway and prints how to call it.
+import { defaultDeployments, startGateway, type Gateway } from '@claude-foundry/gateway';
+import { VERSION } from '../version.ts';
 import { callSnippets } from '../snippets.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry serve [options]
+const HELP = `Usage: npx claude-foundry serve [options]
 
-Starts the Foundry endpoint on 127.0.0.1:4480 with the resource 'claude-local' and the deployments
-claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5 on the built-in simulator.
+Starts the Foundry endpoint on 127.0.0.1:4480 (HTTPS on 4443) with the resource 'claude-local' and the
+current Sonnet, Opus and Haiku of the model catalog (today ${defaultDeployments().join(', ')}) on the
+built-in simulator. Keys and state are kept in ./.data.
 
 Options:
   --config <file>    a JSON config file (default: $CLAUDE_FOUNDRY_CONFIG)
@@ -58,14 +60,19 @@ export async function serve(args: string[]): Promise<number> {
 export function banner(gateway: Gateway): string {
   const resource = gateway.config.resources[0]!;
   const baseURL = gateway.baseURL(resource.name);
-  const deployments = resource.deployments.map((d) => d.name);
-  const model = deployments[0] ?? 'claude-sonnet-4-5';
-  return `claude-foundry is serving Claude on Microsoft Foundry, emulated.
+  const model = resource.deployments[0]?.name ?? 'claude-sonnet-5-5';
+  // Every resource the store holds (those created through the CLI or ARM too), one line each.
+  const resources = gateway.control.current.resources().map((r) => {
+    const deployments = [...r.deployments.values()];
+    const backends = [...new Set(deployments.map((d) => d.backend))].join(', ');
+    return `${r.name}: ${deployments.length ? `${deployments.map((d) => d.name).join(', ')} (${backends})` : 'no deployments'}`;
+  });
+  return `claude-foundry ${VERSION} is serving Claude on Microsoft Foundry, emulated.
 
   Endpoint     ${baseURL}/v1/messages
-  Resource     ${resource.name}
-  Deployments  ${deployments.join(', ')} (${[...new Set(resource.deployments.map((d) => d.backend))].join(', ')})
-  Data folder  ${gateway.config.dataDir}
+  Resources    ${resources.join('\n               ')}
+  Data folder  ${gateway.config.dataDir} (choose another with --data-dir)
+  Ports        HTTP ${gateway.port}, HTTPS ${gateway.httpsPort} (choose others with --port and --https-port)
   Scenarios    ${gateway.scenarios.status().map((f) => `${f.file} (${f.rules} rule${f.rules === 1 ? '' : 's'})`).join(', ')}, reloaded on change (docs/scenarios.md)
   HTTPS        ${gateway.httpsUrl} (its CA: ${gateway.identity.caPath})
   Entra ID     development tenant ${gateway.identity.tenantId}, authority host ${gateway.httpsUrl}
@@ -74,12 +81,14 @@ export function banner(gateway: Gateway): string {
 ${callSnippets({ baseURL, apiKey: gateway.keys(resource.name).key1, model })}
 To use Microsoft Entra ID tokens instead of keys (docs/identity.md), give a principal a role:
 
-claude-foundry principal create --name dev && claude-foundry role assign --principal dev --role "Cognitive Services User"
+npx claude-foundry principal create --name dev && npx claude-foundry role assign --principal dev --role "Cognitive Services User"
 
-and trust the gateway's CA in the process that runs @azure/identity (ClientSecretCredential with
-authorityHost ${gateway.httpsUrl} and disableInstanceDiscovery: true):
+then, in the shell that runs @azure/identity (ClientSecretCredential with authorityHost
+${gateway.httpsUrl} and disableInstanceDiscovery: true), trust the gateway's CA and drop the key:
+the SDK refuses an API key and a token provider together.
 
 export NODE_EXTRA_CA_CERTS=${gateway.identity.caPath}
+unset ANTHROPIC_FOUNDRY_API_KEY
 
 Press Ctrl+C to stop.
 `;

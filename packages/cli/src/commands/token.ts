@@ -1,10 +1,10 @@
-// `claude-foundry token`: prints an access token from the development tenant, so that an `azureADTokenProvider`
+// `npx claude-foundry token`: prints an access token from the development tenant, so that an `azureADTokenProvider`
 // is one line in development: `() => execFileSync('claude-foundry', ['token', ...]).toString().trim()`.
 import { GatewayClient } from '../gateway-client.ts';
 import { printJson } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry token [options]
+const HELP = `Usage: npx claude-foundry token [options]
 
 Prints an access token for a service principal of the development tenant (client credentials).
 
@@ -19,7 +19,7 @@ Options:
   -h, --help               this text
 
 The admin principal is Owner: it manages, but, as in Azure, it cannot call Claude. Create a principal and
-give it a role (claude-foundry principal create; claude-foundry role assign) to get a token that can.`;
+give it a role (npx claude-foundry principal create; npx claude-foundry role assign) to get a token that can.`;
 
 export const DEFAULT_SCOPE = 'https://cognitiveservices.azure.com/.default';
 

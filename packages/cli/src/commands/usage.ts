@@ -1,11 +1,11 @@
-// `claude-foundry usage`: tokens, requests and cost by time bucket, drawn as a sparkline and bars.
+// `npx claude-foundry usage`: tokens, requests and cost by time bucket, drawn as a sparkline and bars.
 import type { UsageView } from '@claude-foundry/gateway';
 import { bar, count, money, shortTime, sparkline } from '../monitoring/chart.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connect, query } from '../monitoring/client.ts';
 import { printJson, table } from '../table.ts';
 import { parseCommandArgs } from '../usage.ts';
 
-const HELP = `Usage: claude-foundry usage [options]
+const HELP = `Usage: npx claude-foundry usage [options]
 
 Tokens, requests and cost per time bucket, from the gateway's rollups (UTC buckets).
 

@@ -1,6 +1,7 @@
 // The monitoring commands' link to a running gateway: the admin principal's management token (gateway-client.ts)
 // and the /monitoring API, with the flags every one of them takes.
-import { GatewayClient } from '../gateway-client.ts';
+import { ArmError, GatewayClient } from '../gateway-client.ts';
+import { UsageError } from '../usage.ts';
 
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
@@ -19,8 +20,22 @@ export function connect(values: { url?: string | undefined; 'data-dir'?: string 
 }
 
 /** GET /monitoring/{path} with the given query, as the admin principal. */
+/** The flag that sets each query parameter, so a refused value is reported as the flag the user typed. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  from: '--since', to: '--until', status: '--status', limit: '--limit', interval: '--interval', groupBy: '--by',
+  deployment: '--deployment', resource: '--resource', principal: '--principal', requestId: '--request-id',
+};
+
 export async function query<T>(client: GatewayClient, path: string, params: Record<string, string | undefined>): Promise<T> {
   const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
   const qs = search.toString();
-  return (await client.manage('GET', `/monitoring/${path}${qs ? `?${qs}` : ''}`)).json as T;
+  try {
+    return (await client.manage('GET', `/monitoring/${path}${qs ? `?${qs}` : ''}`)).json as T;
+  } catch (err) {
+    // A value the API refuses came from a flag: a usage error (exit 2) that names the flag, not the API's parameter.
+    const parameter = err instanceof ArmError && err.code === 'InvalidParameter' ? /^The query parameter '(\w+)' (.*)$/s.exec(err.armMessage) : null;
+    const flag = parameter ? FLAG_OF[parameter[1]!] : undefined;
+    if (parameter && flag) throw new UsageError(`${path}: ${flag} ${parameter[2]}`);
+    throw err;
+  }
 }

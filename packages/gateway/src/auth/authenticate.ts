@@ -4,12 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ControlState } from '../control/snapshot.ts';
 import type { KeyName, Resource } from '../control/types.ts';
 import { GatewayError } from '../errors/index.ts';
-import { TokenRejected } from '../identity/jwt.ts';
+import type { Correlation } from '../http/respond.ts';
 import type { DirectorySnapshot } from '../identity/directory-snapshot.ts';
 import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
 import { extractCredential } from './credentials.ts';
 import { accountScope } from './scopes.ts';
-import { tokenError } from './token-errors.ts';
+import { tokenFailure } from './token-errors.ts';
 
 export type Principal =
   | { kind: 'key'; keyName: KeyName }
@@ -58,7 +58,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     return { resource: found.resource, principal: { kind: 'key', keyName: found.keyName } };
   }
 
-  async function byToken(token: string, addressed: Resource | undefined, operation: DataOperation): Promise<Authenticated> {
+  async function byToken(token: string, addressed: Resource | undefined, operation: DataOperation, ids: Correlation | undefined): Promise<Authenticated> {
     const resources = deps.control.current.resources();
     const resource = addressed ?? (resources.length === 1 ? resources[0] : undefined);
     if (!resource) {
@@ -71,8 +71,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     try {
       identity = await deps.validator.validate(token, DATA_PLANE_AUDIENCES);
     } catch (err) {
-      if (err instanceof TokenRejected) throw tokenError(err);
-      throw new GatewayError('invalid_token', 'The access token could not be validated.');
+      throw tokenFailure(err, ids);
     }
     const action = DATA_ACTIONS[operation];
     const scope = accountScope(resource.subscriptionId, resource.resourceGroup, resource.name);
@@ -88,12 +87,12 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     return { resource, principal: { kind: 'entra', tenantId, objectId, appId, groups } };
   }
 
-  /** `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. */
-  return async function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation): Promise<Authenticated> {
+  /** `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. `ids` label any log line. */
+  return async function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation, ids?: Correlation): Promise<Authenticated> {
     const credential = extractCredential(headers);
     if (credential.kind === 'none') throw new GatewayError('missing_key');
     if (credential.kind === 'key') return byKey(credential.key, addressed);
-    return byToken(credential.token, addressed, operation);
+    return byToken(credential.token, addressed, operation, ids);
   };
 }
 

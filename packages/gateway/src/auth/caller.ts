@@ -4,10 +4,10 @@
 // (Key Vault, say) is refused whatever Host the caller sends.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.ts';
-import { TokenRejected } from '../identity/jwt.ts';
+import type { Correlation } from '../http/respond.ts';
 import type { PublicOrigins } from '../identity/origin.ts';
 import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
-import { tokenError } from './token-errors.ts';
+import { tokenFailure } from './token-errors.ts';
 
 /** ARM's audiences (both spellings Entra issues) and Graph's; the gateway's public origins are added to them. */
 const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
@@ -17,7 +17,8 @@ export interface Caller extends ValidatedToken {
   principalIds: string[];
 }
 
-export async function authenticateCaller(req: IncomingMessage, validator: TokenValidator, origins: PublicOrigins): Promise<Caller> {
+/** `ids`: the request's, for the log line an unexpected validation failure gets. */
+export async function authenticateCaller(req: IncomingMessage, validator: TokenValidator, origins: PublicOrigins, ids?: Correlation): Promise<Caller> {
   const header = req.headers.authorization;
   if (!header) throw new GatewayError('authentication_failed');
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
@@ -26,8 +27,7 @@ export async function authenticateCaller(req: IncomingMessage, validator: TokenV
     const token = await validator.validate(match[1]!, [...MANAGEMENT_AUDIENCES, ...origins.list]);
     return { ...token, principalIds: [token.objectId, ...token.groups] };
   } catch (err) {
-    if (err instanceof TokenRejected) throw tokenError(err);
-    throw new GatewayError('invalid_token', 'The access token could not be validated.');
+    throw tokenFailure(err, ids);
   }
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../control/types.ts';
 import { limitsFromCapacity } from '../limits/capacity.ts';
 import { getModel } from '../models/catalog.ts';
+import { lifecycleOf } from '../models/lifecycle.ts';
 import { ConfigError, isObject, optionalBoolean, optionalInteger, optionalNumber, optionalString, requiredString } from './index.ts';
 import { Secret } from './secret.ts';
 
@@ -73,9 +74,9 @@ export function parseBackendFields(item: Record<string, unknown>, at: string, co
   const upstreamBackend = backend === 'anthropic' || backend === 'foundry';
   if (upstreamBackend) {
     const model = getModel(context.model);
-    if (model?.lifecycle === 'retired') {
+    if (model && lifecycleOf(model) === 'retired') {
       throw new ConfigError(
-        `${at}.model "${context.model}" was retired${model.retiredAt ? ` on ${model.retiredAt}` : ''}: the ${backend} upstream no longer serves it. ` +
+        `${at}.model "${context.model}" was retired on ${model.retiredAt ?? model.retiresAt}: the ${backend} upstream no longer serves it. ` +
           'Deploy an active model, or serve this one with "backend": "simulator".',
       );
     }

@@ -6,12 +6,17 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, SimulatorProfile } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
 import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-defaults.ts';
+import type { RawConfig } from './schema.ts';
+import { schemaProblems } from './strict.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../limits/capacity.ts';
+import { getModel, listModels } from '../models/catalog.ts';
+import { currentGeneration } from '../models/lifecycle.ts';
+import { nearest } from './strict.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
 export const DEFAULT_PORT = 4480;
@@ -22,8 +27,14 @@ export const DEFAULT_RESOURCE = 'claude-local';
 /** The subscription and resource group a resource belongs to unless configured (docs/identity.md). */
 export const DEFAULT_SUBSCRIPTION_ID = 'c1a0de00-5ab5-4000-8000-000000000001';
 export const DEFAULT_RESOURCE_GROUP = 'claude-foundry';
-/** The three deployments Foundry launched Claude with, under their default deployment names. */
-export const DEFAULT_DEPLOYMENTS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'] as const;
+/**
+ * The default resource's deployments: the current Sonnet, Opus and Haiku of the catalog on the day of the start
+ * (newest active by release date), under their default deployment names. Foundry launched Claude with
+ * claude-sonnet-4-5, claude-opus-4-1 and claude-haiku-4-5; those names still work for deployments users create.
+ */
+export function defaultDeployments(now: number = Date.now()): string[] {
+  return currentGeneration(listModels(), ['sonnet', 'opus', 'haiku'], now).map((m) => m.id);
+}
 /** 32 MB, the Messages API's documented request limit. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -92,46 +103,29 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-/** The config file's shape before validation: everything optional. */
-export interface RawConfig {
-  host?: unknown;
-  port?: unknown;
-  httpsPort?: unknown;
-  dataDir?: unknown;
-  domains?: unknown;
-  maxBodyBytes?: unknown;
-  trustedProxies?: unknown;
-  resources?: unknown;
-  /** The backend of deployments created through the ARM API (docs/control-plane.md). */
-  deploymentDefaults?: unknown;
-  /** Entra tenants, service principals, role assignments (docs/identity.md). */
-  identity?: unknown;
-  /** Gateway-wide record/replay settings (docs/upstreams.md). */
-  cassettes?: unknown;
-  /** Metrics endpoint and request-log writer (docs/monitoring.md). */
-  monitoring?: unknown;
-  /** Fixtures files of scripted replies (docs/scenarios.md). */
-  scenarios?: unknown;
-  /** Timeouts and the per-address connection cap (docs/configuration.md). */
-  connections?: unknown;
-}
+export type { RawConfig } from './schema.ts';
 
 export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = options.file ?? env['CLAUDE_FOUNDRY_CONFIG'];
-  let raw: RawConfig = {};
+  let raw: Record<string, unknown> = {};
   if (file) raw = readConfigFile(resolve(cwd, file));
-  const fromEnv: RawConfig = {};
+  const fromEnv: Record<string, unknown> = {};
   if (env['CLAUDE_FOUNDRY_HOST']) fromEnv.host = env['CLAUDE_FOUNDRY_HOST'];
   if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
   if (env['CLAUDE_FOUNDRY_HTTPS_PORT']) fromEnv.httpsPort = Number(env['CLAUDE_FOUNDRY_HTTPS_PORT']);
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
-  const merged: RawConfig = { ...raw, ...fromEnv, ...options.overrides };
-  return parseConfig(merged, cwd, file ?? 'config', env);
+  const merged: Record<string, unknown> = { ...raw, ...fromEnv, ...options.overrides };
+  const source = file ?? 'config';
+  const problems = schemaProblems(merged);
+  if (problems.unknownKey) throw new ConfigError(`${source}: ${problems.unknownKey}`);
+  const config = parseConfig(merged, cwd, source, env);
+  if (problems.other) throw new ConfigError(`${source}: ${problems.other}`);
+  return config;
 }
 
-function readConfigFile(path: string): RawConfig {
+function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -148,29 +142,29 @@ function readConfigFile(path: string): RawConfig {
   return parsed;
 }
 
-function parseConfig(raw: RawConfig, cwd: string, source: string, env: NodeJS.ProcessEnv): GatewayConfig {
+function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, env: NodeJS.ProcessEnv): GatewayConfig {
   const where = (field: string) => `${source}: ${field}`;
-  const host = optionalString(raw.host, where('host')) ?? DEFAULT_HOST;
-  const port = optionalInteger(raw.port, where('port'), 0, 65535) ?? DEFAULT_PORT;
+  const host = optionalString(raw['host'], where('host')) ?? DEFAULT_HOST;
+  const port = optionalInteger(raw['port'], where('port'), 0, 65535) ?? DEFAULT_PORT;
   // A gateway on a free port (tests, embedding) takes a free HTTPS port too, rather than colliding on 4443.
-  const httpsPort = optionalInteger(raw.httpsPort, where('httpsPort'), 0, 65535) ?? (port === 0 ? 0 : DEFAULT_HTTPS_PORT);
-  const dataDirRaw = optionalString(raw.dataDir, where('dataDir')) ?? '.data';
+  const httpsPort = optionalInteger(raw['httpsPort'], where('httpsPort'), 0, 65535) ?? (port === 0 ? 0 : DEFAULT_HTTPS_PORT);
+  const dataDirRaw = optionalString(raw['dataDir'], where('dataDir')) ?? '.data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
-  const maxBodyBytes = optionalInteger(raw.maxBodyBytes, where('maxBodyBytes'), 1024, 1024 ** 3) ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = optionalInteger(raw['maxBodyBytes'], where('maxBodyBytes'), 1024, 1024 ** 3) ?? DEFAULT_MAX_BODY_BYTES;
   let domains = ['localhost'];
-  if (raw.domains !== undefined) {
-    if (!Array.isArray(raw.domains) || !raw.domains.every((d) => typeof d === 'string' && d.length > 0)) {
+  if (raw['domains'] !== undefined) {
+    if (!Array.isArray(raw['domains']) || !raw['domains'].every((d) => typeof d === 'string' && d.length > 0)) {
       throw new ConfigError(`${where('domains')} must be an array of host suffixes such as ["claude.example.com"].`);
     }
-    domains = raw.domains.map((d: string) => d.toLowerCase().replace(/^\./, ''));
+    domains = (raw['domains'] as string[]).map((d) => d.toLowerCase().replace(/^\./, ''));
   }
-  const trustedProxies = parseTrustedProxies(raw.trustedProxies, where('trustedProxies'));
-  const context = { env, cwd, cassettes: parseCassettes(raw.cassettes, where('cassettes'), cwd, dataDir) };
-  const resources = raw.resources === undefined ? [defaultResource()] : parseResources(raw.resources, where('resources'), context);
-  const deploymentDefaults = parseDeploymentDefaults(raw.deploymentDefaults, where('deploymentDefaults'), context);
+  const trustedProxies = parseTrustedProxies(raw['trustedProxies'], where('trustedProxies'));
+  const context = { env, cwd, cassettes: parseCassettes(raw['cassettes'], where('cassettes'), cwd, dataDir) };
+  const resources = raw['resources'] === undefined ? [defaultResource()] : parseResources(raw['resources'], where('resources'), context);
+  const deploymentDefaults = parseDeploymentDefaults(raw['deploymentDefaults'], where('deploymentDefaults'), context);
   const first = resources[0]!;
-  const identity = parseIdentityConfig(raw.identity, where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
-  const monitoring = parseMonitoringConfig(raw.monitoring, where('monitoring'), env);
+  const identity = parseIdentityConfig(raw['identity'], where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
+  const monitoring = parseMonitoringConfig(raw['monitoring'], where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const connections = parseConnectionSettings(raw.connections, where('connections'));
   return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, deploymentDefaults, identity, monitoring, scenarios, connections };
@@ -191,7 +185,7 @@ function defaultResource(): ResourceConfig {
     resourceGroup: DEFAULT_RESOURCE_GROUP,
     disableLocalAuth: false,
     monitoring: defaultResourceMonitoring(),
-    deployments: DEFAULT_DEPLOYMENTS.map((name) => ({
+    deployments: defaultDeployments().map((name) => ({
       name,
       model: name,
       backend: 'simulator' as const,
@@ -264,6 +258,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
       throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
     }
     const model = optionalString(item['model'], `${at}.model`) ?? name;
+    if (!getModel(model)) throw new ConfigError(unknownModel(model, `${at}.model` + (item['model'] === undefined ? ' (the deployment name, as no model is given)' : '')));
     const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? DEFAULT_CAPACITY;
     return {
       name,
@@ -274,6 +269,14 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
       ...parseBackendFields(item, at, { ...context, deployment: name, model, capacity }),
     };
   });
+}
+
+/** A model the catalog lacks: the nearest one it has, and where the list is. */
+function unknownModel(model: string, where: string): string {
+  const names = listModels().flatMap((m) => [m.id, ...m.aliases]);
+  const guess = nearest(model, names);
+  return `${where} "${model.slice(0, 80)}" is not a model of the catalog${guess ? `; did you mean "${guess}"?` : '.'} ` +
+    'Name a catalog model in "model" (`npx claude-foundry models` lists them); the deployment\'s own name may be anything.';
 }
 
 export function parseSimulator(value: unknown, where: string): SimulatorProfile {

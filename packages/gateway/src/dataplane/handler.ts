@@ -12,6 +12,7 @@ import { readJsonBody } from '../http/body.ts';
 import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
 import type { Limiter } from '../limits/index.ts';
+import { requestLogger } from '../log/index.ts';
 import { admitMessages } from '../limits/admission.ts';
 import { getModel } from '../models/catalog.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
@@ -131,7 +132,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     trace.operation = operation;
     const addressed = addressedResource(req, path);
     if (addressed) checkNetwork(req, addressed);
-    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation);
+    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation, ids);
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
@@ -234,8 +235,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
 }
 
 export function reportUnexpected(err: unknown, ids: Correlation): void {
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`${JSON.stringify({ level: 'error', requestId: ids.requestId, msg: 'unexpected error', detail })}\n`);
+  requestLogger(ids).error({ err }, 'unexpected error');
 }
 
 export { sendError };

@@ -175,6 +175,12 @@ export const catalogue = {
     code: 'RoleAssignmentExists',
     message: 'The role assignment already exists.',
   },
+  last_owner: {
+    status: 409,
+    shape: 'azure',
+    code: 'LastOwnerRoleAssignment',
+    message: 'The last Owner role assignment of a subscription cannot be removed.',
+  },
   role_assignment_update_not_permitted: {
     status: 400,
     shape: 'azure',

@@ -40,11 +40,11 @@ export class RemoteJwks {
     if (!mayFetch) return known ? this.#keySet : undefined;
     try {
       await (this.#inFlight ??= this.#refresh().finally(() => (this.#inFlight = undefined)));
-    } catch {
+    } catch (err) {
       // A stale key is better than none while the tenant's endpoint is unreachable.
       if (known) return this.#keySet;
       if (this.#kids.size === 0) {
-        throw new TokenRejected('keys_unavailable', "The signing keys of the token's tenant could not be retrieved; try again later.");
+        throw new TokenRejected('keys_unavailable', "The signing keys of the token's tenant could not be retrieved; try again later.", { cause: err });
       }
       return undefined;
     }

@@ -21,8 +21,8 @@ export type RejectionReason =
 /** A token that fails validation; the message is safe to send to the caller. */
 export class TokenRejected extends Error {
   readonly reason: RejectionReason;
-  constructor(reason: RejectionReason, message: string) {
-    super(message);
+  constructor(reason: RejectionReason, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TokenRejected';
     this.reason = reason;
   }

@@ -5,7 +5,6 @@ type Json = Record<string, unknown>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
-const LIFECYCLES: readonly string[] = ['active', 'deprecated', 'retired'];
 const THINKING: readonly string[] = ['enabled', 'adaptive', 'disabled'];
 const FAMILIES: readonly string[] = ['fable', 'opus', 'sonnet', 'haiku'];
 const TOKENIZERS: readonly string[] = ['legacy', 'v2'];
@@ -106,7 +105,6 @@ function parseModel(value: unknown, index: number): CatalogModel {
     displayName: r.string('displayName'),
     family: r.oneOf('family', FAMILIES),
     releasedAt: r.date('releasedAt'),
-    lifecycle: r.oneOf('lifecycle', LIFECYCLES),
     deprecatedAt: r.dateOrNull('deprecatedAt'),
     retiresAt: r.dateOrNull('retiresAt'),
     retiredAt: r.dateOrNull('retiredAt'),
@@ -119,8 +117,8 @@ function parseModel(value: unknown, index: number): CatalogModel {
     prices: parsePrices(r.obj['prices'], where),
   };
   if (model.thinking.length === 0) r.fail('thinking', 'a non-empty array');
-  if (model.lifecycle === 'deprecated' && model.retiresAt === null) r.fail('retiresAt', 'a date for a deprecated model');
-  if (model.lifecycle === 'retired' && model.retiredAt === null) r.fail('retiredAt', 'a date for a retired model');
+  if (model.deprecatedAt !== null && model.retiresAt === null) r.fail('retiresAt', 'a date for a deprecated model');
+  if (model.retiredAt !== null && model.retiresAt !== null && model.retiredAt !== model.retiresAt) r.fail('retiredAt', 'the same day as retiresAt');
   if (model.maxOutputTokens > model.contextWindow) r.fail('maxOutputTokens', 'at most contextWindow');
   return model;
 }

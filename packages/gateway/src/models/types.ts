@@ -44,7 +44,6 @@ export interface CatalogModel {
   displayName: string;
   family: ModelFamily;
   releasedAt: string;
-  lifecycle: Lifecycle;
   deprecatedAt: string | null;
   retiresAt: string | null;
   retiredAt: string | null;

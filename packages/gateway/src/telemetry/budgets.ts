@@ -2,6 +2,7 @@
 // optional enforcement. Decisions come from an in-memory month-to-date figure (loaded from the hour rollups
 // at start, then added to as each request is priced), never from a query per request.
 import { GatewayError } from '../errors/index.ts';
+import { logger } from '../log/index.ts';
 import type { Budget, RequestLogStore } from './log-store.ts';
 import { formatUsd } from './money.ts';
 
@@ -132,11 +133,9 @@ export class BudgetBook {
       if (alerted.has(threshold) || spent * 100n < budget.amountPico * BigInt(threshold)) continue;
       alerted.add(threshold);
       const alert = { resource: budget.resource, month: this.#month.key, threshold, spentPico: spent, amountPico: budget.amountPico, time: this.#now() };
-      process.stderr.write(
-        `${JSON.stringify({ level: 'warn', msg: 'budget threshold reached', resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) })}\n`,
-      );
+      logger().warn({ resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) }, 'budget threshold reached');
       this.#store.recordAlert(alert).catch((err: unknown) => {
-        process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'budget alert not recorded', detail: (err as Error).message })}\n`);
+        logger().error({ err }, 'budget alert not recorded');
       });
     }
   }

@@ -5,6 +5,7 @@
 import { AZURE_MONITOR, BUCKETS, GEN_AI, errorType, inputTokensWithCache, streamType, timePerOutputTokenSeconds, timeToResponseMs } from './genai.ts';
 import type { ConnectionStats } from '../http/connections.ts';
 import { Counter, Registry } from './metrics.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
 const OVERHEAD_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -73,6 +74,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
     registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
   }
+  const stopProcessMetrics = registerProcessMetrics(registry);
 
   // The series one request touches, found once per label combination and kept: a request then costs one
   // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are
@@ -141,7 +143,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     if (r.cacheReadTokens > 0) tokenTotals.inc([resource, deployment, 'cache_read'], r.cacheReadTokens);
   }
 
-  return { observe, render: () => registry.render() };
+  return { observe, render: () => registry.render(), close: stopProcessMetrics };
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -10,6 +10,7 @@ import type { ControlState } from '../control/snapshot.ts';
 import type { Resource } from '../control/types.ts';
 import type { Correlation } from '../http/respond.ts';
 import type { Route } from '../http/routes.ts';
+import { logger } from '../log/index.ts';
 import { getModel } from '../models/catalog.ts';
 import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
@@ -81,7 +82,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       const t = Date.now();
       if (t - lastTrouble < TROUBLE_EVERY_MS) return;
       lastTrouble = t;
-      process.stderr.write(`${JSON.stringify({ level: 'warn', msg: `request log records ${what}`, detail, count: unreported })}\n`);
+      logger().warn({ detail, count: unreported }, `request log records ${what}`);
       unreported = 0;
     },
   });
@@ -188,6 +189,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       metricsServer!.once('error', reject);
       metricsServer!.listen(settings.metricsPort, settings.metricsHost, () => resolve());
     }).catch(async (err: unknown) => {
+      metrics.close();
       await writer.close();
       await store.close();
       throw err;
@@ -208,6 +210,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     flush: () => writer.drain(),
     async close(): Promise<void> {
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      metrics.close();
       await writer.close();
       await store.close();
       await otlp?.close();

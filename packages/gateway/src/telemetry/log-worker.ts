@@ -4,6 +4,7 @@ import { readlinkSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { logger } from '../log/index.ts';
 import type { RetentionPolicy } from './log-store.ts';
 import { SqliteLogStore } from './sqlite-store.ts';
 import type { ToWorker } from './worker-store.ts';
@@ -24,7 +25,7 @@ function yieldToRequests(): void {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
   } catch (err) {
-    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'request log worker: could not lower its CPU priority', detail: (err as Error).message })}\n`);
+    logger().warn({ err }, 'request log worker: could not lower its CPU priority');
   }
 }
 yieldToRequests();
@@ -53,7 +54,7 @@ async function sweep(): Promise<void> {
     await store.sweep(Date.now(), policy);
   } catch (err) {
     if (closing) return;
-    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'request log retention failed', detail: (err as Error).message })}\n`);
+    logger().error({ err }, 'request log retention failed');
   } finally {
     sweeping = false;
   }

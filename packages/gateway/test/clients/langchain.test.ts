@@ -34,7 +34,7 @@ for (const mode of MODES) {
       assert.ok((usage?.input_tokens ?? 0) > 0 && (usage?.output_tokens ?? 0) > 0);
       if (mode === 'gateway') {
         assert.equal(reply.content, 'Mock upstream reply to: Hello from LangChain');
-        assert.equal(env.mock.last.json['model'], 'claude-sonnet-4-5-20250929');
+        assert.equal(env.mock.last.json['model'], 'claude-sonnet-4-6');
       }
     });
 

@@ -30,7 +30,8 @@ export async function startClientsGateway(): Promise<ClientsGateway> {
   const gw = await startTestGateway({
     resources: [
       { name: 'clients-sim', deployments: names.map((name) => ({ name })) },
-      { name: 'clients-upstream', deployments: names.map((name) => ({ name, backend: 'anthropic', upstream })) },
+      // claude-sonnet-4-5 retired on 2026-11-30, so no upstream serves it: that deployment name forwards to Sonnet 4.6.
+      { name: 'clients-upstream', deployments: names.map((name) => ({ name, model: name === 'claude-sonnet-4-5' ? 'claude-sonnet-4-6' : name, backend: 'anthropic', upstream })) },
     ],
   }).catch(async (err: unknown) => {
     await mock.close();

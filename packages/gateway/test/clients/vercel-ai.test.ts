@@ -79,7 +79,7 @@ describe('Vercel AI SDK in gateway mode (anthropic upstream: the local mock)', (
     const result = await generateText({ model: provider('gateway')(DEPLOYMENTS.sonnet), prompt: 'Hello upstream', maxOutputTokens: 100 });
     assert.equal(result.text, 'Mock upstream reply to: Hello upstream');
     const sent = env.mock.last;
-    assert.equal(sent.json['model'], 'claude-sonnet-4-5-20250929');
+    assert.equal(sent.json['model'], 'claude-sonnet-4-6');
     assert.equal(sent.json['max_tokens'], 100);
   });
 

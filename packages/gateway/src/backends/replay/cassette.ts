@@ -4,6 +4,7 @@
 // docs/upstreams.md shows a line.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { logger } from '../../log/index.ts';
 
 export type Operation = 'messages' | 'count_tokens';
 
@@ -87,7 +88,7 @@ export class CassetteWriter {
       await appendFile(path, `${line}\n`);
     });
     const settled = next.catch((err: unknown) => {
-      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'cassette write failed', cassette: path, detail: (err as Error).message })}\n`);
+      logger().error({ err, cassette: path }, 'cassette write failed');
     });
     this.#queues.set(path, settled);
     void settled.then(() => {

@@ -19,7 +19,6 @@ function fallbackModel(id: string): CatalogModel {
     displayName: id,
     family: 'sonnet',
     releasedAt: '2026-01-01',
-    lifecycle: 'active',
     deprecatedAt: null,
     retiresAt: null,
     retiredAt: null,

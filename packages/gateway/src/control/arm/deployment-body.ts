@@ -4,6 +4,7 @@
 import { GatewayError } from '../../errors/index.ts';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../../limits/capacity.ts';
 import { getModel, listModels } from '../../models/catalog.ts';
+import { lifecycleOf } from '../../models/lifecycle.ts';
 import type { DeploymentRecord } from '../../store/types.ts';
 import { defaultModelVersion } from '../seed.ts';
 import type { DeploymentSku } from '../types.ts';
@@ -21,8 +22,8 @@ export function specOf(d: DeploymentRecord): DeploymentSpec {
 
 /** Azure's words for an unknown model, then the models this gateway can deploy. */
 function unsupported(format: string, name: string, version: string): GatewayError {
-  const active = listModels().filter((m) => m.lifecycle !== 'retired').map((m) => m.id);
-  const retired = listModels().filter((m) => m.lifecycle === 'retired').map((m) => m.id);
+  const active = listModels().filter((m) => lifecycleOf(m) !== 'retired').map((m) => m.id);
+  const retired = listModels().filter((m) => lifecycleOf(m) === 'retired').map((m) => m.id);
   return new GatewayError(
     'deployment_model_not_supported',
     `The model 'Format:${format.slice(0, 32)},Name:${name.slice(0, 64)},Version:${version.slice(0, 32)}' of account deployment is not supported. ` +

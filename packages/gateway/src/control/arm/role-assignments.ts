@@ -10,6 +10,8 @@ import { PRINCIPAL_TYPES } from '../../identity/config.ts';
 import type { Directory } from '../../identity/directory.ts';
 import type { RoleAssignment } from '../../identity/directory-snapshot.ts';
 import { StoreConflict } from '../../store/types.ts';
+
+const OWNER_ROLE = findRole('Owner')!.id;
 import type { ControlState } from '../snapshot.ts';
 import { readArmBody } from './http.ts';
 import { roleDefinitionId } from './role-definitions.ts';
@@ -162,8 +164,25 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, scope: Scop
   if (found.source === 'config') {
     throw new GatewayError('invalid_role_assignment', `The role assignment '${found.name}' comes from the claude-foundry config file; remove it there and restart.`);
   }
+  refuseLastOwner(deps, found);
   await deps.directory.deleteRoleAssignment(found.name);
   return { status: 200, body: roleAssignmentJson(found) };
+}
+
+/**
+ * Azure keeps at least one Owner on a subscription; here the only one is usually the CLI's admin principal, and
+ * removing it would lock the CLI out of the running gateway.
+ */
+function refuseLastOwner(deps: RoleAssignmentDeps, found: { name: string; scope: string; roleDefinitionId: string }): void {
+  const subscription = /^\/subscriptions\/[^/]+$/i.exec(found.scope)?.[0]?.toLowerCase();
+  if (found.roleDefinitionId !== OWNER_ROLE || subscription === undefined) return;
+  const owners = deps.directory.current.assignments().filter((a) => a.roleDefinitionId === OWNER_ROLE && a.scope.toLowerCase() === subscription);
+  if (owners.length > 1) return;
+  throw new GatewayError(
+    'last_owner',
+    `The role assignment '${found.name}' is the last Owner of subscription ${found.scope.split('/')[2]}: removing it would leave nobody able to manage the subscription (the CLI's admin among them). ` +
+      "Assign Owner to another principal first; to restore the admin's access offline, run 'npx claude-foundry admin recover --data-dir <dir>'.",
+  );
 }
 
 interface Filter {
