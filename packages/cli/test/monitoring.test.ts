@@ -73,6 +73,25 @@ describe('usage, cost, logs and budget', () => {
     assert.equal(last.clientRequestId, 'followed-call');
   });
 
+  test('logs query runs KQL: a table, a timechart drawn in the terminal, --json; a query it does not understand is exit 1 naming the column', async () => {
+    const t = await cli('logs', 'query', 'RequestLogs | summarize requests = count() by ModelDeploymentName | order by requests desc');
+    assert.equal(t.code, 0, t.stderr);
+    // Three requests in before(), one more from the --follow test when it runs first.
+    assert.match(t.stdout, /^ModelDeploymentName +requests\nclaude-sonnet-4-5 +[34]\n/);
+    assert.match(t.stdout, /^claude-haiku-4-5 +1$/m);
+    const chart = await cli('logs', 'query', 'RequestLogs | summarize count() by bin(TimeGenerated, 1m) | render timechart');
+    assert.equal(chart.code, 0, chart.stderr);
+    assert.match(chart.stdout, /^count_ \(max \d+\)$/m);
+    assert.match(chart.stdout, /│[ ▁▂▃▄▅▆▇█]+$/m);
+    assert.match(chart.stdout, /└─+\n +\d{4}-\d\d-\d\d \d\d:\d\d … /);
+    const json = JSON.parse((await cli('logs', 'query', 'RequestLogs | where ResultSignature == 404 | project ErrorCode', '--json')).stdout) as { tables: Array<{ rows: unknown[][] }> };
+    assert.deepEqual(json.tables[0]!.rows, [['deployment_not_found']]);
+    const bad = await cli('logs', 'query', 'RequestLogs | where Nope == 1');
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stderr, /Unknown column 'Nope'.*column 21/);
+    assert.equal((await cli('logs', 'query')).code, 2);
+  });
+
   test('budget set, list and delete; a bad amount is a usage error (exit 2)', async () => {
     const set = await cli('budget', 'set', 'claude-local', '25', '--thresholds', '50,90');
     assert.equal(set.code, 0, set.stderr);

@@ -87,7 +87,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
   const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools() }).catch((err: unknown) => {
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env }).catch((err: unknown) => {
     store.close();
     throw err;
   });

@@ -146,3 +146,27 @@ test('a gateway killed with SIGKILL right after a flush loses no flushed record'
   assert.equal(ids.length, 20);
   assert.deepEqual(found.sort(), [...ids].sort());
 });
+
+test('migrations 2 and 3 add the pool columns and the filter indexes to a version-1 log, and the API\'s filters use them rather than scanning the time range', async () => {
+  const { DatabaseSync } = await import('node:sqlite');
+  const { LOG_MIGRATIONS } = await import('../src/telemetry/log-migrations.ts');
+  const path = join(tmp, 'v1.db');
+  const v1 = new DatabaseSync(path);
+  v1.exec(`PRAGMA application_id = ${0x43464c47}; ${LOG_MIGRATIONS[0]!.sql} PRAGMA user_version = 1;`);
+  v1.close();
+  const store = new SqliteLogStore(path);
+  store.appendSync([record(Date.now(), { deployment: 'opus', principal: 'p-1', status: 529 })]);
+  await store.close();
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3);
+    const plan = (sql: string) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => String(r['detail'])).join('; ');
+    // The SQL logsSync writes for these filters (the resource column is kept off its index with `+`).
+    const range = "l.time >= 0 AND l.time < 9e15 AND +l.resource IN ('a','b')";
+    assert.match(plan(`SELECT * FROM request_log l WHERE ${range} AND l.deployment = 'opus' ORDER BY l.time DESC LIMIT 100`), /request_log_deployment_time/);
+    assert.match(plan(`SELECT * FROM request_log l WHERE ${range} AND l.principal = 'p-1' ORDER BY l.time DESC LIMIT 100`), /request_log_principal_time/);
+    assert.match(plan(`SELECT * FROM request_log l WHERE +l.time >= 0 AND +l.time < 9e15 AND +l.resource IN ('a','b') AND l.status >= 500 AND l.status < 600 ORDER BY l.time DESC LIMIT 100`), /request_log_status_time/);
+  } finally {
+    db.close();
+  }
+});

@@ -7,6 +7,7 @@ import { printJson, table } from '../table.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
 
 const HELP = `Usage: npx claude-foundry logs [options]
+       npx claude-foundry logs query '<KQL>'   (a KQL query over the log; 'logs query --help')
 
 One line per data-plane request: time, status, error, deployment, principal, tokens, cost, latency, request-id.
 
@@ -34,6 +35,7 @@ function rows(records: RecordView[]): string[][] {
 const HEADERS = ['time (UTC)', 'status', 'error', 'resource/deployment', 'principal', 'in/out', 'cost USD', 'ms', 'request-id'];
 
 export async function logs(args: string[]): Promise<number> {
+  if (args[0] === 'query') return (await import('./logs-query.ts')).logsQuery(args.slice(1));
   const { values } = parseCommandArgs('logs', args, {
     ...CONNECTION_OPTIONS,
     resource: { type: 'string' },

@@ -15,6 +15,7 @@ import { forecastMonthEnd, RUN_RATE_WINDOW_MS } from './forecast.ts';
 import type { LogQuery, RequestLogStore } from './log-store.ts';
 import { formatUsd, parseUsd } from './money.ts';
 import * as params from './query-params.ts';
+import { runKql } from './kql/run.ts';
 import { alertView, budgetView, recordView, usageView } from './views.ts';
 
 export interface MonitoringApiDeps {
@@ -186,10 +187,18 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     send(res, ids, budgetView(saved, budgets.spent(resource.name), budgets.month.key));
   }
 
+  /** POST /monitoring/query {"query": "<KQL>"}: over the records of the resources the caller may read. */
+  async function kql({ req, res, ids, query, caller }: CallerContext): Promise<void> {
+    const { names } = readable(caller, query, MONITORING_ACTIONS.logs);
+    const body = await readBody(req, 'The request body must be a JSON object such as {"query": "RequestLogs | take 10"}.');
+    send(res, ids, await runKql(store, body['query'], names, now()));
+  }
+
   return [
     { path: '/monitoring/usage', auth: 'entra', methods: { GET: usage } },
     { path: '/monitoring/cost', auth: 'entra', methods: { GET: cost } },
     { path: '/monitoring/logs', auth: 'entra', methods: { GET: logs } },
+    { path: '/monitoring/query', auth: 'entra', methods: { POST: kql } },
     { path: '/monitoring/budgets', auth: 'entra', methods: { GET: listBudgets } },
     { path: '/monitoring/alerts', auth: 'entra', methods: { GET: alerts } },
     { path: '/monitoring/budgets/{resource}', auth: 'entra', methods: { GET: budget, PUT: budget, DELETE: budget } },
@@ -218,13 +227,13 @@ function parseBudget(body: Record<string, unknown>): { amountPico: bigint; thres
   return { amountPico, thresholds: [...new Set(thresholds as number[])].sort((a, b) => a - b), enforce };
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage, shape = 'The request body must be a JSON object such as {"amountUsd": "250", "thresholds": [50, 80, 100], "enforce": false}.'): Promise<Record<string, unknown>> {
   const raw = await collect(req, 64 * 1024);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new GatewayError('invalid_request_content', 'The request body must be a JSON object such as {"amountUsd": "250", "thresholds": [50, 80, 100], "enforce": false}.');
+    throw new GatewayError('invalid_request_content', shape);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new GatewayError('invalid_request_content', 'The request body must be a JSON object.');
   return parsed as Record<string, unknown>;

@@ -1,17 +1,17 @@
-// The gateway's metrics, named after OpenTelemetry's GenAI semantic conventions where they have a name
-// (gen_ai.server.request.duration, gen_ai.server.time_to_first_token, gen_ai.client.token.usage, in
-// Prometheus form), and claude_foundry_* otherwise. Labels come only from configured resources and
-// deployments, a status class, and the error catalogue's codes: bounded by configuration.
+// The gateway's Prometheus metrics: OpenTelemetry's GenAI semantic conventions in Prometheus form (dots to
+// underscores, unit suffix: gen_ai.server.request.duration → gen_ai_server_request_duration_seconds), Azure
+// Monitor's names for Foundry model deployments, and claude_foundry_* for the rest. Labels come only from
+// configured resources and deployments, the catalog, status codes and the error catalogue: bounded by configuration.
+import { AZURE_MONITOR, BUCKETS, GEN_AI, errorType, inputTokensWithCache, streamType, timePerOutputTokenSeconds, timeToResponseMs } from './genai.ts';
 import type { ConnectionStats } from '../http/connections.ts';
 import { Counter, Registry } from './metrics.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 import { type RequestLogRecord, statusClass } from './record.ts';
 
-const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
-const TTFT_SECONDS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const OVERHEAD_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
-/** OpenTelemetry's advice for gen_ai.client.token.usage. */
-const TOKENS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+/** An OpenTelemetry attribute or metric name as a Prometheus name. */
+export const promName = (otel: string) => otel.replace(/\./g, '_');
 
 export interface MetricSources {
   queueDepth(): number;
@@ -56,8 +56,10 @@ function registerPoolMetrics(registry: Registry, pools: () => Iterable<PoolMetri
 
 export function createGatewayMetrics(maxSeries: number, sources: MetricSources) {
   const registry = new Registry(maxSeries);
+  const A = GEN_AI.attributes;
+  const chatLabels = ['resource', 'deployment', ...[A.operationName, A.providerName, A.requestModel, A.responseModel].map(promName)];
   const requests = registry.counter('claude_foundry_requests_total', 'Data-plane requests by resource, deployment, operation and status class.', [
-    'resource', 'deployment', 'gen_ai_operation_name', 'status_class',
+    'resource', 'deployment', 'operation', 'status_class',
   ]);
   const errors = registry.counter('claude_foundry_request_errors_total', 'Failed requests (and streams ended by event: error) by error catalogue code.', [
     'resource', 'deployment', 'error_type',
@@ -65,19 +67,31 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
   const rateLimited = registry.counter('claude_foundry_rate_limit_rejections_total', 'Requests answered 429, by error catalogue code.', [
     'resource', 'deployment', 'error_type',
   ]);
-  const duration = registry.histogram('gen_ai_server_request_duration_seconds', 'Time from the request to the last byte of the response.', [
-    'resource', 'deployment', 'gen_ai_operation_name', 'gen_ai_request_model', 'status_class',
-  ], SECONDS);
-  const ttft = registry.histogram('gen_ai_server_time_to_first_token_seconds', "Time from the request to a stream's first content delta.", [
-    'resource', 'deployment', 'gen_ai_request_model',
-  ], TTFT_SECONDS);
+  const duration = registry.histogram(`${promName(GEN_AI.metrics.serverRequestDuration)}_seconds`, 'GenAI server request duration: from the request to the last byte of the response.', [
+    ...chatLabels, promName(A.errorType),
+  ], BUCKETS.durationSeconds);
+  const clientDuration = registry.histogram(`${promName(GEN_AI.metrics.clientOperationDuration)}_seconds`, "GenAI operation duration as the gateway, the backend's client, waited on it.", [
+    ...chatLabels, promName(A.errorType),
+  ], BUCKETS.durationSeconds);
+  const ttft = registry.histogram(`${promName(GEN_AI.metrics.serverTimeToFirstToken)}_seconds`, "Time to generate the first token: from the request to a stream's first content delta.", chatLabels, BUCKETS.timeToFirstTokenSeconds);
+  const tpot = registry.histogram(`${promName(GEN_AI.metrics.serverTimePerOutputToken)}_seconds`, 'Time per output token after the first, successful streams.', chatLabels, BUCKETS.timePerOutputTokenSeconds);
+  const tokens = registry.histogram(promName(GEN_AI.metrics.tokenUsage), 'Tokens per request: input (cached ones included, as the conventions count them) and output.', [
+    ...chatLabels, promName(A.tokenType),
+  ], BUCKETS.tokens);
+  const tokenTotals = registry.counter('claude_foundry_tokens_total', 'Tokens by billing category: input (uncached), output, cache_creation_5m, cache_creation_1h, cache_read.', [
+    'resource', 'deployment', 'token_type',
+  ]);
   const overhead = registry.histogram('claude_foundry_gateway_overhead_seconds', 'Request duration minus the time spent waiting on the backend.', [
     'resource', 'deployment',
   ], OVERHEAD_SECONDS);
-  const tokens = registry.histogram('gen_ai_client_token_usage', 'Tokens per request by type: input, output, cache_creation_5m, cache_creation_1h, cache_read.', [
-    'resource', 'deployment', 'gen_ai_request_model', 'gen_ai_token_type',
-  ], TOKENS);
   const cost = registry.counter('claude_foundry_cost_usd_total', 'Cost at list price, USD (exact sums are in the usage API).', ['resource', 'deployment']);
+  const az = AZURE_MONITOR.metrics;
+  const azLabels = ['resource', ...AZURE_MONITOR.dimensions];
+  const azRequests = registry.counter(az.requests, 'Azure Monitor ModelRequests: Messages requests.', azLabels);
+  const azInput = registry.counter(az.inputTokens, 'Azure Monitor InputTokens: prompt tokens, cached ones included.', azLabels);
+  const azOutput = registry.counter(az.outputTokens, 'Azure Monitor OutputTokens.', azLabels);
+  const azTotal = registry.counter(az.totalTokens, 'Azure Monitor TotalTokens: input and output.', azLabels);
+  const azTime = registry.histogram(az.timeToResponse, 'Azure Monitor TimeToResponse, milliseconds: to the first byte of a stream, to the whole answer otherwise.', azLabels, AZURE_MONITOR.timeToResponseMs);
   registry.observed('claude_foundry_request_log_queue_depth', 'Request-log records waiting or being written.', 'gauge', sources.queueDepth);
   registry.observed('claude_foundry_request_log_queue_capacity', 'Most request-log records that may wait.', 'gauge', sources.queueCapacity);
   registry.observed('claude_foundry_request_log_dropped_total', 'Request-log records dropped because the queue was full.', 'counter', sources.dropped);
@@ -98,50 +112,68 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
   // The series one request touches, found once per label combination and kept: a request then costs one
   // map lookup rather than a label join per metric. Bounded like the series themselves. Optional series are
   // bound when first touched, so a label set that never sees a value (no stream, no cost) has none.
+  type H = ReturnType<typeof duration.bind>;
+  type C = ReturnType<typeof requests.bind>;
   interface Bound {
-    requests: ReturnType<typeof requests.bind>;
-    duration: ReturnType<typeof duration.bind>;
-    overhead: ReturnType<typeof overhead.bind>;
-    ttft?: ReturnType<typeof ttft.bind>;
-    input?: ReturnType<typeof tokens.bind>;
-    output?: ReturnType<typeof tokens.bind>;
-    cost?: ReturnType<typeof cost.bind>;
+    requests: C;
+    overhead: H;
+    duration?: H;
+    clientDuration?: H;
+    ttft?: H;
+    tpot?: H;
+    input?: H;
+    output?: H;
+    uncached?: C;
+    outputTotal?: C;
+    cost?: C;
+    az?: { requests: C; input: C; output: C; total: C; time: H };
   }
   const bound = new Map<string, Bound>();
-  function bindAll(resource: string, deployment: string, operation: string, model: string, cls: string): Bound {
-    return {
-      requests: requests.bind([resource, deployment, operation, cls]),
-      duration: duration.bind([resource, deployment, operation, model, cls]),
-      overhead: overhead.bind([resource, deployment]),
-    };
-  }
 
   function observe(r: RequestLogRecord): void {
     const resource = r.resource;
     const deployment = r.deployment ?? '';
     const model = r.model ?? '';
     const operation = r.operation ?? '';
-    const cls = statusClass(r.status);
-    const key = `${resource}\u0000${deployment}\u0000${operation}\u0000${model}\u0000${cls}`;
+    const error = errorType(r) ?? '';
+    const key = `${resource}\u0000${deployment}\u0000${operation}\u0000${model}\u0000${r.status}\u0000${error}\u0000${r.stream}`;
     let b = bound.get(key);
     if (!b) {
-      b = bindAll(resource, deployment, operation, model, cls);
+      b = { requests: requests.bind([resource, deployment, operation, statusClass(r.status)]), overhead: overhead.bind([resource, deployment]) };
       if (bound.size < maxSeries) bound.set(key, b);
     }
     Counter.add(b.requests);
     if (r.errorCode !== null) errors.inc([resource, deployment, r.errorCode]);
     if (r.status === 429) rateLimited.inc([resource, deployment, r.errorCode ?? '']);
-    duration.record(b.duration, r.durationMs / 1000);
     overhead.record(b.overhead, r.overheadMs / 1000);
-    if (r.ttftMs !== null) ttft.record((b.ttft ??= ttft.bind([resource, deployment, model])), r.ttftMs / 1000);
-    if (r.operation === 'messages' && r.status < 400) {
-      tokens.record((b.input ??= tokens.bind([resource, deployment, model, 'input'])), r.inputTokens);
-      tokens.record((b.output ??= tokens.bind([resource, deployment, model, 'output'])), r.outputTokens);
-      if (r.cacheWrite5mTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_5m'], r.cacheWrite5mTokens);
-      if (r.cacheWrite1hTokens > 0) tokens.observe([resource, deployment, model, 'cache_creation_1h'], r.cacheWrite1hTokens);
-      if (r.cacheReadTokens > 0) tokens.observe([resource, deployment, model, 'cache_read'], r.cacheReadTokens);
-    }
     if (r.costPico > 0) Counter.add((b.cost ??= cost.bind([resource, deployment])), r.costPico / 1e12);
+    if (r.operation !== 'messages') return;
+    // gen_ai.request.model is what the request named (the deployment, on Foundry); gen_ai.response.model the model that answered.
+    const chat = [resource, deployment, GEN_AI.operationChat, GEN_AI.providerAnthropic, deployment, model];
+    duration.record((b.duration ??= duration.bind([...chat, error])), r.durationMs / 1000);
+    clientDuration.record((b.clientDuration ??= clientDuration.bind([...chat, error])), (r.durationMs - r.overheadMs) / 1000);
+    if (r.ttftMs !== null) ttft.record((b.ttft ??= ttft.bind(chat)), r.ttftMs / 1000);
+    const perToken = timePerOutputTokenSeconds(r);
+    if (perToken !== undefined) tpot.record((b.tpot ??= tpot.bind(chat)), perToken);
+    let az = b.az;
+    if (!az) {
+      const labels = [resource, deployment, model, String(r.status), streamType(r)];
+      az = b.az = { requests: azRequests.bind(labels), input: azInput.bind(labels), output: azOutput.bind(labels), total: azTotal.bind(labels), time: azTime.bind(labels) };
+    }
+    Counter.add(az.requests);
+    azTime.record(az.time, timeToResponseMs(r));
+    if (r.status >= 400) return;
+    const input = inputTokensWithCache(r);
+    tokens.record((b.input ??= tokens.bind([...chat, GEN_AI.tokenInput])), input);
+    tokens.record((b.output ??= tokens.bind([...chat, GEN_AI.tokenOutput])), r.outputTokens);
+    Counter.add(az.input, input);
+    Counter.add(az.output, r.outputTokens);
+    Counter.add(az.total, input + r.outputTokens);
+    Counter.add((b.uncached ??= tokenTotals.bind([resource, deployment, 'input'])), r.inputTokens);
+    Counter.add((b.outputTotal ??= tokenTotals.bind([resource, deployment, 'output'])), r.outputTokens);
+    if (r.cacheWrite5mTokens > 0) tokenTotals.inc([resource, deployment, 'cache_creation_5m'], r.cacheWrite5mTokens);
+    if (r.cacheWrite1hTokens > 0) tokenTotals.inc([resource, deployment, 'cache_creation_1h'], r.cacheWrite1hTokens);
+    if (r.cacheReadTokens > 0) tokenTotals.inc([resource, deployment, 'cache_read'], r.cacheReadTokens);
   }
 
   return { observe, render: () => registry.render(), close: stopProcessMetrics };

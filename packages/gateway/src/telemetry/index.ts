@@ -21,12 +21,15 @@ import { createGatewayMetrics, type MetricSources } from './gateway-metrics.ts';
 import type { RequestLogStore, RetentionPolicy } from './log-store.ts';
 import { LogWriter } from './log-writer.ts';
 import { createMetricsServer, metricsRoutes } from './metrics-endpoint.ts';
+import { otlpConfigured, spanIds, startOtlp, traceparentOf } from './otlp.ts';
 import { billedTokens, costOf } from './pricing.ts';
 import type { RequestLogRecord } from './record.ts';
 import { RequestTrace } from './trace.ts';
 import { WorkerLogStore } from './worker-store.ts';
 
 export const LOG_DATABASE_FILE = 'logs.db';
+/** service.version on exported telemetry: the gateway package's version. */
+const GATEWAY_VERSION = '0.1.0';
 /** Hour rollups outlive raw records: budgets and forecasts read whole months from them. */
 const HOUR_ROLLUP_DAYS = 400;
 const DELETE_BATCH_ROWS = 5000;
@@ -38,6 +41,8 @@ export interface TelemetryOptions {
   authorize: AuthorizeManagement;
   /** Milliseconds since the epoch: months, buckets and budgets. */
   now?: () => number;
+  /** Where the standard OTEL_* variables are read (the OTLP exporter). */
+  env?: NodeJS.ProcessEnv;
   /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
   store?: RequestLogStore;
   /** The listeners' connection counters (http/connections.ts), for /metrics. */
@@ -92,6 +97,9 @@ export async function startTelemetry(options: TelemetryOptions) {
     connections: options.connections,
     pools: options.pools,
   });
+  // Off unless an OTEL_EXPORTER_OTLP_*ENDPOINT is set: then the SDK is loaded, never otherwise.
+  const env = options.env ?? process.env;
+  const otlp = otlpConfigured(env) ? await startOtlp(env, GATEWAY_VERSION) : undefined;
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
 
@@ -143,6 +151,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     const r = record(trace, status, aborted, durationMs, usage);
     writer.enqueue(r);
     metrics.observe(r);
+    if (otlp && trace.spans) otlp.observe(r, trace.spans, trace.backendStart === undefined ? undefined : trace.backendStart - trace.start);
     if (trace.resource) budgets.add(trace.resource.name, r.costPico);
   }
 
@@ -164,6 +173,11 @@ export async function startTelemetry(options: TelemetryOptions) {
     const ua = req.headers['user-agent'];
     const trace = new RequestTrace(ids, req.socket.remoteAddress, typeof ua === 'string' ? ua : undefined, contentLimit);
     res.once('close', () => finish(trace, res));
+    if (otlp) {
+      // The upstream call is our span's child: the upstream sees it in the traceparent it is sent.
+      trace.spans = spanIds(req.headers);
+      req.headers['traceparent'] = traceparentOf(trace.spans);
+    }
     return trace;
   }
 
@@ -204,6 +218,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       metrics.close();
       await writer.close();
       await store.close();
+      await otlp?.close();
     },
   };
 }

@@ -102,6 +102,17 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE request_log ADD COLUMN attempts TEXT;
     `,
   },
+  {
+    version: 3,
+    description: 'indexes for the monitoring API filters: deployment across resources, status, principal, each by time',
+    // Each filter alone was a scan of the time range (361 ms for a deployment across resources at 1M rows over
+    // 30 days); with (filter, time) SQLite walks only the matching rows, newest first. bench/logs measures them.
+    sql: `
+      CREATE INDEX request_log_deployment_time ON request_log (deployment, time);
+      CREATE INDEX request_log_status_time ON request_log (status, time);
+      CREATE INDEX request_log_principal_time ON request_log (principal, time);
+    `,
+  },
 ];
 
 export const LOG_SCHEMA_VERSION = LOG_MIGRATIONS[LOG_MIGRATIONS.length - 1]!.version;

@@ -108,5 +108,7 @@ export interface RequestLogStore {
   /** Records an alert once; false when this (resource, month, threshold) was already recorded. */
   recordAlert(alert: BudgetAlert): Promise<boolean>;
   alerts(resources: string[], from: number): Promise<BudgetAlert[]>;
+  /** A compiled KQL query (kql/compile.ts): parameterized SQL, read only; rows as arrays. */
+  query(sql: string, params: ReadonlyArray<string | number | null>): Promise<unknown[][]>;
   close(): Promise<void>;
 }

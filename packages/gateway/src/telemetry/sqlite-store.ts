@@ -8,6 +8,7 @@ import { ensurePrivateFile } from '../store/data-dir.ts';
 import { pragma, runMigrations } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import { registerKqlFunctions } from './kql/functions.ts';
 import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
 import { isError, type RequestLogRecord } from './record.ts';
 
@@ -142,6 +143,16 @@ export class SqliteLogStore implements RequestLogStore {
 
   constructor(path: string) {
     this.#db = open(path);
+    registerKqlFunctions(this.#db);
+  }
+
+  /** A compiled KQL query (kql/compile.ts): rows as arrays, in the compiled column order. */
+  querySync(sql: string, params: ReadonlyArray<string | number | null>): unknown[][] {
+    return this.#prepare(sql).all(...params).map((row) => Object.values(row));
+  }
+
+  async query(sql: string, params: ReadonlyArray<string | number | null>): Promise<unknown[][]> {
+    return this.querySync(sql, params);
   }
 
   #prepare(sql: string, bigints = false): StatementSync {
@@ -192,8 +203,15 @@ export class SqliteLogStore implements RequestLogStore {
 
   logsSync(q: LogQuery): StoredRecord[] {
     if (q.resources.length === 0) return [];
-    // With a request id, its indexes find the row: `+` keeps SQLite off the time and resource indexes.
-    const [time, resource] = q.requestId === undefined ? ['l.time', 'l.resource'] : ['+l.time', '+l.resource'];
+    // With a request id, its indexes find the row: `+` keeps SQLite off the time and resource indexes. With a
+    // deployment, status or principal, that filter's (filter, time) index walks only its rows, across resources:
+    // SQLite, without statistics, would otherwise take (resource, time) and read the whole range.
+    // An error status alone (rare rows) walks (status, time) and sorts what it finds; 2xx keeps the time index,
+    // which reaches `limit` rows at once.
+    const byColumn = q.deployment !== undefined || q.principal !== undefined;
+    const byError = !byColumn && q.status !== undefined && (typeof q.status === 'number' ? q.status >= 400 : q.status[0] !== '2');
+    const [time, resource] =
+      q.requestId !== undefined || byError ? ['+l.time', '+l.resource'] : byColumn || q.status !== undefined ? ['l.time', '+l.resource'] : ['l.time', 'l.resource'];
     const where = [`${time} >= ?`, `${time} < ?`];
     const params: SQLInputValue[] = [q.from, q.to];
     if (q.resources.length === 1) where.push(`${resource} = ?`);

@@ -7,6 +7,7 @@ import type { Deployment, Resource } from '../control/types.ts';
 import type { StreamEvent } from '../dataplane/types.ts';
 import { GatewayError } from '../errors/index.ts';
 import type { Correlation } from '../http/respond.ts';
+import type { SpanIds } from './otlp.ts';
 
 /** Request and response bodies, kept only for a resource with content logging, each cut at `limit` bytes. */
 export class ContentCapture {
@@ -56,6 +57,10 @@ export class RequestTrace {
   backendWaitMs = 0;
   /** A pool backend's choices (backends/pool/): the serving member and the attempts. */
   readonly route: PoolRoute = { attempts: [] };
+  /** When the backend was first called (performance.now): the upstream span's start. */
+  backendStart: number | undefined;
+  /** The trace context, only while the OTLP exporter is on. */
+  spans: SpanIds | undefined;
   content: ContentCapture | undefined;
   #waitingSince: number | undefined;
   readonly #contentLimit: (resource: Resource) => number;
@@ -95,6 +100,7 @@ export class RequestTrace {
   /** The gateway now waits on the backend (a call, or a stream's next event). */
   waiting(): void {
     this.#waitingSince = performance.now();
+    this.backendStart ??= this.#waitingSince;
   }
 
   /** The backend answered: the wait since `waiting()` counts as backend time, not gateway overhead. */

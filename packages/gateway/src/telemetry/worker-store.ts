@@ -101,6 +101,10 @@ export class WorkerLogStore implements RequestLogStore {
     });
   }
 
+  query(sql: string, params: ReadonlyArray<string | number | null>): Promise<unknown[][]> {
+    return this.#call('query', sql, params);
+  }
+
   logs(query: LogQuery): Promise<StoredRecord[]> {
     return this.#call('logs', query);
   }

@@ -26,6 +26,10 @@ export function upstreamRequestHeaders(
   };
   const beta = client['anthropic-beta'];
   if (beta !== undefined) headers['anthropic-beta'] = Array.isArray(beta) ? beta.join(',') : beta;
+  // W3C trace context goes up as an intermediary passes it (the gateway's own span's, when OTLP is on).
+  const { traceparent, tracestate } = client;
+  if (typeof traceparent === 'string') headers['traceparent'] = traceparent;
+  if (typeof tracestate === 'string') headers['tracestate'] = tracestate;
   return headers;
 }
 
