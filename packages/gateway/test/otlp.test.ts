@@ -82,7 +82,7 @@ describe('OTLP export to a collector stand-in', () => {
     const url = await collector.listen();
     mock = await MockUpstream.start();
     gw = await startTestGateway(
-      { resources: [{ name: 'otel', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: 'sk-ant-test-0123456789abcdef' } }] }] },
+      { resources: [{ name: 'otel', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: 'sk-ant-test-0123456789abcdef' } }] }] },
       { env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_METRIC_EXPORT_INTERVAL: '200', OTEL_BSP_SCHEDULE_DELAY: '50' } },
     );
   });
@@ -119,7 +119,7 @@ describe('OTLP export to a collector stand-in', () => {
     assert.equal(sa['gen_ai.operation.name'], 'chat');
     assert.equal(sa['gen_ai.provider.name'], 'anthropic');
     assert.equal(sa['gen_ai.request.model'], 'sonnet');
-    assert.equal(sa['gen_ai.response.model'], 'claude-sonnet-4-5');
+    assert.equal(sa['gen_ai.response.model'], 'claude-sonnet-4-6');
 
     await collector.until(() => collector.metrics.some((x) => x.name === 'gen_ai.client.token.usage'), 'gen_ai.client.token.usage');
     const metric = (name: string) => collector.metrics.filter((x) => x.name === name).at(-1);
@@ -152,7 +152,7 @@ const { join } = await import('node:path');
 const { tmpdir } = await import('node:os');
 const { startGateway } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
 const gw = await startGateway({ env: process.env, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'cf-otel-off-')) } });
-const res = await fetch(gw.baseURL() + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys(gw.config.resources[0].name).key1 }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) });
+const res = await fetch(gw.baseURL() + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys(gw.config.resources[0].name).key1 }, body: JSON.stringify({ model: gw.config.resources[0].deployments[0].name, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) });
 await res.text();
 await gw.close();
 process.stdout.write(JSON.stringify({ status: res.status, seen }));
