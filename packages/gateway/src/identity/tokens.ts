@@ -19,15 +19,17 @@ export interface MintedToken {
   expiresIn: number;
 }
 
-export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, audience: string, nowMs: number): MintedToken {
+/** Signs a v1.0 token of `tenantId` for `audience` with Entra's registered claims around the given ones. */
+function signV1(key: SigningKey, tenantId: string, audience: string, nowMs: number, claims: Record<string, unknown>): MintedToken {
   const now = Math.floor(nowMs / 1000);
+  const registered = { aud: audience, iss: v1Issuer(tenantId), iat: now - BACKDATE_SECONDS, nbf: now - BACKDATE_SECONDS, exp: now + TOKEN_LIFETIME_SECONDS };
+  const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
+  return { accessToken: signJwt(header, { ...registered, ...claims }, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
+}
+
+export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, audience: string, nowMs: number): MintedToken {
   const issuer = v1Issuer(principal.tenantId);
   const claims: Record<string, unknown> = {
-    aud: audience,
-    iss: issuer,
-    iat: now - BACKDATE_SECONDS,
-    nbf: now - BACKDATE_SECONDS,
-    exp: now + TOKEN_LIFETIME_SECONDS,
     aio: randomBytes(48).toString('base64'),
     appid: principal.appId,
     appidacr: '1', // authenticated with a client secret
@@ -42,8 +44,7 @@ export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, 
   };
   if (principal.appRoles.length > 0) claims['roles'] = principal.appRoles;
   if (principal.groups.length > 0) claims['groups'] = principal.groups;
-  const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
-  return { accessToken: signJwt(header, claims, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
+  return signV1(key, principal.tenantId, audience, nowMs, claims);
 }
 
 /**
@@ -51,14 +52,7 @@ export function mintAccessToken(key: SigningKey, principal: DirectoryPrincipal, 
  * `idtyp` user, the user's `oid`, `upn` and `name`, the public client in `appid` with `appidacr` 0, and `scp`.
  */
 export function mintUserToken(key: SigningKey, user: DirectoryPrincipal, clientId: string, audience: string, nowMs: number): MintedToken {
-  const now = Math.floor(nowMs / 1000);
-  const issuer = v1Issuer(user.tenantId);
   const claims: Record<string, unknown> = {
-    aud: audience,
-    iss: issuer,
-    iat: now - BACKDATE_SECONDS,
-    nbf: now - BACKDATE_SECONDS,
-    exp: now + TOKEN_LIFETIME_SECONDS,
     amr: ['pwd'],
     appid: clientId,
     appidacr: '0', // a public client: no secret, PKCE
@@ -74,6 +68,5 @@ export function mintUserToken(key: SigningKey, user: DirectoryPrincipal, clientI
     ver: '1.0',
   };
   if (user.groups.length > 0) claims['groups'] = user.groups;
-  const header = { typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid };
-  return { accessToken: signJwt(header, claims, key.privateKey), expiresIn: TOKEN_LIFETIME_SECONDS };
+  return signV1(key, user.tenantId, audience, nowMs, claims);
 }
