@@ -6,22 +6,10 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config/index.ts';
-import { HELLO, GUID, REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';
-import { exchange, hasResponses, messagesHead, messagesRequest, parseResponses, type ParsedResponse } from './socket-helpers.ts';
+import { HELLO, startTestGateway, type TestGateway } from './helpers.ts';
+import { assertCatalogued, exchange, hasResponses, messagesHead, messagesRequest, parseResponses } from './socket-helpers.ts';
 
 const BODY = JSON.stringify(HELLO);
-
-function assertCatalogued(r: ParsedResponse | undefined, status: number, code: string, message: RegExp): void {
-  assert.ok(r, 'an answer was sent');
-  assert.equal(r.status, status, r.body);
-  assert.match(r.headers['request-id'] ?? '', REQUEST_ID);
-  assert.match(r.headers['apim-request-id'] ?? '', GUID);
-  assert.equal(r.headers['content-type'], 'application/json');
-  const body = JSON.parse(r.body) as { error: { code?: string; type?: string; message: string }; request_id?: string };
-  assert.equal(body.error.code ?? body.error.type, code);
-  assert.match(body.error.message, message);
-  if (body.request_id !== undefined) assert.equal(body.request_id, r.headers['request-id']);
-}
 
 function metric(gw: TestGateway, name: string): number {
   const line = gw.telemetry.metricsText().split('\n').find((l) => l.startsWith(`${name} `));

@@ -4,8 +4,8 @@
 // not reported as unexpected errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GUID, HELLO, REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';
-import { exchange, hasResponses, messagesHead, messagesRequest, parseResponses, type ParsedResponse } from './socket-helpers.ts';
+import { HELLO, startTestGateway, type TestGateway } from './helpers.ts';
+import { assertCatalogued, exchange, hasResponses, messagesHead, messagesRequest, parseResponses, type ParsedResponse } from './socket-helpers.ts';
 import { loggedRecord, managementToken } from './telemetry-helpers.ts';
 
 const BODY = JSON.stringify(HELLO);
@@ -24,17 +24,6 @@ async function answerTo(bytes: string): Promise<ParsedResponse> {
   const responses = parseResponses(out.text);
   assert.equal(responses.length, 1, out.text);
   return responses[0]!;
-}
-
-function assertCatalogued(r: ParsedResponse, status: number, code: string, message: RegExp): void {
-  assert.equal(r.status, status, r.body);
-  assert.match(r.headers['request-id'] ?? '', REQUEST_ID);
-  assert.match(r.headers['apim-request-id'] ?? '', GUID);
-  assert.equal(r.headers['content-type'], 'application/json');
-  const body = JSON.parse(r.body) as { error: { code?: string; type?: string; message: string }; request_id?: string };
-  assert.equal(body.error.code ?? body.error.type, code);
-  assert.match(body.error.message, message);
-  if (body.request_id !== undefined) assert.equal(body.request_id, r.headers['request-id']);
 }
 
 describe("the parser's answers", () => {

@@ -2,7 +2,8 @@
 // a close without an answer, two answers on one connection, their order).
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import type { TestGateway } from './helpers.ts';
+import assert from 'node:assert/strict';
+import { GUID, REQUEST_ID, type TestGateway } from './helpers.ts';
 
 export interface SocketOutcome {
   /** Everything the server sent, as text. */
@@ -93,4 +94,17 @@ export function messagesHead(gw: TestGateway, length: number, extra = ''): strin
 /** A whole Messages request on the wire. */
 export function messagesRequest(gw: TestGateway, body: string): string {
   return messagesHead(gw, Buffer.byteLength(body)) + body;
+}
+
+/** An answer that went through the error catalogue: its status, both correlation ids, a JSON body with the code and message. */
+export function assertCatalogued(r: ParsedResponse | undefined, status: number, code: string, message: RegExp): void {
+  assert.ok(r, 'an answer was sent');
+  assert.equal(r.status, status, r.body);
+  assert.match(r.headers['request-id'] ?? '', REQUEST_ID);
+  assert.match(r.headers['apim-request-id'] ?? '', GUID);
+  assert.equal(r.headers['content-type'], 'application/json');
+  const body = JSON.parse(r.body) as { error: { code?: string; type?: string; message: string }; request_id?: string };
+  assert.equal(body.error.code ?? body.error.type, code);
+  assert.match(body.error.message, message);
+  if (body.request_id !== undefined) assert.equal(body.request_id, r.headers['request-id']);
 }
