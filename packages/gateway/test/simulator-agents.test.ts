@@ -2,20 +2,9 @@
 // when it stops; Claude Code's shapes (system reminders, Bash, ToolSearch with deferred tools).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createSimulator } from '../src/backends/simulator/index.ts';
-import type { ContentBlock, Message, MessageParam, MessagesRequest, Tool, ToolUseBlock } from '../src/dataplane/types.ts';
+import type { ContentBlock, Message, MessageParam, MessagesRequest, Tool } from '../src/dataplane/types.ts';
 import { messages, startTestGateway, type TestGateway } from './helpers.ts';
-import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
-
-async function reply(request: MessagesRequest): Promise<Message> {
-  return expectMessage(await createSimulator().messages(testCall(request)));
-}
-
-function toolUse(message: Message): ToolUseBlock {
-  const block = message.content.find((b): b is ToolUseBlock => b.type === 'tool_use');
-  assert.ok(block, `a tool_use block in ${JSON.stringify(message.content)}`);
-  return block;
-}
+import { simulatedReply as reply, firstToolUse as toolUse, userRequest } from './simulator-helpers.ts';
 
 const types = (content: ContentBlock[]) => content.map((b) => b.type);
 

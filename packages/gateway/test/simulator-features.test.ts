@@ -5,16 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { Ajv } from 'ajv';
-import { createSimulator } from '../src/backends/simulator/index.ts';
 import { countInputTokens } from '../src/tokens/count.ts';
 import { modelFor } from '../src/backends/simulator/model.ts';
-import type { ContentBlock, Message, MessagesRequest, TextBlock, Tool } from '../src/dataplane/types.ts';
+import type { ContentBlock, MessagesRequest, TextBlock, Tool } from '../src/dataplane/types.ts';
 import { startTestGateway, type TestGateway } from './helpers.ts';
-import { expectMessage, testCall, testDeployment, userRequest } from './simulator-helpers.ts';
-
-async function reply(request: MessagesRequest): Promise<Message> {
-  return expectMessage(await createSimulator().messages(testCall(request)));
-}
+import { simulatedReply as reply, testDeployment, userRequest } from './simulator-helpers.ts';
 
 const types = (content: ContentBlock[]) => content.map((b) => b.type);
 const texts = (content: ContentBlock[]) => content.filter((b): b is TextBlock => b.type === 'text');

@@ -1,7 +1,9 @@
 // Hand-built deployments, requests and backend calls for tests that drive the simulator directly.
+import assert from 'node:assert/strict';
+import { createSimulator } from '../src/backends/simulator/index.ts';
 import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../src/config/index.ts';
 import type { Deployment, Resource, SimulatorProfile } from '../src/control/types.ts';
-import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent } from '../src/dataplane/types.ts';
+import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent, ToolUseBlock } from '../src/dataplane/types.ts';
 import type { BackendCall, BackendReply } from '../src/backends/types.ts';
 
 export const QUIET_PROFILE: SimulatorProfile = {
@@ -91,4 +93,16 @@ export function accumulate(events: readonly StreamEvent[]): Message {
   }
   if (message === undefined) throw new Error('no message_start');
   return message;
+}
+
+/** A fresh simulator's non-streamed reply to the request. */
+export async function simulatedReply(request: MessagesRequest): Promise<Message> {
+  return expectMessage(await createSimulator().messages(testCall(request)));
+}
+
+/** The reply's first tool_use block; fails the test when there is none. */
+export function firstToolUse(message: Message): ToolUseBlock {
+  const block = message.content.find((b): b is ToolUseBlock => b.type === 'tool_use');
+  assert.ok(block, `a tool_use block in ${JSON.stringify(message.content)}`);
+  return block;
 }

@@ -1,11 +1,10 @@
 // Specification of simulated tool use: when a tool is called, its id, and inputs valid for the tool's schema.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSimulator } from '../src/backends/simulator/index.ts';
 import { synthesize } from '../src/backends/simulator/schema.ts';
 import { Prng } from '../src/backends/simulator/seed.ts';
-import { expectMessage, testCall, userRequest } from './simulator-helpers.ts';
-import type { Message, MessagesRequest, Tool, ToolUseBlock } from '../src/dataplane/types.ts';
+import { simulatedReply as reply, firstToolUse as toolUse, userRequest } from './simulator-helpers.ts';
+import type { Tool } from '../src/dataplane/types.ts';
 
 const WEATHER: Tool = {
   type: 'custom',
@@ -23,16 +22,6 @@ const WEATHER: Tool = {
 };
 const CLOCK: Tool = { type: 'custom', name: 'get_time', input_schema: { type: 'object', properties: {} } };
 const TOOLS = [WEATHER, CLOCK];
-
-async function reply(request: MessagesRequest): Promise<Message> {
-  return expectMessage(await createSimulator().messages(testCall(request)));
-}
-
-function toolUse(message: Message): ToolUseBlock {
-  const block = message.content.find((b): b is ToolUseBlock => b.type === 'tool_use');
-  assert.ok(block, `a tool_use block in ${JSON.stringify(message.content)}`);
-  return block;
-}
 
 describe('simulated tool use', () => {
   it('calls a tool the last user text names (tool_choice auto), after one short sentence', async () => {
