@@ -50,12 +50,8 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
   try {
     const client = await pool.connect();
     try {
-      const [{ stored } = { stored: undefined }] = (
-        await client.query<{ stored: string | null }>(
-          "SELECT CASE WHEN to_regclass('settings') IS NULL THEN NULL ELSE (SELECT value FROM settings WHERE key = $1) END AS stored",
-          [SECRET_KEY_ID_SETTING],
-        )
-      ).rows;
+      const hasSettings = (await client.query("SELECT to_regclass('settings') IS NOT NULL AS found")).rows[0]?.found === true;
+      const stored = hasSettings ? (await client.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [SECRET_KEY_ID_SETTING])).rows[0]?.value : undefined;
       if (stored && stored !== box.keyId) throw keyMismatch(stored, box);
       await runPostgresMigrations(client, MIGRATIONS, { component: 'store', label: 'Store', context: { box }, describe: where });
     } finally {
@@ -72,13 +68,16 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
   const watcher = new ChangeWatcher(await readVersion());
   const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A) => fn(...args).catch((err: unknown) => Promise.reject(mapped(err)));
 
+  /** A checked-out client whose connection dies emits 'error' besides failing its query; unheard, that would end the process. */
+  const checkout = async () => {
+    const client = await pool.connect().catch((err: unknown) => Promise.reject(mapped(err)));
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    return { client, release: (err?: Error) => (client.off('error', ignore), client.release(err)) };
+  };
+
   const transaction = async <T>(work: (tx: StoreTables) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw mapped(err);
-    }
+    const { client, release } = await checkout();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -94,7 +93,7 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
       if (unreachable(err)) broken = err as Error;
       throw mapped(err);
     } finally {
-      client.release(broken);
+      release(broken);
     }
   };
 
@@ -129,7 +128,7 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
     ...reads,
     transaction,
     exclusive: async (work) => {
-      const client = await pool.connect().catch((err: unknown) => Promise.reject(mapped(err)));
+      const { client, release } = await checkout();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [SEED_LOCK]);
         try {
@@ -138,7 +137,7 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
           await client.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK]).catch(() => undefined);
         }
       } finally {
-        client.release();
+        release();
       }
     },
     version: guard(readVersion),
