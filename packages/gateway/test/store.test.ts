@@ -145,7 +145,7 @@ describe('the store on PostgreSQL', () => {
 
   test('an unreachable server or a database that does not exist is a start error naming store.postgres', async () => {
     const unreachable = openConfiguredStore({ dataDir: freshDir(), store: { postgres: 'postgres://nobody:secret@127.0.0.1:1/none' } }, pgEnv);
-    await assert.rejects(unreachable, (err: unknown) => err instanceof StoreOpenError && /^store\.postgres: cannot open the store at postgres:\/\/nobody@127\.0\.0\.1:1\/none/.test(err.message) && !err.message.includes('secret'));
+    await assert.rejects(unreachable, (err: unknown) => err instanceof StoreOpenError && err.message.startsWith('store.postgres: cannot open the store at postgres://nobody@127.0.0.1:1/none') && !err.message.includes('secret'));
     const missing = openConfiguredStore({ dataDir: freshDir(), store: { postgres: `${pg.url.replace(/\/postgres$/, '')}/no_such_db` } }, pgEnv);
     await assert.rejects(missing, /store\.postgres: cannot open the store at .*no_such_db: database "no_such_db" does not exist/);
   });

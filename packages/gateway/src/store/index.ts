@@ -17,8 +17,15 @@ export function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env)
 /** The store the config names: PostgreSQL (the secret key from CLAUDE_FOUNDRY_SECRET_KEY), else the embedded SQLite one. */
 export async function openConfiguredStore(config: { dataDir: string; store: { postgres: string | undefined } }, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   if (config.store.postgres === undefined) return openStore(config.dataDir, env);
-  prepareDataDir(config.dataDir);
-  return openPostgresStore(config.store.postgres, requireSecretKey(env));
+  // The data folder (local copies: the CA for clients, the admin's credentials for the CLI) only once the store opened.
+  const store = await openPostgresStore(config.store.postgres, requireSecretKey(env));
+  try {
+    prepareDataDir(config.dataDir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
 }
 
 export {
