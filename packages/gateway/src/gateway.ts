@@ -17,7 +17,7 @@ import { createRouteTable, type Route } from './http/routes.ts';
 import { sendJson } from './http/respond.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
-import { TlsCertificates, tlsNames } from './http/tls.ts';
+import { TlsCertificates, tlsNames, tlsStorage } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
@@ -106,7 +106,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const namesOf = (snapshot: ControlSnapshot) =>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
-  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
+  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock).
+  const shared = store.dialect === 'postgres' ? store : undefined;
+  const tls = await store.exclusive(() => TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared))).catch(async (err: unknown) => {
     await telemetry.close();
     await store.close();
     throw err;

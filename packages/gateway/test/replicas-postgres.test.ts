@@ -116,6 +116,9 @@ describe('three replicas on one PostgreSQL store', () => {
     assert.equal(pg.sql("SELECT count(*) FROM service_principals WHERE tags_json LIKE '%claude-foundry:admin%'", 'replicas'), '1');
     assert.equal(pg.sql("SELECT count(*) FROM service_principals WHERE tags_json LIKE '%claude-foundry:user%'", 'replicas'), '1');
     assert.deepEqual([b.admin, c.admin].map((x) => [x.clientId, x.clientSecret]), [[a.admin.clientId, a.admin.clientSecret], [a.admin.clientId, a.admin.clientSecret]]);
+    assert.deepEqual([b.caPem, c.caPem], [a.caPem, a.caPem], 'one CA, from the store');
+    assert.match(pg.sql("SELECT value FROM secrets WHERE name = 'tls.ca-key.pem'", 'replicas'), /^sealed\.v1\./);
+    assert.equal(pg.sql("SELECT count(*) FROM secrets WHERE name IN ('identity.signingKeys', 'identity.adminClientSecret', 'identity.adminUserPassword') AND value LIKE 'sealed.v1.%'", 'replicas'), '3');
     const keys = await Promise.all(replicas.map(async (r) => (await arm(r, admin, 'POST', `${accountPath('claude-local')}/listKeys`)).json() as { key1: string }));
     assert.equal(new Set(keys.map((k) => k.key1)).size, 1);
     for (const r of replicas) assert.equal((await call(r, { 'x-api-key': keys[0]!.key1 })).status, 200);
@@ -142,7 +145,8 @@ describe('three replicas on one PostgreSQL store', () => {
     const scope = `/subscriptions/${SUBSCRIPTION}/resourceGroups/claude-foundry/providers/Microsoft.CognitiveServices/accounts/claude-local`;
     const assignment = `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`;
     const roleDefinitionId = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLES.cognitiveServicesUser}`;
-    assert.equal((await arm(b, admin, 'PUT', assignment, { properties: { roleDefinitionId, principalId: sp.id } })).status, 201);
+    // B learns of A's new principal within a second (until then: 400 PrincipalNotFound, as Azure answers while its directory replicates).
+    await within(1000, "the principal known on B", async () => (await arm(b, admin, 'PUT', assignment, { properties: { roleDefinitionId, principalId: sp.id } })).status === 201);
     // The principal was created on A; C issues its token; A serves it once B's assignment has arrived.
     let bearer = '';
     await within(1000, 'the principal known on C', async () => {

@@ -101,7 +101,11 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
   let listener: pg.Client | undefined;
   let poll: NodeJS.Timeout | undefined;
   let closed = false;
-  const check = () => readVersion().then((v) => watcher.offer(v), () => undefined);
+  // A failure is retried at once: after an outage the first query may meet a pooled connection the server had cut.
+  const check = () =>
+    readVersion()
+      .catch(() => readVersion())
+      .then((v) => watcher.offer(v), () => undefined);
   // One connection LISTENs; when it drops, the next poll tick opens another (the poll covers the gap).
   const listen = async () => {
     if (listener || closed) return;
