@@ -124,6 +124,22 @@ describe('three replicas on one PostgreSQL store', () => {
     for (const r of replicas) assert.equal((await call(r, { 'x-api-key': keys[0]!.key1 })).status, 200);
   });
 
+  test('two replicas create one account name at once: in two resource groups one 201 and one 409; in one group 201 and 200 with one set of keys', async () => {
+    const [a, b] = replicas as [Replica, Replica, Replica];
+    const body = { location: 'eastus2', kind: 'AIServices', sku: { name: 'S0' }, properties: {} };
+    for (let round = 0; round < 3; round++) {
+      const name = `raced-${round}`;
+      const split = await Promise.all([arm(a, admin, 'PUT', accountPath(name, 'group-a'), body), arm(b, admin, 'PUT', accountPath(name, 'group-b'), body)]);
+      assert.deepEqual(split.map((r) => r.status).sort(), [201, 409], split.map((r) => r.text).join('\n'));
+      const same = `same-${round}`;
+      const together = await Promise.all([arm(a, admin, 'PUT', accountPath(same, 'group-a'), body), arm(b, admin, 'PUT', accountPath(same, 'group-a'), body)]);
+      assert.deepEqual(together.map((r) => r.status).sort(), [200, 201]);
+      const keys = await Promise.all([a, b].map(async (r) => ((await arm(r, admin, 'POST', `${accountPath(same, 'group-a')}/listKeys`)).json() as { key1: string }).key1));
+      assert.equal(keys[0], keys[1]);
+    }
+    assert.equal(pg.sql("SELECT count(*) FROM accounts WHERE name LIKE 'raced-%' OR name LIKE 'same-%'", 'replicas'), '6');
+  });
+
   test('a key regenerated on A is refused (401) on B and C within a second, and the new one works there', async (t) => {
     const [a, b, c] = replicas as [Replica, Replica, Replica];
     const before = ((await arm(a, admin, 'POST', `${accountPath('claude-local')}/listKeys`)).json() as { key1: string }).key1;
