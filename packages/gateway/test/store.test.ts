@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../src/config/index.ts';
 import { GatewayError } from '../src/errors/index.ts';
+import { SigningKeyRing, storeKeyRing } from '../src/identity/signing-keys.ts';
 import { startGateway } from '../src/index.ts';
 import { DATABASE_FILE, openConfiguredStore, openStore, type Store, StoreConflict, StoreOpenError } from '../src/store/index.ts';
 import { SCHEMA_VERSION } from '../src/store/migrations.ts';
@@ -177,6 +179,41 @@ describe('the store on PostgreSQL', () => {
       while (!heard.includes(version) && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 20));
       assert.ok(heard.includes(version), 'the other replica heard of the change after the outage');
       assert.deepEqual((await b.accounts.list()).map((x) => x.name), ['after']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('configuring the store', () => {
+  test('store.postgres or DATABASE_URL name PostgreSQL; the file wins; SQLite stays the default', () => {
+    assert.equal(loadConfig({ env: {} }).store.postgres, undefined);
+    assert.equal(loadConfig({ env: { DATABASE_URL: 'postgres://u@db/x' } }).store.postgres, 'postgres://u@db/x');
+    assert.equal(loadConfig({ env: { DATABASE_URL: 'postgres://u@db/x' }, overrides: { store: { postgres: 'postgresql://v@db/y' } } }).store.postgres, 'postgresql://v@db/y');
+  });
+
+  test('a value that is not a PostgreSQL URL is a config error saying what one looks like', () => {
+    assert.throws(() => loadConfig({ env: {}, overrides: { store: { postgres: 'mysql://u@db/x' } } }), /store\.postgres.*postgres:\/\/ or postgresql:\/\/ URL|store\.postgres must be a PostgreSQL URL such as "postgres:\/\/user:password@/);
+    assert.throws(() => loadConfig({ env: {}, overrides: { store: { postgress: 'postgres://u@db/x' } } }), /store\.postgress/);
+    assert.throws(() => loadConfig({ env: { DATABASE_URL: 'not a url' } }), /store\.postgres/);
+  });
+});
+
+describe('signing keys in a shared store', () => {
+  test('a key rotated by one process is published by another once it reloads, and both sign with the same key', async () => {
+    const name = 'ring';
+    const a = await openPg(name);
+    const b = await openPg(name);
+    try {
+      const ringA = await SigningKeyRing.open(storeKeyRing(a), Date.now, 60_000);
+      const ringB = await SigningKeyRing.open(storeKeyRing(b), Date.now, 60_000);
+      assert.equal(ringB.active().kid, ringA.active().kid, 'the second process took the first one\'s key');
+      const kid = await ringA.rotate();
+      await ringB.reload();
+      assert.equal(ringB.active().kid, kid);
+      assert.equal(ringB.jwks().length, 2, 'the previous key stays published');
+      assert.match(pg.sql("SELECT value FROM secrets WHERE name = 'identity.signingKeys'", name), /^sealed\.v1\./);
     } finally {
       await a.close();
       await b.close();

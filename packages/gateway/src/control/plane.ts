@@ -36,8 +36,9 @@ export class ControlPlane {
 
   /** Seeds the store from the config, then loads it. `warnings` name seeded items the store overrode. */
   static async open(store: Store, config: GatewayConfig, now: () => number): Promise<{ plane: ControlPlane; warnings: string[] }> {
-    // Replicas starting together seed one after the other, so the second sees the first's accounts and keeps their keys.
-    const warnings = await store.exclusive(() => seedFromConfig(store, config, new Date(now()).toISOString()));
+    // One transaction under the store's write lock: replicas (or workers) starting together seed one after the other,
+    // so the later ones see the first's accounts and keep their keys.
+    const warnings = await store.transaction((tx) => seedFromConfig(tx, config, new Date(now()).toISOString()));
     return { plane: new ControlPlane(store, config, await ControlPlane.#load(store)), warnings };
   }
 
