@@ -19,7 +19,7 @@ const WRITE_LOCK = 0x43464459_0002;
 const SEED_LOCK = 0x43464459_0003;
 
 /** The URL without its password, for messages and logs. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;

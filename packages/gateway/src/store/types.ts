@@ -164,7 +164,11 @@ export interface Store extends StoreTables {
    * version and commits; a throw rolls everything back. The tables outside `tx` are not to be used inside it.
    */
   transaction<T>(work: (tx: StoreTables) => Promise<T>): Promise<T>;
-  /** Runs `work` alone among the processes sharing the store (start-up seeding), outside any transaction. */
+  /**
+   * Runs `work` alone among the processes sharing the store, outside any transaction: the start-up steps that create
+   * what must exist once (the admin principal and user, the CA). PostgreSQL: a session advisory lock; SQLite: this
+   * process only (processes sharing a SQLite file are started one after the other).
+   */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** The change version: bumped by every committed write, from any process. */
   version(): Promise<number>;
