@@ -120,6 +120,7 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
     client.on('notification', (message) => watcher.offer(Number(message.payload)));
     try {
       await client.connect();
+      if (closed) return drop(); // closed while connecting: an open socket would keep the process alive
       await client.query(`LISTEN ${CHANNEL}`);
       await check();
     } catch {

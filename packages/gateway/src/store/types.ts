@@ -166,8 +166,8 @@ export interface Store extends StoreTables {
   transaction<T>(work: (tx: StoreTables) => Promise<T>): Promise<T>;
   /**
    * Runs `work` alone among the processes sharing the store, outside any transaction: the start-up steps that create
-   * what must exist once (the admin principal and user, the CA). PostgreSQL: a session advisory lock; SQLite: this
-   * process only (processes sharing a SQLite file are started one after the other).
+   * what must exist once (the admin principal and user, the CA). PostgreSQL: a session advisory lock; SQLite: within
+   * this process only (the seed, a transaction, is ordered across processes either way).
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** The change version: bumped by every committed write, from any process. */
