@@ -99,6 +99,8 @@ export interface RetentionPolicy {
 }
 
 export interface RequestLogStore {
+  /** The SQL dialect `query` takes (kql/compile.ts compiles to it). */
+  readonly dialect: 'sqlite' | 'postgres';
   /** Writes records and their rollups in one transaction. */
   append(records: RequestLogRecord[]): Promise<void>;
   logs(query: LogQuery): Promise<LogPage>;

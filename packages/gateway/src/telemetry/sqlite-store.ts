@@ -60,6 +60,7 @@ const upsert = (table: string) => `INSERT INTO ${table} (bucket, resource, deplo
   duration_ms = duration_ms + excluded.duration_ms`;
 
 export class SqliteLogStore implements RequestLogStore {
+  readonly dialect = 'sqlite';
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 

@@ -27,6 +27,7 @@ interface Pending {
 }
 
 export class WorkerLogStore implements RequestLogStore {
+  readonly dialect = 'sqlite';
   readonly #worker: Worker;
   readonly #calls = new Map<number, Pending>();
   /** Appends are answered in the order they were posted. */

@@ -72,6 +72,7 @@ export interface PostgresLogOptions {
 }
 
 export class PostgresLogStore implements RequestLogStore {
+  readonly dialect = 'postgres';
   readonly #pool: Pool;
   readonly #partitions: Partitions;
   readonly #statementTimeoutMs: number;
