@@ -87,6 +87,8 @@ export interface GatewayConfig {
   scenarios: ScenarioConfig;
   /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
   connections: ConnectionSettings;
+  /** A PostgreSQL URL (`store.postgres` or `DATABASE_URL`): the request log goes there instead of logs.db. */
+  store: { postgres: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -180,7 +182,18 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const quotas = parseQuotas(raw['quotas'], where('quotas'));
   const connections = parseConnectionSettings(raw.connections, where('connections'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections };
+  const store = parseStoreConfig(raw['store'], where('store'), env);
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store };
+}
+
+function parseStoreConfig(value: unknown, where: string, env: NodeJS.ProcessEnv): { postgres: string | undefined } {
+  if (value !== undefined && !isObject(value)) throw new ConfigError(`${where} must be an object such as {"postgres": "postgres://user:password@db:5432/claude_foundry"}.`);
+  const postgres = optionalString(value?.['postgres'], `${where}.postgres`) ?? (env['DATABASE_URL'] || undefined);
+  // The URL may hold a password: the message names the scheme, never the value.
+  if (postgres !== undefined && !/^postgres(ql)?:\/\/./.test(postgres)) {
+    throw new ConfigError(`${where}.postgres (or DATABASE_URL) must be a PostgreSQL URL starting with postgres:// or postgresql://, such as postgres://user:password@db:5432/claude_foundry.`);
+  }
+  return { postgres };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

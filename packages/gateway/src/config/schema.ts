@@ -210,6 +210,10 @@ const monitoring = z.strictObject({
   maxSeries: doc(int(10, 1_000_000), '`2000`', 'label sets per metric before new ones are counted as `other`'),
 });
 
+const store = z.strictObject({
+  postgres: doc(text(), '—', 'a PostgreSQL URL, `postgres://user:password@host:5432/db`: the request log goes there (day partitions, shared by replicas; [monitoring.md](monitoring.md#the-request-log-on-postgresql)); or `DATABASE_URL`'),
+});
+
 export const configSchema = z.strictObject({
   host: doc(text(), '`127.0.0.1`', 'address to listen on'),
   port: doc(int(0, 65535), '`4480`', 'HTTP port; `0` picks a free one; or `CLAUDE_FOUNDRY_PORT`, `--port`'),
@@ -246,6 +250,7 @@ export const configSchema = z.strictObject({
   connections: doc(connections, '—', 'timeouts, the per-address connection cap, discarding refused bodies'),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
+  store: doc(store, '—', 'where shared state lives when replicas run ([scale-out.md](scale-out.md)); absent: SQLite files in `dataDir`'),
 });
 
 /** The config as written: the file's parsed value. */
