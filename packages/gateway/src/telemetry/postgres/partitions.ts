@@ -1,6 +1,7 @@
 // The request log's day partitions on PostgreSQL: request_log_pYYYYMMDD and request_content_pYYYYMMDD, one pair per
 // UTC day, created ahead (and on demand for a batch from a day that has none), listed and dropped whole by retention.
 import type { Pool, PoolClient } from 'pg';
+import { withClient } from './connection.ts';
 
 export const DAY_MS = 86_400_000;
 /** The advisory lock replicas take to create partitions one at a time ("CFPT"). */
@@ -32,23 +33,22 @@ export class Partitions {
   async ensure(days: Iterable<number>): Promise<void> {
     const missing = [...new Set(days)].filter((d) => !this.#known.has(d));
     if (missing.length === 0) return;
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      // IF NOT EXISTS alone still races between replicas (both see none, one fails): take turns.
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-      for (const day of missing) {
-        for (const table of TABLES) {
-          await client.query(`CREATE TABLE IF NOT EXISTS ${table}_p${suffix(day)} PARTITION OF ${table} FOR VALUES FROM (${day}) TO (${day + DAY_MS})`);
+    await withClient(this.#pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        // IF NOT EXISTS alone still races between replicas (both see none, one fails): take turns.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+        for (const day of missing) {
+          for (const table of TABLES) {
+            await client.query(`CREATE TABLE IF NOT EXISTS ${table}_p${suffix(day)} PARTITION OF ${table} FOR VALUES FROM (${day}) TO (${day + DAY_MS})`);
+          }
         }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     for (const day of missing) this.#known.add(day);
   }
 

@@ -9,6 +9,7 @@ import { StoreOpenError } from '../../store/types.ts';
 import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, UsageQuery, UsageRow } from '../log-store.ts';
 import { addToRollups, emptyRollups, type Sum } from '../log-rows.ts';
 import type { RequestLogRecord } from '../record.ts';
+import { withClient } from './connection.ts';
 import { readLogs } from './log-queries.ts';
 import { POSTGRES_LOG_MIGRATIONS } from './migrations.ts';
 import { DAY_MS, dayOf, Partitions } from './partitions.ts';
@@ -93,12 +94,7 @@ export class PostgresLogStore implements RequestLogStore {
     pool.on('error', (err) => logger().warn({ err: err.message }, 'request log: a PostgreSQL connection closed'));
     const store = new PostgresLogStore(pool, options);
     try {
-      const client = await pool.connect();
-      try {
-        await runPostgresMigrations(client, POSTGRES_LOG_MIGRATIONS, { component: 'request_log', label: 'Request log' });
-      } finally {
-        client.release();
-      }
+      await withClient(pool, (client) => runPostgresMigrations(client, POSTGRES_LOG_MIGRATIONS, { component: 'request_log', label: 'Request log' }));
       await store.#partitions.ensureAhead(Date.now());
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -108,19 +104,18 @@ export class PostgresLogStore implements RequestLogStore {
     return store;
   }
 
-  async #transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query(begin);
-      const value = await work(client);
-      await client.query('COMMIT');
-      return value;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withClient(this.#pool, async (client) => {
+      try {
+        await client.query(begin);
+        const value = await work(client);
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   async append(records: RequestLogRecord[]): Promise<void> {
@@ -219,19 +214,16 @@ export class PostgresLogStore implements RequestLogStore {
    * leaves in newer ones. One replica at a time: the others find the lock taken and return 0.
    */
   async sweep(now: number, policy: RetentionPolicy): Promise<number> {
-    const client = await this.#pool.connect();
-    try {
+    return withClient(this.#pool, async (client) => {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK]);
       if (!rows[0]!.locked) return 0;
       try {
         await this.#partitions.ensureAhead(now);
         return await this.#sweepLocked(client, now, policy);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
+        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]).catch(() => undefined);
       }
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async #sweepLocked(client: PoolClient, now: number, policy: RetentionPolicy): Promise<number> {
