@@ -1,5 +1,6 @@
 // Cost, budgets and who may see them: the monitoring API behind ARM tokens and RBAC, budgets whose thresholds
-// record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules.
+// record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules; on both
+// request-log stores (logs.db and PostgreSQL).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,14 +10,16 @@ import { loadConfig } from '../src/config/index.ts';
 import { startGateway } from '../src/gateway.ts';
 import { parseUsd } from '../src/telemetry/money.ts';
 import { HELLO, messages, SEED_ERA_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
+import { DIALECTS, postgresDatabase } from './log-stores.ts';
 import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
-describe('the monitoring API', () => {
+for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${dialect})`, () => {
   let gw: TestGateway;
   let reader: string;
   let owner: string;
   before(async () => {
     gw = await startTestGateway({
+      ...(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}),
       resources: [
         { name: 'spend', deployments: [{ name: 'claude-sonnet-4-5' }] },
         { name: 'private', resourceGroup: 'other-group', contentLogging: true, deployments: [{ name: 'claude-haiku-4-5' }] },
@@ -109,9 +112,10 @@ test('a resource with zero data retention cannot turn content logging on: a conf
   assert.throws(() => loadConfig({ env: {}, overrides: { resources: [{ name: 'r', logRetentionDays: 0, deployments: [] }] } }), /logRetentionDays/);
 });
 
-test('a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory', async () => {
+for (const dialect of DIALECTS) test(`${dialect}: a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory`, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-budget-'));
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES }, env: {} }), { dataDir });
+  const store = dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {};
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...store }, env: {} }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);

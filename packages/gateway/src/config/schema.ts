@@ -211,7 +211,11 @@ const monitoring = z.strictObject({
 });
 
 const store = z.strictObject({
-  postgres: doc(text(), '—', 'a PostgreSQL URL, `postgres://user:password@host:5432/db`: the request log goes there (day partitions, shared by replicas; [monitoring.md](monitoring.md#the-request-log-on-postgresql)); or `DATABASE_URL`'),
+  postgres: doc(
+    z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
+    '— (SQLite in `dataDir`)',
+    "a PostgreSQL URL, `postgres://user:password@host:5432/db`: the store every replica shares (resources, keys, deployments, principals, role assignments, signing keys, the CA, the admin's credentials), which needs `CLAUDE_FOUNDRY_SECRET_KEY`; or `DATABASE_URL` ([scale-out.md](scale-out.md#store-on-postgresql))",
+  ),
 });
 
 export const configSchema = z.strictObject({
@@ -250,7 +254,7 @@ export const configSchema = z.strictObject({
   connections: doc(connections, '—', 'timeouts, the per-address connection cap, discarding refused bodies'),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
-  store: doc(store, '—', 'where shared state lives when replicas run ([scale-out.md](scale-out.md)); absent: SQLite files in `dataDir`'),
+  store: doc(store, 'SQLite in `dataDir`', 'where the store is kept ([scale-out.md](scale-out.md#store-on-postgresql))'),
 });
 
 /** The config as written: the file's parsed value. */

@@ -1,4 +1,6 @@
-// The request log's schema on PostgreSQL, as numbered migrations run by store/migrate.ts (component 'request_log').
+// The request log's schema on PostgreSQL, as numbered migrations run by store/migrate.ts (component 'log').
+// Its own list, not PostgreSQL texts beside logs.db's (../log-migrations.ts): the partitioned schema is not those
+// three steps replayed, so the versions do not correspond.
 // The same tables and columns as logs.db (../log-migrations.ts), with what PostgreSQL adds: request_log and
 // request_content are partitioned by UTC day on `time` (partitions.ts creates them ahead and retention drops
 // them whole), and each row keeps the id of the transaction that wrote it (`xid`), which follow mode reads
@@ -15,11 +17,13 @@ const ROLLUP = (table: string) => `
   );
   CREATE INDEX ${table}_bucket ON ${table} (bucket);`;
 
-export const POSTGRES_LOG_MIGRATIONS = [
+import type { Migration } from '../../store/migrate.ts';
+
+export const POSTGRES_LOG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'request log and content partitioned by day, minute, hour and day rollups, budgets and alerts, KQL functions',
-    sql: `
+    postgres: `
       CREATE SEQUENCE request_log_id_seq;
       CREATE TABLE request_log (
         id                    bigint NOT NULL DEFAULT nextval('request_log_id_seq'),
@@ -54,7 +58,6 @@ export const POSTGRES_LOG_MIGRATIONS = [
         attempts              text
       ) PARTITION BY RANGE (time);
       ALTER SEQUENCE request_log_id_seq OWNED BY request_log.id;
-      CREATE INDEX request_log_id ON request_log (id);
       CREATE INDEX request_log_time ON request_log (time);
       CREATE INDEX request_log_resource_time ON request_log (resource, time);
       CREATE INDEX request_log_request_id ON request_log (request_id);
@@ -104,4 +107,4 @@ export const POSTGRES_LOG_MIGRATIONS = [
       $f$;
     `,
   },
-] as const;
+];

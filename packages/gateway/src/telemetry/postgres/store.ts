@@ -63,6 +63,16 @@ function rollupColumns(sums: Iterable<Sum>): unknown[][] {
   return cols;
 }
 
+/** The database a URL names, for messages: never its password. */
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
 const isMissingPartition = (err: unknown) => (err as { code?: string }).code === '23514' && /no partition/i.test((err as Error).message);
 
 export interface PostgresLogOptions {
@@ -94,12 +104,14 @@ export class PostgresLogStore implements RequestLogStore {
     pool.on('error', (err) => logger().warn({ err: err.message }, 'request log: a PostgreSQL connection closed'));
     const store = new PostgresLogStore(pool, options);
     try {
-      await withClient(pool, (client) => runPostgresMigrations(client, POSTGRES_LOG_MIGRATIONS, { component: 'request_log', label: 'Request log' }));
+      await withClient(pool, (client) =>
+        runPostgresMigrations(client, POSTGRES_LOG_MIGRATIONS, { component: 'log', label: 'Request log', context: undefined, describe: where(url) }),
+      );
       await store.#partitions.ensureAhead(Date.now());
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (err instanceof StoreOpenError) throw err;
-      throw new StoreOpenError(`The request log on PostgreSQL cannot be opened (${(err as Error).message}). Check store.postgres / DATABASE_URL and that the server is reachable.`);
+      throw new StoreOpenError(`The request log in ${where(url)} cannot be opened (${(err as Error).message}). Check store.postgres / DATABASE_URL and that the server is reachable.`);
     }
     return store;
   }
