@@ -86,6 +86,32 @@ for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${d
     assert.equal(parseUsd(spend.runRatePerHourUsd), mtd, 'all of it within the first hour: the rate is that hour’s cost');
   });
 
+  test('follow mode: the cursor a page gives follows on from it exactly; a cursor not given out is 400 naming `after`', async () => {
+    const page = await monitoring(gw, '/monitoring/logs?resource=spend', reader);
+    assert.equal(page.status, 200, page.text);
+    const cursor = (page.json() as { cursor: string }).cursor;
+    const fresh = await messagesTo(gw, 'spend');
+    assert.equal(fresh.status, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    await gw.telemetry.flush();
+    const next = await monitoring(gw, `/monitoring/logs?resource=spend&after=${encodeURIComponent(cursor)}`, reader);
+    const body = next.json() as { value: Array<{ requestId: string }>; cursor: string };
+    assert.deepEqual(body.value.map((r) => r.requestId), [String(fresh.headers['request-id'])]);
+    const again = await monitoring(gw, `/monitoring/logs?resource=spend&after=${encodeURIComponent(body.cursor)}`, reader);
+    assert.deepEqual((again.json() as { value: unknown[] }).value, []);
+    for (const bad of ['garbage', 'p!!', `p${Buffer.from('{"snapshot":"1:2:x"}').toString('base64url')}`]) {
+      const r = await monitoring(gw, `/monitoring/logs?after=${encodeURIComponent(bad)}`, reader);
+      assert.equal(r.status, 400, bad);
+      assert.match((r.json() as { error: { message: string } }).error.message, /The query parameter 'after' must be the `cursor` of a previous answer/);
+    }
+    if (dialect === 'sqlite') {
+      const foreign = `p${Buffer.from('{"snapshot":"10:10:"}').toString('base64url')}`;
+      const r = await monitoring(gw, `/monitoring/logs?after=${foreign}`, reader);
+      assert.equal(r.status, 400);
+      assert.match(r.text, /a cursor of a PostgreSQL request log; this gateway logs to SQLite/);
+    }
+  });
+
   test('content logging keeps the bodies, cut at contentMaxBytes; other resources never store them', async () => {
     const res = await messagesTo(gw, 'private', { ...HELLO, model: 'claude-haiku-4-5' });
     assert.equal(res.status, 200);

@@ -172,6 +172,16 @@ describe('follow mode with replicas writing', () => {
 });
 
 describe('PostgreSQL unreachable', () => {
+  test('a request log that cannot be reached at start is a StoreOpenError naming the database, never its password', async () => {
+    await assert.rejects(PostgresLogStore.open('postgres://cf:s3cret-pass@127.0.0.1:9/logs'), (err: Error) => {
+      assert.equal(err.name, 'StoreOpenError');
+      assert.match(err.message, /The request log in postgres:\/\/127\.0\.0\.1:9\/logs cannot be opened \(.*ECONNREFUSED.*\)\. Check store\.postgres \/ DATABASE_URL/);
+      assert.ok(!err.message.includes('s3cret-pass'));
+      return true;
+    });
+  });
+
+
   test('the writer keeps records up to its capacity, drops and counts the rest, and writes what it kept once PostgreSQL is back', async () => {
     const server = await postgresServer();
     const url = await postgresDatabase();

@@ -137,6 +137,8 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     if (follow !== undefined) {
       const decoded = decodeFollowCursor(follow);
       if (!decoded) throw params.invalid('after', "must be the `cursor` of a previous answer of /monitoring/logs, as it was given.");
+      // A PostgreSQL snapshot means nothing to logs.db (a gateway moved back to SQLite): start following again.
+      if ('snapshot' in decoded && store.dialect === 'sqlite') throw params.invalid('after', 'is a cursor of a PostgreSQL request log; this gateway logs to SQLite. Start following again without it.');
       q.after = decoded;
     }
     const page = await store.logs(q);
