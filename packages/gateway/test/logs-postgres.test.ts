@@ -134,6 +134,14 @@ describe('follow mode with replicas writing', () => {
     }
   });
 
+  test('a record stamped by a replica whose clock runs 5 s ahead is still followed by one whose `to` is its own now', async () => {
+    const [a, b] = replicas as [PostgresLogStore, PostgresLogStore];
+    const start = await a.logs({ ...base(), limit: 1 });
+    await b.append([record(Date.now() + 5000, { requestId: 'from-the-future' })]);
+    const next = await a.logs({ ...base(), to: Date.now(), after: start.cursor });
+    assert.deepEqual(next.records.map((r) => r.requestId), ['from-the-future']);
+  });
+
   test('three replicas appending concurrently, a follower reading 7 at a time: every record exactly once', async () => {
     const start = (await replicas[0]!.logs({ ...base(), limit: 1 })).cursor;
     const written = new Set<string>();

@@ -25,7 +25,6 @@ import { otlpConfigured, spanIds, startOtlp, traceparentOf } from './otlp.ts';
 import { billedTokens, costOf } from './pricing.ts';
 import type { RequestLogRecord } from './record.ts';
 import { RequestTrace } from './trace.ts';
-import { PostgresLogStore } from './postgres/store.ts';
 import { WorkerLogStore } from './worker-store.ts';
 
 export const LOG_DATABASE_FILE = 'logs.db';
@@ -68,13 +67,14 @@ export async function startTelemetry(options: TelemetryOptions) {
   const now = options.now ?? Date.now;
   const settings = config.monitoring;
   const postgres = config.store.postgres;
+  // pg is loaded only when configured: the embedded gateway (npm start) starts as before.
   const store =
     options.store ??
     (postgres !== undefined
-      ? await PostgresLogStore.open(postgres)
+      ? await (await import('./postgres/store.ts')).PostgresLogStore.open(postgres)
       : await WorkerLogStore.open(join(config.dataDir, LOG_DATABASE_FILE), retentionPolicy(config), settings.retentionIntervalMs));
   // The SQLite worker runs its own retention; PostgreSQL's runs here, and on one replica at a time (its advisory lock).
-  const retention = store instanceof PostgresLogStore ? startRetention(store, retentionPolicy(config), settings.retentionIntervalMs) : undefined;
+  const retention = store.dialect === 'postgres' ? startRetention(store, retentionPolicy(config), settings.retentionIntervalMs) : undefined;
   const contentLimits = new Map(
     config.resources.map((r) => [r.name.toLowerCase(), r.monitoring.contentLogging && !r.monitoring.zeroDataRetention ? settings.contentMaxBytes : 0]),
   );

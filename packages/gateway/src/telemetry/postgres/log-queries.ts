@@ -10,7 +10,10 @@ type Snapshot = Extract<FollowCursor, { snapshot: string }>;
 
 function filters(q: LogQuery, params: unknown[]): string[] {
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = [`l.time >= ${p(q.from)}`, `l.time < ${p(q.to)}`, `l.resource = ANY(${p(q.resources)}::text[])`];
+  const where = [`l.time >= ${p(q.from)}`, `l.resource = ANY(${p(q.resources)}::text[])`];
+  // Following has no end: a record stamped by a replica whose clock runs ahead of this one's `to` would otherwise
+  // be passed over for good once its transaction is behind the cursor.
+  if (q.after === undefined) where.push(`l.time < ${p(q.to)}`);
   if (q.deployment !== undefined) where.push(`l.deployment = ${p(q.deployment)}`);
   if (typeof q.status === 'number') where.push(`l.status = ${p(q.status)}`);
   else if (q.status !== undefined) {
