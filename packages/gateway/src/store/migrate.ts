@@ -31,7 +31,7 @@ function failed(label: string, migration: Migration<never>, err: unknown): Error
 }
 
 /** The newest version a list knows; a database past it is refused (it was written by a newer claude-foundry). */
-export const latestVersion = (migrations: readonly Migration<never>[]): number => migrations[migrations.length - 1]?.version ?? 0;
+const latestVersion = (migrations: readonly Migration<never>[]): number => migrations[migrations.length - 1]?.version ?? 0;
 
 export function runMigrations<Context>(
   db: DatabaseSync,
