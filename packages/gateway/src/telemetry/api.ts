@@ -169,6 +169,7 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   async function alerts({ res, ids, query, caller }: CallerContext): Promise<void> {
     const { resources } = readable(caller, query, MONITORING_ACTIONS.readBudgets);
     const from = params.parseTime(query, 'from', now(), budgets.month.start);
+    await budgets.alertsRecorded();
     send(res, ids, { value: (await store.alerts(resources.map((r) => r.name), from)).map(alertView) });
   }
 

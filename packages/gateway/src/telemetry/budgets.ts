@@ -37,6 +37,8 @@ export class BudgetBook {
   readonly #budgets = new Map<string, Budget>();
   readonly #spent = new Map<string, bigint>();
   readonly #alerted = new Map<string, Set<number>>();
+  /** Alert writes not yet answered: the alerts route waits for them, so a reader sees what this replica recorded. */
+  readonly #recording = new Set<Promise<unknown>>();
   #month: Month;
 
   constructor(store: BudgetStore, now: () => number) {
@@ -124,6 +126,11 @@ export class BudgetBook {
     return set;
   }
 
+  /** Resolves once every alert this replica has decided so far is written (or failed and logged). */
+  async alertsRecorded(): Promise<void> {
+    await Promise.all(this.#recording);
+  }
+
   #check(resource: string): void {
     const budget = this.#budgets.get(resource.toLowerCase());
     if (!budget || budget.amountPico === 0n) return;
@@ -134,9 +141,11 @@ export class BudgetBook {
       alerted.add(threshold);
       const alert = { resource: budget.resource, month: this.#month.key, threshold, spentPico: spent, amountPico: budget.amountPico, time: this.#now() };
       logger().warn({ resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) }, 'budget threshold reached');
-      this.#store.recordAlert(alert).catch((err: unknown) => {
+      const write = this.#store.recordAlert(alert).catch((err: unknown) => {
         logger().error({ err }, 'budget alert not recorded');
       });
+      this.#recording.add(write);
+      void write.finally(() => this.#recording.delete(write));
     }
   }
 }
