@@ -40,7 +40,9 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   const prefix = `${redis.keyPrefix}lim:`;
 
   function keysAndArgs(scopes: readonly Scope[], amounts: Demand): (string | number)[] {
-    const out: (string | number)[] = scopes.map((s) => prefix + s.key);
+    // Without the deployment's `@instance`: replicas with stores of their own (the config's seed in each) give one
+    // deployment different instances. A re-created deployment so meets its predecessor's bucket, full within a minute.
+    const out: (string | number)[] = scopes.map((s) => prefix + s.key.replace(/@[^/]*$/, ''));
     out.push(amounts.requests, amounts.input, amounts.output);
     for (const s of scopes) out.push(s.limits.rpm, s.limits.itpm, s.limits.otpm);
     return out;
