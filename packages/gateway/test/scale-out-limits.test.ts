@@ -33,7 +33,7 @@ function client(replica: Replica, resource = 'shared-res'): AnthropicFoundry {
   return new AnthropicFoundry({ apiKey: resource === 'spend-res' ? SPEND_KEYS.key1 : KEYS.key1, baseURL: `${replica.url}/${resource}/anthropic`, maxRetries: 0, timeout: 20_000 });
 }
 
-type Answer = { status: number; headers?: Headers; code?: string };
+type Answer = { status: number; headers?: Headers; code?: string | undefined };
 
 /** One small message through `replica`: 200, or the status, headers and Azure error code it was refused with. */
 async function call(replica: Replica, model: string, resource = 'shared-res', content = 'Hi'): Promise<Answer> {
