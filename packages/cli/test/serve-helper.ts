@@ -22,7 +22,7 @@ function seedEraConfig(): string {
  * The running child and everything it printed up to and including the banner; without --config, the seed-era deployments.
  * `timeoutMs`: how long to wait for the banner (several processes starting at once on a loaded machine need longer).
  */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<{ child: ChildProcess; banner: string }> {
+export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ child: ChildProcess; banner: string }> {
   const config = args.includes('--config') ? [] : ['--config', seedEraConfig()];
   const child = spawn(process.execPath, [BIN, 'serve', ...config, ...args], { env });
   let banner = '';

@@ -38,7 +38,10 @@ export interface StartOptions {
   upstream?: UpstreamBackendOptions;
   /** The per-deployment rate limiter; defaults to the config's (limits/select.ts): Redis, the cluster primary's or in-process. */
   limiter?: Limiter;
-  /** This process is a worker of `serve --workers N` whose primary serves the limits (limits/primary.ts). */
+  /**
+   * This process is a worker of `serve --workers N` whose primary serves the limits and budgets
+   * (`serveClusterLimiter(cluster)` in limits/primary.ts, `serveClusterBudgets(cluster)` in telemetry/budgets-cluster.ts).
+   */
   clusterWorker?: boolean;
 }
 
@@ -95,7 +98,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const selected = await selectLimiter(config.limits, { worker: options.clusterWorker });
   const limiter = options.limiter ?? selected.limiter;
   const closeLimits = () => Promise.all([limiter.close(), selected.limiter.close()]).finally(() => selected.redis?.close());
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env, redis: selected.redis }).catch(async (err: unknown) => {
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env, redis: selected.redis, clusterWorker: options.clusterWorker === true && !selected.redis }).catch(async (err: unknown) => {
     await closeLimits();
     store.close();
     throw err;

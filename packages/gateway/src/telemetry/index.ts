@@ -16,6 +16,7 @@ import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { shareBudgets } from './budgets-redis.ts';
+import { shareBudgetsInCluster } from './budgets-cluster.ts';
 import type { SharedRedis } from '../limits/redis-client.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
 import type { ConnectionStats } from '../http/connections.ts';
@@ -53,6 +54,8 @@ export interface TelemetryOptions {
   pools?: MetricSources['pools'];
   /** Replicas on one Redis share budgets and their month-to-date spend (budgets-redis.ts). */
   redis?: SharedRedis | undefined;
+  /** A `--workers` worker without Redis: budgets shared through the primary (budgets-cluster.ts). */
+  clusterWorker?: boolean | undefined;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -106,7 +109,11 @@ export async function startTelemetry(options: TelemetryOptions) {
   const otlp = otlpConfigured(env) ? await startOtlp(env, GATEWAY_VERSION) : undefined;
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
-  const sharedBudgets = options.redis ? await shareBudgets(budgets, options.redis, { resources: config.resources.map((r) => r.name) }) : undefined;
+  const sharedBudgets = options.redis
+    ? await shareBudgets(budgets, options.redis, { resources: config.resources.map((r) => r.name) })
+    : options.clusterWorker
+      ? shareBudgetsInCluster(budgets, store)
+      : undefined;
 
   function record(trace: RequestTrace, status: number, aborted: boolean, durationMs: number, usage: TokenUsage | undefined): RequestLogRecord {
     const deployment = trace.deployment;
