@@ -5,12 +5,12 @@
 // the retry-after of a refusal is computed here — test/limits-redis.test.ts checks both agree step for step.
 import type { Demand, LimitName, RateLimits, Rejection } from './index.ts';
 
-export const MINUTE_MS = 60_000;
+const MINUTE_MS = 60_000;
 export const LIMIT_NAMES: readonly LimitName[] = ['requests', 'input', 'output'];
 
 export type Levels = Record<LimitName, number>;
 
-export function perMinute(limits: RateLimits, name: LimitName): number {
+function perMinute(limits: RateLimits, name: LimitName): number {
   return name === 'requests' ? limits.rpm : name === 'input' ? limits.itpm : limits.otpm;
 }
 
@@ -25,7 +25,7 @@ export function refilled(level: number, elapsedMs: number, limit: number): numbe
 }
 
 /** Milliseconds until `level` can give `demand` at `limit` a minute (a whole bucket at most); Infinity for a limit of 0. */
-export function waitMs(level: number, demand: number, limit: number): number {
+function waitMs(level: number, demand: number, limit: number): number {
   if (limit === 0) return demand > 0 ? Infinity : 0;
   const need = Math.min(demand, limit);
   return level >= need ? 0 : ((need - level) * MINUTE_MS) / limit;

@@ -28,7 +28,7 @@ export interface SharedRedis {
   close(): Promise<void>;
 }
 
-export function where(url: string): string {
+function where(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || '6379'}`;
