@@ -45,7 +45,7 @@ export function connectRedis(settings: RedisSettings): SharedRedis {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), RECONNECT_MAX_MS),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 10), RECONNECT_MAX_MS),
     lazyConnect: false,
   });
   let up = false;
