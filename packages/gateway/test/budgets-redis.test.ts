@@ -29,7 +29,7 @@ after(async () => {
 
 async function replica(name: string, prefix: string): Promise<{ book: BudgetBook; store: SqliteLogStore; redis: SharedRedis; shared: SharedBudgets }> {
   const store = new SqliteLogStore(join(dir, `${prefix}${name}.db`));
-  const redis = connectRedis({ url: server.url, commandTimeoutMs: 500, keyPrefix: prefix });
+  const redis = connectRedis({ url: server.url, commandTimeoutMs: 2_000, keyPrefix: prefix });
   await until(() => redis.ready());
   const book = new BudgetBook(store, Date.now);
   await book.load(['acct']);

@@ -12,8 +12,12 @@ import { startRedis, type RedisServer } from './services/redis.ts';
 let server: RedisServer;
 const connections: SharedRedis[] = [];
 
-async function replica(prefix: string, whenDown: RedisDownMode = 'local', replicas = 3): Promise<{ limiter: Limiter; redis: SharedRedis }> {
-  const redis = connectRedis({ url: server.url, commandTimeoutMs: 200, keyPrefix: prefix });
+/**
+ * A replica's limiter on its own connection. The command timeout is generous but for the test of the timeout:
+ * on a loaded machine a slow answer would otherwise be taken for Redis being away, and admitted locally.
+ */
+async function replica(prefix: string, whenDown: RedisDownMode = 'local', replicas = 3, commandTimeoutMs = 2_000): Promise<{ limiter: Limiter; redis: SharedRedis }> {
+  const redis = connectRedis({ url: server.url, commandTimeoutMs, keyPrefix: prefix });
   connections.push(redis);
   await waitReady(redis);
   return { limiter: createRedisLimiter({ redis, whenDown: () => whenDown, replicas }), redis };
@@ -39,7 +43,7 @@ after(async () => {
 
 describe('the Redis limiter decides as the in-process one', () => {
   test('a random sequence of reserves, reconciles and releases on a deployment and its pool: the same outcomes and retry-after', async () => {
-    const { limiter: shared } = await replica('same:');
+    const { limiter: shared } = await replica('same:', 'fail-closed');
     const local = createMemoryLimiter();
     // Limits low enough that the refill during the run (well under a second) cannot change a decision.
     const scopes = (i: number): Scope[] => [
@@ -166,7 +170,7 @@ describe('while Redis is away', () => {
   });
 
   test('a command that is not answered in time counts as Redis away (a paused process, not a closed socket)', async () => {
-    const { limiter, redis } = await replica('slow:', 'fail-closed');
+    const { limiter, redis } = await replica('slow:', 'fail-closed', 3, 200);
     const scopes = [{ key: 'res/d', limits: { rpm: 30, itpm: 1_000, otpm: 1_000 } }];
     // CLIENT PAUSE holds every client's commands for 1 s: the connection stays up, the script is not answered.
     await redis.client.call('CLIENT', 'PAUSE', '1000', 'ALL');
