@@ -90,6 +90,8 @@ export interface GatewayConfig {
   connections: ConnectionSettings;
   /** Shared rate limits and budgets on Redis, and what a deployment does while it is away (config/limits.ts). */
   limits: LimitsConfig;
+  /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
+  store: { postgres: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -128,6 +130,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
   if (env['CLAUDE_FOUNDRY_HTTPS_PORT']) fromEnv.httpsPort = Number(env['CLAUDE_FOUNDRY_HTTPS_PORT']);
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
+  // DATABASE_URL, the name PaaS platforms set, stands for store.postgres when the file does not say.
+  if (env['DATABASE_URL'] && !isObject(raw['store'])) fromEnv.store = { postgres: env['DATABASE_URL'] };
   const merged: Record<string, unknown> = { ...raw, ...fromEnv, ...options.overrides };
   const source = file ?? 'config';
   const problems = schemaProblems(merged);
@@ -184,7 +188,23 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const quotas = parseQuotas(raw['quotas'], where('quotas'));
   const connections = parseConnectionSettings(raw.connections, where('connections'));
   const limits = parseLimitsConfig(raw, source, env);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, limits };
+  const store = parseStore(raw['store'], where('store'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store, limits };
+}
+
+function parseStore(value: unknown, where: string): GatewayConfig['store'] {
+  if (value === undefined) return { postgres: undefined };
+  const postgres = isObject(value) ? value['postgres'] : undefined;
+  if (postgres === undefined) return { postgres: undefined };
+  if (typeof postgres !== 'string' || !/^postgres(ql)?:\/\/[^/]/.test(postgres)) {
+    throw new ConfigError(`${where}.postgres must be a PostgreSQL URL such as "postgres://user:password@db.internal:5432/claude_foundry" (or set DATABASE_URL).`);
+  }
+  try {
+    new URL(postgres);
+  } catch {
+    throw new ConfigError(`${where}.postgres is not a valid URL: percent-encode special characters of the password (e.g. @ as %40).`);
+  }
+  return { postgres };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {
