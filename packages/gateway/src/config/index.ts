@@ -10,6 +10,7 @@ import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-d
 import type { RawConfig } from './schema.ts';
 import { schemaProblems } from './strict.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
+import { type LimitsConfig, parseLimitsConfig } from './limits.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
@@ -87,6 +88,8 @@ export interface GatewayConfig {
   scenarios: ScenarioConfig;
   /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
   connections: ConnectionSettings;
+  /** Shared rate limits and budgets on Redis, and what a deployment does while it is away (config/limits.ts). */
+  limits: LimitsConfig;
   /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
   store: { postgres: string | undefined };
 }
@@ -184,8 +187,9 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const quotas = parseQuotas(raw['quotas'], where('quotas'));
   const connections = parseConnectionSettings(raw.connections, where('connections'));
+  const limits = parseLimitsConfig(raw, source, env);
   const store = parseStore(raw['store'], where('store'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store, limits };
 }
 
 function parseStore(value: unknown, where: string): GatewayConfig['store'] {
