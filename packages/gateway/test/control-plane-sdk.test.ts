@@ -60,7 +60,7 @@ describe('@azure/arm-cognitiveservices against the gateway', () => {
     sent.length = 0;
     const deployment = await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'my-sonnet', {
       sku: { name: 'GlobalStandard', capacity: 10 },
-      properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-5', version: '20250929' } },
+      properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6', version: '20250929' } },
     });
     assert.equal(deployment.properties?.provisioningState, 'Succeeded');
     assert.deepEqual(deployment.sku, { name: 'GlobalStandard', capacity: 10 });
@@ -122,7 +122,7 @@ describe('@azure/arm-cognitiveservices against the gateway', () => {
     );
     await assert.rejects(
       arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'gpt', { sku: { name: 'GlobalStandard', capacity: 1 }, properties: { model: { format: 'OpenAI', name: 'gpt-4o', version: '1' } } }),
-      (err: { statusCode?: number; code?: string; message: string }) => err.statusCode === 400 && err.code === 'DeploymentModelNotSupported' && /claude-sonnet-4-5/.test(err.message),
+      (err: { statusCode?: number; code?: string; message: string }) => err.statusCode === 400 && err.code === 'DeploymentModelNotSupported' && /claude-sonnet-4-6/.test(err.message),
     );
   });
 });

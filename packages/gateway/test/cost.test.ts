@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
 import { startGateway } from '../src/gateway.ts';
 import { parseUsd } from '../src/telemetry/money.ts';
-import { HELLO, messages, SEED_ERA_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
+import { HELLO, messages, TEST_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
 import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
 describe('the monitoring API', () => {
@@ -18,7 +18,7 @@ describe('the monitoring API', () => {
   before(async () => {
     gw = await startTestGateway({
       resources: [
-        { name: 'spend', deployments: [{ name: 'claude-sonnet-4-5' }] },
+        { name: 'spend', deployments: [{ name: 'claude-sonnet-4-6' }] },
         { name: 'private', resourceGroup: 'other-group', contentLogging: true, deployments: [{ name: 'claude-haiku-4-5' }] },
       ],
       monitoring: { contentMaxBytes: 200 },
@@ -111,7 +111,7 @@ test('a resource with zero data retention cannot turn content logging on: a conf
 
 test('a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-budget-'));
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES }, env: {} }), { dataDir });
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES }, env: {} }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);
