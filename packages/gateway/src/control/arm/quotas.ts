@@ -27,8 +27,8 @@ function typeOf(ctx: ArmContext, subscriptionId: string): SubscriptionType {
   return config.resources.find((r) => r.subscriptionId === subscriptionId)?.subscriptionType ?? config.subscriptionType;
 }
 
-/** Models that can be deployed (not retired), as the models listing and the usages show them. */
-const deployable = () => listModels().filter((m) => lifecycleOf(m) !== 'retired');
+/** Models that can be deployed (not retired on the gateway's clock), as the models listing and the usages show them. */
+const deployable = (ctx: ArmContext) => listModels().filter((m) => lifecycleOf(m, Date.parse(ctx.now)) !== 'retired');
 
 export function listUsages(ctx: ArmContext, t: LocationTarget): void {
   authorize(ctx, `/subscriptions/${t.subscriptionId}`, ACTIONS.usages);
@@ -42,7 +42,7 @@ export function listUsages(ctx: ArmContext, t: LocationTarget): void {
       if (d.sku === 'GlobalStandard') held.set(d.model, (held.get(d.model) ?? 0) + d.capacity);
     }
   }
-  const value = deployable().map((m) => ({
+  const value = deployable(ctx).map((m) => ({
     name: { value: usageName('GlobalStandard', m.id), localizedValue: `${m.displayName} Global Standard requests per minute (1 unit: 1 RPM, 1,000 input and 200 output tokens per minute)` },
     unit: 'Count',
     quotaPeriod: 'PT1M',
@@ -57,7 +57,7 @@ export function listLocationModels(ctx: ArmContext, t: LocationTarget): void {
   authorize(ctx, `/subscriptions/${t.subscriptionId}`, ACTIONS.models);
   const type = typeOf(ctx, t.subscriptionId);
   const { quotas } = ctx.deps.plane.config;
-  const value = deployable().map((m) => {
+  const value = deployable(ctx).map((m) => {
     const limits = subscriptionQuota(m.id, type, quotas);
     const units = limits.rpm;
     const sku = (name: 'GlobalStandard' | 'DataZoneStandard') => ({
@@ -80,7 +80,7 @@ export function listLocationModels(ctx: ArmContext, t: LocationTarget): void {
         name: m.id,
         version: defaultModelVersion(m.id),
         isDefaultVersion: true,
-        lifecycleStatus: lifecycleOf(m) === 'deprecated' ? 'Deprecating' : 'GenerallyAvailable',
+        lifecycleStatus: lifecycleOf(m, Date.parse(ctx.now)) === 'deprecated' ? 'Deprecating' : 'GenerallyAvailable',
         maxCapacity: Math.max(1, units),
         capabilities: { messages: 'true', countTokens: 'true' },
         skus: [sku('GlobalStandard'), sku('DataZoneStandard')],
