@@ -26,7 +26,11 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promis
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${banner}`)), 15_000);
+    // Generous: eight helpers' suites share two cores. On a timeout the child is killed, else it would keep the test process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner after 60 s: ${banner}`));
+    }, 60_000);
     child.stdout!.on('data', (c: string) => {
       banner += c;
       if (banner.includes('Ctrl+C')) {
