@@ -215,7 +215,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
   const rateLimits = { rpm: 1_000_000_000, itpm: 1_000_000_000_000, otpm: 1_000_000_000_000 };
   const deployments = ctx.models.map((name) =>
     id === 'cf-sim'
-      ? { name, model: 'claude-sonnet-4-5', simulator: simulatorProfile(name) }
+      ? { name, model: 'claude-sonnet-4-6', simulator: simulatorProfile(name) }
       : id === 'cf-pool'
         // Three members on the one mock: what a pool costs the gateway (choice, affinity hash, bookkeeping) next to cf-key.
         ? { name, model: 'claude-sonnet-4-6', upstreams: ['east', 'west', 'north'].map((member) => ({ name: member, backend: 'anthropic', ...upstream(name) })), rateLimits }
@@ -225,8 +225,8 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
-    // Both models' pools, so that neither the simulated nor the upstream target is held to a subscription's quota.
-    quotas: { 'claude-sonnet-4-5': rateLimits, 'claude-sonnet-4-6': rateLimits },
+    // The model's pool (simulated and upstream targets alike), so that no target is held to a subscription's quota.
+    quotas: { 'claude-sonnet-4-6': rateLimits },
     // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
     connections: { maxPerAddress: 4096 },
   };

@@ -23,7 +23,7 @@ const BATCH = 10_000;
 const TARGET_MS = 200;
 const DAY = 86_400_000;
 const RESOURCES = ['contoso-prod', 'contoso-dev', 'fabrikam', 'northwind', 'adventure-works'];
-const DEPLOYMENTS = [['claude-sonnet-4-5', 'claude-sonnet-4-5'], ['claude-haiku-4-5', 'claude-haiku-4-5'], ['claude-opus-4-1', 'claude-opus-4-1'], ['sonnet-dz', 'claude-sonnet-4-5']] as const;
+const DEPLOYMENTS = [['claude-sonnet-4-6', 'claude-sonnet-4-6'], ['claude-haiku-4-5', 'claude-haiku-4-5'], ['claude-opus-4-1', 'claude-opus-4-1'], ['sonnet-dz', 'claude-sonnet-4-6']] as const;
 const PRINCIPALS = ['key1', 'key2', ...Array.from({ length: 8 }, (_, i) => `0000000${i}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`)];
 
 /** A deterministic spread of realistic records: mostly 200s, some 429s and 5xx, streams, cache use. */

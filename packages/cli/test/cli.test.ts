@@ -55,7 +55,7 @@ test('serve prints the export lines; the official SDK works with exactly those v
   assert.match(out, /import AnthropicFoundry from '@anthropic-ai\/foundry-sdk';/);
   assert.match(out, /^ {2}Scenarios {4}\S+data\/scenarios\.json \(0 rules\), reloaded on change/m, 'the banner says where scripted scenarios go');
   const client = new AnthropicFoundry({ baseURL, apiKey });
-  const msg = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello, Claude' }] });
+  const msg = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello, Claude' }] });
   assert.equal(msg.type, 'message');
   const code = await new Promise<number | null>((resolve) => {
     child.once('exit', (c) => resolve(c));

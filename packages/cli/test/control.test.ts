@@ -18,12 +18,14 @@ for (const k of ['CLAUDE_FOUNDRY_DATA_DIR', 'CLAUDE_FOUNDRY_URL', 'ANTHROPIC_FOU
 // The seeded resource keeps a paced deployment, so that `chat` can be seen writing the reply as it arrives.
 const config = join(tmp, 'config.json');
 // A second one always breaks off mid-stream.
+// An Enterprise quota, 2,000 of its 10,000 Haiku units held here: what the tests deploy over ARM fits in the rest.
 writeFileSync(config, JSON.stringify({
+  subscriptionType: 'enterprise',
   resources: [{
     name: 'claude-local',
     deployments: [
-      { name: 'paced', model: 'claude-haiku-4-5', simulator: { ttftMs: 50, tokensPerSecond: 150 } },
-      { name: 'flaky', model: 'claude-haiku-4-5', simulator: { faults: { rateMidstream: 1 } } },
+      { name: 'paced', model: 'claude-haiku-4-5', capacity: 1000, simulator: { ttftMs: 50, tokensPerSecond: 150 } },
+      { name: 'flaky', model: 'claude-haiku-4-5', capacity: 1000, simulator: { faults: { rateMidstream: 1 } } },
     ],
   }],
 }));
@@ -131,11 +133,11 @@ describe('a resource from create to delete, with no flag but its name', () => {
   });
 
   test('deployment create deploys a catalog model; list shows it', async () => {
-    const out = await ok('deployment', 'create', '--resource', 'cli-res', '--name', 'sonnet', '--model', 'claude-sonnet-4-5', '--capacity', '10');
-    assert.match(out, /^Created deployment 'sonnet' on resource 'cli-res': claude-sonnet-4-5 version \S+, GlobalStandard, capacity 10\.$/m);
-    assert.match(await ok('deployment', 'list', '--resource', 'cli-res'), /^sonnet +claude-sonnet-4-5 +\S+ +GlobalStandard +10 +Succeeded$/m);
+    const out = await ok('deployment', 'create', '--resource', 'cli-res', '--name', 'sonnet', '--model', 'claude-sonnet-4-6', '--capacity', '10');
+    assert.match(out, /^Created deployment 'sonnet' on resource 'cli-res': claude-sonnet-4-6 version \S+, GlobalStandard, capacity 10\.$/m);
+    assert.match(await ok('deployment', 'list', '--resource', 'cli-res'), /^sonnet +claude-sonnet-4-6 +\S+ +GlobalStandard +10 +Succeeded$/m);
     const [d] = await json<Deployment[]>('deployment', 'list', '--resource', 'cli-res');
-    assert.deepEqual([d!.name, d!.sku, d!.properties.model.format, d!.properties.model.name], ['sonnet', { name: 'GlobalStandard', capacity: 10 }, 'Anthropic', 'claude-sonnet-4-5']);
+    assert.deepEqual([d!.name, d!.sku, d!.properties.model.format, d!.properties.model.name], ['sonnet', { name: 'GlobalStandard', capacity: 10 }, 'Anthropic', 'claude-sonnet-4-6']);
   });
 
   test('chat streams a reply from the new deployment, with usage under --verbose', async () => {
@@ -255,7 +257,7 @@ describe('bad input: one line on stderr that says what to do, and an exit code',
       cli('resource', 'create', 'claude-local'),
     ]);
     refused(name, 1, /^claude-foundry: resource create: .*name.* \(\w+\)$/i);
-    refused(model, 1, /^claude-foundry: deployment create: .*claude-mystery-9.*claude-sonnet-4-5.* \(\w+\)$/);
+    refused(model, 1, /^claude-foundry: deployment create: .*claude-mystery-9.*claude-sonnet-4-6.* \(\w+\)$/);
     refused(capacity, 1, /^claude-foundry: deployment create: .*capacity.* \(\w+\)$/i);
     refused(missing, 1, /keys list: no resource named 'no-such-res'/);
     refused(duplicate, 1, /resource create: resource 'claude-local' already exists .*resource update claude-local/);

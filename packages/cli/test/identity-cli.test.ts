@@ -44,7 +44,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const params = { model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
+const params = { model: 'claude-sonnet-4-6', max_tokens: 32, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
 
 describe('principal create → token → role assign → the official SDK', () => {
   test('a new principal is denied until it is given a role, then its CLI token works in azureADTokenProvider', async () => {

@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request 
     const r = await cli('usage', '--interval', 'minute', '--since', '10m', '--by', 'deployment');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Tokens per minute, .* UTC {2}[▁▂▃▄▅▆▇█]+$/m);
-    assert.match(r.stdout, /claude-sonnet-4-5 +3 /);
+    assert.match(r.stdout, /claude-sonnet-4-6 +3 /);
     assert.match(r.stdout, /^total +5 /m);
     const json = JSON.parse((await cli('usage', '--json', '--since', '10m')).stdout) as { totals: { requests: number } };
     assert.equal(json.totals.requests, 5);
@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request 
     const t = await cli('logs', 'query', 'RequestLogs | summarize requests = count() by ModelDeploymentName | order by requests desc');
     assert.equal(t.code, 0, t.stderr);
     // Three requests in before(), one more from the --follow test when it runs first.
-    assert.match(t.stdout, /^ModelDeploymentName +requests\nclaude-sonnet-4-5 +[34]\n/);
+    assert.match(t.stdout, /^ModelDeploymentName +requests\nclaude-sonnet-4-6 +[34]\n/);
     assert.match(t.stdout, /^claude-haiku-4-5 +1$/m);
     const chart = await cli('logs', 'query', 'RequestLogs | summarize count() by bin(TimeGenerated, 1m) | render timechart');
     assert.equal(chart.code, 0, chart.stderr);

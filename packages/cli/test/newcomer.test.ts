@@ -29,14 +29,14 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-test('--version prints the version of package.json, which CHANGELOG.md describes', () => {
+test('--version prints the version of package.json, which the changelog changesets writes describes', () => {
   const r = cli('--version');
   assert.equal(r.status, 0);
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   assert.equal(r.stdout, `claude-foundry ${version}\n`);
   const root = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.equal(root.version, version, 'the root package carries the same version');
-  assert.match(readFileSync(new URL('../../../CHANGELOG.md', import.meta.url), 'utf8'), new RegExp(`^## ${version.replaceAll('.', '\\.')}\\b`, 'm'));
+  assert.match(readFileSync(new URL('../CHANGELOG.md', import.meta.url), 'utf8'), new RegExp(`^## ${version.replaceAll('.', '\\.')}\\b`, 'm'));
 });
 
 test("models lists the catalog with today's lifecycle, limits and prices; --all adds the retired ones", () => {

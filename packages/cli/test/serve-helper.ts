@@ -8,28 +8,30 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 
 /**
- * A config declaring what the CLI tests rely on: `claude-local` with the deployments Foundry launched Claude with
- * (the defaults follow the catalog's current generation, so they move with time).
+ * A config declaring what the CLI tests rely on: `claude-local` with an active Sonnet, Opus and Haiku (the defaults
+ * follow the catalog's current generation, so they move with time), each holding 1,000 of an Enterprise quota's
+ * 10,000 units so that the deployments the tests create in the same subscription fit in what is left.
  */
-function seedEraConfig(): string {
+function testConfig(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cf-cli-seed-')), 'claude-foundry.json');
-  const deployments = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'].map((name) => ({ name }));
-  writeFileSync(file, JSON.stringify({ resources: [{ name: 'claude-local', deployments }] }));
+  const deployments = ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5'].map((name) => ({ name, capacity: 1000 }));
+  writeFileSync(file, JSON.stringify({ subscriptionType: 'enterprise', resources: [{ name: 'claude-local', deployments }] }));
   return file;
 }
 
 /**
- * The running child and everything it printed up to and including the banner; without --config, the seed-era deployments.
+ * The running child and everything it printed up to and including the banner; without --config, the test config's deployments.
  * `timeoutMs`: how long to wait for the banner (several processes starting at once on a loaded machine need longer).
  */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ child: ChildProcess; banner: string }> {
-  const config = args.includes('--config') ? [] : ['--config', seedEraConfig()];
+  const config = args.includes('--config') ? [] : ['--config', testConfig()];
   const child = spawn(process.execPath, [BIN, 'serve', ...config, ...args], { env });
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
+    // On a timeout the child is killed, else it would keep the test process alive.
     const timer = setTimeout(() => {
-      child.kill(); // never left running behind a failed start
+      child.kill('SIGKILL');
       reject(new Error(`no banner within ${timeoutMs} ms: ${banner}`));
     }, timeoutMs);
     child.stdout!.on('data', (c: string) => {

@@ -15,18 +15,26 @@ interface Def {
   element?: z.ZodType;
   options?: z.ZodType[];
   shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
 }
 const defOf = (schema: z.ZodType) => schema._zod.def as unknown as Def;
 const docOf = (schema: z.ZodType) => (schema.meta() as { doc?: FieldDoc } | undefined)?.doc;
 
-/** The object schema inside optionals, arrays and unions (`record: true | {…}`), if there is one. */
-function objectIn(schema: z.ZodType): { shape: Record<string, z.ZodType>; array: boolean } | undefined {
+/**
+ * The object schema inside optionals, arrays, records and unions (`record: true | {…}`), if there is one, with what
+ * its path gains: `[]` for an array's items, `.<key>` for a record's values.
+ */
+function objectIn(schema: z.ZodType): { shape: Record<string, z.ZodType>; suffix: string } | undefined {
   const def = defOf(schema);
   if (def.type === 'optional') return objectIn(def.innerType!);
-  if (def.type === 'object') return { shape: def.shape!, array: false };
+  if (def.type === 'object') return { shape: def.shape!, suffix: '' };
   if (def.type === 'array') {
     const inner = objectIn(def.element!);
-    return inner && { ...inner, array: true };
+    return inner && { ...inner, suffix: `[]${inner.suffix}` };
+  }
+  if (def.type === 'record') {
+    const inner = objectIn(def.valueType!);
+    return inner && { ...inner, suffix: `.<key>${inner.suffix}` };
   }
   if (def.type === 'union') for (const option of def.options!) if (objectIn(option)) return objectIn(option);
   return undefined;
@@ -39,7 +47,7 @@ function rows(shape: Record<string, z.ZodType>, prefix: string): string[] {
     const doc = docOf(schema);
     if (doc) out.push(`| \`${path}\` | ${doc.default} | ${doc.meaning.replaceAll('|', '\\|')} |`);
     const inner = doc?.sameAs ? undefined : objectIn(schema);
-    if (inner) out.push(...rows(inner.shape, `${path}${inner.array ? '[]' : ''}.`));
+    if (inner) out.push(...rows(inner.shape, `${path}${inner.suffix}.`));
   }
   return out;
 }

@@ -44,6 +44,11 @@ export interface StartOptions {
    * (`serveClusterLimiter(cluster)` in limits/primary.ts, `serveClusterBudgets(cluster)` in telemetry/budgets-cluster.ts).
    */
   clusterWorker?: boolean;
+  /**
+   * The clock models' lifecycles are judged by (a retired model's 404, ARM refusing to deploy it) and ARM stamps
+   * its records with; tests inject one around a retirement date. Tokens keep the real clock.
+   */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -78,10 +83,11 @@ export interface Gateway {
 
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env });
   const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
   const store = await openConfiguredStore(config, env);
-  const opened = await ControlPlane.open(store, config, Date.now).catch(async (err: unknown) => {
+  const opened = await ControlPlane.open(store, config, now).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });
@@ -107,13 +113,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     await store.close();
     throw err;
   });
-  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry });
+  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry, now });
   const ports = { http: 0, https: 0 };
   const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
-      authenticate: (req) => authenticateCaller(req, validator, origins),
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
+      authenticate: (req) => authenticateCaller(req, validator, origins, directory),
     }),
   ];
   const namesOf = (snapshot: ControlSnapshot) =>

@@ -30,7 +30,7 @@ const post = (body: string | Buffer, extra: Record<string, string> = {}) =>
   raw(gw, { path: '/claude-local/anthropic/v1/messages', headers: { ...headers(), ...extra }, body });
 
 test('malformed JSON answers 400 invalid_request_error saying the body is not valid JSON', async () => {
-  assertAnthropicError(await post('{"model": "claude-sonnet-4-5",'), 400, 'invalid_request_error', /not valid JSON/);
+  assertAnthropicError(await post('{"model": "claude-sonnet-4-6",'), 400, 'invalid_request_error', /not valid JSON/);
 });
 
 test('a body that is not an object answers 400', async () => {
@@ -63,7 +63,7 @@ test('a missing anthropic-version header answers 400', async () => {
 
 test('a body over 32 MB answers 413 request_too_large', async () => {
   const big = Buffer.alloc(33 * 1024 * 1024, 0x20);
-  big.write('{"model":"claude-sonnet-4-5","max_tokens":1,"messages":[{"role":"user","content":"x"}],"pad":"');
+  big.write('{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[{"role":"user","content":"x"}],"pad":"');
   big.write('"}', big.length - 2);
   assertAnthropicError(await post(big), 413, 'request_too_large', /32 MB/);
 });
@@ -93,7 +93,7 @@ test('a body declaring more than 32 MB is refused before it is read', async () =
 });
 
 test('deeply nested JSON answers 400 without a crash', async () => {
-  const deep = `{"model":"claude-sonnet-4-5","max_tokens":1,"messages":[{"role":"user","content":"x"}],"metadata":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const deep = `{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[{"role":"user","content":"x"}],"metadata":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
   assertAnthropicError(await post(deep), 400, 'invalid_request_error', /nested/);
 });
 

@@ -119,7 +119,7 @@ describe('bodies over the limit', () => {
 
   test('a 33 MB body sent without Expect: 100-continue gets its 413, not a reset (10 times)', async () => {
     const big = Buffer.alloc(33 * 1024 * 1024, 0x20);
-    big.write('{"model":"claude-sonnet-4-5","max_tokens":1,"messages":[{"role":"user","content":"x"}],"pad":"');
+    big.write('{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[{"role":"user","content":"x"}],"pad":"');
     big.write('"}', big.length - 2);
     const request = Buffer.concat([Buffer.from(messagesHead(gw, big.length)), big]);
     for (let i = 0; i < 10; i++) {

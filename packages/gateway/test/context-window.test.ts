@@ -16,7 +16,8 @@ describe('context window', () => {
   let prompt: (tokens: number) => string;
 
   before(async () => {
-    gw = await startTestGateway({ resources: [{ name: 'windows', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-haiku-4-5' }] }] });
+    // Sonnet 4.5 is the model with a long-context beta; it retired on 2026-11-30, so the gateway's clock is set before.
+    gw = await startTestGateway({ resources: [{ name: 'windows', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-haiku-4-5' }] }] }, { now: () => Date.parse('2026-11-15T12:00:00Z') });
     client = new AnthropicFoundry({ apiKey: gw.keys('windows').key1, baseURL: gw.baseURL('windows'), maxRetries: 0 });
     token = await managementToken(gw);
     const probe = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'word '.repeat(1000) }] });

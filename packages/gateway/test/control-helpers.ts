@@ -31,13 +31,13 @@ export function armWith(gw: TestGateway, token: string | undefined): Arm {
 export const errorOf = (res: RawResponse) => (res.json() as { error: { code: string; message: string } }).error;
 
 export const ACCOUNT = { location: 'eastus2', kind: 'AIServices', sku: { name: 'S0' } };
-export const deploymentBody = (model = 'claude-sonnet-4-5', capacity = 10, sku = 'GlobalStandard') => ({
+export const deploymentBody = (model = 'claude-sonnet-4-6', capacity = 10, sku = 'GlobalStandard') => ({
   sku: { name: sku, capacity },
   properties: { model: { format: 'Anthropic', name: model } },
 });
 
 /** A Messages call to `resource` (by path) with an API key. */
-export function callResource(gw: TestGateway, resource: string, key: string, model = 'claude-sonnet-4-5', headers: Record<string, string> = {}): Promise<RawResponse> {
+export function callResource(gw: TestGateway, resource: string, key: string, model = 'claude-sonnet-4-6', headers: Record<string, string> = {}): Promise<RawResponse> {
   return raw(gw, {
     path: `/${resource}/anthropic/v1/messages`,
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key, ...headers },

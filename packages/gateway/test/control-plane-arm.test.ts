@@ -121,18 +121,19 @@ describe('deployments', () => {
     const name = unique('dep');
     const path = await newAccount(name);
     const providerData = { organizationName: 'Contoso', countryCode: 'US', industry: 'technology' };
-    const created = await arm('PUT', `${path}/deployments/sonnet`, { properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-5' }, modelProviderData: providerData } });
+    const created = await arm('PUT', `${path}/deployments/sonnet`, { properties: { model: { format: 'Anthropic', name: 'claude-opus-4-5' }, modelProviderData: providerData } });
     assert.equal(created.status, 201, created.text);
     const json = created.json() as { id: string; type: string; sku: unknown; properties: Record<string, unknown> };
     assert.equal(json.id, `${path}/deployments/sonnet`);
     assert.equal(json.type, 'Microsoft.CognitiveServices/accounts/deployments');
+    // Opus 4.5 is deprecated (retires 2027-01-22), still deployable; no other deployment of it holds any quota here.
     assert.deepEqual(json.sku, { name: 'GlobalStandard', capacity: 10_000 }, 'no capacity given: the whole quota of an Enterprise subscription');
-    assert.deepEqual(json.properties['model'], { format: 'Anthropic', name: 'claude-sonnet-4-5', version: '20250929' });
+    assert.deepEqual(json.properties['model'], { format: 'Anthropic', name: 'claude-opus-4-5', version: '20251101' });
     assert.deepEqual(json.properties['modelProviderData'], providerData);
     assert.deepEqual(json.properties['claudeFoundry'], { backend: 'simulator' });
     const { key1 } = await keysOf(arm, path);
     assert.equal((await callResource(gw, name, key1, 'sonnet')).status, 200);
-    const updated = await arm('PUT', `${path}/deployments/sonnet`, deploymentBody('claude-sonnet-4-5', 7, 'DataZoneStandard'));
+    const updated = await arm('PUT', `${path}/deployments/sonnet`, deploymentBody('claude-opus-4-5', 7, 'DataZoneStandard'));
     assert.equal(updated.status, 200, updated.text);
     assert.deepEqual((updated.json() as { sku: unknown }).sku, { name: 'DataZoneStandard', capacity: 7 });
     const listed = (await arm('GET', `${path}/deployments`)).json() as { value: Array<{ name: string }> };
@@ -145,12 +146,12 @@ describe('deployments', () => {
 
   test("a deployment's model cannot be changed, as ARM refuses it; its version, SKU and capacity can", async () => {
     const path = await newAccount();
-    assert.equal((await arm('PUT', `${path}/deployments/d1`, deploymentBody('claude-sonnet-4-5'))).status, 201);
-    refused(await arm('PUT', `${path}/deployments/d1`, deploymentBody('claude-haiku-4-5')), 400, 'CannotChangeDeploymentModel', /The model of deployment cannot be changed: 'd1' serves 'claude-sonnet-4-5', not 'claude-haiku-4-5'/);
+    assert.equal((await arm('PUT', `${path}/deployments/d1`, deploymentBody('claude-sonnet-4-6'))).status, 201);
+    refused(await arm('PUT', `${path}/deployments/d1`, deploymentBody('claude-haiku-4-5')), 400, 'CannotChangeDeploymentModel', /The model of deployment cannot be changed: 'd1' serves 'claude-sonnet-4-6', not 'claude-haiku-4-5'/);
     refused(await arm('PATCH', `${path}/deployments/d1`, { properties: { model: { format: 'Anthropic', name: 'claude-opus-4-5' } } }), 400, 'CannotChangeDeploymentModel');
     const patched = await arm('PATCH', `${path}/deployments/d1`, { sku: { capacity: 3 } });
     assert.deepEqual((patched.json() as { sku: unknown }).sku, { name: 'GlobalStandard', capacity: 3 });
-    const versioned = await arm('PUT', `${path}/deployments/d1`, { ...deploymentBody('claude-sonnet-4-5'), properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-5', version: '2' } } });
+    const versioned = await arm('PUT', `${path}/deployments/d1`, { ...deploymentBody('claude-sonnet-4-6'), properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6', version: '2' } } });
     assert.equal(versioned.status, 200, versioned.text);
   });
 });
@@ -196,13 +197,13 @@ describe('every bad input gets a clear ARM error', () => {
     ['a deployment in an account that does not exist', () => arm('PUT', deploymentPath('no-such-account', 'd1'), deploymentBody()), 404, 'ResourceNotFound', /Microsoft\.CognitiveServices\/accounts\/no-such-account/],
     ['a one-character deployment name', () => arm('PUT', deploymentPath('claude-local', 'x'), deploymentBody()), 400, 'InvalidResourceName', /2 to 64 characters/],
     ['a deployment name with a space', () => arm('PUT', deploymentPath('claude-local', 'bad%20name'), deploymentBody()), 400, 'InvalidResourceName'],
-    ['an unknown model, answered with the catalog', () => arm('PUT', deploymentPath('claude-local', 'gpt'), deploymentBody('gpt-4o')), 400, 'DeploymentModelNotSupported', /The model 'Format:Anthropic,Name:gpt-4o,Version:1' of account deployment is not supported\. Deploy a model of the catalog .*claude-sonnet-5-5.*claude-haiku-4-5; retired, simulator only: .*claude-sonnet-4-5/],
-    ['a model of another format', () => arm('PUT', deploymentPath('claude-local', 'gpt'), { properties: { model: { format: 'OpenAI', name: 'claude-sonnet-4-5', version: '1' } } }), 400, 'DeploymentModelNotSupported'],
+    ['an unknown model, answered with the catalog', () => arm('PUT', deploymentPath('claude-local', 'gpt'), deploymentBody('gpt-4o')), 400, 'DeploymentModelNotSupported', /The model 'Format:Anthropic,Name:gpt-4o,Version:1' of account deployment is not supported\. Deploy a model of the catalog with format 'Anthropic': .*claude-sonnet-5-5.*claude-haiku-4-5\.$/],
+    ['a model of another format', () => arm('PUT', deploymentPath('claude-local', 'gpt'), { properties: { model: { format: 'OpenAI', name: 'claude-sonnet-4-6', version: '1' } } }), 400, 'DeploymentModelNotSupported'],
     ['no model', () => arm('PUT', deploymentPath('claude-local', 'nomodel'), { sku: { name: 'GlobalStandard', capacity: 1 } }), 400, 'InvalidRequestContent', /properties\.model/],
-    ['capacity 0', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-5', 0)), 400, 'InvalidResourceProperties', /The capacity '0' is not valid: use a whole number from 1 to 1000000/],
-    ['a fractional capacity', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-5', 1.5)), 400, 'InvalidResourceProperties'],
-    ['a capacity past the maximum', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-5', 1_000_001)), 400, 'InvalidResourceProperties'],
-    ['a deployment SKU Claude does not offer', () => arm('PUT', deploymentPath('claude-local', 'std'), deploymentBody('claude-sonnet-4-5', 1, 'Standard')), 400, 'InvalidResourceProperties', /The specified SKU 'Standard' of account deployment is not supported by the model 'claude-sonnet-4-5'/],
+    ['capacity 0', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-6', 0)), 400, 'InvalidResourceProperties', /The capacity '0' is not valid: use a whole number from 1 to 1000000/],
+    ['a fractional capacity', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-6', 1.5)), 400, 'InvalidResourceProperties'],
+    ['a capacity past the maximum', () => arm('PUT', deploymentPath('claude-local', 'cap'), deploymentBody('claude-sonnet-4-6', 1_000_001)), 400, 'InvalidResourceProperties'],
+    ['a deployment SKU Claude does not offer', () => arm('PUT', deploymentPath('claude-local', 'std'), deploymentBody('claude-sonnet-4-6', 1, 'Standard')), 400, 'InvalidResourceProperties', /The specified SKU 'Standard' of account deployment is not supported by the model 'claude-sonnet-4-6'/],
     ['regenerateKey with a lower-case key name', () => arm('POST', `${accountPath('claude-local')}/regenerateKey`, { keyName: 'key1' }), 400, 'BadRequest', /^The key name 'key1' is invalid\. Valid values are 'Key1' and 'Key2'\.$/],
     ['a method the path does not serve', () => arm('POST', accountPath('claude-local')), 405, 'MethodNotAllowed'],
   ];
@@ -214,7 +215,7 @@ describe('every bad input gets a clear ARM error', () => {
     const all = (await arm('GET', `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.CognitiveServices/accounts`)).json() as { value: Array<{ name: string }> };
     assert.ok(!all.value.some((a) => /^(a|-bad|bad-|under_score|(sub|loc|kind|sku|pna|acl|cidr|vnet|json)-.*)$/.test(a.name)), all.value.map((a) => a.name).join());
     const deployments = (await arm('GET', `${accountPath('claude-local')}/deployments`)).json() as { value: Array<{ name: string }> };
-    assert.deepEqual(deployments.value.map((d) => d.name), ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5']);
+    assert.deepEqual(deployments.value.map((d) => d.name), ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5']);
   });
 });
 
@@ -311,7 +312,7 @@ describe('20 concurrent PUTs leave a consistent state', () => {
   test('20 PUTs of one deployment with different capacities: one 201, nineteen 200, and what is read is what is served', async () => {
     const name = unique('same');
     const path = await newAccount(name);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => arm('PUT', `${path}/deployments/one`, deploymentBody('claude-sonnet-4-5', i + 1))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => arm('PUT', `${path}/deployments/one`, deploymentBody('claude-sonnet-4-6', i + 1))));
     assert.deepEqual(results.map((r) => r.status).sort(), [...Array(19).fill(200), 201]);
     const got = (await arm('GET', `${path}/deployments/one`)).json() as { sku: { capacity: number }; properties: { rateLimits: Array<{ key: string; count: number }> } };
     assert.equal(got.properties.rateLimits.find((r) => r.key === 'request')?.count, got.sku.capacity);

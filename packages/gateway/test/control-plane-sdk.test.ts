@@ -60,7 +60,7 @@ describe('@azure/arm-cognitiveservices against the gateway', () => {
     sent.length = 0;
     const deployment = await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'my-sonnet', {
       sku: { name: 'GlobalStandard', capacity: 10 },
-      properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-5', version: '20250929' } },
+      properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6', version: '20250929' } },
     });
     assert.equal(deployment.properties?.provisioningState, 'Succeeded');
     assert.deepEqual(deployment.sku, { name: 'GlobalStandard', capacity: 10 });
@@ -122,7 +122,42 @@ describe('@azure/arm-cognitiveservices against the gateway', () => {
     );
     await assert.rejects(
       arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'gpt', { sku: { name: 'GlobalStandard', capacity: 1 }, properties: { model: { format: 'OpenAI', name: 'gpt-4o', version: '1' } } }),
-      (err: { statusCode?: number; code?: string; message: string }) => err.statusCode === 400 && err.code === 'DeploymentModelNotSupported' && /claude-sonnet-4-5/.test(err.message),
+      (err: { statusCode?: number; code?: string; message: string }) => err.statusCode === 400 && err.code === 'DeploymentModelNotSupported' && /claude-sonnet-4-6/.test(err.message),
     );
+  });
+
+  test('a capacity beyond what the subscription quota has left is RestError 400 InsufficientQuota in Azure\'s words; what is left is granted', async () => {
+    const usage = async () => {
+      for await (const u of arm.usages.list('eastus2')) if (u.name?.value === 'AIServices.GlobalStandard.claude-opus-4-6') return u;
+      return assert.fail('no usage for claude-opus-4-6');
+    };
+    const { limit, currentValue } = await usage();
+    const left = limit! - currentValue!;
+    assert.ok(left > 1, `${currentValue} of ${limit} held`);
+    const body = (capacity: number) => ({ sku: { name: 'GlobalStandard', capacity }, properties: { model: { format: 'Anthropic', name: 'claude-opus-4-6' } } });
+    await assert.rejects(arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-big', body(left + 1)), (err: { statusCode?: number; code?: string; message: string }) => {
+      assert.equal(err.statusCode, 400);
+      assert.equal(err.code, 'InsufficientQuota');
+      assert.match(
+        err.message,
+        new RegExp(
+          `^This operation require ${left + 1} new capacity in quota AIServices\\.GlobalStandard\\.claude-opus-4-6, which is bigger than the current available capacity ${left}\\. ` +
+            `The current quota usage is ${currentValue} and the quota limit is ${limit} for quota AIServices\\.GlobalStandard\\.claude-opus-4-6\\.`,
+        ),
+      );
+      return true;
+    });
+    await assert.rejects(arm.deployments.get('sdk-rg', 'sdk-resource', 'opus-big'), { statusCode: 404 }, 'nothing was written');
+    const granted = await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-big', body(left));
+    assert.deepEqual(granted.sku, { name: 'GlobalStandard', capacity: left });
+    assert.equal((await usage()).currentValue, limit, 'the pool is now full');
+    // Its own capacity does not count against an update of it; any more, anywhere in the subscription, is refused.
+    assert.equal((await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-big', body(left))).sku?.capacity, left);
+    await assert.rejects(arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-more', body(1)), { statusCode: 400, code: 'InsufficientQuota' });
+    // A Data Zone deployment does not draw from the Global Standard pool.
+    const zone = await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-zone', { ...body(5), sku: { name: 'DataZoneStandard', capacity: 5 } });
+    assert.equal(zone.sku?.capacity, 5);
+    await arm.deployments.beginDeleteAndWait('sdk-rg', 'sdk-resource', 'opus-big');
+    assert.equal((await arm.deployments.beginCreateOrUpdateAndWait('sdk-rg', 'sdk-resource', 'opus-more', body(1))).sku?.capacity, 1, 'freed by the delete');
   });
 });

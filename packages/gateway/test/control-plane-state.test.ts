@@ -12,7 +12,7 @@ import { startGateway } from '../src/index.ts';
 import { addressAllowed, networkAccess, parseIpRange } from '../src/control/network.ts';
 import { type AccountRecord, DATABASE_FILE, openStore, StoreConflict } from '../src/store/index.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/migrations.ts';
-import { SEED_ERA_RESOURCES, startTestGateway, type TestGateway } from './helpers.ts';
+import { TEST_RESOURCES, startTestGateway, type TestGateway } from './helpers.ts';
 import { SUBSCRIPTION } from './identity-helpers.ts';
 import { ACCOUNT, accountPath, adminToken, type Arm, armWith, callResource, deploymentBody, errorOf, keysOf } from './control-helpers.ts';
 
@@ -22,7 +22,7 @@ let dirs = 0;
 
 /** A gateway on a data folder that outlives it, so that a second start finds what the first left. */
 async function startOn(dataDir: string, overrides: Partial<RawConfig> = {}): Promise<{ gw: TestGateway; arm: Arm }> {
-  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...overrides }, env: {} });
+  const gateway = await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES, ...overrides }, env: {} });
   const gw = Object.assign(gateway, { dataDir });
   return { gw, arm: armWith(gw, await adminToken(gw)) };
 }
@@ -40,7 +40,7 @@ describe('persistence', () => {
     const regenerated = (await arm('POST', `${path}/regenerateKey`, { keyName: 'Key1' })).json() as { key1: string; key2: string };
     // Changes to what the config seeded: a capacity, and a deployment deleted.
     assert.equal((await arm('PATCH', `${accountPath('claude-local')}/deployments/claude-haiku-4-5`, { sku: { capacity: 7 } })).status, 200);
-    assert.equal((await arm('DELETE', `${accountPath('claude-local')}/deployments/claude-opus-4-1`)).status, 200);
+    assert.equal((await arm('DELETE', `${accountPath('claude-local')}/deployments/claude-opus-4-6`)).status, 200);
     const before = (await arm('GET', path)).json() as Record<string, unknown>;
     await gw.close();
 
@@ -56,7 +56,7 @@ describe('persistence', () => {
       assert.deepEqual(group.tags, { owner: 'ci' });
       const seeded = (await arm('GET', `${accountPath('claude-local')}/deployments`)).json() as { value: Array<{ name: string; sku: { capacity: number } }> };
       assert.equal(seeded.value.find((d) => d.name === 'claude-haiku-4-5')?.sku.capacity, 7, 'the seed does not overwrite what the store holds');
-      assert.ok(seeded.value.some((d) => d.name === 'claude-opus-4-1'), 'a deployment the config declares is created again when absent');
+      assert.ok(seeded.value.some((d) => d.name === 'claude-opus-4-6'), 'a deployment the config declares is created again when absent');
     } finally {
       await gw.close();
     }
@@ -195,7 +195,7 @@ describe('the data plane enforces network rules and local auth at once', () => {
 });
 
 describe('deploymentDefaults: the backend of deployments created through ARM', () => {
-  test('an upstream default is reported and refused for a retired model, which the simulator may still serve', async () => {
+  test('an upstream default is reported; a retired model is refused as Azure refuses it, whichever backend is asked for', async () => {
     const gw = await startTestGateway({ deploymentDefaults: { backend: 'anthropic', upstream: { baseUrl: 'http://127.0.0.1:9', apiKey: 'sk-test-upstream' } } });
     try {
       const arm = armWith(gw, await adminToken(gw));
@@ -206,13 +206,13 @@ describe('deploymentDefaults: the backend of deployments created through ARM', (
       assert.equal(gw.control.current.resource('claude-local')?.deployments.get('haiku-up')?.upstream?.model, 'claude-haiku-4-5-20251001');
       const retired = await arm('PUT', `${path}/deployments/opus-old`, deploymentBody('claude-opus-4-1'));
       assert.equal(retired.status, 400);
-      assert.equal(errorOf(retired).code, 'DeploymentModelNotSupported');
-      assert.match(errorOf(retired).message, /claude-opus-4-1.*retired on 2026-08-05.*claudeFoundry\.backend to 'simulator'/);
+      assert.equal(errorOf(retired).code, 'ServiceModelDeprecated');
+      assert.match(errorOf(retired).message, /^The model 'Format:Anthropic,Name:claude-opus-4-1,Version:20250805' has been deprecated since 08\/05\/2026 00:00:00\./);
       const simulated = await arm('PUT', `${path}/deployments/opus-old`, { ...deploymentBody('claude-opus-4-1'), properties: { model: { format: 'Anthropic', name: 'claude-opus-4-1' }, claudeFoundry: { backend: 'simulator' } } });
-      assert.equal(simulated.status, 201, simulated.text);
-      assert.equal((await callResource(gw, 'claude-local', gw.keys().key1, 'opus-old')).status, 200);
+      assert.equal(errorOf(simulated).code, 'ServiceModelDeprecated');
+      assert.equal((await arm('GET', `${path}/deployments/opus-old`)).status, 404, 'nothing was written');
       // The config's own deployments keep the config's backend.
-      const seeded = (await arm('GET', `${path}/deployments/claude-sonnet-4-5`)).json() as { properties: { claudeFoundry: unknown } };
+      const seeded = (await arm('GET', `${path}/deployments/claude-sonnet-4-6`)).json() as { properties: { claudeFoundry: unknown } };
       assert.deepEqual(seeded.properties.claudeFoundry, { backend: 'simulator' });
     } finally {
       await gw.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
 import { startGateway } from '../src/gateway.ts';
 import { parseUsd } from '../src/telemetry/money.ts';
-import { HELLO, messages, SEED_ERA_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
+import { HELLO, messages, TEST_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
 import { DIALECTS, postgresDatabase } from './log-stores.ts';
 import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${d
     gw = await startTestGateway({
       ...(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}),
       resources: [
-        { name: 'spend', deployments: [{ name: 'claude-sonnet-4-5' }] },
+        { name: 'spend', deployments: [{ name: 'claude-sonnet-4-6' }] },
         { name: 'private', resourceGroup: 'other-group', contentLogging: true, deployments: [{ name: 'claude-haiku-4-5' }] },
       ],
       monitoring: { contentMaxBytes: 200 },
@@ -144,7 +144,7 @@ for (const dialect of DIALECTS) test(`${dialect}: a restart keeps budgets and th
   const store = dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {};
   // On PostgreSQL both starts are replicas of one store: the same secret key (docs/scale-out.md).
   const env = dialect === 'postgres' ? { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') } : {};
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...store }, env }), { dataDir });
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES, ...store }, env }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);

@@ -27,8 +27,8 @@ let gw: TestGateway;
 before(async () => {
   gw = await startTestGateway({
     resources: [
-      { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-haiku-4-5' }] },
-      { name: 'other-resource', deployments: [{ name: 'my-sonnet', model: 'claude-sonnet-4-5' }] },
+      { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-6' }, { name: 'claude-haiku-4-5' }] },
+      { name: 'other-resource', deployments: [{ name: 'my-sonnet', model: 'claude-sonnet-4-6' }] },
     ],
   });
 });
@@ -43,7 +43,7 @@ describe('a successful call', () => {
     const body = res.json() as Record<string, unknown>;
     assert.equal(body['type'], 'message');
     assert.equal(body['role'], 'assistant');
-    assert.equal(body['model'], 'claude-sonnet-4-5');
+    assert.equal(body['model'], 'claude-sonnet-4-6');
     assert.match(String(body['id']), /^msg_01/);
   });
 
@@ -150,7 +150,7 @@ describe('resource addressing by Host', () => {
 });
 
 describe('APIs Foundry does not offer', () => {
-  for (const path of ['v1/models', 'v1/models/claude-sonnet-4-5', 'v1/messages/batches', 'v1/messages/batches/msgbatch_1', 'v1/organizations/users', 'v1/files', 'v1/skills', 'v1/complete', 'v2/messages', '']) {
+  for (const path of ['v1/models', 'v1/models/claude-sonnet-4-6', 'v1/messages/batches', 'v1/messages/batches/msgbatch_1', 'v1/organizations/users', 'v1/files', 'v1/skills', 'v1/complete', 'v2/messages', '']) {
     test(`/anthropic/${path} answers 404 api_not_supported`, async () => {
       for (const method of ['GET', 'POST']) {
         const res = await raw(gw, { method, path: `/claude-local/anthropic/${path}`, headers: { 'x-api-key': gw.keys().key1 } });
@@ -185,7 +185,7 @@ describe('deployments', () => {
     const body = res.json() as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'DeploymentNotFound');
     assert.match(body.error.message, /'gpt-4o' does not exist in resource 'claude-local'/);
-    assert.match(body.error.message, /claude-sonnet-4-5, claude-haiku-4-5/);
+    assert.match(body.error.message, /claude-sonnet-4-6, claude-haiku-4-5/);
   });
 
   test('a deployment is called by its name, whatever its model', async () => {

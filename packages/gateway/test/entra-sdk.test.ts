@@ -9,7 +9,7 @@ import { runNodeScript, startTestGateway, type TestGateway } from './helpers.ts'
 import { accountScope, assign, credential, newPrincipal, ROLES } from './identity-helpers.ts';
 
 const COGNITIVE_SCOPE = 'https://cognitiveservices.azure.com/.default';
-const params = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
+const params = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
 
 let gw: TestGateway;
 before(async () => {

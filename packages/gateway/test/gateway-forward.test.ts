@@ -50,9 +50,9 @@ before(async () => {
           name: 'gw',
           deployments: [
             { name: 'sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, record: true },
-            { name: 'foundry', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
+            { name: 'foundry', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-6' } },
             { name: 'tight', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY }, rateLimits: { rpm: 100, itpm: 3000 } },
-            { name: 'sim', model: 'claude-sonnet-4-5' },
+            { name: 'sim', model: 'claude-sonnet-4-6' },
           ],
         },
       ],
@@ -92,13 +92,13 @@ describe('a request from the future, through an upstream deployment', () => {
     const res = await post(gw, '/v1/messages', body);
     assert.equal(res.status, 200, res.bytes.toString());
     assert.equal(mock.last.path, '/anthropic/v1/messages');
-    assert.equal(mock.last.body.toString('utf8'), withModel(body, 'foundry', 'claude-sonnet-4-5'));
+    assert.equal(mock.last.body.toString('utf8'), withModel(body, 'foundry', 'claude-sonnet-4-6'));
     assert.deepEqual(res.bytes, sentBytes(mock.last));
 
     const counted = await post(gw, '/v1/messages/count_tokens', futureBody('foundry'));
     assert.equal(counted.status, 200, counted.bytes.toString());
     assert.equal(mock.last.path, '/anthropic/v1/messages/count_tokens');
-    assert.equal(mock.last.body.toString('utf8'), withModel(futureBody('foundry'), 'foundry', 'claude-sonnet-4-5'));
+    assert.equal(mock.last.body.toString('utf8'), withModel(futureBody('foundry'), 'foundry', 'claude-sonnet-4-6'));
     assert.deepEqual(JSON.parse(counted.bytes.toString()), { input_tokens: 42 });
   });
 

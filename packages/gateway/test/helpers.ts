@@ -14,23 +14,25 @@ export interface TestGateway extends Gateway {
 }
 
 /**
- * The resource tests rely on: `claude-local` with the deployments Foundry launched Claude with. Declared here
- * rather than taken from the defaults, which follow the catalog's current generation and so move with time.
+ * The resource tests rely on: `claude-local` with a Sonnet, an Opus and a Haiku that are active (none retires
+ * before 2027). Declared here rather than taken from the defaults, which follow the catalog's current generation
+ * and so move with time; nothing here depends on a retired model working (models-lifecycle.test.ts tests those).
  */
-export const SEED_ERA_RESOURCES = [
-  { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-opus-4-1' }, { name: 'claude-haiku-4-5' }] },
+export const TEST_RESOURCES = [
+  // 1,000 of the Enterprise quota's 10,000 units each: the rest is left for deployments tests create over ARM.
+  { name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-6', capacity: 1000 }, { name: 'claude-opus-4-6', capacity: 1000 }, { name: 'claude-haiku-4-5', capacity: 1000 }] },
 ];
 
 /**
  * `options` carries what some tests need besides config (an environment, injected clocks or credentials). Without
- * `resources`, the gateway serves SEED_ERA_RESOURCES. Resources are Enterprise subscriptions unless the test says
+ * `resources`, the gateway serves TEST_RESOURCES. Resources are Enterprise subscriptions unless the test says
  * otherwise: many tests send more than a pay-as-you-go minute's 40–80 requests; the quota tests set `subscriptionType`.
  */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
   // A gateway on PostgreSQL needs the secret key every replica shares (docs/scale-out.md); one per test gateway.
   const env = (overrides.store as { postgres?: string } | undefined)?.postgres === undefined ? {} : { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') };
-  const gateway = await startGateway({ env, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
+  const gateway = await startGateway({ env, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,
@@ -75,7 +77,7 @@ export function raw(gateway: Gateway, req: RawRequest): Promise<RawResponse> {
   });
 }
 
-export const HELLO = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello, Claude' }] };
+export const HELLO = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello, Claude' }] };
 
 /** A well-formed Messages call with key1, addressed by path. */
 export function messages(gateway: Gateway, body: unknown = HELLO, headers: Record<string, string> = {}): Promise<RawResponse> {

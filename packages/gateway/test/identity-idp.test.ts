@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { startGateway } from '../src/index.ts';
-import { GUID, SEED_ERA_RESOURCES, startTestGateway, type TestGateway } from './helpers.ts';
+import { GUID, TEST_RESOURCES, startTestGateway, type TestGateway } from './helpers.ts';
 import { accountScope, assign, callWithToken, devToken, newPrincipal, ROLES, tokenRequest } from './identity-helpers.ts';
 
 const CONFIG_CLIENT = '0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9';
@@ -159,7 +159,7 @@ describe('the token endpoint', () => {
 describe('across a restart', () => {
   test('the signing key, the principals and their role assignments are kept; the admin credentials still work', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cf-restart-'));
-    const start = async () => Object.assign(await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES }, env: {} }), { dataDir });
+    const start = async () => Object.assign(await startGateway({ overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES }, env: {} }), { dataDir });
     try {
       const first = await start();
       const p = await newPrincipal(first);

@@ -18,7 +18,7 @@ let n = 0;
 function record(over: Partial<RequestLogRecord>): RequestLogRecord {
   n++;
   return {
-    time: NOW - HOUR, resource: 'alpha', deployment: 'sonnet', model: 'claude-sonnet-4-5', backend: 'simulator', operation: 'messages',
+    time: NOW - HOUR, resource: 'alpha', deployment: 'sonnet', model: 'claude-sonnet-4-6', backend: 'simulator', operation: 'messages',
     principal: 'key1', appId: null, clientIp: '10.0.0.1', userAgent: 'Anthropic/JS 0.54.0', status: 200, errorCode: null, stream: false,
     ttfbMs: 5, ttftMs: null, durationMs: 100, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null, upstream: null, attempts: null,
@@ -147,7 +147,7 @@ describe('POST /monitoring/query', () => {
   before(async () => {
     gw = await startTestGateway({
       resources: [
-        { name: 'seen', deployments: [{ name: 'claude-sonnet-4-5' }] },
+        { name: 'seen', deployments: [{ name: 'claude-sonnet-4-6' }] },
         { name: 'hidden', resourceGroup: 'other-group', deployments: [{ name: 'claude-haiku-4-5' }] },
       ],
     });
@@ -165,7 +165,7 @@ describe('POST /monitoring/query', () => {
     assert.equal(res.status, 200, res.text);
     const body = res.json() as { tables: Array<{ name: string; columns: Array<{ name: string }>; rows: unknown[][] }>; render: null; truncated: boolean };
     assert.equal(body.tables[0]!.name, 'PrimaryResult');
-    assert.deepEqual(body.tables[0]!.rows, [['seen', 'claude-sonnet-4-5', 'Messages_Create', 2]]);
+    assert.deepEqual(body.tables[0]!.rows, [['seen', 'claude-sonnet-4-6', 'Messages_Create', 2]]);
     assert.equal(body.truncated, false);
     const denied = await monitoring(gw, '/monitoring/query?resource=hidden', reader, 'POST', { query: 'RequestLogs | take 1' });
     assert.equal(denied.status, 403);

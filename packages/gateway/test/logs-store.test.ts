@@ -22,7 +22,7 @@ let n = 0;
 function record(time: number, over: Partial<RequestLogRecord> = {}): RequestLogRecord {
   n++;
   return {
-    time, resource: 'alpha', deployment: 'claude-sonnet-4-5', model: 'claude-sonnet-4-5', backend: 'simulator', upstream: null, attempts: null, operation: 'messages',
+    time, resource: 'alpha', deployment: 'claude-sonnet-4-6', model: 'claude-sonnet-4-6', backend: 'simulator', upstream: null, attempts: null, operation: 'messages',
     principal: 'key1', appId: null, clientIp: '127.0.0.1', userAgent: 'test', status: 200, errorCode: null, stream: false,
     ttfbMs: 1, ttftMs: null, durationMs: 2, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null,

@@ -110,13 +110,13 @@ describe('the metrics endpoint', () => {
     }
     const value = (name: string, labels: Record<string, string>) =>
       samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
-    assert.equal(value('claude_foundry_requests_total', { resource: 'claude-local', deployment: 'claude-sonnet-4-5', operation: 'messages', status_class: '2xx' }), 2);
+    assert.equal(value('claude_foundry_requests_total', { resource: 'claude-local', deployment: 'claude-sonnet-4-6', operation: 'messages', status_class: '2xx' }), 2);
     assert.equal(value('claude_foundry_requests_total', { status_class: '4xx' }), 2);
     assert.equal(value('claude_foundry_rate_limit_rejections_total', { error_type: 'rate_limited' }), 1);
     assert.equal(value('claude_foundry_request_errors_total', { error_type: 'deployment_not_found' }), 1);
     assert.equal(value('gen_ai_server_time_to_first_token_seconds_count', {}), 1, 'one stream');
     assert.equal(value('gen_ai_server_time_per_output_token_seconds_count', {}), 1, 'one successful stream');
-    const chat = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-5', gen_ai_response_model: 'claude-sonnet-4-5' };
+    const chat = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-6', gen_ai_response_model: 'claude-sonnet-4-6' };
     assert.equal(value('gen_ai_server_request_duration_seconds_count', { ...chat, error_type: '' }), 2, 'two successes, no error.type');
     assert.equal(value('gen_ai_server_request_duration_seconds_count', { ...chat, error_type: 'rate_limited' }), 1);
     assert.equal(value('gen_ai_server_request_duration_seconds_count', { gen_ai_request_model: 'nope' }), 0, 'an unknown deployment names no model');
@@ -124,9 +124,9 @@ describe('the metrics endpoint', () => {
     const output = value('gen_ai_client_token_usage_sum', { ...chat, gen_ai_token_type: 'output' });
     assert.ok(output > 0);
     assert.equal(value('gen_ai_client_token_usage_count', { gen_ai_token_type: 'input' }), 2);
-    assert.equal(value('ModelRequests', { ModelDeploymentName: 'claude-sonnet-4-5', StatusCode: '200', StreamType: 'Streaming' }), 1);
-    assert.equal(value('ModelRequests', { ModelDeploymentName: 'claude-sonnet-4-5', StatusCode: '429', StreamType: 'Non-streaming' }), 1);
-    assert.equal(value('OutputTokens', { ModelName: 'claude-sonnet-4-5' }), output);
+    assert.equal(value('ModelRequests', { ModelDeploymentName: 'claude-sonnet-4-6', StatusCode: '200', StreamType: 'Streaming' }), 1);
+    assert.equal(value('ModelRequests', { ModelDeploymentName: 'claude-sonnet-4-6', StatusCode: '429', StreamType: 'Non-streaming' }), 1);
+    assert.equal(value('OutputTokens', { ModelName: 'claude-sonnet-4-6' }), output);
     assert.equal(value('TotalTokens', {}), value('InputTokens', {}) + value('OutputTokens', {}));
     assert.equal(value('claude_foundry_tokens_total', { token_type: 'output' }), output);
     assert.equal(value('claude_foundry_request_log_dropped_total', {}), 0);

@@ -35,7 +35,7 @@ for (const [line, make] of lines) {
       make({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), ...extra });
 
     test('messages.create returns a Message whose _request_id is the request-id header', async () => {
-      const promise = client().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 128, messages: [{ role: 'user', content: 'Hello, Claude' }] });
+      const promise = client().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 128, messages: [{ role: 'user', content: 'Hello, Claude' }] });
       const { response } = await promise.withResponse();
       const data = await promise;
       assert.equal(data.role, 'assistant');
@@ -62,7 +62,7 @@ for (const [line, make] of lines) {
     test('a two-turn tool loop: tool_use with schema-valid input, then an answer to the tool_result', async () => {
       const c = client();
       const first = await c.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 512,
         tools: [WEATHER_TOOL],
         tool_choice: { type: 'any' },
@@ -76,7 +76,7 @@ for (const [line, make] of lines) {
       assert.equal(typeof input.city, 'string');
       if (input.unit !== undefined) assert.ok(['celsius', 'fahrenheit'].includes(input.unit as string));
       const second = await c.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 512,
         tools: [WEATHER_TOOL],
         messages: [
@@ -90,7 +90,7 @@ for (const [line, make] of lines) {
     });
 
     test('messages.countTokens counts what messages.create bills as input', async () => {
-      const params = { model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user' as const, content: 'How many tokens is this?' }] };
+      const params = { model: 'claude-sonnet-4-6', system: 'Be brief.', messages: [{ role: 'user' as const, content: 'How many tokens is this?' }] };
       const counted = await client().messages.countTokens(params);
       const created = await client().messages.create({ ...params, max_tokens: 16 });
       assert.equal(counted.input_tokens, created.usage.input_tokens);
@@ -98,7 +98,7 @@ for (const [line, make] of lines) {
 
     test('extended thinking returns a signed thinking block before the text', async () => {
       const msg = await client().messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 2048,
         thinking: { type: 'enabled', budget_tokens: 1024 },
         messages: [{ role: 'user', content: 'Think about it first.' }],
@@ -110,7 +110,7 @@ for (const [line, make] of lines) {
     });
 
     test('a wrong key raises AuthenticationError carrying the request id', async () => {
-      const err = await client({ apiKey: 'wrong-key-wrong-key' }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      const err = await client({ apiKey: 'wrong-key-wrong-key' }).messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
       assert.ok(err instanceof AnthropicFoundry.AuthenticationError || (err as { status?: number }).status === 401, String(err));
       assert.equal((err as { status: number }).status, 401);
       assert.match((err as { requestID: string }).requestID, /^req_/);
@@ -120,7 +120,7 @@ for (const [line, make] of lines) {
       const notFound = await client().messages.create({ model: 'no-such-deployment', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
       assert.equal((notFound as { status: number }).status, 404);
       assert.equal((notFound as Error).constructor.name, 'NotFoundError');
-      const bad = await client().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [] }).catch((e: unknown) => e);
+      const bad = await client().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [] }).catch((e: unknown) => e);
       assert.equal((bad as Error).constructor.name, 'BadRequestError');
       assert.match((bad as Error).message, /at least one message is required/);
     });
@@ -128,7 +128,7 @@ for (const [line, make] of lines) {
     test('a 429 with retry-after is retried by the SDK and then succeeds', async () => {
       const started = Date.now();
       const msg = await client({ defaultHeaders: { 'x-claude-foundry-simulate': `fault=429;first=1;retry-after=1;id=${line}` } }).messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 16,
         messages: [{ role: 'user', content: 'retry me' }],
       });
@@ -138,11 +138,11 @@ for (const [line, make] of lines) {
 
     test('a persistent 429 raises RateLimitError; a 529 raises the overloaded error', async () => {
       const limited = await client({ maxRetries: 0, defaultHeaders: { 'x-claude-foundry-simulate': 'fault=429' } })
-        .messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
+        .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
         .catch((e: unknown) => e);
       assert.equal((limited as Error).constructor.name, 'RateLimitError');
       const overloaded = await client({ maxRetries: 0, defaultHeaders: { 'x-claude-foundry-simulate': 'fault=529' } })
-        .messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
+        .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
         .catch((e: unknown) => e);
       assert.equal((overloaded as { status: number }).status, 529);
       // 1.x maps 529 to OverloadedError; 0.x to InternalServerError.
@@ -153,7 +153,7 @@ for (const [line, make] of lines) {
 
 test('the anthropic-beta header reaches validation: interleaved thinking may budget past max_tokens', async () => {
   const client = new AnthropicFoundry({ apiKey: gw.keys().key1, baseURL: gw.baseURL() });
-  const params = { model: 'claude-sonnet-4-5', max_tokens: 1500, thinking: { type: 'enabled' as const, budget_tokens: 4000 }, messages: [{ role: 'user' as const, content: 'Think a lot.' }] };
+  const params = { model: 'claude-sonnet-4-6', max_tokens: 1500, thinking: { type: 'enabled' as const, budget_tokens: 4000 }, messages: [{ role: 'user' as const, content: 'Think a lot.' }] };
   const refused = await client.messages.create(params).catch((e: unknown) => e);
   assert.equal((refused as Error).constructor.name, 'BadRequestError');
   const msg = await client.beta.messages.create({ ...params, betas: ['interleaved-thinking-2025-05-14'] });

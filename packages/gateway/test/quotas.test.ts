@@ -56,7 +56,7 @@ describe('a pay-as-you-go subscription through the gateway', () => {
         subscriptionType: 'payg',
         resources: [
           { name: 'east', deployments: [{ name: 'claude-haiku-4-5' }, { name: 'haiku-dz', model: 'claude-haiku-4-5', sku: 'DataZoneStandard' }, { name: 'claude-opus-4-5' }] },
-          { name: 'west', deployments: [{ name: 'haiku-too', model: 'claude-haiku-4-5', capacity: 30 }, { name: 'cached', model: 'claude-sonnet-4-5', rateLimits: { itpm: 6_000 } }] },
+          { name: 'west', deployments: [{ name: 'haiku-too', model: 'claude-haiku-4-5', capacity: 30 }, { name: 'cached', model: 'claude-sonnet-4-6', rateLimits: { itpm: 6_000 } }] },
           { name: 'trial', subscriptionId: OTHER_SUBSCRIPTION, subscriptionType: 'trial', deployments: [{ name: 'claude-haiku-4-5' }] },
         ],
       },

@@ -9,7 +9,7 @@ import { GUID, messages, raw, REQUEST_ID, startTestGateway, type TestGateway } f
 import { accountScope, assign, callWithToken, devToken, groupScope, newPrincipal, ROLES, subscriptionScope } from './identity-helpers.ts';
 
 const OTHER_SUBSCRIPTION = 'c1a0de00-5ab5-4000-8000-000000000002';
-const sim = [{ name: 'claude-sonnet-4-5' }];
+const sim = [{ name: 'claude-sonnet-4-6' }];
 
 let gw: TestGateway;
 before(async () => {
@@ -128,7 +128,7 @@ describe('a refusal', () => {
     const res = await raw(gw, { path: '/anthropic/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', authorization: `Bearer ${p.token}` }, body: '{}' });
     assert.equal(res.status, 404);
     assert.match(res.text, /address it by host .* or by path/);
-    const byHost = await raw(gw, { path: '/anthropic/v1/messages', headers: { host: 'sibling.services.ai.azure.com', 'content-type': 'application/json', 'anthropic-version': '2023-06-01', authorization: `Bearer ${p.token}` }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) });
+    const byHost = await raw(gw, { path: '/anthropic/v1/messages', headers: { host: 'sibling.services.ai.azure.com', 'content-type': 'application/json', 'anthropic-version': '2023-06-01', authorization: `Bearer ${p.token}` }, body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }) });
     assert.equal(byHost.status, 200, byHost.text);
   });
 });

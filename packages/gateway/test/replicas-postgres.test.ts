@@ -57,7 +57,7 @@ function serve(config: string, name: string, env: NodeJS.ProcessEnv = {}): Promi
 }
 
 const on = (r: Replica) => ({ port: r.port }) as Gateway;
-const call = (r: Replica, headers: Record<string, string>, model = 'claude-sonnet-4-5') =>
+const call = (r: Replica, headers: Record<string, string>, model = 'claude-sonnet-4-6') =>
   raw(on(r), { path: '/claude-local/anthropic/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...headers }, body: JSON.stringify({ ...HELLO, model }) });
 async function token(r: Replica, clientId: string, clientSecret: string, scope: string): Promise<string> {
   const res = await raw(on(r), {
@@ -96,7 +96,7 @@ before(async () => {
   pg = await startPostgres();
   url = pg.createDatabase('replicas');
   config = join(root, 'claude-foundry.json');
-  const deployments = ['claude-sonnet-4-5', 'claude-haiku-4-5'].map((name) => ({ name }));
+  const deployments = ['claude-sonnet-4-6', 'claude-haiku-4-5'].map((name) => ({ name }));
   writeFileSync(config, JSON.stringify({ store: { postgres: url }, resources: [{ name: 'claude-local', deployments }] }));
   // All three at once, on an empty database: the seed and the admin bootstrap race.
   replicas = await Promise.all(['a', 'b', 'c'].map((name) => serve(config, name)));
@@ -187,7 +187,7 @@ describe('three replicas on one PostgreSQL store', () => {
       endpoint: c.httpsUrl,
       additionalPolicies: [{ position: 'perCall', policy: { name: 'trust-ca', sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
     });
-    const body = deploymentBody('claude-opus-4-1', 5);
+    const body = deploymentBody('claude-opus-4-6', 5);
     await management.deployments.beginCreateOrUpdateAndWait('claude-foundry', 'claude-local', 'from-c', { sku: body.sku, properties: body.properties });
     const key = (await management.accounts.listKeys('claude-foundry', 'claude-local')).key1!;
     const foundry = new AnthropicFoundry({ baseURL: `http://127.0.0.1:${a.port}/claude-local/anthropic`, apiKey: key, maxRetries: 0 });

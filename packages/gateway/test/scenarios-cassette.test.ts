@@ -107,7 +107,7 @@ test('record through an upstream, convert with the CLI, serve from the simulator
   assert.equal(checked.status, 0, checked.stderr);
   assert.match(checked.stdout, /converted\.json: 5 rules\n/);
 
-  const player = await startTestGateway({ resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-5', scenarios: out }] }] });
+  const player = await startTestGateway({ resources: [{ name: 'ci', deployments: [{ name: 'sonnet', model: 'claude-sonnet-4-6', scenarios: out }] }] });
   try {
     const played = await calls(player);
     assert.deepEqual(played.replies, recorded.replies);

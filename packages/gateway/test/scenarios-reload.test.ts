@@ -53,7 +53,7 @@ describe('a configured file', () => {
   let client: AnthropicFoundry;
   let file: string;
   const say = async () => {
-    const message = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hello there' }] });
+    const message = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'hello there' }] });
     return message.content[0]?.type === 'text' ? message.content[0].text : '';
   };
 
@@ -107,7 +107,7 @@ describe('a configured file', () => {
 
   test("a deleted file's rules are dropped: requests fall through to the simulator", async () => {
     await reloaded(gw, file, () => rmSync(file));
-    assert.match(await say(), /^Simulated reply from claude-sonnet-4-5/);
+    assert.match(await say(), /^Simulated reply from claude-sonnet-4-6/);
   });
 });
 
@@ -144,7 +144,7 @@ describe('at start', () => {
   test('scenarios on a deployment that is not on the simulator are refused', async () => {
     const ok = join(dir, 'ok.json');
     writeFileSync(ok, rulesSaying('x'));
-    const config = { resources: [{ name: 'r1', deployments: [{ name: 'replayed', model: 'claude-sonnet-4-5', backend: 'replay', scenarios: ok }] }] };
+    const config = { resources: [{ name: 'r1', deployments: [{ name: 'replayed', model: 'claude-sonnet-4-6', backend: 'replay', scenarios: ok }] }] };
     await assert.rejects(startTestGateway(config), /resources\[0\]\.deployments\[0\]\.scenarios: scenarios are played by simulator deployments; this one's backend is "replay"\./);
   });
 });

@@ -75,7 +75,7 @@ before(async () => {
       {
         name: 'scripted',
         deployments: [
-          { name: 'sonnet', model: 'claude-sonnet-4-5', scenarios: join(dir, 'sonnet.json') },
+          { name: 'sonnet', model: 'claude-sonnet-4-6', scenarios: join(dir, 'sonnet.json') },
           { name: 'haiku', model: 'claude-haiku-4-5' },
         ],
       },
@@ -146,7 +146,7 @@ describe('matching', () => {
     const haiku = await client.messages.create({ model: 'haiku', max_tokens: 256, messages: [{ role: 'user', content: 'which deployment is this?' }] });
     assert.match(textOf(haiku), /^Simulated reply from claude-haiku-4-5/);
     assert.equal(textOf(await client.messages.create({ model: 'haiku', max_tokens: 64, messages: [{ role: 'user', content: 'capital of France' }] })), 'Paris.', 'global rules apply to every simulator deployment');
-    assert.match(textOf(await ask('Something no rule knows')), /^Simulated reply from claude-sonnet-4-5/);
+    assert.match(textOf(await ask('Something no rule knows')), /^Simulated reply from claude-sonnet-4-6/);
   });
 });
 

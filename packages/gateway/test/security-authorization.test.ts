@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/index.ts';
 import { raw, type RawResponse, startTestGateway, type TestGateway } from './helpers.ts';
-import { assign, devToken, groupScope, LocalTenant, newPrincipal, ROLES, subscriptionScope, tokenRequest } from './identity-helpers.ts';
+import { accountScope, assign, callWithToken, devToken, groupScope, LocalTenant, newPrincipal, ROLES, subscriptionScope, tokenRequest } from './identity-helpers.ts';
 
 const MANAGEMENT = 'https://management.azure.com/.default';
 const V = '?api-version=2022-04-01';
@@ -182,5 +182,37 @@ describe('no escalation: every path to a role the caller lacks is refused with 4
     const reset = await call('POST', `/v1.0/servicePrincipals/${admin.objectId}/addPassword`, root, {});
     assert.equal(reset.status, 200, reset.text);
     admin.clientSecret = (reset.json() as { secretText: string }).secretText;
+  });
+});
+
+describe("role assignments belong to their principal's tenant, not to any token with the same object ID", () => {
+  test("another tenant's token carrying a development principal's oid gets none of its roles, on the data plane or on ARM", async () => {
+    const principal = await newPrincipal(gw);
+    const resource = gw.config.resources[0]!.name;
+    await assign(gw, principal.objectId, ROLES.cognitiveServicesUser, accountScope(resource));
+    await assign(gw, principal.objectId, ROLES.owner, subscriptionScope());
+    // The principal itself, with a token of its own tenant: both roles apply.
+    const own = await devToken(gw, principal.clientId, principal.clientSecret);
+    assert.equal((await callWithToken(gw, own, resource)).status, 200);
+    // A principal of the trusted tenant that happens to have the same object ID.
+    const foreignData = tenant.sign(tenant.claims(principal.objectId));
+    const refused = await callWithToken(gw, foreignData, resource);
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(codeOf(refused), 'PermissionDenied');
+    const foreignArm = tenant.sign(tenant.claims(principal.objectId, { aud: 'https://management.azure.com/' }));
+    const listed = await call('GET', `${subscriptionScope()}/providers/Microsoft.Authorization/roleAssignments${V}`, foreignArm);
+    assert.equal(listed.status, 403, listed.text);
+    assert.equal(codeOf(listed), 'AuthorizationFailed');
+    // The admin's oid from the other tenant is not the admin either.
+    const notAdmin = tenant.sign(tenant.claims(admin.objectId, { aud: 'https://management.azure.com/' }));
+    assert.equal((await call('GET', `${subscriptionScope()}/providers/Microsoft.Authorization/roleAssignments${V}`, notAdmin)).status, 403);
+  });
+
+  test("a trusted tenant's principal the directory does not know still gets the roles assigned to its object ID", async () => {
+    const oid = randomUUID();
+    const resource = gw.config.resources[0]!.name;
+    await assign(gw, oid, ROLES.cognitiveServicesUser, accountScope(resource));
+    const res = await callWithToken(gw, tenant.sign(tenant.claims(oid)), resource);
+    assert.equal(res.status, 200, res.text);
   });
 });

@@ -45,7 +45,7 @@ function prng(seed: number): () => number {
 
 const random = prng(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const STRINGS = ['', ' ', 'S0', 'AIServices', 'eastus2', 'Allow', 'Deny', 'GlobalStandard', 'Anthropic', 'claude-sonnet-4-5', '250', '-1', '1e400', 'NaN',
+const STRINGS = ['', ' ', 'S0', 'AIServices', 'eastus2', 'Allow', 'Deny', 'GlobalStandard', 'Anthropic', 'claude-sonnet-4-6', '250', '-1', '1e400', 'NaN',
   '0.000000000001', '__proto__', 'constructor', '🙂'.repeat(40), 'x'.repeat(5000), '%E0%A4%A', '../../etc', '10.0.0.0/8', '::1/200', '\u0000', 'null', randomUUID()];
 const NUMBERS = [0, -1, 1, 0.5, 1e308, -1e308, 2 ** 53 + 1, 100, 1000, 1001, 10_000_000];
 
@@ -91,7 +91,7 @@ const TARGETS: Target[] = [
   { method: 'PUT', path: () => `/subscriptions/${SUBSCRIPTION}/resourcegroups/fuzz-rg${V('2021-04-01')}`, valid: () => ({ location: 'eastus2', tags: { a: 'b' } }) },
   { method: 'PUT', path: () => `${accountPath('fuzz-acct')}${V('2025-09-01')}`, valid: () => ({ ...ACCOUNT, properties: { publicNetworkAccess: 'Enabled', networkAcls: { defaultAction: 'Deny', ipRules: [{ value: '10.0.0.0/8' }] }, disableLocalAuth: false } }) },
   { method: 'PATCH', path: () => `${accountPath('fuzz-acct')}${V('2025-09-01')}`, valid: () => ({ tags: { env: 'fuzz' }, properties: { publicNetworkAccess: 'Enabled' } }) },
-  { method: 'PUT', path: () => `${deploymentPath('fuzz-acct', 'fuzz-dep')}${V('2025-09-01')}`, valid: () => deploymentBody('claude-sonnet-4-5', 5) },
+  { method: 'PUT', path: () => `${deploymentPath('fuzz-acct', 'fuzz-dep')}${V('2025-09-01')}`, valid: () => deploymentBody('claude-sonnet-4-6', 5) },
   { method: 'PATCH', path: () => `${deploymentPath('fuzz-acct', 'fuzz-dep')}${V('2025-09-01')}`, valid: () => ({ sku: { name: 'GlobalStandard', capacity: 6 } }) },
   { method: 'POST', path: () => `${accountPath('fuzz-acct')}/regenerateKey${V('2025-09-01')}`, valid: () => ({ keyName: 'Key2' }) },
   {

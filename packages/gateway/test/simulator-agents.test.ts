@@ -183,7 +183,7 @@ describe("Claude Code's tool search through a real gateway", () => {
     const prompt = 'Use CronCreate to schedule the nightly report';
     const history: unknown[] = [{ role: 'user', content: [{ type: 'text', text: REMINDER }, { type: 'text', text: prompt }] }];
     const send = async () => {
-      const res = await messages(gw, { model: 'claude-sonnet-4-5', max_tokens: 1024, tools, messages: history }, headers);
+      const res = await messages(gw, { model: 'claude-sonnet-4-6', max_tokens: 1024, tools, messages: history }, headers);
       assert.equal(res.status, 200, res.text);
       return res.json() as Message;
     };

@@ -19,11 +19,11 @@ function clock(start = 1_000_000) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
-async function usage(sim: Backend, request: MessagesRequest, model = 'claude-sonnet-4-5'): Promise<Usage> {
+async function usage(sim: Backend, request: MessagesRequest, model = 'claude-sonnet-4-6'): Promise<Usage> {
   return expectMessage(await sim.messages(testCall(request, { deployment: testDeployment(model) }))).usage;
 }
 
-async function fullCount(sim: Backend, request: MessagesRequest, model = 'claude-sonnet-4-5'): Promise<number> {
+async function fullCount(sim: Backend, request: MessagesRequest, model = 'claude-sonnet-4-6'): Promise<number> {
   return (await sim.countTokens(testCall(request, { deployment: testDeployment(model) }))).input_tokens;
 }
 
@@ -134,7 +134,7 @@ describe('simulated prompt caching', () => {
     const sim = createSimulator({ clock: clock().now });
     const request = userRequest('Summarise the manual.', { system: system(LONG, FIVE_MIN) });
     await usage(sim, request);
-    const other = expectMessage(await sim.messages(testCall(request, { deployment: testDeployment('claude-sonnet-4-5', { name: 'other' }) })));
+    const other = expectMessage(await sim.messages(testCall(request, { deployment: testDeployment('claude-sonnet-4-6', { name: 'other' }) })));
     assert.equal(other.usage.cache_read_input_tokens, 0);
   });
 });

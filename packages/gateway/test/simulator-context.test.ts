@@ -90,7 +90,7 @@ describe('through a real gateway, with the official SDK', () => {
   it('beta.messages.create and countTokens agree on the edited prompt', async () => {
     const client = new Anthropic({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), maxRetries: 0 });
     const params = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       messages: toolLoop() as Anthropic.Beta.BetaMessageParam[],
       tools: [{ name: 'read_sensor', input_schema: { type: 'object' as const, properties: { n: { type: 'integer' } } } }],
       context_management: { edits: [{ type: 'clear_tool_uses_20250919' as const, trigger: { type: 'tool_uses' as const, value: 2 } }] },

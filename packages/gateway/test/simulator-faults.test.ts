@@ -68,7 +68,7 @@ describe('simulated faults from the x-claude-foundry-simulate header', () => {
   });
 
   it('takes ttft and tps from the header over the deployment profile', async () => {
-    const slow = testDeployment('claude-sonnet-4-5', { simulator: { ...QUIET_PROFILE, ttftMs: 60_000, tokensPerSecond: 1 } });
+    const slow = testDeployment('claude-sonnet-4-6', { simulator: { ...QUIET_PROFILE, ttftMs: 60_000, tokensPerSecond: 1 } });
     const controller = new AbortController();
     const guard = setTimeout(() => controller.abort(), 5_000);
     const message = expectMessage(await createSimulator().messages(testCall(request, { deployment: slow, signal: controller.signal, ...simulate('ttft=0;tps=0') })));
@@ -98,7 +98,7 @@ describe('simulated faults from the x-claude-foundry-simulate header', () => {
 
 describe('simulated faults from the deployment profile', () => {
   function faulty(rates: Partial<typeof QUIET_PROFILE.faults>) {
-    return testDeployment('claude-sonnet-4-5', { simulator: { ...QUIET_PROFILE, faults: { ...QUIET_PROFILE.faults, ...rates } } });
+    return testDeployment('claude-sonnet-4-6', { simulator: { ...QUIET_PROFILE, faults: { ...QUIET_PROFILE.faults, ...rates } } });
   }
 
   it('draws one fault per request from the cumulative rates', async () => {
@@ -123,7 +123,7 @@ describe('simulated faults from the deployment profile', () => {
   it('never faults count_tokens', async () => {
     const sim = createSimulator({ random: () => 0 });
     const deployment = faulty({ rate500: 1 });
-    const counted = await sim.countTokens(testCall({ model: 'claude-sonnet-4-5', messages: request.messages }, { deployment, ...simulate('fault=500') }));
+    const counted = await sim.countTokens(testCall({ model: 'claude-sonnet-4-6', messages: request.messages }, { deployment, ...simulate('fault=500') }));
     assert.ok(counted.input_tokens > 0);
   });
 });

@@ -182,7 +182,7 @@ describe('through a real gateway, with the official SDK', () => {
   it('a streamed web search accumulates to the JSON reply: server blocks, citations and usage.server_tool_use', async () => {
     const client = new Anthropic({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), maxRetries: 0 });
     const params = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 1024,
       tools: [{ type: 'web_search_20250305' as const, name: 'web_search' as const }],
       messages: [{ role: 'user' as const, content: 'Search the web for lighthouse history' }],
@@ -198,7 +198,7 @@ describe('through a real gateway, with the official SDK', () => {
   it('structured output parses with the SDK and validates against the schema', async () => {
     const client = new Anthropic({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), maxRetries: 0 });
     const message = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 1024,
       output_config: { format: { type: 'json_schema', schema: PERSON } },
       messages: [{ role: 'user', content: 'Describe a person' }],

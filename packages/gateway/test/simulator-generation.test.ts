@@ -8,7 +8,7 @@ import { countTextTokens } from '../src/tokens/count.ts';
 
 const secret = Buffer.from('test-secret');
 
-async function reply(request: MessagesRequest, model = 'claude-sonnet-4-5'): Promise<Message> {
+async function reply(request: MessagesRequest, model = 'claude-sonnet-4-6'): Promise<Message> {
   const sim = createSimulator({ signingSecret: secret });
   return expectMessage(await sim.messages(testCall(request, { deployment: testDeployment(model) })));
 }
@@ -36,8 +36,8 @@ describe('simulator replies', () => {
 
   it('opens by quoting the first 80 characters of the last user text, whitespace collapsed', async () => {
     const message = await reply(userRequest(`  ${QUESTION.replace('plain words', 'plain\n\nwords')}`));
-    assert.equal(message.model, 'claude-sonnet-4-5');
-    assert.ok(textOf(message).startsWith(`Simulated reply from claude-sonnet-4-5 to: "${QUESTION.slice(0, 80)}".`), textOf(message));
+    assert.equal(message.model, 'claude-sonnet-4-6');
+    assert.ok(textOf(message).startsWith(`Simulated reply from claude-sonnet-4-6 to: "${QUESTION.slice(0, 80)}".`), textOf(message));
   });
 
   it('writes between 20 and 120 tokens and bills exactly what it wrote', async () => {

@@ -13,14 +13,14 @@ export const QUIET_PROFILE: SimulatorProfile = {
 };
 
 /** A deployment named after its model unless `name` says otherwise, with no latency and no faults. */
-export function testDeployment(model = 'claude-sonnet-4-5', overrides: Partial<Deployment> = {}): Deployment {
+export function testDeployment(model = 'claude-sonnet-4-6', overrides: Partial<Deployment> = {}): Deployment {
   return { name: model, model, backend: 'simulator', sku: 'GlobalStandard', capacity: 1, simulator: QUIET_PROFILE, ...overrides };
 }
 
 /** A non-streaming request with one user message. */
 export function userRequest(text: string, extra: Partial<MessagesRequest> = {}): MessagesRequest {
   return {
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     max_tokens: 1024,
     stream: false,
     messages: [{ role: 'user', content: [{ type: 'text', text }] }],

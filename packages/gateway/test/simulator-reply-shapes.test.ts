@@ -45,9 +45,9 @@ function assertRealShapes(simulated: Map<string, string>, real: Map<string, stri
 const TOOL = { name: 'lookup', description: 'Looks a word up', input_schema: { type: 'object', properties: { word: { type: 'string' } }, required: ['word'] } };
 /** Text alone; a tool call (with the preamble an unforced call gets); thinking, text and a tool call. */
 const REQUESTS = [
-  { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] },
-  { model: 'claude-sonnet-4-5', max_tokens: 256, tools: [TOOL], messages: [{ role: 'user', content: 'Please use lookup for "gateway".' }] },
-  { model: 'claude-sonnet-4-5', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 }, tools: [TOOL], messages: [{ role: 'user', content: 'Think, then use lookup.' }] },
+  { model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, Claude' }] },
+  { model: 'claude-sonnet-4-6', max_tokens: 256, tools: [TOOL], messages: [{ role: 'user', content: 'Please use lookup for "gateway".' }] },
+  { model: 'claude-sonnet-4-6', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 }, tools: [TOOL], messages: [{ role: 'user', content: 'Think, then use lookup.' }] },
 ];
 
 let gw: TestGateway;

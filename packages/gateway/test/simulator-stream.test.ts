@@ -75,7 +75,7 @@ describe('simulated streaming', () => {
   });
 
   it('waits ttftMs before the first content delta', async () => {
-    const deployment = testDeployment('claude-sonnet-4-5', { simulator: paced(300, 0) });
+    const deployment = testDeployment('claude-sonnet-4-6', { simulator: paced(300, 0) });
     const reply = await createSimulator().messages(testCall({ ...REQUESTS.text!, stream: true }, { deployment }));
     assert.equal(reply.kind, 'events');
     const started = performance.now();
@@ -87,7 +87,7 @@ describe('simulated streaming', () => {
   });
 
   it('paces a JSON reply at tokensPerSecond', async () => {
-    const deployment = testDeployment('claude-sonnet-4-5', { simulator: paced(0, 200) });
+    const deployment = testDeployment('claude-sonnet-4-6', { simulator: paced(0, 200) });
     const started = performance.now();
     const message = expectMessage(await createSimulator().messages(testCall(REQUESTS.text!, { deployment })));
     const expectedMs = (message.usage.output_tokens / 200) * 1000;
@@ -96,7 +96,7 @@ describe('simulated streaming', () => {
 
   it('stops yielding and throws AbortError as soon as the caller aborts', async () => {
     const controller = new AbortController();
-    const deployment = testDeployment('claude-sonnet-4-5', { simulator: paced(60_000, 0) });
+    const deployment = testDeployment('claude-sonnet-4-6', { simulator: paced(60_000, 0) });
     const reply = await createSimulator().messages(testCall({ ...REQUESTS.text!, stream: true }, { deployment, signal: controller.signal }));
     assert.ok(reply.kind === 'events');
     const seen: string[] = [];
@@ -113,7 +113,7 @@ describe('simulated streaming', () => {
 
   it('abandons a paced JSON reply when the caller aborts', async () => {
     const controller = new AbortController();
-    const deployment = testDeployment('claude-sonnet-4-5', { simulator: paced(60_000, 0) });
+    const deployment = testDeployment('claude-sonnet-4-6', { simulator: paced(60_000, 0) });
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(createSimulator().messages(testCall(REQUESTS.text!, { deployment, signal: controller.signal })), { name: 'AbortError' });
   });

@@ -46,7 +46,7 @@ for (const [name, make] of clients) {
     test('creates a thread, runs the tool, continues with only the new messages, and ends with an answer', async () => {
       const bodies: Array<Record<string, unknown>> = [];
       const runner = make(recordingFetch(bodies)).beta.messages.toolRunner({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 512,
         tools: [weather()],
         messages: [{ role: 'user', content: 'What is the weather in Paris? Use get_weather.' }],
@@ -74,7 +74,7 @@ describe('the tool runner recovers from what threads refuse', () => {
     const client = new Anthropic({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), fetch: recordingFetch(bodies), maxRetries: 0 });
     const final = await client.beta.messages
       .toolRunner({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 4096,
         thinking: { type: 'enabled', budget_tokens: 1024 },
         tools: [weather()],
@@ -91,7 +91,7 @@ describe('the tool runner recovers from what threads refuse', () => {
 });
 
 describe('thread errors over raw HTTP', () => {
-  const first = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }], thread: { type: 'create' } };
+  const first = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }], thread: { type: 'create' } };
 
   test('a continue from an unknown reply: 404 not_found_error with details.error_code thread_not_found', async () => {
     const res = await messages(gw, { ...first, messages: [{ role: 'user', content: 'Again' }], thread: { type: 'continue', previous_message_id: 'msg_01Unknown' } }, BETA);
@@ -117,7 +117,7 @@ describe('thread errors over raw HTTP', () => {
       r.json(),
     )) as { content: unknown[]; usage: { input_tokens: number } };
     const whole = (await messages(gw, {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: created.content }, { role: 'user', content: 'Tell me more' }],
     }).then((r) => r.json())) as { content: unknown[]; usage: { input_tokens: number } };

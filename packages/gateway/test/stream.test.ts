@@ -95,7 +95,7 @@ test('a client that disconnects mid-stream stops the generation', async () => {
 });
 
 test('count_tokens counts input tokens exactly as messages does', async () => {
-  const body = { model: 'claude-sonnet-4-5', system: 'You are terse.', messages: [{ role: 'user', content: 'Count me, please: one two three.' }] };
+  const body = { model: 'claude-sonnet-4-6', system: 'You are terse.', messages: [{ role: 'user', content: 'Count me, please: one two three.' }] };
   const res = await raw(gw, {
     path: '/claude-local/anthropic/v1/messages/count_tokens',
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys().key1 },

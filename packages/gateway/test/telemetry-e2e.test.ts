@@ -136,7 +136,7 @@ describe('usage and cost end to end', () => {
         {
           name: 'ledger',
           deployments: [
-            { name: 'claude-sonnet-4-5' },
+            { name: 'claude-sonnet-4-6' },
             { name: 'upstream-sonnet', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream },
             { name: 'upstream-datazone', model: 'claude-sonnet-4-6', backend: 'anthropic', sku: 'DataZoneStandard', upstream },
           ],
@@ -151,7 +151,7 @@ describe('usage and cost end to end', () => {
   });
 
   test('simulator, JSON: a 1-hour cache write then a cache read, each logged and priced to the picodollar', async () => {
-    const body = { model: 'claude-sonnet-4-5', max_tokens: 64, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Hello, Claude' }] };
+    const body = { model: 'claude-sonnet-4-6', max_tokens: 64, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Hello, Claude' }] };
     const first = await messages(gw, body, { 'x-ms-client-request-id': 'ledger-json-1', 'user-agent': 'ledger-test/1.0' });
     const second = await messages(gw, body);
     const u1 = (first.json() as { usage: Usage }).usage;
@@ -160,7 +160,7 @@ describe('usage and cost end to end', () => {
 
     const r1 = await loggedRecord(gw, token, String(first.headers['request-id']));
     assert.equal(r1.resource, 'ledger');
-    assert.equal(r1.deployment, 'claude-sonnet-4-5');
+    assert.equal(r1.deployment, 'claude-sonnet-4-6');
     assert.equal(r1.backend, 'simulator');
     assert.equal(r1.principal, 'key1');
     assert.equal(r1.status, 200);
@@ -211,7 +211,7 @@ describe('usage and cost end to end', () => {
   });
 
   test('simulator, a client that leaves after 3 deltas: billed output = the tokens of the text it was sent, with its cache read and time to first token', async () => {
-    const body = { model: 'claude-sonnet-4-5', max_tokens: 256, stream: true, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Tell me a long story' }] };
+    const body = { model: 'claude-sonnet-4-6', max_tokens: 256, stream: true, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Tell me a long story' }] };
     // 10 tokens/s: the next 4-token delta is 400 ms away when the client leaves, so none is in flight.
     const { requestId, texts } = await streamDeltasThenHangUp(gw, body, 3, { 'x-claude-foundry-simulate': 'tps=10' });
     const sent = texts.reduce((n, t) => n + countTextTokens(t), 0);

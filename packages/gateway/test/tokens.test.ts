@@ -15,7 +15,7 @@ import {
 } from '../src/tokens/count.ts';
 import { imageSize, imageTokensForSize, UNKNOWN_IMAGE_TOKENS } from '../src/tokens/media.ts';
 
-const sonnet = getModel('claude-sonnet-4-5')!;
+const sonnet = getModel('claude-sonnet-4-6')!;
 const opus47 = getModel('claude-opus-4-7')!;
 
 const PROSE =

@@ -92,7 +92,7 @@ describe('usage on the reply', () => {
         maxConnections: 4,
       },
     });
-    return testCall({ model: 'claude-sonnet-4-5', max_tokens: 32, stream, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }, { deployment });
+    return testCall({ model: 'claude-sonnet-4-6', max_tokens: 32, stream, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }, { deployment });
   }
 
   for (const stream of [true, false]) {

@@ -59,7 +59,7 @@ after(() => server.close());
 
 /** A call to the deployment at `baseUrl`: one connection at most, so a second request goes on the first one's connection. */
 function call(baseUrl = `http://127.0.0.1:${port}`, stream = false) {
-  const deployment = testDeployment('claude-sonnet-4-5', {
+  const deployment = testDeployment('claude-sonnet-4-6', {
     backend: 'anthropic',
     upstream: {
       baseUrl,
@@ -69,7 +69,7 @@ function call(baseUrl = `http://127.0.0.1:${port}`, stream = false) {
       maxConnections: 1,
     },
   });
-  return testCall({ model: 'claude-sonnet-4-5', max_tokens: 8, stream, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }, { deployment });
+  return testCall({ model: 'claude-sonnet-4-6', max_tokens: 8, stream, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }, { deployment });
 }
 
 async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
@@ -111,7 +111,7 @@ describe('upstream connections', () => {
       .catch((e: unknown) => e);
     assert.ok(err instanceof GatewayError);
     assert.equal(err.status, 502);
-    assert.equal(err.message, "The upstream of deployment 'claude-sonnet-4-5' could not be reached (ECONNRESET).");
+    assert.equal(err.message, "The upstream of deployment 'claude-sonnet-4-6' could not be reached (ECONNRESET).");
     assert.deepEqual({ requests, connections }, { requests: 1, connections: 1 });
     await pool.close();
   });
@@ -187,7 +187,7 @@ describe('an HTTPS upstream', () => {
       .catch((e: unknown) => e);
     assert.ok(err instanceof GatewayError);
     assert.equal(err.status, 502);
-    assert.equal(err.message, "The upstream of deployment 'claude-sonnet-4-5' could not be reached (UNABLE_TO_VERIFY_LEAF_SIGNATURE).");
+    assert.equal(err.message, "The upstream of deployment 'claude-sonnet-4-6' could not be reached (UNABLE_TO_VERIFY_LEAF_SIGNATURE).");
     await pool.close();
   });
 
@@ -199,8 +199,8 @@ import { testCall, testDeployment } from ${JSON.stringify(new URL('./simulator-h
 import { UpstreamPool } from ${src('backends/upstream/pool.ts')};
 const pool = new UpstreamPool();
 const upstream = { baseUrl: process.argv[1], model: 'm', auth: { kind: 'key', key: { reveal: () => 'k' } }, timeouts: { connectMs: 5000, firstByteMs: 5000, betweenChunksMs: 5000 }, maxConnections: 1 };
-const deployment = testDeployment('claude-sonnet-4-5', { backend: 'anthropic', upstream });
-const reply = await createAnthropicBackend(pool).messages(testCall({ model: 'claude-sonnet-4-5', max_tokens: 8, stream: false, messages: [{ role: 'user', content: 'Hi' }] }, { deployment }));
+const deployment = testDeployment('claude-sonnet-4-6', { backend: 'anthropic', upstream });
+const reply = await createAnthropicBackend(pool).messages(testCall({ model: 'claude-sonnet-4-6', max_tokens: 8, stream: false, messages: [{ role: 'user', content: 'Hi' }] }, { deployment }));
 let body = '';
 for await (const chunk of reply.body) body += Buffer.from(chunk).toString();
 process.stdout.write(reply.status + ' ' + body);

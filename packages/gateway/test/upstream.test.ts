@@ -34,7 +34,7 @@ before(async () => {
             { name: 'claude-haiku-4-5', backend: 'anthropic', upstream: { baseUrl: mock.url, apiKey: UPSTREAM_KEY, model: 'claude-haiku-4-5' } },
             { name: 'down', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: UPSTREAM_KEY } },
             { name: 'unanswering', model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: { baseUrl: `https://127.0.0.1:${quiet.port}`, apiKey: UPSTREAM_KEY, timeouts } },
-            { name: 'foundry-key', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-5' } },
+            { name: 'foundry-key', model: 'claude-sonnet-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, apiKeyEnv: 'FOUNDRY_KEY', model: 'claude-sonnet-4-6' } },
             { name: 'foundry-entra', model: 'claude-opus-4-6', backend: 'foundry', upstream: { baseUrl: `${mock.url}/anthropic`, entra: true } },
           ],
         },
@@ -283,7 +283,7 @@ describe('foundry upstreams', () => {
     assert.equal(mock.last.path, '/anthropic/v1/messages');
     assert.equal(mock.last.headers['x-api-key'], FOUNDRY_KEY);
     assert.equal(mock.last.headers['authorization'], undefined);
-    assert.equal(mock.last.json['model'], 'claude-sonnet-4-5', 'the upstream deployment name');
+    assert.equal(mock.last.json['model'], 'claude-sonnet-4-6', 'the upstream deployment name');
   });
 
   test('with Entra, a Bearer token from the credential for the Cognitive Services scope, fetched once and cached', async () => {

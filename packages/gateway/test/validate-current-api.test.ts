@@ -140,7 +140,7 @@ describe('the current Messages API through the simulator, over HTTP', () => {
   });
   after(() => gw.close());
 
-  const claudeCode = { ...claudeCodeSecondTurn, model: 'claude-sonnet-4-5' };
+  const claudeCode = { ...claudeCodeSecondTurn, model: 'claude-sonnet-4-6' };
   const headers = { 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27,advanced-tool-use-2025-11-20' };
 
   test("Claude Code's second request with tool search is answered, JSON and streamed, and counted as count_tokens counts it", async () => {
@@ -171,7 +171,7 @@ describe('the current Messages API through the simulator, over HTTP', () => {
       { type: 'text', text: 'It is sunny.' },
     ];
     const body = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 256,
       thread: { type: 'create' },
       tools: [{ type: 'web_search_20250305', name: 'web_search' }],

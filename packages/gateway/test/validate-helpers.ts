@@ -8,7 +8,7 @@ export const V2026: ValidateOptions = { version: '2026-10-21' };
 
 /** A minimal valid messages body, with fields replaced or added. */
 export function body(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }], ...fields };
+  return { model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }], ...fields };
 }
 
 /** A minimal valid body whose conversation is `messages`. */

@@ -166,7 +166,7 @@ describe('API version 2026-10-21', () => {
   });
 
   it('accepts the same body without them', () => {
-    assert.equal(validateMessagesRequest(body(), V2026).model, 'claude-sonnet-4-5');
+    assert.equal(validateMessagesRequest(body(), V2026).model, 'claude-sonnet-4-6');
   });
 });
 
@@ -230,10 +230,10 @@ describe('thinking', () => {
 });
 
 describe('count_tokens', () => {
-  const countBody = (fields: Record<string, unknown> = {}) => ({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }], ...fields });
+  const countBody = (fields: Record<string, unknown> = {}) => ({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }], ...fields });
 
   it('needs model and messages but not max_tokens', () => {
-    assert.deepEqual(validateCountTokensRequest(countBody(), V2023), { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
+    assert.deepEqual(validateCountTokensRequest(countBody(), V2023), { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
     rejectsCount({ messages: [{ role: 'user', content: 'Hi' }] }, 'model: Field required');
     rejectsCount({ model: 'm' }, 'messages: Field required');
   });
@@ -243,7 +243,7 @@ describe('count_tokens', () => {
       countBody({ max_tokens: 'any', stream: true, stop_sequences: [''], temperature: 9, top_p: 2, top_k: -1, metadata: { user_id: 'u' } }),
       V2026,
     );
-    assert.equal(request.model, 'claude-sonnet-4-5');
+    assert.equal(request.model, 'claude-sonnet-4-6');
     assert.equal('max_tokens' in request, false);
   });
 
@@ -263,13 +263,13 @@ describe('count_tokens', () => {
 });
 
 describe('checkModelLimits', () => {
-  const limits = { maxOutputTokens: 64000, contextWindow: 200000, modelId: 'claude-sonnet-4-5' };
+  const limits = { maxOutputTokens: 64000, contextWindow: 200000, modelId: 'claude-sonnet-4-6' };
   const request = (maxTokens: number) => validateMessagesRequest(body({ max_tokens: maxTokens }), V2023);
 
   it("refuses max_tokens above the model's output ceiling", () => {
     assertRejects(
       () => checkModelLimits(request(100000), limits),
-      'max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-5',
+      'max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-6',
     );
     checkModelLimits(request(64000), limits);
   });

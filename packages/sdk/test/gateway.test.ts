@@ -37,7 +37,7 @@ let client: AnthropicFoundry;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cf-sdk-gateway-'));
-  gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'claude-haiku-4-5' }] }] }, env: {} });
+  gateway = await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-6' }, { name: 'claude-haiku-4-5' }] }] }, env: {} });
   client = new AnthropicFoundry({ baseURL: gateway.baseURL(), apiKey: gateway.keys().key1, maxRetries: 0 });
 });
 after(async () => {
@@ -71,8 +71,8 @@ describe('messages against the gateway', () => {
     const message = await client.messages.create(HELLO);
     assert.equal(message.type, 'message');
     assert.equal(message.role, 'assistant');
-    assert.equal(message.model, 'claude-sonnet-4-5');
-    assert.match(textOf(message), /^Simulated reply from claude-sonnet-4-5 to: "Hello, Claude"\./);
+    assert.equal(message.model, 'claude-sonnet-4-6');
+    assert.match(textOf(message), /^Simulated reply from claude-sonnet-4-6 to: "Hello, Claude"\./);
     assert.ok(message.usage.output_tokens > 0);
     const ids = assertIds(message);
     assert.equal(message._request_id, ids.requestId);

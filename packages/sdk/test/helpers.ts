@@ -29,7 +29,7 @@ export const MESSAGE = {
   id: 'msg_01',
   type: 'message',
   role: 'assistant',
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   content: [{ type: 'text', text: 'Hello!' }],
   stop_reason: 'end_turn',
   stop_sequence: null,
@@ -113,4 +113,4 @@ export async function withEnv<T>(vars: Partial<Record<(typeof FOUNDRY_ENV)[numbe
   }
 }
 
-export const HELLO = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
+export const HELLO = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };

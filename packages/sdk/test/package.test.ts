@@ -21,7 +21,7 @@ const CHECKS = `
   results.isClient = client instanceof sdk.AnthropicFoundry && client instanceof sdk.BaseAnthropic;
   results.defaultIsClass = sdk.default === sdk.AnthropicFoundry;
   results.errorsShared = sdk.APIError === coreErrors.APIError && sdk.AnthropicFoundry.RateLimitError === coreErrors.RateLimitError && subpathErrors.APIError === coreErrors.APIError;
-  const message = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
+  const message = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
   results.text = message.content[0].text;
   results.ids = sdk.correlationIds(message);
   try { client.models.list(); } catch (err) { results.refused = err instanceof sdk.FoundryUnsupportedAPIError && err instanceof coreErrors.AnthropicError; }

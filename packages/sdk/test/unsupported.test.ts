@@ -51,7 +51,7 @@ describe('APIs Foundry does not offer', () => {
 
   test('the Admin, User Profiles, Compliance and Managed Agents APIs are refused too', async () => {
     const cases: Array<[(c: Record<string, any>) => unknown, string]> = [
-      [(c) => c.beta.models.retrieve('claude-sonnet-4-5'), 'Models API'],
+      [(c) => c.beta.models.retrieve('claude-sonnet-4-6'), 'Models API'],
       [(c) => c.organization.me(), 'Admin API'],
       [(c) => c.beta.organization.me(), 'Admin API'],
       [(c) => c.userProfiles.list(), 'User Profiles API'],
@@ -89,7 +89,7 @@ describe('APIs Foundry does not offer', () => {
 
   test('server-side message threads: the core says to send the full messages instead', async () => {
     const before = server.requests.length;
-    assert.throws(() => client.beta.messages.thread({ model: 'claude-sonnet-4-5', max_tokens: 8 }), {
+    assert.throws(() => client.beta.messages.thread({ model: 'claude-sonnet-4-6', max_tokens: 8 }), {
       name: 'AnthropicError',
       message: 'Message threads are not available on this client; use `client.beta.messages.create()` with the full `messages` instead',
     });
@@ -106,8 +106,8 @@ describe('APIs Foundry does not offer', () => {
 describe('APIs Foundry offers', () => {
   test('messages.create and countTokens reach the server', async () => {
     const before = server.requests.length;
-    await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
-    await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
+    await client.messages.countTokens({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] });
     assert.deepEqual(
       server.requests.slice(before).map((r) => r.url),
       ['/r/anthropic/v1/messages', '/r/anthropic/v1/messages/count_tokens'],

@@ -75,7 +75,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     }
     const action = DATA_ACTIONS[operation];
     const scope = accountScope(resource.subscriptionId, resource.resourceGroup, resource.name);
-    if (!deps.directory.current.allows([identity.objectId, ...identity.groups], scope, 'dataAction', action)) {
+    if (!deps.directory.current.allows(deps.directory.current.principalIdsOf(identity), scope, 'dataAction', action)) {
       throw new GatewayError(
         'permission_denied',
         `The principal \`${identity.objectId}\` lacks the required data action \`${action}\` to perform \`${PATHS[operation]}\` operation on resource '${resource.name}'. ` +

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/index.ts';
 import type { Correlation } from '../http/respond.ts';
+import type { DirectorySnapshot } from '../identity/directory-snapshot.ts';
 import type { PublicOrigins } from '../identity/origin.ts';
 import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
 import { tokenFailure } from './token-errors.ts';
@@ -13,19 +14,25 @@ import { tokenFailure } from './token-errors.ts';
 const MANAGEMENT_AUDIENCES: readonly string[] = ['https://management.azure.com', 'https://management.core.windows.net', 'https://graph.microsoft.com'];
 
 export interface Caller extends ValidatedToken {
-  /** The object ID and the token's groups: whom role assignments can name. */
+  /** The object ID (unless the directory knows it in another tenant) and the token's groups: whom role assignments can name. */
   principalIds: string[];
 }
 
-/** `ids`: the request's, for the log line an unexpected validation failure gets. */
-export async function authenticateCaller(req: IncomingMessage, validator: TokenValidator, origins: PublicOrigins, ids?: Correlation): Promise<Caller> {
+/** `directory`: the current snapshot, which knows each principal's tenant. `ids`: the request's, for the log line an unexpected validation failure gets. */
+export async function authenticateCaller(
+  req: IncomingMessage,
+  validator: TokenValidator,
+  origins: PublicOrigins,
+  directory: { readonly current: DirectorySnapshot },
+  ids?: Correlation,
+): Promise<Caller> {
   const header = req.headers.authorization;
   if (!header) throw new GatewayError('authentication_failed');
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw new GatewayError('authentication_failed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
   try {
     const token = await validator.validate(match[1]!, [...MANAGEMENT_AUDIENCES, ...origins.list]);
-    return { ...token, principalIds: [token.objectId, ...token.groups] };
+    return { ...token, principalIds: directory.current.principalIdsOf(token) };
   } catch (err) {
     throw tokenFailure(err, ids);
   }

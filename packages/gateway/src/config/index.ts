@@ -20,6 +20,8 @@ import { defaultCapacity } from '../limits/quota.ts';
 import { getModel, listModels } from '../models/catalog.ts';
 import { currentGeneration } from '../models/lifecycle.ts';
 import { checkOneTypePerSubscription, parseQuotas, subscriptionTypeOf } from './quotas.ts';
+import { parseDeclaredModels } from './models.ts';
+import type { CatalogModel } from '../models/types.ts';
 import { nearest } from './strict.ts';
 import { defaultResourceMonitoring, type MonitoringConfig, parseMonitoringConfig, parseResourceMonitoring, type ResourceMonitoring } from '../telemetry/config.ts';
 
@@ -79,6 +81,8 @@ export interface GatewayConfig {
   subscriptionType: SubscriptionType;
   /** Pool limits by catalog model id, instead of the subscription type's defaults (every subscription). */
   quotas: ReadonlyMap<string, RateLimits>;
+  /** Models outside the catalog the config declares (`models`), by id, with their limits, prices and dates. */
+  models: ReadonlyMap<string, CatalogModel>;
   /** How ARM-created deployments the config does not declare are served; absent: the simulator. */
   deploymentDefaults: DeploymentDefaults | undefined;
   identity: IdentityConfig;
@@ -175,7 +179,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
     domains = (raw['domains'] as string[]).map((d) => d.toLowerCase().replace(/^\./, ''));
   }
   const trustedProxies = parseTrustedProxies(raw['trustedProxies'], where('trustedProxies'));
-  const context = { env, cwd, cassettes: parseCassettes(raw['cassettes'], where('cassettes'), cwd, dataDir) };
+  const models = parseDeclaredModels(raw['models'], where('models'));
+  const context = { env, cwd, cassettes: parseCassettes(raw['cassettes'], where('cassettes'), cwd, dataDir), models };
   // The embedded claude-local is for local work: an Enterprise quota, so it is not throttled at 40–80 requests a minute.
   const subscriptionType = subscriptionTypeOf(raw['subscriptionType'], where('subscriptionType')) ?? (raw['resources'] === undefined ? 'enterprise' : 'payg');
   const resources = raw['resources'] === undefined ? [defaultResource(subscriptionType)] : parseResources(raw['resources'], where('resources'), { ...context, subscriptionType });
@@ -185,11 +190,11 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const identity = parseIdentityConfig(raw['identity'], where('identity'), { env, defaultScope: `/subscriptions/${first.subscriptionId}` });
   const monitoring = parseMonitoringConfig(raw['monitoring'], where('monitoring'), env);
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
-  const quotas = parseQuotas(raw['quotas'], where('quotas'));
+  const quotas = parseQuotas(raw['quotas'], where('quotas'), models);
   const connections = parseConnectionSettings(raw.connections, where('connections'));
   const limits = parseLimitsConfig(raw, source, env);
   const store = parseStore(raw['store'], where('store'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store, limits };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, models, deploymentDefaults, identity, monitoring, scenarios, connections, store, limits };
 }
 
 function parseStore(value: unknown, where: string): GatewayConfig['store'] {
@@ -239,6 +244,8 @@ interface ParseContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   cassettes: CassetteDefaults;
+  /** The config's models outside the catalog. */
+  models: ReadonlyMap<string, CatalogModel>;
 }
 
 function parseResources(value: unknown, where: string, context: ParseContext & { subscriptionType: SubscriptionType }): ResourceConfig[] {
@@ -286,7 +293,7 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
     const at = `${where}[${i}]`;
-    if (!isObject(item)) throw new ConfigError(`${at} must be an object such as {"name": "claude-sonnet-4-5", "model": "claude-sonnet-4-5"}.`);
+    if (!isObject(item)) throw new ConfigError(`${at} must be an object such as {"name": "claude-sonnet-4-6", "model": "claude-sonnet-4-6"}.`);
     const name = requiredString(item['name'], `${at}.name`);
     if (!DEPLOYMENT_NAME.test(name)) {
       throw new ConfigError(`${at}.name "${name}" is not a valid deployment name: use up to 64 letters, digits, '.', '_' and '-'.`);
@@ -298,12 +305,13 @@ function parseDeployments(value: unknown, where: string, context: ParseContext &
       throw new ConfigError(`${at}.sku must be "GlobalStandard" or "DataZoneStandard", not "${sku}".`);
     }
     const model = optionalString(item['model'], `${at}.model`) ?? name;
-    if (!getModel(model)) throw new ConfigError(unknownModel(model, `${at}.model` + (item['model'] === undefined ? ' (the deployment name, as no model is given)' : '')));
+    const declaredModel = context.models.get(model);
+    if (!getModel(model) && !declaredModel) throw new ConfigError(unknownModel(model, `${at}.model` + (item['model'] === undefined ? ' (the deployment name, as no model is given)' : '')));
     const capacity = optionalInteger(item['capacity'], `${at}.capacity`, 1, MAX_CAPACITY) ?? defaultCapacity(model, context.subscriptionType);
     const backendContext = { ...context, deployment: name, model, capacity };
     const fields = parseBackendFields(item, at, backendContext);
     if (fields.backend === 'pool') fields.pool = parsePool(item, at, backendContext);
-    return { name, model, sku, capacity, simulator: parseSimulator(item['simulator'], `${at}.simulator`), ...fields };
+    return { name, model, ...(declaredModel ? { declaredModel } : {}), sku, capacity, simulator: parseSimulator(item['simulator'], `${at}.simulator`), ...fields };
   });
 }
 
@@ -312,7 +320,7 @@ function unknownModel(model: string, where: string): string {
   const names = listModels().flatMap((m) => [m.id, ...m.aliases]);
   const guess = nearest(model, names);
   return `${where} "${model.slice(0, 80)}" is not a model of the catalog${guess ? `; did you mean "${guess}"?` : '.'} ` +
-    'Name a catalog model in "model" (`npx claude-foundry models` lists them); the deployment\'s own name may be anything.';
+    'Name a catalog model in "model" (`npx claude-foundry models` lists them), or declare a model outside the catalog with its limits and prices under "models" (docs/models.md); the deployment\'s own name may be anything.';
 }
 
 export function parseSimulator(value: unknown, where: string): SimulatorProfile {

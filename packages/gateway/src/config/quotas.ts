@@ -6,13 +6,14 @@ import { getModel } from '../models/catalog.ts';
 import { ConfigError, isObject, optionalInteger, type ResourceConfig } from './index.ts';
 
 /** `quotas`: a model's whole pool quota replaced, all three limits given (0 refuses every request, as a trial). */
-export function parseQuotas(value: unknown, where: string): ReadonlyMap<string, RateLimits> {
+/** `declared`: the config's models outside the catalog, which may have a quota too. */
+export function parseQuotas(value: unknown, where: string, declared: ReadonlyMap<string, unknown> = new Map()): ReadonlyMap<string, RateLimits> {
   const quotas = new Map<string, RateLimits>();
   if (value === undefined) return quotas;
-  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"claude-sonnet-4-5": {"rpm": 1000, "itpm": 1000000, "otpm": 200000}}.`);
+  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"claude-sonnet-4-6": {"rpm": 1000, "itpm": 1000000, "otpm": 200000}}.`);
   for (const [name, limits] of Object.entries(value)) {
-    const model = getModel(name);
-    if (!model) throw new ConfigError(`${where}: "${name.slice(0, 64)}" is not a model of the catalog; use a model id such as "claude-sonnet-4-5".`);
+    const model = getModel(name) ?? (declared.has(name) ? { id: name } : undefined);
+    if (!model) throw new ConfigError(`${where}: "${name.slice(0, 64)}" is not a model of the catalog nor one declared in "models"; use a model id such as "claude-sonnet-4-6".`);
     const at = `${where}.${name}`;
     if (!isObject(limits)) throw new ConfigError(`${at} must be {"rpm", "itpm", "otpm"}, each a whole number of at least 0.`);
     for (const key of Object.keys(limits)) if (!['rpm', 'itpm', 'otpm'].includes(key)) throw new ConfigError(`${at}.${key} is not a limit; use "rpm", "itpm" or "otpm".`);

@@ -110,9 +110,32 @@ const backendFields = {
   simulator: doc(simulator, 'no latency, no faults', "the simulator's latency and faults"),
 };
 
+const rate = z.union([z.number().min(0), z.string().regex(/^\d+(\.\d{1,9})?$/)]);
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const declaredModel = z.strictObject({
+  displayName: doc(text(), 'the id', 'its name in listings'),
+  family: doc(z.enum(['fable', 'opus', 'sonnet', 'haiku']), '`sonnet`', 'which default quota (pay-as-you-go) it gets'),
+  contextWindow: int(1024, 100_000_000).meta({ doc: { default: '—', meaning: 'its context window in tokens (required)' } satisfies FieldDoc }),
+  maxOutputTokens: int(1, 100_000_000).meta({ doc: { default: '—', meaning: 'the largest `max_tokens` it accepts (required)' } satisfies FieldDoc }),
+  prices: z
+    .strictObject({
+      input: rate.meta({ doc: { default: '—', meaning: 'USD per million input tokens (required)' } satisfies FieldDoc }),
+      output: rate.meta({ doc: { default: '—', meaning: 'USD per million output tokens (required)' } satisfies FieldDoc }),
+      cacheWrite5m: doc(rate, '1.25 × `input`', '5-minute cache writes'),
+      cacheWrite1h: doc(rate, '2 × `input`', '1-hour cache writes'),
+      cacheRead: doc(rate, '0.1 × `input`', 'cache reads'),
+    })
+    .meta({ doc: { default: '—', meaning: 'USD per million tokens, numbers or decimal strings (required: without them it would cost $0)' } satisfies FieldDoc }),
+  thinking: doc(z.array(z.enum(['enabled', 'adaptive', 'disabled'])).min(1), 'all three', 'the `thinking.type` values it accepts'),
+  tokenizer: doc(z.enum(['legacy', 'v2']), '`v2`', "how the simulator and the window check estimate its tokens (`v2`: Claude 4.7's and later)"),
+  releasedAt: doc(date, '`2026-01-01`', 'YYYY-MM-DD'),
+  deprecatedAt: doc(date, '—', 'YYYY-MM-DD: deprecated from this day (needs `retiresAt`)'),
+  retiresAt: doc(date, '—', 'YYYY-MM-DD: retired from this day; requests to its deployments then answer 404 as for a retired catalog model'),
+});
+
 const deployment = z.strictObject({
   name: z.string().min(1).meta({ doc: { default: '—', meaning: 'what callers put in `model`' } satisfies FieldDoc }),
-  model: doc(text(), 'the name', 'the catalog model it serves (`npx claude-foundry models` lists them)'),
+  model: doc(text(), 'the name', 'the catalog model it serves (`npx claude-foundry models` lists them), or one declared in `models`'),
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
   capacity: doc(int(1, 1_000_000), "the subscription's quota for the model (40, 80 or 10,000)", 'Foundry capacity units: N gives N requests, N × 1,000 input and N × 200 output tokens per minute ([upstreams.md](upstreams.md#quota-model))'),
   ...backendFields,
@@ -245,6 +268,11 @@ export const configSchema = z.strictObject({
     z.record(text(), limitsOf(0)),
     '—',
     "`{ \"<model>\": { \"rpm\", \"itpm\", \"otpm\" } }`: a model's subscription quota (its Global Standard pool) instead of the type's default, in every subscription; all three, 0 refuses everything",
+  ),
+  models: doc(
+    z.record(text(), declaredModel),
+    '—',
+    '`{ "<model id>": { "contextWindow", "maxOutputTokens", "prices": { "input", "output" }, … } }`: models outside the catalog that deployments may name, with their limits, prices and lifecycle ([models.md](models.md#models-outside-the-catalog))',
   ),
   deploymentDefaults: z
     .strictObject(backendFields)

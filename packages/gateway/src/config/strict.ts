@@ -37,14 +37,15 @@ export function nearest(key: string, valid: readonly string[]): string | undefin
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** The keys an object schema allows at `path` (through arrays, optionals and unions). */
+/** The keys an object schema allows at `path` (through arrays, records, optionals and unions). */
 function keysAt(schema: z.ZodType, path: readonly Key[]): string[] {
-  const def = schema._zod.def as unknown as { type: string; innerType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType> };
+  const def = schema._zod.def as unknown as { type: string; innerType?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType> };
   if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') return keysAt(def.innerType!, path);
   if (def.type === 'union') return def.options!.flatMap((o) => keysAt(o, path));
   if (path.length === 0) return def.type === 'object' ? Object.keys(def.shape!) : [];
   const [head, ...rest] = path;
   if (def.type === 'array' && typeof head === 'number') return keysAt(def.element!, rest);
+  if (def.type === 'record' && typeof head === 'string') return keysAt(def.valueType!, rest);
   if (def.type === 'object' && typeof head === 'string' && def.shape![head]) return keysAt(def.shape![head], rest);
   return [];
 }

@@ -34,11 +34,12 @@ export function backendSettings(config: GatewayConfig, record: Pick<DeploymentRe
 }
 
 export function deploymentOf(config: GatewayConfig, record: DeploymentRecord): Deployment {
-  const base = { name: record.name, instance: record.createdAt, model: record.model.name, sku: record.skuName, capacity: record.capacity };
+  const declaredModel = config.models.get(record.model.name);
+  const base = { name: record.name, instance: record.createdAt, model: record.model.name, ...(declaredModel ? { declaredModel } : {}), sku: record.skuName, capacity: record.capacity };
   try {
     return { ...backendSettings(config, record), ...base };
   } catch (err) {
-    // Only a catalog update can get here (a PUT refuses it): a model retired since, which the simulator still serves.
+    // Only a model retired since its PUT gets here: the simulator stands in, and the data plane answers it as retired.
     if (!(err instanceof ConfigError)) throw err;
     return { ...base, backend: 'simulator', simulator: defaultSimulatorProfile() };
   }

@@ -1,6 +1,7 @@
 // Resources and deployments as the data plane sees them: plain values in an in-memory snapshot, built from the
 // store (which the config file seeds and the ARM API changes) by control/build.ts.
 import type { BlockList } from 'node:net';
+import type { CatalogModel } from '../models/types.ts';
 
 export interface SimulatorFaults {
   /** Probability (0..1) that a request answers 429 rate_limit_error with retry-after. */
@@ -131,8 +132,10 @@ export interface Deployment {
    * as rate-limit buckets starts afresh, as a new deployment's quota does in Azure.
    */
   instance?: string;
-  /** The catalog model this deployment serves, e.g. `claude-sonnet-4-5`. */
+  /** The catalog model this deployment serves, e.g. `claude-sonnet-4-6`. */
   model: string;
+  /** The config's declaration of `model` when the catalog lacks it (`models` in the config): its limits, prices, dates. */
+  declaredModel?: CatalogModel;
   backend: DeploymentBackend;
   sku: DeploymentSku;
   capacity: number;

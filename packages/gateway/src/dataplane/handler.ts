@@ -14,7 +14,8 @@ import { type Correlation, sendError, sendJson, startEventStream, writeEvent } f
 import type { Limiter } from '../limits/index.ts';
 import { requestLogger } from '../log/index.ts';
 import { admitMessages, estimateInputTokens } from '../limits/admission.ts';
-import { contextWindowOf, getModel } from '../models/catalog.ts';
+import { contextWindowOf, servedModel } from '../models/catalog.ts';
+import { lifecycleOf } from '../models/lifecycle.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
 import { resourceFromHost, type DataPlanePath } from './address.ts';
 import { readForwardedCountTokens, readForwardedMessages } from './forward.ts';
@@ -52,6 +53,8 @@ export interface DataPlaneDeps {
   limiter: Limiter;
   /** The request log, metrics, cost and budgets (telemetry/index.ts). */
   telemetry: Pick<Telemetry, 'begin' | 'checkBudget'>;
+  /** The clock a model's lifecycle is judged by (tests inject one around a retirement date). */
+  now?: () => number;
 }
 
 type Operation = 'messages' | 'count_tokens';
@@ -85,6 +88,7 @@ function betasOf(req: IncomingMessage): string[] | undefined {
 }
 
 export function createDataPlane(deps: DataPlaneDeps) {
+  const now = deps.now ?? Date.now;
   function addressedResource(req: IncomingMessage, path: DataPlanePath): Resource | undefined {
     const name = path.resourceName ?? resourceFromHost(req.headers.host, deps.config.domains);
     if (name === undefined) return undefined;
@@ -105,6 +109,9 @@ export function createDataPlane(deps: DataPlaneDeps) {
           (names.length ? `Pass the name of one of its deployments in 'model': ${names.join(', ')}.` : 'The resource has no deployments yet: create one first.'),
       );
     }
+    // A retired model answers as the Claude API does for it (docs/models.md#retired-models), whatever the backend.
+    const served = servedModel(deployment);
+    if (served && lifecycleOf(served, now()) === 'retired') throw new GatewayError('model_retired', `model: ${model.slice(0, 128)}`);
     return deployment;
   }
 
@@ -184,7 +191,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const betas = betasOf(req);
     const request = reader.messages(body.json, { version, betas });
     trace.stream = request.stream;
-    const model = getModel(deployment.model);
+    const model = servedModel(deployment);
     const inputTokens = estimateInputTokens(request, model);
     if (model) {
       // The simulator counts with this same estimator, so its window is checked exactly; an upstream checks its own

@@ -247,6 +247,18 @@ export const catalogue = {
     code: 'DeploymentModelNotSupported',
     message: 'The model of account deployment is not supported.',
   },
+  service_model_deprecated: {
+    status: 400,
+    shape: 'azure',
+    code: 'ServiceModelDeprecated',
+    message: 'The model of account deployment has been deprecated.',
+  },
+  insufficient_quota: {
+    status: 400,
+    shape: 'azure',
+    code: 'InsufficientQuota',
+    message: 'This operation requires more capacity than the quota has available.',
+  },
   cannot_change_deployment_model: {
     status: 400,
     shape: 'azure',
@@ -433,6 +445,12 @@ export const catalogue = {
     shape: 'anthropic',
     code: 'not_found_error',
     message: 'No usable thread state was found for `previous_message_id`.',
+  },
+  model_retired: {
+    status: 404,
+    shape: 'anthropic',
+    code: 'not_found_error',
+    message: 'model: (retired)',
   },
   replay_no_match: {
     status: 404,

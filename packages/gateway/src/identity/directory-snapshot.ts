@@ -58,6 +58,17 @@ export class DirectorySnapshot {
     return this.#assignments;
   }
 
+  /**
+   * Whom a token's role assignments may name: its object ID and its groups. An object ID is unique only within its
+   * tenant, so when the directory knows that object ID as a principal of another tenant, a token from this tenant
+   * is not that principal and its assignments do not apply to it (only the groups the token carries do).
+   */
+  principalIdsOf(token: { tenantId: string; objectId: string; groups: readonly string[] }): string[] {
+    const known = this.principalByObjectId(token.objectId);
+    const own = known === undefined || known.tenantId.toLowerCase() === token.tenantId.toLowerCase();
+    return own ? [token.objectId, ...token.groups] : [...token.groups];
+  }
+
   assignmentsOf(principalIds: readonly string[]): RoleAssignment[] {
     return principalIds.flatMap((id) => this.#byPrincipal.get(id.toLowerCase()) ?? []);
   }

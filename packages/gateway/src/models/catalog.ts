@@ -28,6 +28,11 @@ export function getModel(id: string): CatalogModel | undefined {
   return byName.get(id);
 }
 
+/** The model a deployment serves: the config's declaration of a model outside the catalog, else the catalog's entry. */
+export function servedModel(deployment: { model: string; declaredModel?: CatalogModel | undefined }): CatalogModel | undefined {
+  return deployment.declaredModel ?? getModel(deployment.model);
+}
+
 /** Every model of the catalog, in catalog order (newest families first). */
 export function listModels(): readonly CatalogModel[] {
   return models;

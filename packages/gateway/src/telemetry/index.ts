@@ -11,7 +11,7 @@ import type { Resource } from '../control/types.ts';
 import type { Correlation } from '../http/respond.ts';
 import type { Route } from '../http/routes.ts';
 import { logger } from '../log/index.ts';
-import { getModel } from '../models/catalog.ts';
+import { servedModel } from '../models/catalog.ts';
 import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
@@ -128,7 +128,7 @@ export async function startTelemetry(options: TelemetryOptions) {
   function record(trace: RequestTrace, status: number, aborted: boolean, durationMs: number, usage: TokenUsage | undefined): RequestLogRecord {
     const deployment = trace.deployment;
     const tokens = billedTokens(usage);
-    const model = deployment ? getModel(deployment.model) : undefined;
+    const model = deployment ? servedModel(deployment) : undefined;
     const costPico = model && deployment ? Number(costOf(tokens, model, deployment.sku)) : 0;
     let errorCode = trace.errorCode ?? null;
     if (errorCode === null && aborted) errorCode = 'client_closed';

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { MockUpstream, sendJson, standardReply, type MockExchange, type Responder } from '../fixtures/mock-upstream.ts';
 import { startTestGateway, type TestGateway } from '../helpers.ts';
 
-export const DEPLOYMENTS = { sonnet: 'claude-sonnet-4-5', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6' } as const;
+export const DEPLOYMENTS = { sonnet: 'claude-sonnet-4-6', haiku: 'claude-haiku-4-5', opus: 'claude-opus-4-6' } as const;
 const UPSTREAM_KEY = 'sk-ant-api03-clients-upstream-key-0000';
 let toolReplies = 0;
 
@@ -30,8 +30,8 @@ export async function startClientsGateway(): Promise<ClientsGateway> {
   const gw = await startTestGateway({
     resources: [
       { name: 'clients-sim', deployments: names.map((name) => ({ name })) },
-      // claude-sonnet-4-5 retired on 2026-11-30, so no upstream serves it: that deployment name forwards to Sonnet 4.6.
-      { name: 'clients-upstream', deployments: names.map((name) => ({ name, model: name === 'claude-sonnet-4-5' ? 'claude-sonnet-4-6' : name, backend: 'anthropic', upstream })) },
+      // claude-sonnet-4-6 retired on 2026-11-30, so no upstream serves it: that deployment name forwards to Sonnet 4.6.
+      { name: 'clients-upstream', deployments: names.map((name) => ({ name, model: name === 'claude-sonnet-4-6' ? 'claude-sonnet-4-6' : name, backend: 'anthropic', upstream })) },
     ],
   }).catch(async (err: unknown) => {
     await mock.close();

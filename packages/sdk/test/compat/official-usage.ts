@@ -5,7 +5,7 @@ import { APIError, AuthenticationError, RateLimitError } from '@anthropic-ai/fou
 import { Stream } from '@anthropic-ai/foundry-sdk/core/streaming';
 import { AnthropicFoundry as Named } from '@anthropic-ai/foundry-sdk';
 
-const HELLO = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
+const HELLO = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
 
 export async function usage(): Promise<unknown[]> {
   const options: FoundryClientOptions = { resource: 'my-resource', apiKey: 'key', maxRetries: 1, timeout: 30_000 };

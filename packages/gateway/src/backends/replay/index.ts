@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReplayTiming } from '../../control/types.ts';
 import { GatewayError } from '../../errors/index.ts';
-import { getModel } from '../../models/catalog.ts';
+import { servedModel } from '../../models/catalog.ts';
 import type { TokenModel } from '../../tokens/count.ts';
 import type { BackendCall, PassthroughReply } from '../types.ts';
 import { tapBody } from '../upstream/body.ts';
@@ -76,7 +76,7 @@ export function createReplayBackend(): UpstreamBackend {
     const key = canonical(wanted);
     const exchange = cassette.take(key);
     if (!exchange) throw new GatewayError('replay_no_match', missMessage(cassette, wanted, key, name), { 'x-should-retry': 'false' });
-    return play(exchange, settings.timing, call.signal, `The cassette of deployment '${call.deployment.name}'`, getModel(call.deployment.model));
+    return play(exchange, settings.timing, call.signal, `The cassette of deployment '${call.deployment.name}'`, servedModel(call.deployment));
   }
 
   return {

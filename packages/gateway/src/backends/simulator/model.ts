@@ -1,6 +1,6 @@
 // The catalog model a deployment serves, with safe defaults for a model the catalog does not know.
 import type { Deployment } from '../../control/types.ts';
-import { getModel } from '../../models/catalog.ts';
+import { servedModel } from '../../models/catalog.ts';
 import type { CatalogModel } from '../../models/types.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { CatalogModel } from '../../models/types.ts';
  * it gives a 200K-context, 64K-output legacy-tokenizer model that accepts every thinking mode.
  */
 export function modelFor(deployment: Deployment): CatalogModel {
-  return getModel(deployment.model) ?? fallbackModel(deployment.model);
+  return servedModel(deployment) ?? fallbackModel(deployment.model);
 }
 
 function fallbackModel(id: string): CatalogModel {

@@ -5,7 +5,7 @@ import type { Pool } from 'undici';
 import type { UpstreamSettings } from '../../control/types.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { GatewayError } from '../../errors/index.ts';
-import { getModel } from '../../models/catalog.ts';
+import { servedModel } from '../../models/catalog.ts';
 import type { Backend, BackendCall, PassthroughReply } from '../types.ts';
 import { BodyTap } from './body.ts';
 import { replyHeaders, upstreamRequestHeaders } from './headers.ts';
@@ -69,7 +69,7 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     const ok = status >= 200 && status < 300;
     const stream = ok && (exchange.headers['content-type'] ?? '').startsWith('text/event-stream');
     const { headers, requestId } = replyHeaders(exchange.headers, stream);
-    const tap = new BodyTap({ stream, json: ok && !stream && operation === 'messages', signal: call.signal, label, tokens: getModel(call.deployment.model) });
+    const tap = new BodyTap({ stream, json: ok && !stream && operation === 'messages', signal: call.signal, label, tokens: servedModel(call.deployment) });
     const body = new UpstreamBody(exchange, tap);
     const reply: PassthroughReply = { kind: 'passthrough', status, headers, stream, body, usage: tap.usage };
     if (requestId) reply.requestId = requestId;

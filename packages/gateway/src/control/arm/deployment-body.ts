@@ -3,12 +3,12 @@
 // (`modelProviderData`) are accepted, never required.
 import { GatewayError } from '../../errors/index.ts';
 import { MAX_CAPACITY } from '../../limits/capacity.ts';
-import { defaultCapacity } from '../../limits/quota.ts';
 import { getModel, listModels } from '../../models/catalog.ts';
+import type { CatalogModel } from '../../models/types.ts';
 import { lifecycleOf } from '../../models/lifecycle.ts';
 import type { DeploymentRecord } from '../../store/types.ts';
 import { defaultModelVersion } from '../seed.ts';
-import type { DeploymentSku, SubscriptionType } from '../types.ts';
+import type { DeploymentSku } from '../types.ts';
 import { choiceAt, type Json, objectAt, stringAt, tagsAt } from './fields.ts';
 
 export const DEPLOYMENT_SKUS: readonly DeploymentSku[] = ['GlobalStandard', 'DataZoneStandard'];
@@ -21,26 +21,47 @@ export function specOf(d: DeploymentRecord): DeploymentSpec {
   return { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags };
 }
 
+/** What judging a deployment body needs from around it. */
+export interface DeploymentBodyContext {
+  /** The request's time: a model retired by then cannot be deployed. */
+  now: number;
+  /** The config's models outside the catalog, deployable like catalog models. */
+  declared: ReadonlyMap<string, CatalogModel>;
+  /** A new deployment's capacity when the body names none. */
+  defaultCapacity: (model: string) => number;
+}
+
 /** Azure's words for an unknown model, then the models this gateway can deploy. */
-function unsupported(format: string, name: string, version: string): GatewayError {
-  const active = listModels().filter((m) => lifecycleOf(m) !== 'retired').map((m) => m.id);
-  const retired = listModels().filter((m) => lifecycleOf(m) === 'retired').map((m) => m.id);
+function unsupported(format: string, name: string, version: string, context: DeploymentBodyContext): GatewayError {
+  const deployable = [...listModels(), ...context.declared.values()].filter((m) => lifecycleOf(m, context.now) !== 'retired').map((m) => m.id);
   return new GatewayError(
     'deployment_model_not_supported',
     `The model 'Format:${format.slice(0, 32)},Name:${name.slice(0, 64)},Version:${version.slice(0, 32)}' of account deployment is not supported. ` +
-      `Deploy a model of the catalog with format 'Anthropic': ${active.join(', ')}; retired, simulator only: ${retired.join(', ')}.`,
+      `Deploy a model of the catalog with format 'Anthropic': ${deployable.join(', ')}.`,
   );
 }
 
-function modelOf(value: unknown): DeploymentSpec['model'] {
+/** Azure's refusal to deploy a retired model ("has been deprecated since", its words for a model no longer deployable). */
+function retired(name: string, version: string, model: CatalogModel): GatewayError {
+  const day = model.retiredAt ?? model.retiresAt!;
+  const [y, m, d] = day.split('-');
+  return new GatewayError(
+    'service_model_deprecated',
+    `The model 'Format:Anthropic,Name:${name.slice(0, 64)},Version:${version.slice(0, 32)}' has been deprecated since ${m}/${d}/${y} 00:00:00. ` +
+      `It was retired on ${day}; deploy a current model instead (\`npx claude-foundry models\` lists them).`,
+  );
+}
+
+function modelOf(value: unknown, context: DeploymentBodyContext): DeploymentSpec['model'] {
   const model = objectAt(value, 'properties.model');
-  if (!model) throw new GatewayError('invalid_request_content', "The property 'properties.model' is required: {\"format\": \"Anthropic\", \"name\": \"claude-sonnet-4-5\"}.");
+  if (!model) throw new GatewayError('invalid_request_content', "The property 'properties.model' is required: {\"format\": \"Anthropic\", \"name\": \"claude-sonnet-4-6\"}.");
   const name = stringAt(model['name'], 'properties.model.name', 128);
-  if (!name) throw new GatewayError('invalid_request_content', "The property 'properties.model.name' is required, e.g. 'claude-sonnet-4-5'.");
+  if (!name) throw new GatewayError('invalid_request_content', "The property 'properties.model.name' is required, e.g. 'claude-sonnet-4-6'.");
   const format = stringAt(model['format'], 'properties.model.format', 64) ?? 'Anthropic';
   const version = stringAt(model['version'], 'properties.model.version', 64) ?? defaultModelVersion(name);
-  const known = getModel(name);
-  if (format.toLowerCase() !== 'anthropic' || !known) throw unsupported(format, name, version);
+  const known = getModel(name) ?? context.declared.get(name);
+  if (format.toLowerCase() !== 'anthropic' || !known) throw unsupported(format, name, version, context);
+  if (lifecycleOf(known, context.now) === 'retired') throw retired(name, version, known);
   return { format: 'Anthropic', name, version };
 }
 
@@ -82,11 +103,10 @@ function backendChoiceOf(value: unknown, fallback: DeploymentSpec['backendChoice
  * A PUT names the whole deployment (model required); a PATCH changes its SKU, capacity or tags, from `base`. Either
  * may repeat the model, but not change it: `existing` is what the store holds under this name.
  */
-/** `subscriptionType`: the account's, whose quota a new deployment gets when the body names no capacity. */
-export function parseDeploymentBody(body: Json, existing: DeploymentRecord | undefined, patch: boolean, subscriptionType: SubscriptionType): DeploymentSpec {
+export function parseDeploymentBody(body: Json, existing: DeploymentRecord | undefined, patch: boolean, context: DeploymentBodyContext): DeploymentSpec {
   const properties = objectAt(body['properties'], 'properties') ?? {};
-  const model = patch && properties['model'] === undefined ? existing!.model : modelOf(properties['model']);
-  if (existing && getModel(existing.model.name)?.id !== getModel(model.name)?.id) {
+  const model = patch && properties['model'] === undefined ? existing!.model : modelOf(properties['model'], context);
+  if (existing && (getModel(existing.model.name)?.id ?? existing.model.name) !== (getModel(model.name)?.id ?? model.name)) {
     throw new GatewayError(
       'cannot_change_deployment_model',
       `The model of deployment cannot be changed: '${existing.name}' serves '${existing.model.name}', not '${model.name}'. Create a deployment under another name, or delete this one first.`,
@@ -108,7 +128,7 @@ export function parseDeploymentBody(body: Json, existing: DeploymentRecord | und
   }
   return {
     skuName,
-    capacity: capacityOf(sku?.['capacity'], base?.capacity ?? defaultCapacity(model.name, subscriptionType)),
+    capacity: capacityOf(sku?.['capacity'], base?.capacity ?? context.defaultCapacity(model.name)),
     model,
     backendChoice: backendChoiceOf(properties['claudeFoundry'], base?.backendChoice ?? 'default'),
     raiPolicyName: stringAt(properties['raiPolicyName'], 'properties.raiPolicyName', 256) ?? base?.raiPolicyName ?? null,

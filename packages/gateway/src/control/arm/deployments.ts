@@ -10,6 +10,7 @@ import { findAccount } from './accounts.ts';
 import { type ArmContext, authorize, reply } from './context.ts';
 import { parseDeploymentBody } from './deployment-body.ts';
 import { readArmBody } from './http.ts';
+import { capacityWithinQuota, checkQuota } from './quotas.ts';
 import type { ArmTarget } from './paths.ts';
 import { deploymentId, deploymentJson } from './shapes.ts';
 
@@ -44,7 +45,14 @@ export async function putDeployment(ctx: ArmContext, t: DeploymentTarget, patch:
     const account = findAccount(ctx, t);
     const existing = ctx.deps.plane.deployment(account.name, t.deployment);
     if (patch && !existing) throw notFound(account, t.deployment);
-    const spec = parseDeploymentBody(body, existing, patch, subscriptionTypeOf(ctx.deps.plane.config, account.name));
+    const { config } = ctx.deps.plane;
+    const subscriptionType = subscriptionTypeOf(config, account.name);
+    const spec = parseDeploymentBody(body, existing, patch, {
+      now: Date.parse(ctx.now),
+      declared: config.models,
+      defaultCapacity: (model) => capacityWithinQuota(ctx, account, t.deployment, model, subscriptionType),
+    });
+    checkQuota(ctx, account, { ...spec, name: existing?.name ?? t.deployment }, subscriptionType);
     try {
       backendSettings(ctx.deps.plane.config, { ...spec, account: account.name, name: t.deployment });
     } catch (err) {
