@@ -77,7 +77,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const { plane } = opened;
   for (const warning of opened.warnings) logger().warn(warning);
   const control = plane.state;
-  const upstream = createUpstreamBackends(options.upstream);
+  const limiter = options.limiter ?? createMemoryLimiter();
+  // Pool members' own budgets draw on the same limiter as deployments.
+  const upstream = createUpstreamBackends({ ...options.upstream, pool: { limiter, ...options.upstream?.pool } });
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
   const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch((err: unknown) => {
@@ -91,7 +93,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     store.close();
     throw err;
   });
-  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
+  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry });
   const ports = { http: 0, https: 0 };
   const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
