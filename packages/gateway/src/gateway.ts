@@ -4,6 +4,7 @@ import type { AddressInfo, Server } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
+import { poolRoutes } from './backends/pool/status.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
@@ -98,7 +99,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })], {
       authenticate: (req) => authenticateCaller(req, validator, origins),
     }),
   ];

@@ -1,9 +1,11 @@
 // A pool deployment's config: `upstreams` (each an anthropic or foundry target with its own credentials,
 // model, weight and priority group) and the optional `pool` object (attempts, deadline, breaker).
 // docs/upstreams.md#pools documents every field.
-import type { BreakerSettings, PoolMemberSettings, PoolSettings, RateLimits } from '../control/types.ts';
+import type { BreakerSettings, PoolMemberSettings, PoolSettings, RateLimits, UpstreamAuth } from '../control/types.ts';
+import type { PoolRecord } from '../store/types.ts';
 import type { BackendContext } from './backends.ts';
-import { checkKeys, parseUpstream } from './backends.ts';
+import { checkKeys, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, defaultUpstreamModel, ENTRA_SCOPE, parseUpstream } from './backends.ts';
+import { Secret } from './secret.ts';
 import { ConfigError, isObject, optionalBoolean, optionalInteger, optionalNumber, optionalString } from './index.ts';
 
 export const DEFAULT_BREAKER: BreakerSettings = { windowMs: 60_000, minRequests: 5, failureRatio: 0.5, openMs: 30_000 };
@@ -80,5 +82,32 @@ function parseBreaker(value: unknown, where: string): BreakerSettings {
     minRequests: optionalInteger(value['minRequests'], `${where}.minRequests`, 1, 1_000_000) ?? DEFAULT_BREAKER.minRequests,
     failureRatio: optionalNumber(value['failureRatio'], `${where}.failureRatio`, 0.01, 1) ?? DEFAULT_BREAKER.failureRatio,
     openMs: optionalInteger(value['openMs'], `${where}.openMs`, 100, 3_600_000) ?? DEFAULT_BREAKER.openMs,
+  };
+}
+
+/** A pool set over ARM (already validated by control/arm/pool-body.ts), as the pool backend reads it; `model` is the deployment's. */
+export function poolFromRecord(record: PoolRecord, model: string): PoolSettings {
+  const members = record.members.map((m): PoolMemberSettings => {
+    const c = m.credentials;
+    const auth: UpstreamAuth =
+      c.type === 'key'
+        ? { kind: 'key', key: new Secret(c.key) }
+        : { kind: 'entra', scope: ENTRA_SCOPE, credential: 'clientSecret', tenantId: c.tenantId, clientId: c.clientId, clientSecret: new Secret(c.clientSecret), ...(c.authorityHost ? { authorityHost: c.authorityHost } : {}) };
+    const member: PoolMemberSettings = {
+      name: m.name,
+      backend: m.kind,
+      upstream: { baseUrl: m.endpoint, model: m.model ?? defaultUpstreamModel(m.kind, model), auth, timeouts: { ...DEFAULT_TIMEOUTS, ...m.timeouts }, maxConnections: DEFAULT_MAX_CONNECTIONS },
+      weight: m.weight,
+      priority: m.priority,
+    };
+    if (m.rateLimits) member.rateLimits = { ...m.rateLimits };
+    return member;
+  });
+  return {
+    members,
+    maxAttempts: record.maxAttempts ?? Math.min(DEFAULT_MAX_ATTEMPTS, members.length),
+    deadlineMs: record.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    breaker: { ...DEFAULT_BREAKER, ...record.breaker },
+    affinity: record.affinity,
   };
 }
