@@ -187,6 +187,18 @@ describe('GET /monitoring/pools/{resource}/{deployment}', () => {
     assert.deepEqual([mb!.name, mb!.state, mb!.until, mb!.served, mb!.inFlight], ['b', 'healthy', null, 1, 0]);
     assert.equal(view.failovers, 1);
 
+    // A changed pool keeps what it knew of a member that stays (a's rest); a re-created deployment starts afresh.
+    const statusOf = async () => (await raw(gw, { method: 'GET', path: `/monitoring/pools/${ACCOUNT_NAME}/watched`, headers: { authorization: `Bearer ${token}` } })).json() as typeof view;
+    assert.equal((await arm('PUT', path('watched'), body({ members: [{ ...memberA(), weight: 3 }, memberB()] }))).status, 200);
+    const changed = await statusOf();
+    assert.deepEqual([changed.members[0]!.state, changed.members[0]!.throttled, changed.failovers], ['resting', 1, 1]);
+    assert.equal((await arm('DELETE', path('watched'))).status, 200);
+    await arm('PUT', path('watched'), body({ members: [memberA(), memberB()] }));
+    const recreated = await statusOf();
+    assert.deepEqual([recreated.members[0]!.state, recreated.members[0]!.throttled, recreated.failovers], ['healthy', 0, 0]);
+    const series = gw.telemetry.metricsText().split('\n').filter((l) => l.startsWith(`claude_foundry_pool_upstream_throttled_total{resource="${ACCOUNT_NAME}",deployment="watched",upstream="a"}`));
+    assert.deepEqual(series.map((l) => l.split(' ')[1]), ['0'], 'one series per member: the re-created pool replaced the old one');
+
     assert.equal((await raw(gw, { method: 'GET', path: `/monitoring/pools/${ACCOUNT_NAME}/watched` })).status, 401);
     await arm('PUT', path('plain'), { properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6' } } });
     const plain = await raw(gw, { method: 'GET', path: `/monitoring/pools/${ACCOUNT_NAME}/plain`, headers: { authorization: `Bearer ${token}` } });

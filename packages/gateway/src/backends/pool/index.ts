@@ -54,7 +54,8 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
   const random = options.random ?? Math.random;
   const limiter = options.limiter ?? createMemoryLimiter();
   const states = new WeakMap<PoolSettings, PoolState>();
-  // The pools of the current config and store, by deployment instance: a new snapshot replaces the entry.
+  // The pools of the current config and store, by resource and deployment: a new snapshot, or a re-created deployment,
+  // replaces the entry (so /metrics never has two series for one member).
   const current = new Map<string, PoolState>();
 
   function stateFor(resource: string, deployment: Deployment): PoolState {
@@ -62,9 +63,12 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
     if (!settings) throw new GatewayError('api_error', `Deployment '${deployment.name}' has no pool settings.`);
     let state = states.get(settings);
     if (state) return state;
-    const key = `${resource.toLowerCase()}/${deployment.name}@${deployment.instance ?? ''}`;
-    // A changed pool (over ARM, say) keeps what it knew of each upstream that is still in it: rests, breakers, counters.
-    const previous = current.get(key);
+    const name = `${resource.toLowerCase()}/${deployment.name.toLowerCase()}`;
+    const key = `${name}@${deployment.instance ?? ''}`;
+    // A changed pool (over ARM, say) keeps what it knew of each upstream that is still in it: rests, breakers, counters;
+    // a re-created deployment (another instance) starts afresh.
+    const before = current.get(name);
+    const previous = before?.key === key ? before : undefined;
     const members = settings.members.map((m) => {
       const kept = previous?.members.find((p) => p.sameUpstream(m));
       if (!kept) return new PoolMember(m, settings.breaker, seedOf(m.name));
@@ -74,7 +78,7 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
     const deployments = new Map(members.map((m) => [m, { ...deployment, backend: m.settings.backend, upstream: m.settings.upstream }] as const));
     state = { resource, deployment: deployment.name, key, settings, members, deployments, affinity: previous?.affinity ?? { keyed: 0, kept: 0 }, failovers: previous?.failovers ?? 0 };
     states.set(settings, state);
-    current.set(key, state);
+    current.set(name, state);
     return state;
   }
 
