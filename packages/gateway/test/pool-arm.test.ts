@@ -13,7 +13,7 @@ import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { ACCOUNT, accountPath, adminToken, type Arm, armWith, errorOf, keysOf } from './control-helpers.ts';
 import { MockUpstream, sendError } from './fixtures/mock-upstream.ts';
 import { raw, type RawResponse, startTestGateway, type TestGateway } from './helpers.ts';
-import { credential, SUBSCRIPTION } from './identity-helpers.ts';
+import { credential, newPrincipal, SUBSCRIPTION } from './identity-helpers.ts';
 import { loggedRecord, managementToken } from './telemetry-helpers.ts';
 
 const KEY_A = 'sk-ant-api03-arm-pool-member-a-secret-000';
@@ -27,10 +27,23 @@ let gw: TestGateway;
 let arm: Arm;
 let token: string;
 let client: AnthropicFoundry;
+let entraCalls: Array<{ tenantId: string; clientId: string }> = [];
 
 before(async () => {
   [a, b] = await Promise.all([MockUpstream.start(), MockUpstream.start()]);
-  gw = await startTestGateway();
+  // A Foundry member with Entra client credentials gets its token from the gateway's own development IdP through
+  // @azure/identity's ClientSecretCredential; the seam is only the authority host and trust of the gateway's CA.
+  const credentials: Array<{ tenantId: string; clientId: string }> = [];
+  gw = await startTestGateway({}, {
+    upstream: {
+      credential: (auth) => {
+        if (auth.credential !== 'clientSecret') throw new Error(`expected client credentials, got ${auth.credential}`);
+        credentials.push({ tenantId: auth.tenantId, clientId: auth.clientId });
+        return credential(gw, auth.clientId, auth.clientSecret.reveal());
+      },
+    },
+  });
+  entraCalls = credentials;
   token = await adminToken(gw);
   arm = armWith(gw, token);
   assert.equal((await arm('PUT', accountPath(ACCOUNT_NAME), ACCOUNT)).status, 201);
@@ -166,6 +179,28 @@ describe('a pool over ARM', () => {
     assert.equal(retired.status, 400, retired.text);
     assert.match(errorOf(retired).message, /retired/);
     assert.equal((await arm('GET', path('bad'))).status, 404, 'nothing was created');
+  });
+});
+
+describe('a Foundry member with Entra client credentials', () => {
+  test('its token comes from its own tenant, client ID and (sealed, redacted) secret; GET and PUT back keep the secret', async () => {
+    const app = await newPrincipal(gw);
+    const entra = { name: 'entra', kind: 'foundry', endpoint: `${b.url}/anthropic`, credentials: { type: 'entra', tenantId: gw.identity.tenantId, clientId: app.clientId, clientSecret: app.clientSecret }, timeouts };
+    assert.equal((await arm('PUT', path('entra'), body({ members: [entra] }))).status, 201);
+    await ask('entra');
+    const bearer = String(b.last.headers['authorization']);
+    const claims = JSON.parse(Buffer.from(bearer.split('.')[1]!, 'base64url').toString()) as { appid: string; tid: string; aud: string };
+    assert.deepEqual([claims.appid, claims.tid], [app.clientId, gw.identity.tenantId], 'a real token of the member\'s app');
+    assert.deepEqual(entraCalls.at(-1), { tenantId: gw.identity.tenantId, clientId: app.clientId });
+    const shown = await arm('GET', path('entra'));
+    assert.ok(!shown.text.includes(app.clientSecret));
+    const member = (shown.json() as DeploymentJson).properties.claudeFoundry.pool!.members[0]!;
+    assert.deepEqual(member.credentials, { type: 'entra', tenantId: gw.identity.tenantId, clientId: app.clientId, clientSecret: '[redacted]', authorityHost: null });
+    const fetched = entraCalls.length;
+    assert.equal((await arm('PUT', path('entra'), body({ members: [{ ...member, weight: 2 }] }))).status, 200);
+    await ask('entra', 'again');
+    assert.equal(entraCalls.length, fetched + 1, 'the changed pool fetched a new token');
+    assert.match(String(b.last.headers['authorization']), /^Bearer ey/, 'with the kept secret, the IdP gave one');
   });
 });
 
