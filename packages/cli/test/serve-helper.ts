@@ -25,7 +25,11 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promis
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${banner}`)), 15_000);
+    // A start that never prints its banner is ended: left running, its pipes would keep the test file alive forever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner within 15 s: ${banner}`));
+    }, 15_000);
     child.stdout!.on('data', (c: string) => {
       banner += c;
       if (banner.includes('Ctrl+C')) {
