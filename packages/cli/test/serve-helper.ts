@@ -25,11 +25,12 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promis
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    // A start that never prints its banner is ended: left running, its pipes would keep the test file alive forever.
+    // A first start (a new CA and keys) can take tens of seconds on a loaded machine; one that never prints its
+    // banner is ended: left running, its pipes would keep the test file alive forever.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no banner within 15 s: ${banner}`));
-    }, 15_000);
+      reject(new Error(`no banner within 45 s: ${banner}`));
+    }, 45_000);
     child.stdout!.on('data', (c: string) => {
       banner += c;
       if (banner.includes('Ctrl+C')) {
