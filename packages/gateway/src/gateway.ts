@@ -18,14 +18,15 @@ import { createRouteTable, type Route } from './http/routes.ts';
 import { sendJson } from './http/respond.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
-import { TlsCertificates, tlsNames } from './http/tls.ts';
+import { TlsCertificates, tlsNames, tlsStorage } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
 import { portalRoutes } from './portal/routes.ts';
 import { createMemoryLimiter, type Limiter } from './limits/index.ts';
 import { logger } from './log/index.ts';
-import { openStore } from './store/index.ts';
+import { openConfiguredStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
 
 export interface StartOptions {
@@ -57,6 +58,8 @@ export interface Gateway {
   /** The base URL the official SDKs take for a resource: `{url}/{resource}/anthropic`. */
   baseURL(resource?: string): string;
   keys(resource?: string): { key1: string; key2: string };
+  /** The store: `ping()` resolves while it answers (for readiness); `dialect` says which it is. */
+  store: Pick<Store, 'ping' | 'dialect'>;
   /** Live gauges: streams being written right now. */
   stats(): { activeStreams: number };
   /** Scripted scenarios (docs/scenarios.md): each file's rule count and refusal; `change` after each reload. */
@@ -70,9 +73,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const env = options.env ?? process.env;
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env });
   const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
-  const store = openStore(config.dataDir);
-  const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
-    store.close();
+  const store = await openConfiguredStore(config, env);
+  const opened = await ControlPlane.open(store, config, Date.now).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
   const { plane } = opened;
@@ -83,15 +86,16 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const upstream = createUpstreamBackends({ ...options.upstream, pool: { limiter, ...options.upstream?.pool } });
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
-  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch((err: unknown) => {
-    store.close();
+  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
+  followStore(store, [() => plane.reload(), () => identity.directory.reload(), () => identity.keys.reload()]);
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
   const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env }).catch((err: unknown) => {
-    store.close();
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env }).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry });
@@ -105,9 +109,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const namesOf = (snapshot: ControlSnapshot) =>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
-  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
+  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock).
+  const shared = store.dialect === 'postgres' ? store : undefined;
+  const tls = await store.exclusive(() => TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared))).catch(async (err: unknown) => {
     await telemetry.close();
-    store.close();
+    await store.close();
     throw err;
   });
   const server = createGatewayServer(dataPlane.handle, { routes, connections });
@@ -134,8 +140,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       })
       .then(
         () => store.close(),
-        (err: unknown) => {
-          store.close();
+        async (err: unknown) => {
+          await store.close();
           throw err;
         },
       );
@@ -180,6 +186,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       if (!found) throw new Error(`No resource named ${resource}`);
       return found.keys;
     },
+    store: { dialect: store.dialect, ping: () => store.ping() },
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
     scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
@@ -189,6 +196,28 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         return upstream.close();
       }),
   };
+}
+
+/**
+ * Another process's committed change (a replica, or a worker on the same SQLite file) reloads every snapshot the
+ * store feeds: the control plane's, the directory's (principals, role assignments, users) and the signing keys. One
+ * reload at a time; a change arriving meanwhile reloads once more after it. A failed reload (the store is down) is
+ * logged and leaves the last snapshots serving; the next version seen tries again.
+ */
+function followStore(store: Store, reloads: Array<() => Promise<void>>): void {
+  let running = false;
+  let again = false;
+  const run = async () => {
+    if (running) return void (again = true);
+    running = true;
+    do {
+      again = false;
+      const failed = (await Promise.allSettled(reloads.map((reload) => reload()))).find((r) => r.status === 'rejected');
+      if (failed) logger().warn({ err: String((failed as PromiseRejectedResult).reason) }, "the store's change could not be loaded; the last snapshot keeps serving");
+    } while (again);
+    running = false;
+  };
+  store.watch(() => void run());
 }
 
 /**

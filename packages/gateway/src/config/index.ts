@@ -87,6 +87,8 @@ export interface GatewayConfig {
   scenarios: ScenarioConfig;
   /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
   connections: ConnectionSettings;
+  /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
+  store: { postgres: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
   if (env['CLAUDE_FOUNDRY_HTTPS_PORT']) fromEnv.httpsPort = Number(env['CLAUDE_FOUNDRY_HTTPS_PORT']);
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
+  // DATABASE_URL, the name PaaS platforms set, stands for store.postgres when the file does not say.
+  if (env['DATABASE_URL'] && !isObject(raw['store'])) fromEnv.store = { postgres: env['DATABASE_URL'] };
   const merged: Record<string, unknown> = { ...raw, ...fromEnv, ...options.overrides };
   const source = file ?? 'config';
   const problems = schemaProblems(merged);
@@ -180,7 +184,23 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const quotas = parseQuotas(raw['quotas'], where('quotas'));
   const connections = parseConnectionSettings(raw.connections, where('connections'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections };
+  const store = parseStore(raw['store'], where('store'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, store };
+}
+
+function parseStore(value: unknown, where: string): GatewayConfig['store'] {
+  if (value === undefined) return { postgres: undefined };
+  const postgres = isObject(value) ? value['postgres'] : undefined;
+  if (postgres === undefined) return { postgres: undefined };
+  if (typeof postgres !== 'string' || !/^postgres(ql)?:\/\/[^/]/.test(postgres)) {
+    throw new ConfigError(`${where}.postgres must be a PostgreSQL URL such as "postgres://user:password@db.internal:5432/claude_foundry" (or set DATABASE_URL).`);
+  }
+  try {
+    new URL(postgres);
+  } catch {
+    throw new ConfigError(`${where}.postgres is not a valid URL: percent-encode special characters of the password (e.g. @ as %40).`);
+  }
+  return { postgres };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

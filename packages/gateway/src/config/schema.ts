@@ -216,6 +216,14 @@ const monitoring = z.strictObject({
   maxSeries: doc(int(10, 1_000_000), '`2000`', 'label sets per metric before new ones are counted as `other`'),
 });
 
+const store = z.strictObject({
+  postgres: doc(
+    z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
+    '— (SQLite in `dataDir`)',
+    "a PostgreSQL URL, `postgres://user:password@host:5432/db`: the store every replica shares (resources, keys, deployments, principals, role assignments, signing keys, the CA, the admin's credentials), which needs `CLAUDE_FOUNDRY_SECRET_KEY`; or `DATABASE_URL` ([scale-out.md](scale-out.md#store-on-postgresql))",
+  ),
+});
+
 export const configSchema = z.strictObject({
   host: doc(text(), '`127.0.0.1`', 'address to listen on'),
   port: doc(int(0, 65535), '`4480`', 'HTTP port; `0` picks a free one; or `CLAUDE_FOUNDRY_PORT`, `--port`'),
@@ -252,6 +260,7 @@ export const configSchema = z.strictObject({
   connections: doc(connections, '—', 'timeouts, the per-address connection cap, discarding refused bodies'),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
+  store: doc(store, 'SQLite in `dataDir`', 'where the store is kept ([scale-out.md](scale-out.md#store-on-postgresql))'),
 });
 
 /** The config as written: the file's parsed value. */
