@@ -1,6 +1,7 @@
 // Cost, budgets and who may see them: the monitoring API behind ARM tokens and RBAC, budgets whose thresholds
 // record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules; on both
 // request-log stores (logs.db and PostgreSQL).
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -141,7 +142,9 @@ test('a resource with zero data retention cannot turn content logging on: a conf
 for (const dialect of DIALECTS) test(`${dialect}: a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory`, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-budget-'));
   const store = dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {};
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...store }, env: {} }), { dataDir });
+  // On PostgreSQL both starts are replicas of one store: the same secret key (docs/scale-out.md).
+  const env = dialect === 'postgres' ? { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') } : {};
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...store }, env }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);

@@ -1,4 +1,5 @@
 // Test helpers: a real gateway on port 0 in a fresh data folder, and a raw HTTP client that can set any header.
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -27,7 +28,9 @@ export const SEED_ERA_RESOURCES = [
  */
 export async function startTestGateway(overrides: Partial<RawConfig> = {}, options: Omit<StartOptions, 'overrides'> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-test-'));
-  const gateway = await startGateway({ env: {}, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
+  // A gateway on PostgreSQL needs the secret key every replica shares (docs/scale-out.md); one per test gateway.
+  const env = (overrides.store as { postgres?: string } | undefined)?.postgres === undefined ? {} : { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') };
+  const gateway = await startGateway({ env, ...options, overrides: { port: 0, httpsPort: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, subscriptionType: 'enterprise', ...overrides } });
   const close = gateway.close;
   return Object.assign(gateway, {
     dataDir,
