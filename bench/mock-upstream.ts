@@ -1,6 +1,6 @@
 // A mock upstream speaking the Anthropic Messages wire format, for the benchmark. Its own process.
 //
-//   node bench/mock-upstream.ts [--port 0] [--latency-ms 0] [--chunks 64] [--interval-ms 20]
+//   node bench/mock-upstream.ts [--port 0] [--latency-ms 0] [--chunks 64] [--interval-ms 20] [--status 529]
 //
 // POST …/messages answers one small Anthropic message (JSON) after the latency, or, when the body
 // says "stream":true, a server-sent event stream: message_start, content_block_start and ping at once
@@ -14,6 +14,9 @@
 // `mock-stream-<chunks>-<intervalMs>` for streams. The body is not parsed: the model and the stream
 // flag are found by a byte search, so a 100 KB body costs the mock little.
 //
+// `--status N` answers every POST …/messages with that status and an Anthropic error body, after the same latency:
+// an upstream that is overloaded (529) or failing, for the pool's failover measurement (bench/pool.ts).
+//
 // Prints `READY {"port":N}` once listening; SIGTERM closes it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,8 +29,10 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     chunks: { type: 'string', default: '64' },
     'interval-ms': { type: 'string', default: '20' },
+    status: { type: 'string' },
   },
 });
+const FAIL_STATUS = values.status === undefined ? undefined : Number(values.status);
 
 const DEFAULTS = { latencyMs: Number(values['latency-ms']), chunks: Number(values.chunks), intervalMs: Number(values['interval-ms']) };
 
@@ -180,6 +185,12 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const latencyMs = jsonModel ? Number(jsonModel[1]) : DEFAULTS.latencyMs;
   const answer = () => {
     if (!res.writable) return;
+    if (FAIL_STATUS !== undefined) {
+      const error = JSON.stringify({ type: 'error', error: { type: FAIL_STATUS === 529 ? 'overloaded_error' : 'api_error', message: 'Overloaded' }, request_id: nextId('req') });
+      res.writeHead(FAIL_STATUS, { ...commonHeaders(nextId('req')), 'content-type': 'application/json', 'content-length': Buffer.byteLength(error) });
+      res.end(error);
+      return;
+    }
     if (wantsStream(body)) {
       streamReply(res, model, streamModel ? Number(streamModel[1]) : DEFAULTS.chunks, streamModel ? Number(streamModel[2]) : DEFAULTS.intervalMs);
     } else {

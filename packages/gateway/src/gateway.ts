@@ -4,6 +4,7 @@ import type { AddressInfo, Server } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { ScenarioBook, withScenarios } from './backends/scenarios/index.ts';
+import { poolRoutes } from './backends/pool/status.ts';
 import { createSimulator } from './backends/simulator/index.ts';
 import { createUpstreamBackends, type UpstreamBackendOptions } from './backends/upstream/backends.ts';
 import { type GatewayConfig, loadConfig, type RawConfig } from './config/index.ts';
@@ -94,10 +95,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const { plane } = opened;
   for (const warning of opened.warnings) logger().warn(warning);
   const control = plane.state;
-  const upstream = createUpstreamBackends(options.upstream);
+  const selected = await selectLimiter(config.limits, { worker: options.clusterWorker });
+  const limiter = options.limiter ?? selected.limiter;
+  const closeLimits = () => Promise.all([limiter.close(), selected.limiter.close()]).finally(() => selected.redis?.close());
+  // Pool members' own budgets draw on the same limiter as deployments.
+  const upstream = createUpstreamBackends({ ...options.upstream, pool: { limiter, ...options.upstream?.pool } });
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
   const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch(async (err: unknown) => {
+    await closeLimits();
     await store.close();
     throw err;
   });
@@ -105,9 +111,6 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
   const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
-  const selected = await selectLimiter(config.limits, { worker: options.clusterWorker });
-  const limiter = options.limiter ?? selected.limiter;
-  const closeLimits = () => Promise.all([limiter.close(), selected.limiter.close()]).finally(() => selected.redis?.close());
   const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env, redis: selected.redis, clusterWorker: options.clusterWorker === true && !selected.redis }).catch(async (err: unknown) => {
     await closeLimits();
     await store.close();
@@ -118,7 +121,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
+    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })], {
       authenticate: (req) => authenticateCaller(req, validator, origins, directory),
     }),
   ];

@@ -26,6 +26,12 @@ function record(over: Partial<RequestLogRecord>): RequestLogRecord {
   };
 }
 
+/** Two requests of alpha served by pool members: one failed over, one not. */
+const POOLED: Record<number, Partial<RequestLogRecord>> = {
+  3: { backend: 'pool', upstream: 'east', attempts: 'west 529, east 200' },
+  4: { backend: 'pool', upstream: 'west', attempts: 'west 200' },
+};
+
 for (const dialect of DIALECTS) describe(`KQL on a ${dialect} request log`, () => {
   let store: RequestLogStore;
   const rows: RequestLogRecord[] = [];
@@ -34,7 +40,7 @@ for (const dialect of DIALECTS) describe(`KQL on a ${dialect} request log`, () =
     // alpha: 10 requests an hour ago (durations 100..1000), 2 streams, one 429; beta: 3 two days ago; gamma: 1 (not readable).
     for (let i = 1; i <= 10; i++) {
       rows.push(record({ durationMs: i * 100, time: NOW - HOUR + i * 60_000, stream: i > 8, deployment: i % 2 ? 'sonnet' : 'haiku', principal: `p${i % 3}`,
-        ...(i === 5 ? { status: 429, errorCode: 'rate_limited' } : {}), userAgent: i === 7 ? 'claude-cli/1.2 (external, cli)' : 'Anthropic/JS 0.54.0' }));
+        ...(i === 5 ? { status: 429, errorCode: 'rate_limited' } : {}), ...POOLED[i], userAgent: i === 7 ? 'claude-cli/1.2 (external, cli)' : 'Anthropic/JS 0.54.0' }));
     }
     for (let i = 0; i < 3; i++) rows.push(record({ resource: 'beta', time: NOW - 48 * HOUR + i * HOUR, deployment: 'opus', outputTokens: 100 }));
     rows.push(record({ resource: 'gamma', deployment: 'secret' }));
@@ -74,6 +80,14 @@ for (const dialect of DIALECTS) describe(`KQL on a ${dialect} request log`, () =
     assert.equal((await runKql(store, 'RequestLogs | summarize count() by bin(TimeGenerated, 1h) | render timechart', ['alpha'], NOW)).render, 'timechart');
     const ext = await run('RequestLogs | extend Seconds = DurationMs / 1000 | top 2 by Seconds | project Seconds');
     assert.deepEqual(ext.rows, [[1], [0.9]]);
+  });
+
+  test("Upstream and Attempts: a pool's serving member and each member tried", async () => {
+    const t = await run('RequestLogs | where isnotempty(Upstream) | project Upstream, Attempts, Backend | order by Upstream asc');
+    assert.deepEqual(t.columns.map((c) => [c.name, c.type]), [['Upstream', 'string'], ['Attempts', 'string'], ['Backend', 'string']]);
+    assert.deepEqual(t.rows, [['east', 'west 529, east 200', 'pool'], ['west', 'west 200', 'pool']]);
+    assert.deepEqual((await run('RequestLogs | where Attempts has "529" | summarize count() by Upstream')).rows, [['east', 1]], 'failed-over requests by the member that served them');
+    assert.deepEqual((await run('RequestLogs | where isempty(Upstream) | summarize count()')).rows, [[11]], 'other backends have none');
   });
 
   test('a caller sees only the resources it may read', async () => {

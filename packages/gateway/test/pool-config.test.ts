@@ -49,4 +49,16 @@ test('a wrong pool is refused with a message that says what to write', () => {
   assert.match(refusal({ upstreams: [EAST], pool: { maxAttempts: 0 } }), /maxAttempts/);
   assert.match(refusal({ upstreams: [EAST], pool: { breaker: { failureRatio: 2 } } }), /failureRatio/);
   assert.match(refusal({ model: 'claude-opus-4-1', upstreams: [EAST] }), /retired/);
+  assert.match(refusal({ upstreams: [{ ...EAST, rateLimits: {} }] }), /upstreams\[0\]\.rateLimits must be an object with any of "rpm", "itpm", "otpm"/);
+  assert.match(refusal({ upstreams: [{ ...EAST, rateLimits: { rpm: 0 } }] }), /upstreams\[0\]\.rateLimits\.rpm/);
+  assert.match(refusal({ upstreams: [{ ...EAST, rateLimits: { tpm: 5 } }] }), /rateLimits\.tpm is not a setting/);
+  assert.match(refusal({ upstreams: [EAST], pool: { affinity: 'yes' } }), /pool\.affinity/);
+});
+
+test("a member's own budget (any of rpm, itpm, otpm) and the pool's affinity switch", () => {
+  const d = deploymentOf({ upstreams: [{ ...EAST, rateLimits: { rpm: 40, itpm: 40_000 } }, FALLBACK], pool: { affinity: false } });
+  assert.deepEqual(d.pool!.members[0]!.rateLimits, { rpm: 40, itpm: 40_000 });
+  assert.equal(d.pool!.members[1]!.rateLimits, undefined, 'no budget: only the deployment limits it');
+  assert.equal(d.pool!.affinity, false);
+  assert.equal(deploymentOf({ upstreams: [EAST] }).pool!.affinity, true, 'affinity is on by default');
 });

@@ -33,6 +33,8 @@ before(async () => {
           { name: 'spread', model: 'claude-sonnet-4-6', upstreams: [member('a', a), member('b', b), member('c', c)] },
           { name: 'fragile', model: 'claude-sonnet-4-6', upstreams: [member('a', a), member('b', b, { priority: 1 })], pool: { breaker: { minRequests: 2, failureRatio: 0.5, openMs: 300 } } },
           { name: 'two', model: 'claude-sonnet-4-6', upstreams: [member('a', a), member('b', b, { priority: 1 })], pool: { maxAttempts: 2 } },
+          { name: 'budgeted', model: 'claude-sonnet-4-6', upstreams: [member('a', a, { rateLimits: { rpm: 2 } }), member('b', b, { priority: 1 })] },
+          { name: 'spent', model: 'claude-sonnet-4-6', upstreams: [member('a', a, { rateLimits: { rpm: 2 } }), member('b', b, { rateLimits: { rpm: 3, otpm: 100_000 } })] },
         ],
       },
     ],
@@ -116,6 +118,42 @@ describe('failover before the first byte', () => {
     // Now both rest: refused at once, without a request upstream.
     await assert.rejects(ask('two', 'fourth'), (err: Error) => err instanceof AnthropicFoundry.RateLimitError);
     assert.deepEqual([a.exchanges.length, b.exchanges.length], [1, 3]);
+  });
+});
+
+describe("members' own budgets", () => {
+  test('a member whose RPM is spent is passed by, not failed: the third request goes to the other member', async () => {
+    const served: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const { response } = await ask('budgeted', text);
+      served.push((await loggedRecord(gw, token, response.headers.get('request-id')!)).upstream as string);
+    }
+    assert.deepEqual(served, ['a', 'a', 'b']);
+    assert.deepEqual([a.exchanges.length, b.exchanges.length], [2, 1]);
+    const record = await loggedRecord(gw, token, (await ask('budgeted', 'four')).response.headers.get('request-id')!);
+    assert.equal(record.attempts, 'b 200', 'a skipped member is no attempt');
+    const text = gw.telemetry.metricsText();
+    const member = 'resource="pooled",deployment="budgeted",upstream="a"';
+    assert.match(text, new RegExp(`^claude_foundry_pool_upstream_failures_total\\{${member}\\} 0$`, 'm'), 'no failure counted against a');
+    assert.match(text, new RegExp(`^claude_foundry_pool_upstream_available\\{${member}\\} 1$`, 'm'), 'a stays in rotation: its budget refills');
+  });
+
+  test("every member's budget spent: 429 with the pool's smallest retry-after, and no request upstream", async () => {
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await ask('spent', `fill ${i}`);
+    assert.deepEqual([a.exchanges.length, b.exchanges.length], [2, 3]);
+    await assert.rejects(ask('spent', 'one too many'), (err: InstanceType<typeof AnthropicFoundry.RateLimitError>) => {
+      assert.ok(err instanceof AnthropicFoundry.RateLimitError, String(err));
+      // a refills one request in 30 s (2 a minute), b in 20 s (3 a minute): the pool's smallest wait is b's.
+      // Both refill while the requests run (a slow machine may take seconds over them): b's wait is 20 s less that time, a's 30 s less.
+      const seconds = Number(err.headers.get('retry-after'));
+      const elapsed = (Date.now() - started) / 1000;
+      assert.ok(seconds <= 20 && seconds >= 19 - elapsed, `retry-after ${seconds} after ${elapsed} s`);
+      assert.ok(Number(err.headers.get('retry-after-ms')) <= 20_000);
+      assert.match(err.message, /out of its budget/);
+      return true;
+    });
+    assert.deepEqual([a.exchanges.length, b.exchanges.length], [2, 3], 'nothing was sent upstream');
   });
 });
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AccountRecord, DeploymentRecord, Store } from '../src/store/index.ts';
+import type { PoolMemberRecord } from '../src/store/types.ts';
 import { StoreConflict } from '../src/store/index.ts';
 
 export interface ContractTarget {
@@ -105,6 +106,22 @@ export function storeContract(dialect: string, target: ContractTarget): void {
         await store.secrets.put('s', 'third');
         assert.equal(await store.secrets.get('s'), 'third');
         assert.match(target.raw(name, "SELECT value FROM secrets WHERE name = 's'"), /^sealed\.v1\./);
+      }));
+
+    test("a pool's member secrets (set over ARM) are sealed at rest and opened as written", () =>
+      using(async (store, name) => {
+        await store.accounts.put(account('pooled'));
+        const member = (n: string, credentials: PoolMemberRecord['credentials']): PoolMemberRecord =>
+          ({ name: n, kind: 'foundry', endpoint: 'https://east.services.ai.azure.com/anthropic', model: null, credentials, weight: 1, priority: 0, rateLimits: null, timeouts: null });
+        const pool = {
+          members: [member('east', { type: 'key', key: 'pool-key-secret-0001' }), member('west', { type: 'entra', tenantId: 't', clientId: 'c', clientSecret: 'pool-client-secret-0002', authorityHost: null })],
+          maxAttempts: null, deadlineMs: null, affinity: true, breaker: null,
+        };
+        await store.deployments.put({ ...deployment('pooled', 'sonnet'), pool });
+        const raw = target.raw(name, "SELECT record_json FROM deployments WHERE name = 'sonnet'");
+        assert.ok(!raw.includes('pool-key-secret-0001') && !raw.includes('pool-client-secret-0002'), raw);
+        assert.equal(raw.match(/sealed\.v1\./g)?.length, 2);
+        assert.deepEqual((await store.deployments.list())[0]!.pool, pool);
       }));
 
     test('deployments need their account, are unique per account without case, and go with it', () =>

@@ -2,7 +2,8 @@
 // API (`{account ID}/deployments/{name}`). A deployment's name is what clients pass as `model`.
 import { armCall, armFind, armList, type Deployment, CONTROL_HELP, CONTROL_OPTIONS, placementOf, resolveResource, resourceGroupOf } from '../arm.ts';
 import { CliError, EXIT_FAILURE } from '../gateway-client.ts';
-import { connect } from '../monitoring/client.ts';
+import { connect, query } from '../monitoring/client.ts';
+import { describePool, type PoolStatus } from './pool-status.ts';
 import { printJson, table } from '../table.ts';
 import { choice, parseCommandArgs, UsageError, wholeNumber } from '../usage.ts';
 
@@ -10,7 +11,7 @@ const HELP = `Usage: npx claude-foundry deployment <create|list|show|delete> --r
 
   create --resource <r> --name <d> --model <m>   deploy a Claude model under a name clients pass as 'model'
   list --resource <r>                            the resource's deployments
-  show --resource <r> --name <d>                 one deployment
+  show --resource <r> --name <d>                 one deployment; a pool also lists its upstreams and each one's state now
   delete --resource <r> --name <d>               delete a deployment (calls to it then answer 404)
 
 Create:
@@ -96,13 +97,18 @@ export async function deployment(args: string[]): Promise<number> {
   const path = `${account.id}/deployments/${encodeURIComponent(values.name)}`;
   const found = (await armCall<Deployment>(client, command, 'GET', path)).body;
   if (sub === 'show') {
-    if (values.json) printJson(found);
+    const extension = found.properties['claudeFoundry'] as { backend?: string } | undefined;
+    // A pool's members and their live state come from the gateway's management endpoint, not from ARM's record.
+    const pool = extension?.backend === 'pool' ? await query<PoolStatus>(client, `pools/${encodeURIComponent(account.name)}/${encodeURIComponent(found.name)}`, {}) : undefined;
+    if (values.json) printJson(pool ? { ...found, poolStatus: pool } : found);
     else {
       const [name, model, version, sku, capacity, state] = row(found);
       process.stdout.write(table(['FIELD', 'VALUE'], [
         ['Name', name!], ['ID', found.id], ['Resource', account.name], ['Resource group', resourceGroupOf(account.id)],
         ['Model', model!], ['Version', version!], ['SKU', sku!], ['Capacity', capacity!], ['State', state!],
+        ...(extension?.backend ? [['Backend', extension.backend]] : []),
       ]));
+      if (pool) process.stdout.write(`\n${describePool(pool)}`);
     }
     return 0;
   }

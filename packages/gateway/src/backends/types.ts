@@ -17,6 +17,8 @@ export interface BackendCall<R> {
   requestId: string;
   /** Aborted when the client goes away; a backend stops its work on it. */
   signal: AbortSignal;
+  /** The gateway's estimate of the request's input tokens (messages only): a pool draws its members' budgets with it. */
+  inputTokens?: number;
   /** Filled by a pool backend for the request log: the member that served, and each attempt. */
   route?: PoolRoute;
 }

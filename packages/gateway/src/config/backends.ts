@@ -130,7 +130,7 @@ export function parseUpstream(value: unknown, where: string, backend: 'anthropic
 }
 
 /** Anthropic pins the catalog's dated snapshot when there is one; on Foundry the default deployment name is the model id. */
-function defaultUpstreamModel(backend: 'anthropic' | 'foundry', model: string): string {
+export function defaultUpstreamModel(backend: 'anthropic' | 'foundry', model: string): string {
   const found = getModel(model);
   if (!found) return model;
   return backend === 'anthropic' ? (found.snapshot ?? found.id) : found.id;

@@ -68,6 +68,11 @@ const poolMember = upstream.extend({
   backend: z.enum(['anthropic', 'foundry']).meta({ doc: { default: '—', meaning: '`anthropic` or `foundry`' } satisfies FieldDoc }),
   weight: doc(z.number().min(0.001).max(1_000_000), '`1`', 'its share of its priority group'),
   priority: doc(int(0, 1000), '`0`', 'lower groups first; the next only when a whole group is unavailable'),
+  rateLimits: doc(
+    z.strictObject({ rpm: doc(int(1, 1_000_000_000_000), 'no limit', 'requests per minute'), itpm: doc(int(1, 1_000_000_000_000), 'no limit', 'uncached input tokens per minute'), otpm: doc(int(1, 1_000_000_000_000), 'no limit', 'output tokens per minute') }),
+    'no limit',
+    "the member's own budget: skipped (not failed) while spent",
+  ),
 });
 const pool = z.strictObject({
   maxAttempts: doc(int(1, 16), '`3` (at most the members)', 'upstreams tried for one request'),
@@ -82,6 +87,7 @@ const pool = z.strictObject({
     'see upstreams.md',
     'the circuit breaker of each member',
   ),
+  affinity: doc(z.boolean(), '`true`', 'cache affinity; `false`: weighted random'),
 });
 
 const record = z.union([z.boolean(), z.strictObject({ cassette: doc(text(), 'per deployment', 'the cassette file'), redact: doc(strings(), '`[]`', 'regular expressions to mask') })]);
@@ -139,8 +145,8 @@ const deployment = z.strictObject({
   sku: doc(z.enum(['GlobalStandard', 'DataZoneStandard']), '`GlobalStandard`', 'or `DataZoneStandard`'),
   capacity: doc(int(1, 1_000_000), "the subscription's quota for the model (40, 80 or 10,000)", 'Foundry capacity units: N gives N requests, N × 1,000 input and N × 200 output tokens per minute ([upstreams.md](upstreams.md#quota-model))'),
   ...backendFields,
-  upstreams: doc(z.array(poolMember).min(1), '—', 'a pool: each an `upstream` object plus `backend`, `name`, `weight`, `priority` ([upstreams.md](upstreams.md#pools))'),
-  pool: doc(pool, 'see upstreams.md', "a pool's `maxAttempts`, `deadlineMs` and `breaker`"),
+  upstreams: doc(z.array(poolMember).min(1), '—', 'a pool: each an `upstream` object plus `backend`, `name`, `weight`, `priority`, `rateLimits` ([upstreams.md](upstreams.md#pools))'),
+  pool: doc(pool, 'see upstreams.md', "a pool's `maxAttempts`, `deadlineMs`, `breaker` and `affinity`"),
   scenarios: doc(z.union([text(), z.array(text()).min(1)]), '—', 'simulator deployments only: a fixtures file (or an array) whose rules this deployment tries first ([scenarios.md](scenarios.md))'),
   redisDown: doc(z.enum(['fail-closed', 'local']), '`limits.redisDown`', 'with `limits.redis`: what this deployment does while Redis is unreachable ([scale-out.md](scale-out.md#rate-limits-and-budgets-on-redis))'),
 });

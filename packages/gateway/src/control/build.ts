@@ -4,6 +4,7 @@
 // `deploymentDefaults`, else the simulator. `claudeFoundry.backend: "simulator"` pins the simulator.
 import type { BackendSettings } from '../config/deployment-defaults.ts';
 import { ConfigError, defaultSimulatorProfile, type DeploymentConfig, type GatewayConfig } from '../config/index.ts';
+import { poolFromRecord } from '../config/pool.ts';
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../store/types.ts';
 import { networkAccess } from './network.ts';
 import { ControlSnapshot } from './snapshot.ts';
@@ -36,6 +37,8 @@ export function backendSettings(config: GatewayConfig, record: Pick<DeploymentRe
 export function deploymentOf(config: GatewayConfig, record: DeploymentRecord): Deployment {
   const declaredModel = config.models.get(record.model.name);
   const base = { name: record.name, instance: record.createdAt, model: record.model.name, ...(declaredModel ? { declaredModel } : {}), sku: record.skuName, capacity: record.capacity };
+  // A pool set over ARM serves the deployment, whatever the config says of it.
+  if (record.pool) return { ...base, backend: 'pool', simulator: defaultSimulatorProfile(), pool: poolFromRecord(record.pool, record.model.name) };
   try {
     return { ...backendSettings(config, record), ...base };
   } catch (err) {

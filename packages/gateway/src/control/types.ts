@@ -89,6 +89,8 @@ export interface PoolMemberSettings {
   weight: number;
   /** Lower groups are tried first; a higher one only when every member of the lower ones is unavailable. */
   priority: number;
+  /** Its own requests, uncached input and output tokens per minute: while spent it is skipped (not failed). A missing field is no limit. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 /** A circuit breaker per member: open when `failureRatio` of at least `minRequests` in `windowMs` failed. */
@@ -107,6 +109,8 @@ export interface PoolSettings {
   /** No new attempt starts this long after the request reached the pool. */
   deadlineMs: number;
   breaker: BreakerSettings;
+  /** Cache affinity (the default): requests sharing a cacheable prefix go to one member. Off: weighted random. */
+  affinity: boolean;
 }
 
 /** Record mode: each upstream exchange is appended to a cassette (JSON lines). */

@@ -204,6 +204,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     trace.usage = admission.usage;
     res.once('close', () => admission.settle(controller.signal.aborted));
     const call = callOf(request, deployment);
+    call.inputTokens = inputTokens;
     trace.waiting();
     const reply = await deps.backends[deployment.backend].messages(call);
     trace.answered();

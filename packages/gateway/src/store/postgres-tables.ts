@@ -2,6 +2,7 @@
 // PostgreSQL's words ($n parameters, lower(...) where SQLite says COLLATE NOCASE, `seq` for rowid order). Run on a
 // transaction's client (writes) or on the pool (reads).
 import type { ClientBase, Pool } from 'pg';
+import { openDeployment, sealDeployment } from './deployment-secrets.ts';
 import { keyContext } from './migrations.ts';
 import { assignmentOf, principalOf, resourceGroupOf, secretContext } from './rows.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -98,16 +99,14 @@ export function postgresTables(db: Pool | ClientBase, box: SecretBox): StoreTabl
     },
     deployments: {
       list: async () =>
-        (await rows('SELECT account, name, record_json FROM deployments ORDER BY seq')).map((row) => ({
-          ...(JSON.parse(String(row['record_json'])) as DeploymentRecord),
-          account: String(row['account']),
-          name: String(row['name']),
-        })),
+        (await rows('SELECT account, name, record_json FROM deployments ORDER BY seq')).map((row) =>
+          openDeployment({ ...(JSON.parse(String(row['record_json'])) as DeploymentRecord), account: String(row['account']), name: String(row['name']) }, box),
+        ),
       put: async (r) => {
         if ((await rows('SELECT 1 FROM accounts WHERE lower(name) = lower($1)', [r.account])).length === 0) throw new StoreConflict(`The account '${r.account}' does not exist.`);
         await db.query(
           'INSERT INTO deployments (account, name, record_json, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (lower(account), lower(name)) DO UPDATE SET record_json = excluded.record_json',
-          [r.account, r.name, JSON.stringify(r), r.createdAt],
+          [r.account, r.name, JSON.stringify(sealDeployment(r, box)), r.createdAt],
         );
       },
       delete: async (account, name) => (await count('DELETE FROM deployments WHERE lower(account) = lower($1) AND lower(name) = lower($2)', [account, name])) > 0,

@@ -1,6 +1,7 @@
 // The control plane's tables on node:sqlite: resource groups, accounts (with their keys, sealed) and deployments. Writes
 // run inside the store's transaction (sqlite.ts), so a reader never sees half of a change.
 import type { DatabaseSync } from 'node:sqlite';
+import { openDeployment, sealDeployment } from './deployment-secrets.ts';
 import { keyContext } from './migrations.ts';
 import type { SecretBox } from './secret-box.ts';
 import { resourceGroupOf } from './rows.ts';
@@ -75,14 +76,12 @@ export function sqliteControlTables(db: DatabaseSync, box: SecretBox): ControlTa
     },
     deployments: {
       list: async () =>
-        (q.deployments.all() as Array<{ account: string; name: string; record_json: string }>).map((row) => ({
-          ...(JSON.parse(row.record_json) as DeploymentRecord),
-          account: row.account,
-          name: row.name,
-        })),
+        (q.deployments.all() as Array<{ account: string; name: string; record_json: string }>).map((row) =>
+          openDeployment({ ...(JSON.parse(row.record_json) as DeploymentRecord), account: row.account, name: row.name }, box),
+        ),
       put: async (r) => {
         if (q.accountExists.get(r.account) === undefined) throw new StoreConflict(`The account '${r.account}' does not exist.`);
-        q.putDeployment.run(r.account, r.name, JSON.stringify(r), r.createdAt);
+        q.putDeployment.run(r.account, r.name, JSON.stringify(sealDeployment(r, box)), r.createdAt);
       },
       delete: async (account, name) => Number(q.deleteDeployment.run(account, name).changes) > 0,
     },

@@ -72,6 +72,36 @@ export interface AccountRecord {
   modifiedBy: string | null;
 }
 
+/** How a pool member authenticates upstream: a key (x-api-key or api-key), or Entra client credentials (Foundry only). */
+export type PoolCredentialsRecord =
+  | { type: 'key'; key: string }
+  | { type: 'entra'; tenantId: string; clientId: string; clientSecret: string; authorityHost: string | null };
+
+/** One upstream of a pool set over ARM (`properties.claudeFoundry.pool.members[]`); its secret is sealed at rest. */
+export interface PoolMemberRecord {
+  name: string;
+  kind: 'anthropic' | 'foundry';
+  /** The upstream's base URL, e.g. `https://east.services.ai.azure.com/anthropic`. */
+  endpoint: string;
+  /** The model asked of the upstream; null: the catalog's default for the kind. */
+  model: string | null;
+  credentials: PoolCredentialsRecord;
+  weight: number;
+  priority: number;
+  /** Its own budget; a missing field is no limit. */
+  rateLimits: { rpm?: number; itpm?: number; otpm?: number } | null;
+  timeouts: { connectMs?: number; firstByteMs?: number; betweenChunksMs?: number } | null;
+}
+
+/** `properties.claudeFoundry.pool`: a deployment over several upstreams, changed over ARM without a restart. */
+export interface PoolRecord {
+  members: PoolMemberRecord[];
+  maxAttempts: number | null;
+  deadlineMs: number | null;
+  affinity: boolean;
+  breaker: { windowMs?: number; minRequests?: number; failureRatio?: number; openMs?: number } | null;
+}
+
 /** A deployment of a catalog model in an account; (account, name) is unique, names compared without case. */
 export interface DeploymentRecord {
   account: string;
@@ -85,6 +115,8 @@ export interface DeploymentRecord {
   versionUpgradeOption: string | null;
   /** Anthropic's organization details, accepted and echoed; never required. */
   modelProviderData: Record<string, string> | null;
+  /** A pool of upstreams set over ARM; absent or null: served as the config says (records before pools have none). */
+  pool?: PoolRecord | null;
   tags: Record<string, string>;
   createdAt: string;
   createdBy: string | null;

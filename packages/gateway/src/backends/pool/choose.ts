@@ -34,7 +34,7 @@ export function affinityKey(request: PromptParts, rawBody: Buffer): AffinityKey 
   return [digest.readUInt32LE(0), digest.readUInt32LE(4)];
 }
 
-/** The members to try, best first; unavailable ones (cooling, breaker open, probe under way) left out. */
+/** The members to try, best first; unavailable ones (resting, breaker open, probe under way) left out. */
 export function tryOrder(members: readonly PoolMember[], now: number, key: AffinityKey | undefined, random: () => number = Math.random): PoolMember[] {
   return rank(members, key, random, (member) => member.available(now));
 }

@@ -1,13 +1,16 @@
 // The `pool` backend: one deployment over several anthropic and foundry upstreams. Each request tries
 // members in the order choose.ts gives (priority groups, weights, cache affinity); an answer of 429,
 // 529 or 5xx, or a connect error or timeout, before anything reached the client fails over to the next
-// member, within `maxAttempts` and `deadlineMs`. A 2xx (or a 4xx the caller caused) is returned at once:
-// its body then goes to the client, so nothing is ever retried after the first byte left.
+// member, within `maxAttempts` and `deadlineMs`. A member whose own budget is spent is passed by (not
+// failed). A 2xx (or a 4xx the caller caused) is returned at once: its body then goes to the client, so
+// nothing is ever retried after the first byte left.
 import type { Deployment, PoolSettings } from '../../control/types.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { GatewayError } from '../../errors/index.ts';
+import { createMemoryLimiter, type Demand, type Limiter, type Reservation } from '../../limits/index.ts';
 import type { BackendCall, PassthroughReply } from '../types.ts';
 import type { UpstreamBackend } from '../upstream/index.ts';
+import { budgetScope, settleBudget } from './budget.ts';
 import { affinityKey, homeOf, seedOf, tryOrder } from './choose.ts';
 import { PoolMember } from './member.ts';
 
@@ -17,9 +20,12 @@ export { PoolMember } from './member.ts';
 const DEFAULT_REST_MS = 1_000;
 
 /** A pool's members, made once per settings object (a config snapshot) and kept while it lives. */
-interface PoolState {
+export interface PoolState {
   resource: string;
   deployment: string;
+  /** `{resource}/{deployment}@{instance}`: its members' budgets are keyed under it. */
+  key: string;
+  settings: PoolSettings;
   members: PoolMember[];
   /** Each member's deployment, as the single-upstream backends read it. */
   deployments: Map<PoolMember, Deployment>;
@@ -29,54 +35,87 @@ interface PoolState {
 }
 
 export interface PoolBackend extends UpstreamBackend {
-  /** Every pool in use, for /metrics and `deployment show`. */
+  /** Every pool in use, for /metrics. */
   pools(): Iterable<PoolState>;
+  /** A pool deployment's members and their state, whether or not it has served a request yet (`deployment show`). */
+  state(resource: string, deployment: Deployment): PoolState;
 }
 
 export interface PoolBackendOptions {
   clock?: () => number;
+  /** The choice's random source when a request has no affinity key (tests make it deterministic). */
   random?: () => number;
+  /** Members' own budgets are drawn from it: the gateway's limiter, so a shared one covers every replica. */
+  limiter?: Limiter;
 }
 
 export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry: UpstreamBackend }, options: PoolBackendOptions = {}): PoolBackend {
   const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const limiter = options.limiter ?? createMemoryLimiter();
   const states = new WeakMap<PoolSettings, PoolState>();
-  // The pools of the current config, by resource and deployment: a reload replaces the entry.
+  // The pools of the current config and store, by resource and deployment: a new snapshot, or a re-created deployment,
+  // replaces the entry (so /metrics never has two series for one member).
   const current = new Map<string, PoolState>();
 
-  function stateOf(call: BackendCall<unknown>): { state: PoolState; settings: PoolSettings } {
-    const settings = call.deployment.pool;
-    if (!settings) throw new GatewayError('api_error', `Deployment '${call.deployment.name}' has no pool settings.`);
+  function stateFor(resource: string, deployment: Deployment): PoolState {
+    const settings = deployment.pool;
+    if (!settings) throw new GatewayError('api_error', `Deployment '${deployment.name}' has no pool settings.`);
     let state = states.get(settings);
-    if (!state) {
-      const members = settings.members.map((m) => new PoolMember(m, settings.breaker, seedOf(m.name)));
-      const deployments = new Map(members.map((m) => [m, { ...call.deployment, backend: m.settings.backend, upstream: m.settings.upstream }] as const));
-      state = { resource: call.resource.name, deployment: call.deployment.name, members, deployments, affinity: { keyed: 0, kept: 0 }, failovers: 0 };
-      states.set(settings, state);
-      current.set(`${call.resource.name}/${call.deployment.name}`, state);
-    }
-    return { state, settings };
+    if (state) return state;
+    const name = `${resource.toLowerCase()}/${deployment.name.toLowerCase()}`;
+    const key = `${name}@${deployment.instance ?? ''}`;
+    // A changed pool (over ARM, say) keeps what it knew of each upstream that is still in it: rests, breakers, counters;
+    // a re-created deployment (another instance) starts afresh.
+    const before = current.get(name);
+    const previous = before?.key === key ? before : undefined;
+    const members = settings.members.map((m) => {
+      const kept = previous?.members.find((p) => p.sameUpstream(m));
+      if (!kept) return new PoolMember(m, settings.breaker, seedOf(m.name));
+      kept.reconfigure(m, settings.breaker);
+      return kept;
+    });
+    const deployments = new Map(members.map((m) => [m, { ...deployment, backend: m.settings.backend, upstream: m.settings.upstream }] as const));
+    state = { resource, deployment: deployment.name, key, settings, members, deployments, affinity: previous?.affinity ?? { keyed: 0, kept: 0 }, failovers: previous?.failovers ?? 0 };
+    states.set(settings, state);
+    current.set(name, state);
+    return state;
   }
 
-  async function route(call: BackendCall<{ model: string; system?: unknown; tools?: unknown; messages?: unknown }>, operation: 'messages' | 'countTokens'): Promise<PassthroughReply> {
-    const { state, settings } = stateOf(call);
+  async function route(call: BackendCall<{ model: string; max_tokens?: number; system?: unknown; tools?: unknown; messages?: unknown }>, operation: 'messages' | 'countTokens'): Promise<PassthroughReply> {
+    const state = stateFor(call.resource.name, call.deployment);
+    const { settings } = state;
     const started = clock();
-    const key = operation === 'messages' ? affinityKey(call.request, call.rawBody) : undefined;
-    const order = tryOrder(state.members, started, key);
+    const key = operation === 'messages' && settings.affinity ? affinityKey(call.request, call.rawBody) : undefined;
+    const order = tryOrder(state.members, started, key, random);
     if (order.length === 0) throw unplaceable(state, started);
     if (key) {
       state.affinity.keyed++;
       if (order[0] === homeOf(state.members, key)) state.affinity.kept++;
     }
+    // count_tokens is not rate limited (as on the deployment): only messages draw on members' budgets.
+    const demand: Demand | undefined = operation === 'messages' ? { requests: 1, input: call.inputTokens ?? 0, output: call.request.max_tokens ?? 0 } : undefined;
     const attempts = call.route?.attempts ?? [];
     let last: PassthroughReply | GatewayError | undefined;
     for (const member of order) {
       if (attempts.length >= settings.maxAttempts) break;
       const now = clock();
       if (attempts.length > 0 && (now - started >= settings.deadlineMs || !member.available(now))) continue;
+      const scope = demand && budgetScope(state.key, member.settings);
+      let budget: Reservation | undefined;
+      if (scope) {
+        const outcome = await limiter.reserve([scope], demand!);
+        if (!outcome.ok) {
+          member.skipped++;
+          member.budgetUntil = clock() + outcome.retryAfterMs;
+          continue;
+        }
+        budget = outcome;
+      }
       if (last !== undefined) {
         state.failovers++;
         discard(last);
+        last = undefined;
       }
       member.begin(now);
       member.inFlight++;
@@ -86,6 +125,7 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
         reply = await targets[member.settings.backend][operation](memberCall);
       } catch (err) {
         member.inFlight--;
+        budget?.release();
         // The client left, or a failure that is not the upstream's: no other member would do better.
         if (call.signal.aborted || !(err instanceof GatewayError) || (err.code !== 'bad_gateway' && err.code !== 'gateway_timeout')) {
           member.abandon();
@@ -103,15 +143,17 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
         if (call.route) call.route.upstream = member.name;
         const release = () => member.inFlight--;
         reply.usage.then(release, release);
+        if (budget) settleBudget(budget, reply.usage, () => call.signal.aborted);
         return reply;
       }
       member.inFlight--;
+      budget?.release();
       member.failed(clock());
       if (reply.status === 429) member.coolFor(retryAfterMs(reply.headers) ?? DEFAULT_REST_MS, clock());
       last = reply;
     }
-    // No member answered well. A 429 says the pool is out of quota: the caller is told when the first
-    // member takes requests again; any other failure is passed on as the last member gave it.
+    // No member answered well. A 429 (or no member with budget left) says the pool is out of quota: the caller is told
+    // when the first member takes requests again; any other failure is passed on as the last member gave it.
     if (last === undefined || (!(last instanceof GatewayError) && last.status === 429)) {
       if (last) discard(last);
       throw unplaceable(state, clock());
@@ -125,6 +167,7 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
     messages: (call) => route(call, 'messages'),
     countTokens: (call) => route(call, 'countTokens'),
     pools: () => current.values(),
+    state: stateFor,
   };
 }
 
@@ -145,13 +188,13 @@ export function retryAfterMs(headers: Record<string, string>, now = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Every member is resting or broken: 429 with the shortest wait of the pool. */
+/** Every member is resting, broken or out of its own budget: 429 with the shortest wait of the pool. */
 function unplaceable(state: PoolState, now: number): GatewayError {
-  const waitMs = Math.max(1, Math.min(...state.members.map((m) => m.waitMs(now))));
+  const waitMs = Math.max(1, Math.min(...state.members.map((m) => Math.max(m.waitMs(now), m.budgetUntil - now))));
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return new GatewayError(
     'rate_limited',
-    `Every upstream of deployment '${state.deployment}' is rate limited or failing. Retry after ${seconds} s.`,
+    `Every upstream of deployment '${state.deployment}' is rate limited, out of its budget or failing. Retry after ${seconds} s.`,
     { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(waitMs)) },
   );
 }

@@ -3,20 +3,24 @@
 // open for `openMs`, then half-open: one probe decides). Counters feed /metrics.
 import type { BreakerSettings, PoolMemberSettings } from '../../control/types.ts';
 
-export type MemberState = 'healthy' | 'cooling' | 'open' | 'half-open';
+export type MemberState = 'healthy' | 'resting' | 'open' | 'half-open';
 
 /** The window is kept as this many buckets, so memory stays constant whatever the traffic. */
 const BUCKETS = 10;
 
 export class PoolMember {
-  readonly settings: PoolMemberSettings;
+  settings: PoolMemberSettings;
   /** Mixed into the affinity hash: a member's scores depend only on its name, not on its place in the list. */
   readonly seed: number;
   inFlight = 0;
   served = 0;
   failures = 0;
   throttled = 0;
-  readonly #breaker: BreakerSettings;
+  /** Requests that passed it by because its own budget was spent. */
+  skipped = 0;
+  /** When its own budget last refused a request, when that request would have fit (clock ms): for `deployment show` and the pool's 429. */
+  budgetUntil = 0;
+  #breaker: BreakerSettings;
   readonly #ok: number[] = Array.from({ length: BUCKETS }, () => 0);
   readonly #failed: number[] = Array.from({ length: BUCKETS }, () => 0);
   #bucketAt = 0;
@@ -34,9 +38,27 @@ export class PoolMember {
     return this.settings.name;
   }
 
+  /** The same upstream under new settings (a weight, a budget or credentials changed): its health and counters carry over. */
+  reconfigure(settings: PoolMemberSettings, breaker: BreakerSettings): void {
+    this.settings = settings;
+    this.#breaker = breaker;
+  }
+
+  /** Whether `settings` name the same upstream (backend, address and model): then its health is this member's. */
+  sameUpstream(settings: PoolMemberSettings): boolean {
+    const mine = this.settings;
+    return mine.name === settings.name && mine.backend === settings.backend && mine.upstream.baseUrl === settings.upstream.baseUrl && mine.upstream.model === settings.upstream.model;
+  }
+
+  /** When the open breaker lets a probe through, or when its rest ends (clock ms); 0 when healthy. */
+  until(now: number): number {
+    if (this.#openedAt !== undefined) return this.#openedAt + this.#breaker.openMs;
+    return this.#coolUntil > now ? this.#coolUntil : 0;
+  }
+
   state(now: number): MemberState {
     if (this.#openedAt !== undefined) return now - this.#openedAt < this.#breaker.openMs ? 'open' : 'half-open';
-    return now < this.#coolUntil ? 'cooling' : 'healthy';
+    return now < this.#coolUntil ? 'resting' : 'healthy';
   }
 
   /** Whether a request may go to it now: healthy, or half-open with no probe under way. */

@@ -6,19 +6,20 @@ import { MAX_CAPACITY } from '../../limits/capacity.ts';
 import { getModel, listModels } from '../../models/catalog.ts';
 import type { CatalogModel } from '../../models/types.ts';
 import { lifecycleOf } from '../../models/lifecycle.ts';
-import type { DeploymentRecord } from '../../store/types.ts';
+import type { DeploymentRecord, PoolRecord } from '../../store/types.ts';
 import { defaultModelVersion } from '../seed.ts';
 import type { DeploymentSku } from '../types.ts';
 import { choiceAt, type Json, objectAt, stringAt, tagsAt } from './fields.ts';
+import { parsePoolBody } from './pool-body.ts';
 
 export const DEPLOYMENT_SKUS: readonly DeploymentSku[] = ['GlobalStandard', 'DataZoneStandard'];
 const UPGRADE_OPTIONS = ['OnceNewDefaultVersionAvailable', 'OnceCurrentVersionExpired', 'NoAutoUpgrade'] as const;
 
-export type DeploymentSpec = Pick<DeploymentRecord, 'skuName' | 'capacity' | 'model' | 'backendChoice' | 'raiPolicyName' | 'versionUpgradeOption' | 'modelProviderData' | 'tags'>;
+export type DeploymentSpec = Pick<DeploymentRecord, 'skuName' | 'capacity' | 'model' | 'backendChoice' | 'raiPolicyName' | 'versionUpgradeOption' | 'modelProviderData' | 'tags' | 'pool'>;
 
 export function specOf(d: DeploymentRecord): DeploymentSpec {
-  const { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags } = d;
-  return { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags };
+  const { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags, pool } = d;
+  return { skuName, capacity, model, backendChoice, raiPolicyName, versionUpgradeOption, modelProviderData, tags, pool: pool ?? null };
 }
 
 /** What judging a deployment body needs from around it. */
@@ -100,6 +101,26 @@ function backendChoiceOf(value: unknown, fallback: DeploymentSpec['backendChoice
 }
 
 /**
+ * `properties.claudeFoundry.pool`: set, removed (null), or — when the body does not name it — kept as stored, on a PUT
+ * too: Azure's SDK drops `claudeFoundry` from what it sends, so its absence says the client does not know the field,
+ * not that the pool should go.
+ */
+function poolOf(value: unknown, existing: DeploymentRecord | undefined, model: string): PoolRecord | null {
+  const extension = objectAt(value, 'properties.claudeFoundry');
+  const pool = parsePoolBody(extension, existing?.pool);
+  if (pool === undefined) return existing?.pool ?? null;
+  if (pool === null) return null;
+  if (extension?.['backend'] === 'simulator') {
+    throw new GatewayError('invalid_resource_properties', "A deployment with 'properties.claudeFoundry.pool' is served by its pool: leave out 'properties.claudeFoundry.backend' or set it to 'default'.");
+  }
+  const found = getModel(model);
+  if (found && lifecycleOf(found) === 'retired') {
+    throw new GatewayError('deployment_model_not_supported', `The model '${model}' was retired: no upstream serves it, so it cannot have a pool. Deploy an active model, or simulate this one with properties.claudeFoundry.backend 'simulator'.`);
+  }
+  return pool;
+}
+
+/**
  * A PUT names the whole deployment (model required); a PATCH changes its SKU, capacity or tags, from `base`. Either
  * may repeat the model, but not change it: `existing` is what the store holds under this name.
  */
@@ -126,11 +147,14 @@ export function parseDeploymentBody(body: Json, existing: DeploymentRecord | und
     }
     skuName = found;
   }
+  const pool = poolOf(properties['claudeFoundry'], existing, model.name);
   return {
     skuName,
     capacity: capacityOf(sku?.['capacity'], base?.capacity ?? context.defaultCapacity(model.name)),
     model,
-    backendChoice: backendChoiceOf(properties['claudeFoundry'], base?.backendChoice ?? 'default'),
+    // A pool serves the deployment: a stored choice of the simulator gives way to it.
+    backendChoice: pool ? 'default' : backendChoiceOf(properties['claudeFoundry'], base?.backendChoice ?? 'default'),
+    pool,
     raiPolicyName: stringAt(properties['raiPolicyName'], 'properties.raiPolicyName', 256) ?? base?.raiPolicyName ?? null,
     versionUpgradeOption: choiceAt(properties['versionUpgradeOption'], 'properties.versionUpgradeOption', UPGRADE_OPTIONS) ?? base?.versionUpgradeOption ?? null,
     modelProviderData: providerDataOf(properties['modelProviderData']) ?? base?.modelProviderData ?? null,

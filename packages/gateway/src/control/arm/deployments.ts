@@ -54,7 +54,8 @@ export async function putDeployment(ctx: ArmContext, t: DeploymentTarget, patch:
     });
     checkQuota(ctx, account, { ...spec, name: existing?.name ?? t.deployment }, subscriptionType);
     try {
-      backendSettings(ctx.deps.plane.config, { ...spec, account: account.name, name: t.deployment });
+      // A pool is its own backend: the config's defaults for new deployments do not apply.
+      if (!spec.pool) backendSettings(ctx.deps.plane.config, { ...spec, account: account.name, name: t.deployment });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       throw new GatewayError(

@@ -6,6 +6,7 @@ import { deploymentLimits } from '../../limits/capacity.ts';
 import { limitsFromCapacity } from '../../limits/quota.ts';
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../../store/types.ts';
 import type { Deployment } from '../types.ts';
+import { poolJson } from './pool-body.ts';
 
 /** Where clients reach the gateway, as seen from the request: `http://host:port` and `https://host:port`. */
 export interface PublicUrls {
@@ -102,7 +103,7 @@ export function deploymentJson(account: AccountRecord, d: DeploymentRecord, serv
       { key: 'token', renewalPeriod: 60, count: limits.itpm },
       { key: 'outputToken', renewalPeriod: 60, count: limits.otpm },
     ],
-    claudeFoundry: { backend: served?.backend ?? 'simulator' },
+    claudeFoundry: { backend: served?.backend ?? 'simulator', ...(d.pool ? { pool: poolJson(d.pool) } : {}) },
   };
   if (d.modelProviderData) properties['modelProviderData'] = d.modelProviderData;
   return {
