@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { listModels } from '../src/models/index.ts';
+import type { PriceTier } from '../src/models/types.ts';
 import { billedTokens, costOf } from '../src/telemetry/pricing.ts';
 import { formatUsd } from '../src/telemetry/money.ts';
 import { type TestGateway, startTestGateway } from './helpers.ts';
@@ -11,7 +12,7 @@ import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './
 interface Prices {
   currency: string;
   skuFactors: Record<string, string>;
-  value: Array<{ model: string; lifecycle: string; contextWindow: number; thinking: string[]; prices: { input: string; output: string; cacheWrite5m: string; cacheWrite1h: string; cacheRead: string; tiers: Array<{ aboveInputTokens: number }> } }>;
+  value: Array<{ model: string; lifecycle: string; contextWindow: number; thinking: string[]; prices: { input: string; output: string; cacheWrite5m: string; cacheWrite1h: string; cacheRead: string; tiers: PriceTier[] } }>;
 }
 
 describe('GET /monitoring/prices', () => {
