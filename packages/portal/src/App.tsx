@@ -2,7 +2,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { completeSignIn, loadConfig, type PortalConfig, signIn, signOut, token, user } from './auth.ts';
 import { KeysAndEndpoint } from './pages/KeysAndEndpoint.tsx';
+import { Logs } from './pages/Logs.tsx';
+import { Playground } from './pages/Playground.tsx';
 import { Resources } from './pages/Resources.tsx';
+import { lazyPage } from './lazy.tsx';
+
+const Monitor = lazyPage(() => import('./pages/Monitor.tsx').then((m) => m.Monitor));
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -30,10 +35,16 @@ export function App() {
   }, []);
 
   const resource = /^#\/resource\/(.+)$/.exec(hash)?.[1];
+  const observe = /^#\/(playground|monitor|logs)(?:\/(.+))?$/.exec(hash);
   return (
     <>
       <header class="top">
         <a href="#/" class="brand">claude-foundry</a>
+        {token() && (
+          <nav aria-label="Pages" class="nav">
+            <a href="#/">Resources</a> <a href="#/playground">Playground</a> <a href="#/monitor">Monitor</a> <a href="#/logs">Logs</a>
+          </nav>
+        )}
         {token() && (
           <span class="who">
             {user()}{' '}
@@ -55,6 +66,12 @@ export function App() {
               Sign in
             </button>
           </section>
+        ) : observe?.[1] === 'playground' ? (
+          <Playground {...(observe[2] ? { initial: decodeURIComponent(observe[2]) } : {})} />
+        ) : observe?.[1] === 'monitor' ? (
+          <Monitor />
+        ) : observe?.[1] === 'logs' ? (
+          <Logs />
         ) : resource ? (
           <KeysAndEndpoint id={decodeURIComponent(resource)} />
         ) : (

@@ -1,29 +1,41 @@
-// The portal calls the same ARM routes as the CLI and the Azure SDKs, with the signed-in user's token.
+// The portal calls the same ARM and monitoring routes as the CLI and the Azure SDKs, with the signed-in user's token:
+// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message.
 import { token } from './auth.ts';
 
 export const COGNITIVE = '2024-10-01';
-const RESOURCES = '2022-09-01';
+export const RESOURCES = '2022-09-01';
 
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly code: string | undefined;
+  constructor(status: number, message: string, code?: string) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
-export async function arm<T>(method: string, path: string, apiVersion: string, body?: unknown): Promise<T> {
+/** One call to the gateway with the user's bearer token; ARM's `{error: {code, message}}` becomes an ApiError. */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${path}?api-version=${apiVersion}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(res.status, `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON.`);
+  }
   if (!res.ok) {
-    const error = (json as { error?: { message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, error?.message ?? `${method} ${path} answered ${res.status}.`);
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, error?.message ?? `${method} ${path.split('?')[0]} answered ${res.status}.`, error?.code);
   }
   return json as T;
 }
+
+export const arm = <T>(method: string, path: string, apiVersion: string, body?: unknown) =>
+  call<T>(method, `${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`, body);
 
 export interface Account {
   id: string;

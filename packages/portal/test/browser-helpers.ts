@@ -1,0 +1,78 @@
+// What the portal's browser tests share: Debian's Chromium (never a downloaded browser) driven by playwright-core,
+// a page that records requests to other hosts and CSP violations, the sign-in through the development tenant,
+// axe-core's serious and critical violations, and where screenshots go.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { PORTAL_DIST } from '../../gateway/src/portal/routes.ts';
+import type { TestGateway } from '../../gateway/test/helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Screenshots go to a temp folder, or to PORTAL_SCREENSHOTS_DIR (`npm run portal:screenshots` sets docs/images). */
+export function screenshotsDir(): string {
+  const asked = process.env['PORTAL_SCREENSHOTS_DIR'];
+  if (!asked) return mkdtempSync(join(tmpdir(), 'cf-portal-shots-'));
+  const dir = resolve(asked);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
+  assert.ok(existsSync(join(PORTAL_DIST, 'index.html')), `The portal is not built in ${PORTAL_DIST}: npm install builds it (or npm run build -w packages/portal).`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+}
+
+export interface Watched {
+  page: Page;
+  foreign: string[];
+  violations: string[];
+}
+
+/** A page in a context of its own, `width` px wide, noting requests to other hosts and CSP violations. */
+export async function openPage(browser: Browser, gw: TestGateway, width = 1280): Promise<Watched> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const watched: Watched = { page, foreign: [], violations: [] };
+  const origin = new URL(gw.url).origin;
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== origin) watched.foreign.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) watched.violations.push(m.text());
+  });
+  return watched;
+}
+
+export const adminPassword = (gw: TestGateway) => (JSON.parse(readFileSync(gw.identity.adminUser.path, 'utf8')) as { password: string }).password;
+
+export async function signIn(page: Page, gw: TestGateway, userName: string, password: string): Promise<void> {
+  await page.goto(`${gw.url}/portal/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('User name').fill(userName);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Resources' }).waitFor();
+}
+
+export async function axe(page: Page, name: string): Promise<void> {
+  await page.evaluate(AXE); // through the DevTools protocol: the page's CSP (rightly) allows no injected script
+  const found = await page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+  });
+  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `axe-core on ${name}`);
+}
+
+export function clean(w: Watched): void {
+  assert.deepEqual(w.foreign, [], 'the page asked another host');
+  assert.deepEqual(w.violations, [], 'the page hit its Content-Security-Policy');
+}
