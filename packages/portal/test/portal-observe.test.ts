@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import type { Browser, Page } from 'playwright-core';
+import { createUser } from '../../gateway/src/identity/users.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
+import { accountScope, assign } from '../../gateway/test/identity-helpers.ts';
 import { loggedRecord, managementToken, ROLES } from '../../gateway/test/telemetry-helpers.ts';
 import { adminPassword, axe, clean, launchChromium, openPage, screenshotsDir, signIn } from './browser-helpers.ts';
 
@@ -130,7 +132,7 @@ describe('the portal: playground, monitor, logs', () => {
     await page.context().close();
   });
 
-  test('the playground says what is wrong with bad tools JSON and a thinking budget that cannot fit, and will not send', async () => {
+  test('the playground says what is wrong with bad tools JSON and a thinking budget that cannot fit, and will not send; thinking shows folded; a Reader is told it cannot list the keys', async () => {
     const w = await signedIn(390);
     const { page } = w;
     await page.goto(`${gw.url}/portal/#/playground`);
@@ -156,11 +158,24 @@ describe('the portal: playground, monitor, logs', () => {
     assert.equal(await page.getByTestId('settings-error').count(), 0);
     await send.click();
     await page.getByTestId('cost').waitFor({ timeout: 15_000 });
+    assert.ok((await page.locator('details.thinking').count()) >= 1, 'the reply has its thinking, folded');
     await fitsWidth(page, 390, 'the playground');
     await page.screenshot({ path: join(shots, 'playground-390px.png'), fullPage: true });
     await axe(page, 'the playground at 390 px');
     clean(w);
     await page.context().close();
+
+    // A Reader may not list the keys the playground calls with: it says so and cannot send.
+    const { user, password } = await createUser(gw.identity.directory, 'playground-reader');
+    await assign(gw, user.objectId, ROLES.reader, accountScope(RESOURCE), 'User');
+    const r = await openPage(browser, gw, 390);
+    await signIn(r.page, gw, 'playground-reader', password);
+    await r.page.goto(`${gw.url}/portal/#/playground`);
+    assert.match(await r.page.getByTestId('key-problem').innerText(), /cannot list its keys/);
+    await r.page.getByLabel('Message').fill('Hi');
+    assert.equal(await r.page.getByRole('button', { name: 'Send' }).isDisabled(), true);
+    clean(r);
+    await r.page.context().close();
   });
 
   test('a call made with the official SDK shows in the monitor charts and the logs table within 5 s, with its detail', async () => {
