@@ -41,13 +41,14 @@ export function TimeChart({ title, times, series, format, id }: {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       series: [
         { value: (_u, v) => (v == null ? '' : timeLabel(v)) },
-        // Points too: a bucket between two empty ones (a latency with no neighbours) is otherwise not drawn at all.
+        // Points on a series with gaps (latency where a bucket had no request): a value between two empty buckets
+        // is otherwise not drawn at all.
         ...series.map((s, i) => ({
-          label: s.label, stroke: COLORS[i % COLORS.length]!, width: 2, points: { show: true, size: 5, fill: COLORS[i % COLORS.length]! },
+          label: s.label, stroke: COLORS[i % COLORS.length]!, width: 2, points: { show: s.values.includes(null), size: 5, fill: COLORS[i % COLORS.length]! },
           value: (_u: uPlot, v: number | null) => (v == null ? '—' : format(v)),
         })),
       ],
-      axes: [{}, { values: (_u, ticks) => ticks.map((t) => format(t)), size: 70 }],
+      axes: [{}, { values: (_u, ticks) => ticks.map((t) => format(t)), size: 84 }],
       scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     };
     const u = new uPlot(opts, data, el);
