@@ -65,7 +65,7 @@ export function roleAssignmentJson(a: RoleAssignment): Record<string, unknown> {
 }
 
 /** ARM answers 404 for a subscription, resource group or account it does not know. */
-function requireExisting(deps: RoleAssignmentDeps, scope: Scope): void {
+export function requireExisting(deps: RoleAssignmentDeps, scope: Scope): void {
   if (scope.level === 'root') return;
   const snapshot = deps.control.current;
   if (!snapshot.subscriptions().includes(scope.subscriptionId)) throw new GatewayError('subscription_not_found', `The subscription '${scope.subscriptionId}' could not be found.`);
