@@ -246,4 +246,19 @@ describe('redeeming the code', () => {
     assert.match(denied.text, /Microsoft\.Directory\/users\/standard\/read/);
     assert.equal((await raw(gw, { method: 'GET', path: '/v1.0/users' })).status, 401);
   });
+
+  test('a role assignment made over ARM for a user of the directory is recorded with principalType User', async () => {
+    const { user } = await createUser(gw.identity.directory, 'assigned-user');
+    const { verifier, challenge } = pkce();
+    const admin = ((await redeem(await codeFor('admin', adminPassword(), challenge), verifier)).json() as { access_token: string }).access_token;
+    const scope = accountScope(gw.config.resources[0]!.name);
+    const res = await raw(gw, {
+      method: 'PUT',
+      path: `${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: ROLES.reader, principalId: user.objectId } }),
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.equal((res.json() as { properties: { principalType: string } }).properties.principalType, 'User');
+  });
 });

@@ -4,30 +4,22 @@
 // user sees the resource but no key and no regenerate button. Every page: no request to another host, no CSP
 // violation, no serious or critical axe-core violation. Screenshots go to the test's temp folder.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
-import { PORTAL_DIST } from '../../gateway/src/portal/routes.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign, ROLES } from '../../gateway/test/identity-helpers.ts';
+import { adminPassword, axe, clean, launchBrowser, openPage as open, screenshotFolder, signIn as signInAs } from './browser-helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const shots = mkdtempSync(join(tmpdir(), 'cf-portal-shots-'));
+const shots = screenshotFolder('shots');
 
 let gw: TestGateway;
 let browser: Browser;
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
-  assert.ok(existsSync(join(PORTAL_DIST, 'index.html')), `The portal is not built in ${PORTAL_DIST}: npm install builds it (or npm run build -w packages/portal).`);
   gw = await startTestGateway();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
@@ -35,53 +27,10 @@ after(async () => {
   process.stdout.write(`# portal screenshots: ${shots}\n`);
 });
 
-interface Watched {
-  page: Page;
-  foreign: string[];
-  violations: string[];
-}
-
-async function openPage(width = 1280): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const watched: Watched = { page, foreign: [], violations: [] };
-  const origin = new URL(gw.url).origin;
-  page.on('request', (r) => {
-    if (new URL(r.url()).origin !== origin) watched.foreign.push(r.url());
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) watched.violations.push(m.text());
-  });
-  return watched;
-}
-
-async function signIn(page: Page, userName: string, password: string): Promise<void> {
-  await page.goto(`${gw.url}/portal/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Resources' }).waitFor();
-}
-
-async function axe(page: Page, name: string): Promise<void> {
-  await page.evaluate(AXE); // through the DevTools protocol: the page's CSP (rightly) allows no injected script
-  const found = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
-  });
-  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `axe-core on ${name}`);
-}
-
-function clean(w: Watched): void {
-  assert.deepEqual(w.foreign, [], 'the page asked another host');
-  assert.deepEqual(w.violations, [], 'the page hit its Content-Security-Policy');
-}
+const openPage = (width = 1280) => open(browser, gw, width);
+const signIn = (page: Page, userName: string, password: string) => signInAs(page, gw, userName, password);
 
 const resource = () => gw.config.resources[0]!.name;
-const adminPassword = () => (JSON.parse(readFileSync(gw.identity.adminUser.path, 'utf8')) as { password: string }).password;
 const sdk = (apiKey: string) => new AnthropicFoundry({ apiKey, baseURL: gw.baseURL(resource()), maxRetries: 0 });
 const hello = (apiKey: string) => sdk(apiKey).messages.create({ model: gw.config.resources[0]!.deployments[0]!.name, max_tokens: 32, messages: [{ role: 'user', content: 'Hello' }] });
 
@@ -91,7 +40,7 @@ describe('the portal in Chromium', () => {
     const { page } = w;
     await page.goto(`${gw.url}/portal/`);
     await axe(page, 'the welcome page');
-    await signIn(page, 'admin', adminPassword());
+    await signIn(page, 'admin', adminPassword(gw));
     await page.screenshot({ path: join(shots, 'resources.png'), fullPage: true });
     await axe(page, 'resources');
     await page.getByRole('link', { name: resource() }).click();

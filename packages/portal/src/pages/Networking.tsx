@@ -39,7 +39,8 @@ export function Networking({ id }: { id: string }) {
         publicNetworkAccess: mode === 'disabled' ? 'Disabled' : 'Enabled',
         networkAcls: { defaultAction: mode === 'selected' ? 'Deny' : 'Allow', ipRules, virtualNetworkRules: [] },
       });
-      setNotice('Network settings saved: the data plane applies them from the next request.');
+      const what = mode === 'disabled' ? 'no public access' : mode === 'all' ? 'all networks' : `only ${ipRules.length} listed address${ipRules.length === 1 ? '' : 'es'} or ranges`;
+      setNotice(`Saved: ${what}. The data plane applies it from the next request.`);
       account.reload();
     } catch (err) {
       setError(messageOf(err));

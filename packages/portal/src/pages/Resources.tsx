@@ -20,7 +20,7 @@ interface Listed {
 
 async function loadResources(): Promise<Listed> {
   const [accounts, subscriptions] = await Promise.all([listAccounts(), listSubscriptions()]);
-  const subPermissions = await Promise.all(subscriptions.map(getPermissions));
+  const subPermissions = await Promise.all(subscriptions.map((s) => getPermissions(`/subscriptions/${s}`)));
   const creatable = subscriptions.filter((_, i) => permits(subPermissions[i]!, 'Microsoft.CognitiveServices/accounts/write'));
   const accountPermissions = await Promise.all(accounts.map((a) => getPermissions(a.id)));
   const deletable = new Set(accounts.filter((_, i) => permits(accountPermissions[i]!, 'Microsoft.CognitiveServices/accounts/delete')).map((a) => a.id));
