@@ -138,6 +138,7 @@ describe('the portal management pages in Chromium', () => {
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.getByRole('status').filter({ hasText: `Deployed ${MODEL} as ${MODEL}.` }).waitFor();
     const row = page.getByRole('row').filter({ hasText: MODEL });
+    await row.waitFor();
     assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(0, 9), [MODEL, MODEL, '20251001', 'GlobalStandard', '5', '5', '5,000', '1,000', 'Succeeded']);
     assert.equal(gw.control.current.resource(NAME)?.deployments.get(MODEL)?.capacity, 5);
     await axe(page, 'deployments');
@@ -355,7 +356,7 @@ describe('the portal management pages in Chromium', () => {
     await confirm.getByLabel(/Type/).fill(NAME);
     await button.click();
     await page.getByRole('status').filter({ hasText: `Deleted ${NAME}.` }).waitFor();
-    assert.equal(await page.getByRole('link', { name: NAME }).count(), 0);
+    await page.getByRole('link', { name: NAME }).waitFor({ state: 'detached' });
     assert.equal(gw.control.current.resource(NAME), undefined);
     clean(admin);
   });
