@@ -2,10 +2,10 @@
 // records requests to other hosts and CSP violations, the sign-in through the development tenant, axe-core, and the
 // folder screenshots go to.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { PORTAL_DIST } from '../../gateway/src/portal/routes.ts';
 import type { TestGateway } from '../../gateway/test/helpers.ts';
@@ -14,14 +14,20 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-export async function launchBrowser(): Promise<Browser> {
+/** Screenshots go to a temp folder, or to PORTAL_SCREENSHOTS_DIR when set. */
+export function screenshotsDir(): string {
+  const asked = process.env['PORTAL_SCREENSHOTS_DIR'];
+  if (!asked) return mkdtempSync(join(tmpdir(), 'cf-portal-shots-'));
+  const dir = resolve(asked);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function launchChromium(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
   assert.ok(existsSync(join(PORTAL_DIST, 'index.html')), `The portal is not built in ${PORTAL_DIST}: npm install builds it (or npm run build -w packages/portal).`);
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
 }
-
-/** A temp folder for a test file's screenshots (printed by the file's after()). */
-export const screenshotFolder = (name: string) => mkdtempSync(join(tmpdir(), `cf-portal-${name}-`));
 
 export interface Watched {
   page: Page;
@@ -64,8 +70,8 @@ export const adminPassword = (gw: TestGateway) => (JSON.parse(readFileSync(gw.id
 export async function axe(page: Page, name: string): Promise<void> {
   await page.evaluate(AXE); // through the DevTools protocol: the page's CSP (rightly) allows no injected script
   const found = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   });
   const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe-core on ${name}`);

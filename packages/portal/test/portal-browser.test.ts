@@ -11,15 +11,15 @@ import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign, ROLES } from '../../gateway/test/identity-helpers.ts';
-import { adminPassword, axe, clean, launchBrowser, openPage as open, screenshotFolder, signIn as signInAs } from './browser-helpers.ts';
+import { adminPassword, axe, clean, launchChromium, openPage as open, screenshotsDir, signIn as signInAs } from './browser-helpers.ts';
 
-const shots = screenshotFolder('shots');
+const shots = screenshotsDir();
 
 let gw: TestGateway;
 let browser: Browser;
 before(async () => {
   gw = await startTestGateway();
-  browser = await launchBrowser();
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

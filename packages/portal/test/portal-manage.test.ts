@@ -16,9 +16,9 @@ import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign, ROLES, SUBSCRIPTION } from '../../gateway/test/identity-helpers.ts';
-import { adminPassword, axe, clean, launchBrowser, openPage, screenshotFolder, signIn, type Watched } from './browser-helpers.ts';
+import { adminPassword, axe, clean, launchChromium, openPage, screenshotsDir, signIn, type Watched } from './browser-helpers.ts';
 
-const shots = screenshotFolder('manage');
+const shots = screenshotsDir();
 const DOCS_IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const NAME = 'portal-made';
 const GROUP = 'portal-rg';
@@ -30,7 +30,7 @@ let browser: Browser;
 let admin: Watched;
 before(async () => {
   gw = await startTestGateway();
-  browser = await launchBrowser();
+  browser = await launchChromium();
   admin = await openPage(browser, gw);
   await admin.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(gw.url).origin });
   await signIn(admin.page, gw, 'admin', adminPassword(gw));
