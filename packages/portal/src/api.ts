@@ -37,18 +37,38 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 export const arm = <T>(method: string, path: string, apiVersion: string, body?: unknown) =>
   call<T>(method, `${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`, body);
 
+export interface NetworkAcls {
+  defaultAction: 'Allow' | 'Deny';
+  ipRules: Array<{ value: string }>;
+  virtualNetworkRules?: unknown[];
+  bypass?: string;
+}
+
 export interface Account {
   id: string;
   name: string;
   location: string;
   kind: string;
-  properties: { endpoint: string; endpoints: Record<string, string>; publicNetworkAccess?: string; disableLocalAuth?: boolean };
+  properties: {
+    endpoint: string;
+    endpoints: Record<string, string>;
+    publicNetworkAccess?: 'Enabled' | 'Disabled';
+    networkAcls?: NetworkAcls | null;
+    disableLocalAuth?: boolean;
+  };
+}
+
+export interface RateLimit {
+  key: string;
+  renewalPeriod: number;
+  count: number;
 }
 
 export interface Deployment {
+  id: string;
   name: string;
   sku: { name: string; capacity: number };
-  properties: { model: { name: string; version: string; format: string }; provisioningState: string };
+  properties: { model: { name: string; version: string; format: string }; provisioningState: string; rateLimits?: RateLimit[] };
 }
 
 export interface Keys {
@@ -56,16 +76,40 @@ export interface Keys {
   key2: string;
 }
 
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  location: string;
+}
+
+export const listSubscriptions = () => arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES).then((r) => r.value.map((s) => s.subscriptionId));
+
 export async function listAccounts(): Promise<Account[]> {
-  const subs = await arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES);
-  const lists = await Promise.all(subs.value.map((s) => arm<{ value: Account[] }>('GET', `/subscriptions/${s.subscriptionId}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE)));
+  const subs = await listSubscriptions();
+  const lists = await Promise.all(subs.map((s) => arm<{ value: Account[] }>('GET', `/subscriptions/${s}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE)));
   return lists.flatMap((l) => l.value);
 }
 
+export const listResourceGroups = (subscriptionId: string) => arm<{ value: ResourceGroup[] }>('GET', `/subscriptions/${subscriptionId}/resourcegroups`, RESOURCES).then((r) => r.value);
+export const putResourceGroup = (subscriptionId: string, name: string, location: string) =>
+  arm<ResourceGroup>('PUT', `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(name)}`, RESOURCES, { location });
+
+export const accountId = (subscriptionId: string, group: string, name: string) =>
+  `/subscriptions/${subscriptionId}/resourceGroups/${encodeURIComponent(group)}/providers/Microsoft.CognitiveServices/accounts/${encodeURIComponent(name)}`;
 export const getAccount = (id: string) => arm<Account>('GET', id, COGNITIVE);
+export const putAccount = (id: string, body: unknown) => arm<Account>('PUT', id, COGNITIVE, body);
+export const patchAccount = (id: string, properties: Partial<Account['properties']>) => arm<Account>('PATCH', id, COGNITIVE, { properties });
+export const deleteAccount = (id: string) => arm<unknown>('DELETE', id, COGNITIVE);
 export const listKeys = (id: string) => arm<Keys>('POST', `${id}/listKeys`, COGNITIVE);
 export const regenerateKey = (id: string, keyName: 'Key1' | 'Key2') => arm<Keys>('POST', `${id}/regenerateKey`, COGNITIVE, { keyName });
+
 export const listDeployments = (id: string) => arm<{ value: Deployment[] }>('GET', `${id}/deployments`, COGNITIVE).then((r) => r.value);
+export const putDeployment = (id: string, name: string, body: unknown) => arm<Deployment>('PUT', `${id}/deployments/${encodeURIComponent(name)}`, COGNITIVE, body);
+export const deleteDeployment = (id: string, name: string) => arm<unknown>('DELETE', `${id}/deployments/${encodeURIComponent(name)}`, COGNITIVE);
 
 /** `/subscriptions/s/resourceGroups/g/providers/…` → g */
-export const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
+export const resourceGroupOf = (id: string) => decodeURIComponent(/\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '');
+/** `/subscriptions/s/…` → s */
+export const subscriptionOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? '';
+/** The last segment of an ARM ID: the account's name. */
+export const nameOf = (id: string) => decodeURIComponent(id.split('/').pop() ?? '');

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign, ROLES } from '../../gateway/test/identity-helpers.ts';
-import { adminPassword as passwordOf, axe, clean, launchChromium, openPage as open, screenshotsDir, signIn as signInAs } from './browser-helpers.ts';
+import { adminPassword, axe, clean, launchChromium, openPage as open, screenshotsDir, signIn as signInAs } from './browser-helpers.ts';
 
 const shots = screenshotsDir();
 
@@ -27,11 +27,10 @@ after(async () => {
   process.stdout.write(`# portal screenshots: ${shots}\n`);
 });
 
-const openPage = (width?: number) => open(browser, gw, width);
-const signIn = (page: Parameters<typeof signInAs>[0], userName: string, password: string) => signInAs(page, gw, userName, password);
+const openPage = (width = 1280) => open(browser, gw, width);
+const signIn = (page: Page, userName: string, password: string) => signInAs(page, gw, userName, password);
 
 const resource = () => gw.config.resources[0]!.name;
-const adminPassword = () => passwordOf(gw);
 const sdk = (apiKey: string) => new AnthropicFoundry({ apiKey, baseURL: gw.baseURL(resource()), maxRetries: 0 });
 const hello = (apiKey: string) => sdk(apiKey).messages.create({ model: gw.config.resources[0]!.deployments[0]!.name, max_tokens: 32, messages: [{ role: 'user', content: 'Hello' }] });
 
@@ -41,7 +40,7 @@ describe('the portal in Chromium', () => {
     const { page } = w;
     await page.goto(`${gw.url}/portal/`);
     await axe(page, 'the welcome page');
-    await signIn(page, 'admin', adminPassword());
+    await signIn(page, 'admin', adminPassword(gw));
     await page.screenshot({ path: join(shots, 'resources.png'), fullPage: true });
     await axe(page, 'resources');
     await page.getByRole('link', { name: resource() }).click();

@@ -3,16 +3,16 @@
 // bad settings say what to fix; a call made with the official @anthropic-ai/foundry-sdk shows in the monitor's
 // charts and in the logs table within 5 s, with its detail; filters and paging; every page passes axe-core (no
 // serious or critical violation), asks no other host and hits no CSP violation, at 1280 and 390 px wide.
+// Screenshots go to a temp folder (printed); CLAUDE_FOUNDRY_DOCS_IMAGES=1 also writes the README's playground, monitor and logs.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign } from '../../gateway/test/identity-helpers.ts';
 import { loggedRecord, managementToken, ROLES } from '../../gateway/test/telemetry-helpers.ts';
-import { adminPassword, axe, clean, launchChromium, openPage, screenshotsDir, signIn } from './browser-helpers.ts';
+import { adminPassword, axe, clean, fits, launchChromium, openPage, screenshot, screenshotsDir, signIn } from './browser-helpers.ts';
 
 const shots = screenshotsDir();
 const RESOURCE = 'claude-local';
@@ -60,12 +60,6 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: numbe
     value = await read();
   }
   return value;
-}
-
-/** The page's width fits the viewport: nothing wider than the screen but the scrolling tables. */
-async function fitsWidth(page: Page, width: number, name: string): Promise<void> {
-  const scrollWidth = await page.evaluate('document.documentElement.scrollWidth');
-  assert.ok(Number(scrollWidth) <= width, `${name} is ${String(scrollWidth)} px wide in a ${width} px window`);
 }
 
 describe('the portal: playground, monitor, logs', () => {
@@ -126,7 +120,7 @@ describe('the portal: playground, monitor, logs', () => {
     for (const text of [curl, python]) {
       assert.ok(!text.includes(gw.keys(RESOURCE).key1) && !text.includes(gw.keys(RESOURCE).key2), 'no key in the code');
     }
-    await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+    await screenshot(page, shots, 'playground', true);
     await axe(page, 'the playground after a turn');
     clean(w);
     await page.context().close();
@@ -159,8 +153,8 @@ describe('the portal: playground, monitor, logs', () => {
     await send.click();
     await page.getByTestId('cost').waitFor({ timeout: 15_000 });
     assert.ok((await page.locator('details.thinking').count()) >= 1, 'the reply has its thinking, folded');
-    await fitsWidth(page, 390, 'the playground');
-    await page.screenshot({ path: join(shots, 'playground-390px.png'), fullPage: true });
+    await fits(page, 'the playground');
+    await screenshot(page, shots, 'playground-390px');
     await axe(page, 'the playground at 390 px');
     clean(w);
     await page.context().close();
@@ -204,7 +198,7 @@ describe('the portal: playground, monitor, logs', () => {
     assert.doesNotMatch((await page.getByTestId('requests-table').textContent()) ?? '', /Nothing in this range/);
     assert.doesNotMatch((await page.getByTestId('tokens-table').textContent()) ?? '', /Nothing in this range/);
     await page.getByText('Requests as a table').click();
-    await page.screenshot({ path: join(shots, 'monitor.png'), fullPage: true });
+    await screenshot(page, shots, 'monitor', true);
     await axe(page, 'the monitor');
     for (const range of ['24h', '7d', '30d']) {
       await page.getByRole('radio', { name: range }).click();
@@ -221,7 +215,7 @@ describe('the portal: playground, monitor, logs', () => {
     await detail.getByText('Request body').waitFor();
     assert.match(await detail.innerText(), /Hello from the SDK/, 'the resource stores content: the detail shows it');
     assert.match(await detail.innerText(), new RegExp(`request-id\\s+${requestId}`));
-    await logsPage.screenshot({ path: join(shots, 'logs.png'), fullPage: true });
+    await screenshot(logsPage, shots, 'logs', true);
     await axe(logsPage, 'the logs with a detail');
     clean(logsTab);
     await logsPage.context().close();
@@ -255,13 +249,13 @@ describe('the portal: playground, monitor, logs', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('button', { name: `Details of ${one}` }).waitFor({ timeout: 5000 });
     assert.equal(await rows(), 1);
-    await fitsWidth(page, 390, 'the logs');
-    await page.screenshot({ path: join(shots, 'logs-390px.png'), fullPage: true });
+    await fits(page, 'the logs');
+    await screenshot(page, shots, 'logs-390px');
     await axe(page, 'the logs at 390 px');
 
     await page.goto(`${gw.url}/portal/#/monitor`);
     await page.getByRole('heading', { name: 'Requests', exact: true }).waitFor();
-    await fitsWidth(page, 390, 'the monitor');
+    await fits(page, 'the monitor');
     await axe(page, 'the monitor at 390 px');
     clean(w);
     await page.context().close();
