@@ -27,7 +27,7 @@ export type Message = { role: 'user' | 'assistant'; content: string | Array<Bloc
 const TOOLS_EXAMPLE = '[{"name": "get_weather", "description": "The weather in a city", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]';
 
 /** The tools box: empty, or a JSON array of tool definitions. Throws a message that says what is wrong and how to write it. */
-export function parseTools(text: string): unknown[] | undefined {
+function parseTools(text: string): unknown[] | undefined {
   if (!text.trim()) return undefined;
   let value: unknown;
   try {
@@ -52,7 +52,7 @@ export function parseTools(text: string): unknown[] | undefined {
 }
 
 /** The thinking setting the deployment's model accepts: adaptive where it has it, else a budget below max_tokens. */
-export function thinkingFor(model: PricedModel | undefined, maxTokens: number): Record<string, unknown> {
+function thinkingFor(model: PricedModel | undefined, maxTokens: number): Record<string, unknown> {
   if (!model || model.thinking.includes('adaptive')) return { type: 'adaptive' };
   if (maxTokens <= 1024) throw new Error('Thinking needs Max tokens above 1024: the smallest thinking budget is 1,024 tokens, and it must be below Max tokens.');
   return { type: 'enabled', budget_tokens: Math.min(Math.max(1024, Math.floor(maxTokens / 2)), maxTokens - 1) };
@@ -79,9 +79,10 @@ export function assistantMessage(blocks: Block[]): Message {
   return { role: 'assistant', content: blocks.filter(Boolean).map((b) => (b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : b)) };
 }
 
-/** The user's next message: after a tool_use reply, the text is each tool's result, as the API requires. */
-export function userMessage(text: string, previous: Block[] | undefined): Message {
-  const uses = (previous ?? []).filter((b): b is Extract<Block, { type: 'tool_use' }> => b?.type === 'tool_use');
+/** The user's next message: after a reply that asked for tools, the text is each tool's result, as the API requires. */
+export function userMessage(text: string, previous: Message | undefined): Message {
+  const content = previous?.role === 'assistant' && Array.isArray(previous.content) ? previous.content : [];
+  const uses = content.filter((b): b is Extract<Block, { type: 'tool_use' }> => b.type === 'tool_use');
   if (uses.length === 0) return { role: 'user', content: text };
   return { role: 'user', content: uses.map((u) => ({ type: 'tool_result' as const, tool_use_id: u.id, content: text })) };
 }

@@ -19,7 +19,7 @@ export const PORTAL_PAGES = [
   { slug: 'logs', label: 'Logs' },
 ] as const;
 
-export type PortalPage = (typeof PORTAL_PAGES)[number]['slug'];
+type PortalPage = (typeof PORTAL_PAGES)[number]['slug'];
 
 export type Route =
   | { page: 'resources' }
@@ -44,5 +44,3 @@ export function parseRoute(hash: string): Route {
 
 export const resourceHref = (id: string, page: ResourcePage = 'overview') =>
   `#/resource/${encodeURIComponent(id)}${page === 'overview' ? '' : `/${page}`}`;
-
-export const playgroundHref = (id: string) => `#/playground/${encodeURIComponent(id)}`;

@@ -122,6 +122,18 @@ describe('the portal: playground, monitor, logs', () => {
     }
     await screenshot(page, shots, 'playground', true);
     await axe(page, 'the playground after a turn');
+
+    // Tools: the reply asks for get_weather; the next message goes back as its tool_result, and the API takes it.
+    await page.getByLabel('Tools (JSON)').fill('[{"name": "get_weather", "description": "The weather in a city", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]');
+    await page.getByLabel('Message').fill('What is the weather in Paris?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Claude asked for a tool').waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('pre.tool').innerText(), /^get_weather\(\{/);
+    await page.getByLabel('Message').fill('18 °C and sunny');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('cost').nth(2).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.turns [role="alert"]').count(), 0, 'no turn failed');
+    assert.match(await code.innerText(), /"type": "tool_result"/, 'the call sent carried the tool result');
     clean(w);
     await page.context().close();
   });

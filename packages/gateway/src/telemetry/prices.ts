@@ -8,7 +8,7 @@ import { sendJson } from '../http/respond.ts';
 import type { CallerContext, Route } from '../http/routes.ts';
 
 /** What each SKU multiplies the list price by (pricing.ts applies it; models.md section 4). */
-export const SKU_PRICE_FACTORS: Readonly<Record<DeploymentSku, string>> = { GlobalStandard: '1', DataZoneStandard: '1.1' };
+const SKU_PRICE_FACTORS: Readonly<Record<DeploymentSku, string>> = { GlobalStandard: '1', DataZoneStandard: '1.1' };
 
 export function pricesRoute(now: () => number): Route {
   const prices = ({ res, ids }: CallerContext) => {

@@ -67,7 +67,7 @@ export function Playground({ initial }: { initial?: string }) {
   let body: Record<string, unknown> | undefined;
   let problem: string | undefined;
   try {
-    body = buildBody(deployment || '<deployment>', settings, [...history, userMessage(prompt || 'Hello, Claude', turns.at(-1)?.reply?.blocks)], model);
+    body = buildBody(deployment || '<deployment>', settings, [...history, userMessage(prompt || 'Hello, Claude', history.at(-1))], model);
   } catch (err) {
     problem = (err as Error).message;
   }
@@ -89,7 +89,8 @@ export function Playground({ initial }: { initial?: string }) {
       update({ reply, requestId: reply.requestId, done: true, ...(cost ? { cost } : {}) });
       setHistory([...messages, assistantMessage(reply.blocks)]);
     } catch (err) {
-      update({ error: (err as Error).message, done: true, ...(err instanceof CallError && err.requestId ? { requestId: err.requestId } : {}) });
+      const stopped = (err as Error).name === 'AbortError';
+      update({ error: stopped ? 'Stopped: the gateway bills the output produced until then.' : (err as Error).message, done: true, ...(err instanceof CallError && err.requestId ? { requestId: err.requestId } : {}) });
     } finally {
       setBusy(false);
     }

@@ -33,7 +33,7 @@ export function TurnView({ turn }: { turn: Turn }) {
           )}
         </dl>
       )}
-      {turn.reply?.stopReason === 'tool_use' && turn.done && <p class="note">Claude asked for a tool: your next message is sent as its result.</p>}
+      {turn.reply?.stopReason === 'tool_use' && turn.done && !turn.error && <p class="note">Claude asked for a tool: your next message is sent as its result.</p>}
     </li>
   );
 }
