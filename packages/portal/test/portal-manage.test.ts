@@ -143,7 +143,7 @@ describe('the portal management pages in Chromium', () => {
 
   test('access control lists inherited assignments (marked), adds and removes one, and shows ARM\'s refusal to a user who may not grant the role', async () => {
     const { page } = admin;
-    const { user: teammate } = await createUser(gw.identity.directory, 'teammate');
+    const { user: teammate, password: teammatePassword } = await createUser(gw.identity.directory, 'teammate');
     await go(page, 'Access control', 'Access control');
     const inherited = page.getByTestId('assignment').filter({ has: page.getByRole('cell', { name: 'admin', exact: true }) });
     assert.match(await inherited.innerText(), /Owner\s+Inherited from subscription/);
@@ -159,6 +159,19 @@ describe('the portal management pages in Chromium', () => {
     assert.match(await row.innerText(), /User\s+Cognitive Services User\s+This resource/);
     const held = () => gw.identity.directory.current.assignmentsOf([teammate.objectId]).filter((a) => a.scope.toLowerCase() === ID.toLowerCase());
     assert.equal(held().length, 1);
+
+    // Cognitive Services User may list the keys but not regenerate them: Show Key1, and no Regenerate once the
+    // page has read the user's permissions.
+    const mate = await openPage(browser, gw);
+    await signIn(mate.page, gw, 'teammate', teammatePassword);
+    const permissions = mate.page.waitForResponse((r) => r.url().includes(`${encodeURI(ID)}/providers/Microsoft.Authorization/permissions`));
+    await mate.page.getByRole('link', { name: NAME }).click();
+    assert.equal((await permissions).status(), 200);
+    await mate.page.getByRole('button', { name: 'Show Key1' }).click();
+    assert.equal(await mate.page.getByTestId('key-Key1').inputValue(), gw.keys(NAME).key1);
+    assert.equal(await mate.page.getByRole('button', { name: /Regenerate/ }).count(), 0);
+    clean(mate);
+    await mate.page.context().close();
     await axe(page, 'access control');
     await shot(page, 'access-control', true);
     await page.getByRole('button', { name: 'Remove Cognitive Services User for teammate' }).click();
