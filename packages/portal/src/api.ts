@@ -3,7 +3,7 @@
 import { token } from './auth.ts';
 
 export const COGNITIVE = '2024-10-01';
-export const RESOURCES = '2022-09-01';
+const RESOURCES = '2022-09-01';
 
 export class ApiError extends Error {
   readonly status: number;

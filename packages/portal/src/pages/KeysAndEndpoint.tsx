@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { snippets } from '../../../cli/src/snippets.ts';
 import { type Account, ApiError, type Deployment, getAccount, type Keys, listDeployments, listKeys, regenerateKey } from '../api.ts';
 import { resourceHref } from '../route.ts';
+import { usePermissions } from '../access.ts';
 
 type KeyName = 'Key1' | 'Key2';
 const field = (name: KeyName) => (name === 'Key1' ? 'key1' : 'key2');
@@ -19,7 +20,7 @@ function Copy({ text, label }: { text: string; label: string }) {
   );
 }
 
-function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onRegenerate: (name: KeyName) => Promise<void> }) {
+function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onRegenerate: ((name: KeyName) => Promise<void>) | undefined }) {
   const [shown, setShown] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const value = keys[field(name)];
@@ -35,7 +36,7 @@ function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onReg
         {shown ? `Hide ${name}` : `Show ${name}`}
       </button>
       <Copy text={value} label={name} />
-      {!confirming ? (
+      {!onRegenerate ? null : !confirming ? (
         <button type="button" onClick={() => setConfirming(true)}>Regenerate {name}</button>
       ) : (
         <span role="group" aria-label={`Confirm regenerating ${name}`} class="confirm">
@@ -62,6 +63,8 @@ export function KeysAndEndpoint({ id }: { id: string }) {
     listKeys(id).then(setKeys, (err: Error) => (err instanceof ApiError && err.status === 403 ? setKeysDenied(err.message) : setError(err.message)));
     listDeployments(id).then(setDeployments, (err: Error) => setError(err.message));
   }, [id]);
+  // Cognitive Services User may list keys but not regenerate them: no button it would only be refused with.
+  const mayRegenerate = usePermissions(id)('Microsoft.CognitiveServices/accounts/regenerateKey/action');
   const regenerate = async (name: KeyName) => {
     try {
       setKeys(await regenerateKey(id, name));
@@ -85,8 +88,8 @@ export function KeysAndEndpoint({ id }: { id: string }) {
       </div>
       {keys && (
         <>
-          <KeyRow name="Key1" keys={keys} onRegenerate={regenerate} />
-          <KeyRow name="Key2" keys={keys} onRegenerate={regenerate} />
+          <KeyRow name="Key1" keys={keys} onRegenerate={mayRegenerate ? regenerate : undefined} />
+          <KeyRow name="Key2" keys={keys} onRegenerate={mayRegenerate ? regenerate : undefined} />
         </>
       )}
       {keysDenied && <p class="note" data-testid="keys-denied">Your role on this resource does not include its keys. {keysDenied}</p>}
