@@ -11,7 +11,7 @@ import { PORTAL_CLIENT_ID } from '../src/identity/authorize.ts';
 import { createUser } from '../src/identity/users.ts';
 import { startGateway } from '../src/index.ts';
 import { raw, startTestGateway, type TestGateway } from './helpers.ts';
-import { accountScope, assign, callWithToken, ROLES, tokenRequest } from './identity-helpers.ts';
+import { accountScope, assign, callWithToken, ROLES, subscriptionScope, tokenRequest } from './identity-helpers.ts';
 
 let gw: TestGateway;
 before(async () => {
@@ -224,5 +224,41 @@ describe('redeeming the code', () => {
     assert.match(res.text, /AADSTS700016/);
     await assert.rejects(() => createUser(gw.identity.directory, 'not-an-app'), /already exists/);
     await assert.rejects(() => createUser(gw.identity.directory, 'bad name!'), /A user name is 1 to 64/);
+  });
+
+  test('GET /v1.0/users lists the users (not the principals) to a Reader of a subscription, and refuses a user with no role there', async () => {
+    const { user, password } = await createUser(gw.identity.directory, 'sub-reader');
+    await assign(gw, user.objectId, ROLES.reader, subscriptionScope(), 'User');
+    const { verifier, challenge } = pkce();
+    const token = ((await redeem(await codeFor('sub-reader', password, challenge), verifier)).json() as { access_token: string }).access_token;
+    const res = await raw(gw, { method: 'GET', path: '/v1.0/users', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200, res.text);
+    const users = (res.json() as { value: Array<{ id: string; displayName: string; userPrincipalName: string }> }).value;
+    assert.ok(users.some((u) => u.id === user.objectId && u.userPrincipalName === 'sub-reader'));
+    assert.ok(users.some((u) => u.displayName === 'admin'));
+    const principals = new Set(gw.identity.directory.current.principals().filter((p) => !p.tags.includes('claude-foundry:user')).map((p) => p.objectId));
+    assert.ok(principals.size > 0 && users.every((u) => !principals.has(u.id)), 'no service principal among the users');
+
+    const { password: lonePassword } = await createUser(gw.identity.directory, 'no-sub-role');
+    const lone = ((await redeem(await codeFor('no-sub-role', lonePassword, challenge), verifier)).json() as { access_token: string }).access_token;
+    const denied = await raw(gw, { method: 'GET', path: '/v1.0/users', headers: { authorization: `Bearer ${lone}` } });
+    assert.equal(denied.status, 403, denied.text);
+    assert.match(denied.text, /Microsoft\.Directory\/users\/standard\/read/);
+    assert.equal((await raw(gw, { method: 'GET', path: '/v1.0/users' })).status, 401);
+  });
+
+  test('a role assignment made over ARM for a user of the directory is recorded with principalType User', async () => {
+    const { user } = await createUser(gw.identity.directory, 'assigned-user');
+    const { verifier, challenge } = pkce();
+    const admin = ((await redeem(await codeFor('admin', adminPassword(), challenge), verifier)).json() as { access_token: string }).access_token;
+    const scope = accountScope(gw.config.resources[0]!.name);
+    const res = await raw(gw, {
+      method: 'PUT',
+      path: `${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: ROLES.reader, principalId: user.objectId } }),
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.equal((res.json() as { properties: { principalType: string } }).properties.principalType, 'User');
   });
 });

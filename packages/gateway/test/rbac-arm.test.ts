@@ -178,3 +178,23 @@ describe('service principals (/v1.0/servicePrincipals)', () => {
     assert.match(errorOf(refused).message, /admin principal cannot be deleted/);
   });
 });
+
+describe('permissions', () => {
+  test("GET {scope}/providers/Microsoft.Authorization/permissions lists what the caller's own roles at or above the scope permit, and 404 for an unknown scope", async () => {
+    const p = await newPrincipal(gw);
+    const resource = gw.config.resources[0]!.name;
+    await assign(gw, p.objectId, ROLES.reader, accountScope(resource));
+    const token = await devToken(gw, p.clientId, p.clientSecret, MANAGEMENT);
+    const path = (scope: string) => `${scope}/providers/Microsoft.Authorization/permissions${V}`;
+    const at = await arm('GET', path(accountScope(resource)), token);
+    assert.equal(at.status, 200, at.text);
+    assert.deepEqual((at.json() as { value: unknown[] }).value, [{ actions: ['*/read'], notActions: [], dataActions: [], notDataActions: [] }]);
+    // The Reader role is on the account: the subscription above it is not covered.
+    assert.deepEqual((((await arm('GET', path(subscriptionScope()), token)).json()) as { value: unknown[] }).value, []);
+    const owner = ((await arm('GET', path(accountScope(resource)), admin)).json() as { value: Array<{ actions: string[] }> }).value;
+    assert.ok(owner.some((v) => v.actions.includes('*')), JSON.stringify(owner));
+    assert.equal((await arm('GET', path(accountScope('no-such-account')), token)).status, 404);
+    assert.equal((await arm('GET', path(accountScope(resource)), undefined)).status, 401);
+    assert.equal((await arm('GET', `${accountScope(resource)}/providers/Microsoft.Authorization/permissions`, token)).status, 400);
+  });
+});

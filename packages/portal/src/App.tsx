@@ -1,8 +1,19 @@
-// The portal's shell: sign-in, a header, and the page the location hash names (#/ or #/resource/<ARM id>).
+// The portal's shell: sign-in, then the frame (Layout) around the page the location hash names (route.ts).
 import { useEffect, useState } from 'preact/hooks';
-import { completeSignIn, loadConfig, type PortalConfig, signIn, signOut, token, user } from './auth.ts';
+import { completeSignIn, loadConfig, type PortalConfig, signIn, token } from './auth.ts';
+import { Layout } from './Layout.tsx';
+import { AccessControl } from './pages/AccessControl.tsx';
+import { Budgets } from './pages/Budgets.tsx';
+import { Deployments } from './pages/Deployments.tsx';
 import { KeysAndEndpoint } from './pages/KeysAndEndpoint.tsx';
+import { Logs } from './pages/Logs.tsx';
+import { Networking } from './pages/Networking.tsx';
+import { Playground } from './pages/Playground.tsx';
 import { Resources } from './pages/Resources.tsx';
+import { lazyPage } from './lazy.tsx';
+import { parseRoute, type Route } from './route.ts';
+
+const Monitor = lazyPage(() => import('./pages/Monitor.tsx').then((m) => m.Monitor));
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -12,6 +23,36 @@ function useHash(): string {
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return hash;
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'resources':
+      return <Resources />;
+    case 'overview':
+      return <KeysAndEndpoint id={route.id} />;
+    case 'deployments':
+      return <Deployments id={route.id} />;
+    case 'access':
+      return <AccessControl id={route.id} />;
+    case 'budgets':
+      return <Budgets id={route.id} />;
+    case 'networking':
+      return <Networking id={route.id} />;
+    case 'playground':
+      return <Playground {...(route.id ? { initial: route.id } : {})} />;
+    case 'monitor':
+      return <Monitor />;
+    case 'logs':
+      return <Logs />;
+    case 'unknown':
+      return (
+        <section>
+          <h1>Page not found</h1>
+          <p>The portal has no page '{route.hash.slice(0, 100)}'. <a href="#/">Go to the resources</a>.</p>
+        </section>
+      );
+  }
 }
 
 export function App() {
@@ -29,25 +70,25 @@ export function App() {
       .finally(() => setReady(true));
   }, []);
 
-  const resource = /^#\/resource\/(.+)$/.exec(hash)?.[1];
+  if (ready && token()) {
+    const route = parseRoute(hash);
+    return (
+      <Layout route={route}>
+        {error && <p role="alert" class="error">{error}</p>}
+        <Page route={route} />
+      </Layout>
+    );
+  }
   return (
     <>
       <header class="top">
-        <a href="#/" class="brand">claude-foundry</a>
-        {token() && (
-          <span class="who">
-            {user()}{' '}
-            <button type="button" class="link" onClick={() => (signOut(), location.assign('/portal/'))}>
-              Sign out
-            </button>
-          </span>
-        )}
+        <span class="brand">claude-foundry</span>
       </header>
-      <main id="main">
+      <main id="main" class="welcome">
         {error && <p role="alert" class="error">{error}</p>}
         {!ready ? (
           <p>Loading…</p>
-        ) : !token() ? (
+        ) : (
           <section class="signin">
             <h1>Claude on Microsoft Foundry, self-hosted</h1>
             <p>Sign in with a user of the development tenant to manage resources, keys and deployments.</p>
@@ -55,10 +96,6 @@ export function App() {
               Sign in
             </button>
           </section>
-        ) : resource ? (
-          <KeysAndEndpoint id={decodeURIComponent(resource)} />
-        ) : (
-          <Resources />
         )}
       </main>
     </>

@@ -1,4 +1,5 @@
-// The portal calls the same ARM routes as the CLI and the Azure SDKs, with the signed-in user's token.
+// The portal calls the same ARM and monitoring routes as the CLI and the Azure SDKs, with the signed-in user's token:
+// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message.
 import { token } from './auth.ts';
 
 export const COGNITIVE = '2024-10-01';
@@ -6,23 +7,41 @@ const RESOURCES = '2022-09-01';
 
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly code: string | undefined;
+  constructor(status: number, message: string, code?: string) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
-export async function arm<T>(method: string, path: string, apiVersion: string, body?: unknown): Promise<T> {
+/** One call to the gateway with the user's bearer token; ARM's `{error: {code, message}}` becomes an ApiError. */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${path}?api-version=${apiVersion}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(res.status, `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON.`);
+  }
   if (!res.ok) {
-    const error = (json as { error?: { message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, error?.message ?? `${method} ${path} answered ${res.status}.`);
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, error?.message ?? `${method} ${path.split('?')[0]} answered ${res.status}.`, error?.code);
   }
   return json as T;
+}
+
+export const arm = <T>(method: string, path: string, apiVersion: string, body?: unknown) =>
+  call<T>(method, `${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`, body);
+
+export interface NetworkAcls {
+  defaultAction: 'Allow' | 'Deny';
+  ipRules: Array<{ value: string }>;
+  virtualNetworkRules?: unknown[];
+  bypass?: string;
 }
 
 export interface Account {
@@ -30,13 +49,26 @@ export interface Account {
   name: string;
   location: string;
   kind: string;
-  properties: { endpoint: string; endpoints: Record<string, string>; publicNetworkAccess?: string; disableLocalAuth?: boolean };
+  properties: {
+    endpoint: string;
+    endpoints: Record<string, string>;
+    publicNetworkAccess?: 'Enabled' | 'Disabled';
+    networkAcls?: NetworkAcls | null;
+    disableLocalAuth?: boolean;
+  };
+}
+
+export interface RateLimit {
+  key: string;
+  renewalPeriod: number;
+  count: number;
 }
 
 export interface Deployment {
+  id: string;
   name: string;
   sku: { name: string; capacity: number };
-  properties: { model: { name: string; version: string; format: string }; provisioningState: string };
+  properties: { model: { name: string; version: string; format: string }; provisioningState: string; rateLimits?: RateLimit[] };
 }
 
 export interface Keys {
@@ -44,16 +76,40 @@ export interface Keys {
   key2: string;
 }
 
+export interface ResourceGroup {
+  id: string;
+  name: string;
+  location: string;
+}
+
+export const listSubscriptions = () => arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES).then((r) => r.value.map((s) => s.subscriptionId));
+
 export async function listAccounts(): Promise<Account[]> {
-  const subs = await arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES);
-  const lists = await Promise.all(subs.value.map((s) => arm<{ value: Account[] }>('GET', `/subscriptions/${s.subscriptionId}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE)));
+  const subs = await listSubscriptions();
+  const lists = await Promise.all(subs.map((s) => arm<{ value: Account[] }>('GET', `/subscriptions/${s}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE)));
   return lists.flatMap((l) => l.value);
 }
 
+export const listResourceGroups = (subscriptionId: string) => arm<{ value: ResourceGroup[] }>('GET', `/subscriptions/${subscriptionId}/resourcegroups`, RESOURCES).then((r) => r.value);
+export const putResourceGroup = (subscriptionId: string, name: string, location: string) =>
+  arm<ResourceGroup>('PUT', `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(name)}`, RESOURCES, { location });
+
+export const accountId = (subscriptionId: string, group: string, name: string) =>
+  `/subscriptions/${subscriptionId}/resourceGroups/${encodeURIComponent(group)}/providers/Microsoft.CognitiveServices/accounts/${encodeURIComponent(name)}`;
 export const getAccount = (id: string) => arm<Account>('GET', id, COGNITIVE);
+export const putAccount = (id: string, body: unknown) => arm<Account>('PUT', id, COGNITIVE, body);
+export const patchAccount = (id: string, properties: Partial<Account['properties']>) => arm<Account>('PATCH', id, COGNITIVE, { properties });
+export const deleteAccount = (id: string) => arm<unknown>('DELETE', id, COGNITIVE);
 export const listKeys = (id: string) => arm<Keys>('POST', `${id}/listKeys`, COGNITIVE);
 export const regenerateKey = (id: string, keyName: 'Key1' | 'Key2') => arm<Keys>('POST', `${id}/regenerateKey`, COGNITIVE, { keyName });
+
 export const listDeployments = (id: string) => arm<{ value: Deployment[] }>('GET', `${id}/deployments`, COGNITIVE).then((r) => r.value);
+export const putDeployment = (id: string, name: string, body: unknown) => arm<Deployment>('PUT', `${id}/deployments/${encodeURIComponent(name)}`, COGNITIVE, body);
+export const deleteDeployment = (id: string, name: string) => arm<unknown>('DELETE', `${id}/deployments/${encodeURIComponent(name)}`, COGNITIVE);
 
 /** `/subscriptions/s/resourceGroups/g/providers/…` → g */
-export const resourceGroupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
+export const resourceGroupOf = (id: string) => decodeURIComponent(/\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '');
+/** `/subscriptions/s/…` → s */
+export const subscriptionOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] ?? '';
+/** The last segment of an ARM ID: the account's name. */
+export const nameOf = (id: string) => decodeURIComponent(id.split('/').pop() ?? '');

@@ -1,33 +1,26 @@
 // The portal in a real browser (Debian's Chromium driven by playwright-core; never a downloaded browser): the admin
 // user signs in through the development tenant's authorization-code flow, sees the resources, shows Key1 and calls
 // the data plane with it through the official SDK; regenerating Key1 in the page makes the old key a 401; a Reader
-// user sees the resource but no key and no regenerate button. Every page: no request to another host, no CSP
+// user, 390 px wide, sees the resource but no key and no button that changes anything on any page, and ARM refuses
+// each such action forced with the user's own token. Every page: no request to another host, no CSP
 // violation, no serious or critical axe-core violation. Screenshots go to the test's temp folder.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
-import { PORTAL_DIST } from '../../gateway/src/portal/routes.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign, ROLES } from '../../gateway/test/identity-helpers.ts';
+import { adminPassword, axe, call, clean, fits, go, launchChromium, openPage as open, screenshotsDir, signIn as signInAs } from './browser-helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const shots = mkdtempSync(join(tmpdir(), 'cf-portal-shots-'));
+const shots = screenshotsDir();
 
 let gw: TestGateway;
 let browser: Browser;
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
-  assert.ok(existsSync(join(PORTAL_DIST, 'index.html')), `The portal is not built in ${PORTAL_DIST}: npm install builds it (or npm run build -w packages/portal).`);
   gw = await startTestGateway();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -35,55 +28,13 @@ after(async () => {
   process.stdout.write(`# portal screenshots: ${shots}\n`);
 });
 
-interface Watched {
-  page: Page;
-  foreign: string[];
-  violations: string[];
-}
-
-async function openPage(width = 1280): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const watched: Watched = { page, foreign: [], violations: [] };
-  const origin = new URL(gw.url).origin;
-  page.on('request', (r) => {
-    if (new URL(r.url()).origin !== origin) watched.foreign.push(r.url());
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) watched.violations.push(m.text());
-  });
-  return watched;
-}
-
-async function signIn(page: Page, userName: string, password: string): Promise<void> {
-  await page.goto(`${gw.url}/portal/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Resources' }).waitFor();
-}
-
-async function axe(page: Page, name: string): Promise<void> {
-  await page.evaluate(AXE); // through the DevTools protocol: the page's CSP (rightly) allows no injected script
-  const found = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; help: string }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
-  });
-  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `axe-core on ${name}`);
-}
-
-function clean(w: Watched): void {
-  assert.deepEqual(w.foreign, [], 'the page asked another host');
-  assert.deepEqual(w.violations, [], 'the page hit its Content-Security-Policy');
-}
+const openPage = (width = 1280) => open(browser, gw, width);
+const signIn = (page: Page, userName: string, password: string) => signInAs(page, gw, userName, password);
 
 const resource = () => gw.config.resources[0]!.name;
-const adminPassword = () => (JSON.parse(readFileSync(gw.identity.adminUser.path, 'utf8')) as { password: string }).password;
 const sdk = (apiKey: string) => new AnthropicFoundry({ apiKey, baseURL: gw.baseURL(resource()), maxRetries: 0 });
-const hello = (apiKey: string) => sdk(apiKey).messages.create({ model: gw.config.resources[0]!.deployments[0]!.name, max_tokens: 32, messages: [{ role: 'user', content: 'Hello' }] });
+const deployment = () => gw.config.resources[0]!.deployments[0]!.name;
+const hello = (apiKey: string) => sdk(apiKey).messages.create({ model: deployment(), max_tokens: 32, messages: [{ role: 'user', content: 'Hello' }] });
 
 describe('the portal in Chromium', () => {
   test('the admin signs in, sees the resources, shows Key1, and the SDK calls the data plane with it; regenerating Key1 turns the old key into a 401', async () => {
@@ -91,7 +42,7 @@ describe('the portal in Chromium', () => {
     const { page } = w;
     await page.goto(`${gw.url}/portal/`);
     await axe(page, 'the welcome page');
-    await signIn(page, 'admin', adminPassword());
+    await signIn(page, 'admin', adminPassword(gw));
     await page.screenshot({ path: join(shots, 'resources.png'), fullPage: true });
     await axe(page, 'resources');
     await page.getByRole('link', { name: resource() }).click();
@@ -127,20 +78,66 @@ describe('the portal in Chromium', () => {
     await page.context().close();
   });
 
-  test('a Reader user sees the resource but no key and no regenerate button', async () => {
+  test("a Reader user at 390 px: the navigation folds behind Menu; the resources but no key and no button that changes anything on any page; ARM refuses each action forced with the user's own token", async () => {
     const { user, password } = await createUser(gw.identity.directory, 'reader');
-    await assign(gw, user.objectId, ROLES.reader, accountScope(resource()), 'User');
+    const id = accountScope(resource());
+    await assign(gw, user.objectId, ROLES.reader, id, 'User');
     const w = await openPage(390);
     const { page } = w;
     await signIn(page, 'reader', password);
+    assert.equal(await page.getByRole('button', { name: /Create|Delete/ }).count(), 0);
+    await axe(page, 'resources as a Reader, 390 px');
+    await fits(page, 'Resources');
     await page.getByRole('link', { name: resource() }).click();
     await page.getByTestId('keys-denied').waitFor();
     assert.equal(await page.getByTestId('key-Key1').count(), 0);
-    assert.equal(await page.getByRole('button', { name: /Regenerate/ }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: /Show Key/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Regenerate|Show Key/ }).count(), 0);
     assert.match(await page.locator('pre').innerText(), /ANTHROPIC_FOUNDRY_API_KEY=<Key1>/);
     await page.screenshot({ path: join(shots, 'reader-390px.png'), fullPage: true });
     await axe(page, 'keys and endpoint as a Reader, 390 px wide');
+
+    const nav = page.getByRole('navigation', { name: 'Portal' });
+    assert.equal(await nav.isVisible(), false, 'the navigation is folded at 390 px');
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await menu.click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await axe(page, 'navigation open, 390 px');
+    await fits(page, 'Overview');
+    await page.screenshot({ path: join(shots, 'reader-nav-390px.png'), fullPage: true });
+    await go(page, 'Deployments', /^Deployments/);
+    assert.equal(await nav.isVisible(), false, 'choosing a page folds the navigation again');
+    await page.getByRole('cell', { name: deployment(), exact: true }).first().waitFor();
+    assert.equal(await page.getByRole('button', { name: /Deploy|Delete/ }).count(), 0);
+    await axe(page, 'deployments as a Reader');
+    await fits(page, 'Deployments');
+    const pages: Array<[string, string]> = [['Access control', 'Role assignments table'], ['Budgets', 'Alerts'], ['Networking', 'Firewalls and virtual networks']];
+    for (const [link, loaded] of pages) {
+      await menu.click();
+      await go(page, link, new RegExp(`^${link}`));
+      await page.getByRole('main').getByText(loaded, { exact: true }).or(page.getByRole('region', { name: loaded })).first().waitFor();
+      assert.equal(await page.getByRole('button', { name: /Add|Remove|Save|Assign/ }).count(), 0, `${link}: nothing to change`);
+      await axe(page, `${link} as a Reader, 390 px`);
+      await fits(page, link);
+      await page.screenshot({ path: join(shots, `reader-${link.toLowerCase().replace(' ', '-')}-390px.png`), fullPage: true });
+    }
+    assert.equal(await page.getByLabel('All networks').isDisabled(), true);
+
+    const token = w.token()!;
+    const forced: Array<[string, string, unknown?]> = [
+      ['POST', `${id}/listKeys?api-version=2024-10-01`],
+      ['POST', `${id}/regenerateKey?api-version=2024-10-01`, { keyName: 'Key1' }],
+      ['DELETE', `${id}?api-version=2024-10-01`],
+      ['PUT', `${id}/deployments/forced?api-version=2024-10-01`, { sku: { name: 'GlobalStandard', capacity: 1 }, properties: { model: { format: 'Anthropic', name: 'claude-haiku-4-5' } } }],
+      ['PATCH', `${id}?api-version=2024-10-01`, { properties: { publicNetworkAccess: 'Disabled' } }],
+      ['PUT', `${id}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, { properties: { roleDefinitionId: ROLES.owner, principalId: user.objectId, principalType: 'User' } }],
+      ['PUT', `/monitoring/budgets/${resource()}`, { amountUsd: '1' }],
+    ];
+    for (const [method, path, body] of forced) {
+      const res = await call(gw, token, method, path, body);
+      assert.equal(res.status, 403, `${method} ${path}: ${res.text}`);
+      assert.match(res.text, /AuthorizationFailed/);
+    }
+    assert.equal((await hello(gw.keys(resource()).key1)).type, 'message', 'the resource and its keys are unchanged');
     clean(w);
     await page.context().close();
   });

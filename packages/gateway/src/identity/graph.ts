@@ -1,5 +1,6 @@
 // Service principals of the development tenant, managed through a small Graph-like endpoint (Azure manages them
-// through Microsoft Graph): `/v1.0/servicePrincipals[/{id}]`, `…(appId='{appId}')`, `…/{id}/addPassword`.
+// through Microsoft Graph): `/v1.0/servicePrincipals[/{id}]`, `…(appId='{appId}')`, `…/{id}/addPassword`; and its
+// users, listed by `/v1.0/users` (the portal's access control names them when it assigns roles).
 // Callers need Owner or Contributor (to change) or Reader (to read) at a subscription the gateway serves, and, to
 // change a principal's credentials or claim a group's membership, the right to grant its roles (auth/escalation.ts).
 import type { IncomingMessage } from 'node:http';
@@ -16,6 +17,7 @@ import type { Directory } from './directory.ts';
 
 export const ADMIN_TAG = 'claude-foundry:admin';
 const READ = 'Microsoft.Directory/servicePrincipals/standard/read';
+const READ_USERS = 'Microsoft.Directory/users/standard/read';
 const CREATE = 'Microsoft.Directory/servicePrincipals/create';
 const DELETE = 'Microsoft.Directory/servicePrincipals/delete';
 const CREDENTIALS = 'Microsoft.Directory/servicePrincipals/credentials/update';
@@ -39,6 +41,11 @@ export function servicePrincipalJson(p: DirectoryPrincipal): Record<string, unkn
     groups: p.groups,
     appRoles: p.appRoles,
   };
+}
+
+/** Graph's user shape, the fields a directory user of this gateway has (its name doubles as its sign-in name). */
+function userJson(p: DirectoryPrincipal): Record<string, unknown> {
+  return { id: p.objectId, displayName: p.displayName, userPrincipalName: p.displayName, accountEnabled: true, createdDateTime: p.createdAt };
 }
 
 function passwordCredential(secret: string): Record<string, unknown> {
@@ -139,6 +146,17 @@ export function directoryRoutes(deps: DirectoryApiDeps): Route[] {
         POST: async ({ req, res, ids, caller }) => {
           authorize(caller, CREATE);
           sendArm(res, 201, await create(req, caller), ids);
+        },
+      },
+    },
+    {
+      path: '/v1.0/users',
+      auth: 'entra',
+      methods: {
+        GET: ({ res, ids, caller }) => {
+          authorize(caller, READ_USERS);
+          const value = deps.directory.current.principals().filter(isUser).map(userJson);
+          sendArm(res, 200, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value }, ids);
         },
       },
     },

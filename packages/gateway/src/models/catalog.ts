@@ -1,10 +1,11 @@
 // The model catalog: catalog.json, validated once at module load and looked up by id, snapshot or alias.
 import raw from './catalog.json' with { type: 'json' };
 import { parseCatalog } from './parse.ts';
-import type { CatalogModel, PriceRates } from './types.ts';
+import type { CatalogModel } from './types.ts';
 
 export type { CatalogModel, Lifecycle, ModelPrices, PriceRates, PriceTier, ThinkingKind, TokenizerKind } from './types.ts';
 export { parseCatalog } from './parse.ts';
+export { ratesFor } from './rates.ts';
 
 const models: readonly CatalogModel[] = deepFreeze(parseCatalog(raw));
 
@@ -42,11 +43,4 @@ export function listModels(): readonly CatalogModel[] {
 export function contextWindowOf(model: CatalogModel, betas: readonly string[] | undefined): number {
   const long = model.longContext;
   return long && betas?.includes(long.beta) ? long.contextWindow : model.contextWindow;
-}
-
-/** The rate card a request with `promptTokens` (input + cache writes + cache reads) bills at. */
-export function ratesFor(model: CatalogModel, promptTokens: number): PriceRates {
-  let rates: PriceRates = model.prices;
-  for (const tier of model.prices.tiers) if (promptTokens > tier.aboveInputTokens) rates = tier;
-  return rates;
 }

@@ -13,6 +13,7 @@ import type { Route } from '../http/routes.ts';
 import { logger } from '../log/index.ts';
 import { servedModel } from '../models/catalog.ts';
 import { monitoringRoutes } from './api.ts';
+import { pricesRoute } from './prices.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
 import { shareBudgets } from './budgets-redis.ts';
@@ -207,6 +208,7 @@ export async function startTelemetry(options: TelemetryOptions) {
   const routes: Route[] = [
     ...metricsRoutes(render, settings.metricsToken, settings.metricsPort !== undefined),
     ...monitoringRoutes({ control, store, budgets, authorize: options.authorize, now }),
+    pricesRoute(now),
   ];
 
   let metricsServer: ReturnType<typeof createMetricsServer> | undefined;

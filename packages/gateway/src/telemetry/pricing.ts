@@ -3,7 +3,8 @@
 // cache reads each have their own rate; nothing is priced at another category's rate.
 import type { TokenUsage } from '../backends/types.ts';
 import type { DeploymentSku } from '../control/types.ts';
-import { type CatalogModel, type PriceRates, ratesFor } from '../models/catalog.ts';
+import type { PriceRates } from '../models/types.ts';
+import { type Priced, ratesFor } from '../models/rates.ts';
 import { divideRounded, parseDecimal } from './money.ts';
 
 /** Rates are parsed at 1e-9 USD per million tokens: exact for any price with up to 9 decimals. */
@@ -58,7 +59,7 @@ export function billedTokens(usage: TokenUsage | undefined): BilledTokens {
 }
 
 /** The cost in picodollars, rounded half up once at the end (exact for every catalog price). */
-export function costOf(tokens: BilledTokens, model: CatalogModel, sku: DeploymentSku): bigint {
+export function costOf(tokens: BilledTokens, model: Priced, sku: DeploymentSku): bigint {
   const prompt = tokens.input + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
   const r = parse(ratesFor(model, prompt));
   const scaled =

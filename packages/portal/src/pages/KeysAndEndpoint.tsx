@@ -1,9 +1,11 @@
 // A resource's overview: "Keys and Endpoint" as Foundry's portal shows it (endpoint, Key1/Key2 hidden until shown,
-// copy, regenerate after a confirmation, snippets with the real values), then its deployments. The keys come from
+// copy, regenerate after a confirmation, snippets with the real values calling its first deployment). The keys come from
 // ARM's listKeys with the user's token: a user whose role cannot list keys (Reader) sees none and no buttons.
 import { useEffect, useState } from 'preact/hooks';
 import { snippets } from '../../../cli/src/snippets.ts';
 import { type Account, ApiError, type Deployment, getAccount, type Keys, listDeployments, listKeys, regenerateKey } from '../api.ts';
+import { resourceHref } from '../route.ts';
+import { usePermissions } from '../access.ts';
 
 type KeyName = 'Key1' | 'Key2';
 const field = (name: KeyName) => (name === 'Key1' ? 'key1' : 'key2');
@@ -18,7 +20,7 @@ function Copy({ text, label }: { text: string; label: string }) {
   );
 }
 
-function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onRegenerate: (name: KeyName) => Promise<void> }) {
+function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onRegenerate: ((name: KeyName) => Promise<void>) | undefined }) {
   const [shown, setShown] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const value = keys[field(name)];
@@ -34,7 +36,7 @@ function KeyRow({ name, keys, onRegenerate }: { name: KeyName; keys: Keys; onReg
         {shown ? `Hide ${name}` : `Show ${name}`}
       </button>
       <Copy text={value} label={name} />
-      {!confirming ? (
+      {!onRegenerate ? null : !confirming ? (
         <button type="button" onClick={() => setConfirming(true)}>Regenerate {name}</button>
       ) : (
         <span role="group" aria-label={`Confirm regenerating ${name}`} class="confirm">
@@ -61,6 +63,8 @@ export function KeysAndEndpoint({ id }: { id: string }) {
     listKeys(id).then(setKeys, (err: Error) => (err instanceof ApiError && err.status === 403 ? setKeysDenied(err.message) : setError(err.message)));
     listDeployments(id).then(setDeployments, (err: Error) => setError(err.message));
   }, [id]);
+  // Cognitive Services User may list keys but not regenerate them: no button it would only be refused with.
+  const mayRegenerate = usePermissions(id)('Microsoft.CognitiveServices/accounts/regenerateKey/action');
   const regenerate = async (name: KeyName) => {
     try {
       setKeys(await regenerateKey(id, name));
@@ -74,7 +78,6 @@ export function KeysAndEndpoint({ id }: { id: string }) {
   const code = snippets({ baseURL, apiKey: keys?.key1 ?? '<Key1>', model });
   return (
     <section>
-      <p><a href="#/">Resources</a> › {account.name}</p>
       <h1>{account.name}</h1>
       {error && <p role="alert" class="error">{error}</p>}
       <h2>Keys and Endpoint</h2>
@@ -85,8 +88,8 @@ export function KeysAndEndpoint({ id }: { id: string }) {
       </div>
       {keys && (
         <>
-          <KeyRow name="Key1" keys={keys} onRegenerate={regenerate} />
-          <KeyRow name="Key2" keys={keys} onRegenerate={regenerate} />
+          <KeyRow name="Key1" keys={keys} onRegenerate={mayRegenerate ? regenerate : undefined} />
+          <KeyRow name="Key2" keys={keys} onRegenerate={mayRegenerate ? regenerate : undefined} />
         </>
       )}
       {keysDenied && <p class="note" data-testid="keys-denied">Your role on this resource does not include its keys. {keysDenied}</p>}
@@ -101,25 +104,10 @@ export function KeysAndEndpoint({ id }: { id: string }) {
       <pre role="tabpanel" tabIndex={0} aria-label={`${tab} snippet`}>
         <code>{`export ANTHROPIC_FOUNDRY_BASE_URL=${baseURL}\nexport ANTHROPIC_FOUNDRY_API_KEY=${keys?.key1 ?? '<Key1>'}\n\n${code[tab]}`}</code>
       </pre>
-      <h2>Deployments</h2>
-      {!deployments && <p>Loading deployments…</p>}
-      {deployments && deployments.length === 0 && <p>No deployments yet.</p>}
-      {deployments && deployments.length > 0 && (
-        <div class="scroll" tabIndex={0} role="region" aria-label="Deployments table">
-          <table>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Model</th><th scope="col">Version</th><th scope="col">SKU</th><th scope="col">Capacity</th><th scope="col">State</th></tr>
-            </thead>
-            <tbody>
-              {deployments.map((d) => (
-                <tr key={d.name}>
-                  <td>{d.name}</td><td>{d.properties.model.name}</td><td>{d.properties.model.version}</td><td>{d.sku.name}</td><td>{d.sku.capacity}</td><td>{d.properties.provisioningState}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <p class="note">
+        {deployments?.length ? `The snippets call ${model}, this resource's first deployment. ` : 'This resource has no deployment yet. '}
+        <a href={resourceHref(id, 'deployments')}>Deployments</a>
+      </p>
     </section>
   );
 }

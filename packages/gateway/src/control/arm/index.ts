@@ -1,9 +1,11 @@
 // The management API's Microsoft.Authorization routes: role assignments and role definitions at any scope this
-// gateway knows, `{scope}/providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}[/{name}]`.
+// gateway knows, `{scope}/providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}[/{name}]`, and the
+// caller's own `permissions` there.
 import { parseScope, type Scope } from '../../auth/scopes.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { CallerContext, Route } from '../../http/routes.ts';
 import { requireApiVersion, sendArm } from './http.ts';
+import { listPermissions, PERMISSIONS_API_VERSIONS } from './permissions.ts';
 import {
   deleteRoleAssignment,
   getRoleAssignment,
@@ -50,6 +52,11 @@ export function managementRoutes(deps: RoleAssignmentDeps): Route[] {
           sendArm(ctx.res, status, body, ctx.ids);
         },
       },
+    },
+    {
+      path: `${PROVIDER}/permissions`,
+      auth: 'entra',
+      methods: { GET: (ctx) => sendArm(ctx.res, 200, listPermissions(deps, scopeOf(ctx, PERMISSIONS_API_VERSIONS), ctx.caller), ctx.ids) },
     },
     {
       path: `${PROVIDER}/roleDefinitions`,

@@ -9,6 +9,7 @@ import { GatewayError } from '../../errors/index.ts';
 import { PRINCIPAL_TYPES } from '../../identity/config.ts';
 import type { Directory } from '../../identity/directory.ts';
 import { ADMIN_TAG } from '../../identity/graph.ts';
+import { isUser } from '../../identity/users.ts';
 import type { RoleAssignment } from '../../identity/directory-snapshot.ts';
 import { StoreConflict } from '../../store/types.ts';
 
@@ -65,7 +66,7 @@ export function roleAssignmentJson(a: RoleAssignment): Record<string, unknown> {
 }
 
 /** ARM answers 404 for a subscription, resource group or account it does not know. */
-function requireExisting(deps: RoleAssignmentDeps, scope: Scope): void {
+export function requireExisting(deps: RoleAssignmentDeps, scope: Scope): void {
   if (scope.level === 'root') return;
   const snapshot = deps.control.current;
   if (!snapshot.subscriptions().includes(scope.subscriptionId)) throw new GatewayError('subscription_not_found', `The subscription '${scope.subscriptionId}' could not be found.`);
@@ -113,7 +114,7 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, scope: Scope, 
       `Principal ${principalId} does not exist in the directory ${deps.directory.tenantId}. Check that you have the correct principal ID. For a principal of another tenant or a group, set properties.principalType (ServicePrincipal, User or Group).`,
     );
   }
-  const principalType = known ? 'ServicePrincipal' : (requestedType as RoleAssignment['principalType']);
+  const principalType = known ? (isUser(known) ? 'User' : 'ServicePrincipal') : (requestedType as RoleAssignment['principalType']);
 
   if (!snapshot.allows(caller.principalIds, text, 'action', WRITE, role.id)) throw authorizationFailed(caller, WRITE, idOf(text, name));
 
