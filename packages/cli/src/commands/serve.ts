@@ -1,6 +1,6 @@
 // `npx claude-foundry serve`: starts the gateway and prints how to call it.
 import cluster from 'node:cluster';
-import { defaultDeployments, loadConfig, logger, onStopRequest, reportReady, startGateway, superviseWorkers, type Gateway } from '@claude-foundry/gateway';
+import { defaultDeployments, loadConfig, logger, onStopRequest, reportReady, startGateway, superviseWorkers, type Gateway, type StartOptions } from '@claude-foundry/gateway';
 import { VERSION } from '../version.ts';
 import { callSnippets } from '../snippets.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
@@ -71,32 +71,46 @@ export async function serve(args: string[]): Promise<number> {
       return superviseWorkers({ workers, log: logger(), onReady: (text) => process.stdout.write(text), onStop: (now) => process.stdout.write(stopping(now, drainMs)) });
     }
   }
-  const gateway = await startGateway(start);
-  const stopped = new Promise<boolean>((resolve) => {
-    let draining = false;
-    const stop = (now: boolean) => {
-      if (now && draining) {
-        void gateway.close();
-        return;
-      }
-      draining = true;
-      resolve(now);
-    };
-    if (cluster.isWorker) onStopRequest(stop);
-    else {
-      process.on('SIGINT', () => stop(draining));
-      process.on('SIGTERM', () => stop(draining));
+  try {
+    return await run(start);
+  } finally {
+    // A worker's channel to the primary would keep it alive, after a failed start too. Through the cluster's own
+    // disconnect, which leaves the exit code as set (a bare process.disconnect() makes the worker exit 0).
+    if (cluster.isWorker && process.connected) cluster.worker!.disconnect();
+  }
+}
+
+/** Runs one gateway (the only one, or a worker) until a signal or the primary stops it. */
+async function run(start: StartOptions): Promise<number> {
+  let gateway: Gateway | undefined;
+  let stopRequested = false;
+  let cutNow = false;
+  let resolveStop!: (now: boolean) => void;
+  const stopped = new Promise<boolean>((resolve) => (resolveStop = resolve));
+  // The first request drains; a second one (or the primary's 'now') cuts what is still in flight.
+  const stop = (now: boolean) => {
+    if (stopRequested) {
+      cutNow ||= now;
+      if (now) void gateway?.close();
+      return;
     }
-  });
+    stopRequested = true;
+    resolveStop(now);
+  };
+  // A worker listens before it starts: the primary may ask it to stop while it is still starting.
+  if (cluster.isWorker) onStopRequest(stop);
+  gateway = await startGateway(start);
+  if (!cluster.isWorker) {
+    process.on('SIGINT', () => stop(stopRequested));
+    process.on('SIGTERM', () => stop(stopRequested));
+  }
   const text = banner(gateway);
   if (cluster.isWorker) reportReady(text);
   else process.stdout.write(text);
   const now = await stopped;
   if (!cluster.isWorker) process.stdout.write(stopping(now, gateway.config.drainMs));
-  const { cut } = await (now ? gateway.close().then(() => ({ cut: 0 })) : gateway.drain());
+  const { cut } = await (now || cutNow ? gateway.close().then(() => ({ cut: 0 })) : gateway.drain());
   if (cut > 0) logger().warn({ cut }, `${cut} connection${cut === 1 ? '' : 's'} still busy at the drain bound (drainMs) were cut`);
-  // A worker's channel to the primary would keep it alive.
-  if (cluster.isWorker) process.disconnect();
   return 0;
 }
 

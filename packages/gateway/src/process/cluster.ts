@@ -21,7 +21,7 @@ interface StopMessage {
 
 export interface SupervisorOptions {
   workers: number;
-  /** Prints the first worker's banner: once, however many workers start. */
+  /** Prints the first worker's banner once every worker serves: once, however many workers start. */
   onReady(banner: string): void;
   /** Says the gateway is stopping: drain (first signal) or now (second). */
   onStop?(now: boolean): void;
@@ -47,6 +47,8 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
   const restarts = new Set<NodeJS.Timeout>();
   let crashes: number[] = [];
   let started = false;
+  let readyAtStart = 0;
+  let firstBanner: string | undefined;
   let stopping: 'drain' | 'now' | undefined;
   let failure: string | undefined;
   let resolveExit!: (code: number) => void;
@@ -81,17 +83,25 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
     worker.on('message', (message: unknown) => {
       if (!isReady(message) || ready) return;
       ready = true;
+      // Forked before a stop, ready after it: it is told again.
+      if (stopping) return void worker.send({ type: 'claude-foundry:stop', now: stopping === 'now' } satisfies StopMessage, () => {});
       if (started) return;
-      started = true;
-      options.onReady(message.banner);
-      for (let next = 2; next <= count && !stopping; next++) fork(next);
+      if (slot === 1) {
+        firstBanner = message.banner;
+        for (let next = 2; next <= count; next++) fork(next);
+      }
+      // The banner once every worker serves: its ports are then answered by all of them.
+      if (++readyAtStart === count) {
+        started = true;
+        options.onReady(firstBanner!);
+      }
     });
     worker.on('exit', (code, signal) => {
       live.delete(worker);
       if (stopping) return finishIfDone();
       const pid = worker.process.pid;
       if (!started) {
-        // The first worker could not start (its error is on stderr already): nothing to supervise.
+        // A worker could not start (its error is on stderr already): the gateway does not start.
         failure = `worker ${slot} (pid ${pid}) exited with ${describe(code, signal)} before it was serving`;
         stopping = 'now';
         stopAll(true);
