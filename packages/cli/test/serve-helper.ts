@@ -18,14 +18,20 @@ function seedEraConfig(): string {
   return file;
 }
 
-/** The running child and everything it printed up to and including the banner; without --config, the seed-era deployments. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; banner: string }> {
+/**
+ * The running child and everything it printed up to and including the banner; without --config, the seed-era deployments.
+ * `timeoutMs`: how long to wait for the banner (several processes starting at once on a loaded machine need longer).
+ */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ child: ChildProcess; banner: string }> {
   const config = args.includes('--config') ? [] : ['--config', seedEraConfig()];
   const child = spawn(process.execPath, [BIN, 'serve', ...config, ...args], { env });
   let banner = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${banner}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill(); // never left running behind a failed start
+      reject(new Error(`no banner within ${timeoutMs} ms: ${banner}`));
+    }, timeoutMs);
     child.stdout!.on('data', (c: string) => {
       banner += c;
       if (banner.includes('Ctrl+C')) {

@@ -19,7 +19,11 @@ const RESOURCES = [
   {
     name: 'claude-local',
     keys: { key1: KEY1, key2: 'workers-test-key-two-0123456789' },
-    deployments: [{ name: 'claude-sonnet-4-5' }, { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } }],
+    deployments: [
+      { name: 'claude-sonnet-4-5' },
+      { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } },
+      { name: 'tight', model: 'claude-haiku-4-5', rateLimits: { rpm: 5 } },
+    ],
   },
 ];
 
@@ -171,6 +175,36 @@ describe('serve --workers 2', () => {
       logged = (JSON.parse(out) as { value: Array<{ status: number }> }).value.filter((r) => r.status === 200).length;
     }
     assert.equal(logged, calls, `${ids.size} replies, ${logged} records`);
+  });
+
+  test("the workers admit through the primary's one set of buckets: 12 requests at once over both to a deployment of RPM 5 admit exactly 5; /readyz checks the primary", async () => {
+    const body = JSON.stringify({ model: 'tight', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = request(
+              { host: '127.0.0.1', port: gw.port, method: 'POST', path: '/claude-local/anthropic/v1/messages', agent: false, headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': KEY1 } },
+              (res) => {
+                res.resume().on('end', () => resolve(res.statusCode ?? 0));
+              },
+            );
+            req.on('error', reject);
+            req.end(body);
+          }),
+      ),
+    );
+    assert.equal(statuses.filter((s) => s === 200).length, 5, statuses.join(' '));
+    assert.equal(statuses.filter((s) => s === 429).length, 7, statuses.join(' '));
+    const ready = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: gw.port, path: '/readyz', agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      }).on('error', reject);
+    });
+    assert.deepEqual(ready, { status: 200, body: { status: 'ready', checks: { store: 'ok', limits: 'ok' } } });
   });
 
   test('a worker killed with SIGKILL is replaced while the other keeps serving, and the primary logs it', async () => {

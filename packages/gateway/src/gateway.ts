@@ -21,7 +21,8 @@ import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
 import { portalRoutes } from './portal/routes.ts';
-import { createMemoryLimiter, type Limiter } from './limits/index.ts';
+import type { Limiter } from './limits/index.ts';
+import { selectLimiter } from './limits/select.ts';
 import { logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
 import { drainListeners } from './process/drain.ts';
@@ -36,8 +37,13 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Seams for the upstream backends (tests pass a fake Entra credential). */
   upstream?: UpstreamBackendOptions;
-  /** The per-deployment rate limiter; defaults to the in-process one. */
+  /** The per-deployment rate limiter; defaults to the config's (limits/select.ts): Redis, the cluster primary's or in-process. */
   limiter?: Limiter;
+  /**
+   * This process is a worker of `serve --workers N` whose primary serves the limits and budgets
+   * (`serveClusterLimiter(cluster)` in limits/primary.ts, `serveClusterBudgets(cluster)` in telemetry/budgets-cluster.ts).
+   */
+  clusterWorker?: boolean;
 }
 
 export interface Gateway {
@@ -63,6 +69,8 @@ export interface Gateway {
   scenarios: Pick<ScenarioBook, 'status'> & NodeJS.EventEmitter;
   /** The request log and metrics (docs/monitoring.md): `flush()` resolves once finished requests are committed. */
   telemetry: { flush(): Promise<void>; metricsText(): string; metricsPort: number | undefined };
+  /** `ping()` resolves when the limiter admits exactly (its Redis or its primary answers): for `/readyz`. */
+  limiter: Pick<Limiter, 'ping'>;
   /** What `/readyz` checks (the store; others add theirs, e.g. Redis), and whether the gateway is draining. */
   readiness: Readiness;
   /** Stops at once: open connections are cut. */
@@ -96,15 +104,21 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
   const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
-  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env }).catch((err: unknown) => {
+  const selected = await selectLimiter(config.limits, { worker: options.clusterWorker });
+  const limiter = options.limiter ?? selected.limiter;
+  const closeLimits = () => Promise.all([limiter.close(), selected.limiter.close()]).finally(() => selected.redis?.close());
+  const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env, redis: selected.redis, clusterWorker: options.clusterWorker === true && !selected.redis }).catch(async (err: unknown) => {
+    await closeLimits();
     store.close();
     throw err;
   });
-  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter: options.limiter ?? createMemoryLimiter(), telemetry });
+  const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry });
   const ports = { http: 0, https: 0 };
   const readiness = new Readiness();
   // The store answers a read: the snapshot keeps serving without it, but nothing could change or be created.
   readiness.add('store', () => store.settings.get('readiness'));
+  // Exact limits need their Redis, or the cluster primary that holds the workers' buckets, to answer.
+  if (selected.redis || options.clusterWorker) readiness.add(selected.redis ? 'redis' : 'limits', () => limiter.ping());
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
     createRouteTable([...healthRoutes(readiness), ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now: Date.now }), ...telemetry.routes, ...portalRoutes({ tenantId: identity.tenantId })], {
@@ -115,6 +129,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
   const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
     await telemetry.close();
+    await closeLimits();
     store.close();
     throw err;
   });
@@ -133,7 +148,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       .finally(() => {
         connections.close();
         tls.close();
-        return telemetry.close();
+        return telemetry.close().finally(closeLimits);
       })
       .then(
         () => store.close(),
@@ -193,6 +208,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
     scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
+    limiter: { ping: () => limiter.ping() },
     readiness,
     // During a drain, close() cuts what is still in flight (a second Ctrl+C).
     close: () => {

@@ -99,7 +99,8 @@ async function run(start: StartOptions): Promise<number> {
   };
   // A worker listens before it starts: the primary may ask it to stop while it is still starting.
   if (cluster.isWorker) onStopRequest(stop);
-  gateway = await startGateway(start);
+  // A worker admits and spends through the primary (exact limits and budgets across workers), or Redis when configured.
+  gateway = await startGateway({ ...start, clusterWorker: cluster.isWorker });
   if (!cluster.isWorker) {
     process.on('SIGINT', () => stop(stopRequested));
     process.on('SIGTERM', () => stop(stopRequested));

@@ -11,6 +11,7 @@ import { type DeploymentDefaults, parseDeploymentDefaults } from './deployment-d
 import type { RawConfig } from './schema.ts';
 import { schemaProblems } from './strict.ts';
 import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
+import { type LimitsConfig, parseLimitsConfig } from './limits.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
@@ -92,6 +93,8 @@ export interface GatewayConfig {
   workers: number;
   /** On SIGTERM, how long in-flight requests and streams may run before their connections are cut. */
   drainMs: number;
+  /** Shared rate limits and budgets on Redis, and what a deployment does while it is away (config/limits.ts). */
+  limits: LimitsConfig;
 }
 
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -191,7 +194,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const connections = parseConnectionSettings(raw.connections, where('connections'));
   const workers = parseWorkers(raw['workers'], where('workers'));
   const drainMs = optionalInteger(raw['drainMs'], where('drainMs'), 0, 3_600_000) ?? DEFAULT_DRAIN_MS;
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs };
+  const limits = parseLimitsConfig(raw, source, env);
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits };
 }
 
 function parseWorkers(value: unknown, where: string): number {

@@ -119,6 +119,7 @@ const deployment = z.strictObject({
   upstreams: doc(z.array(poolMember).min(1), '—', 'a pool: each an `upstream` object plus `backend`, `name`, `weight`, `priority` ([upstreams.md](upstreams.md#pools))'),
   pool: doc(pool, 'see upstreams.md', "a pool's `maxAttempts`, `deadlineMs` and `breaker`"),
   scenarios: doc(z.union([text(), z.array(text()).min(1)]), '—', 'simulator deployments only: a fixtures file (or an array) whose rules this deployment tries first ([scenarios.md](scenarios.md))'),
+  redisDown: doc(z.enum(['fail-closed', 'local']), '`limits.redisDown`', 'with `limits.redis`: what this deployment does while Redis is unreachable ([scale-out.md](scale-out.md#rate-limits-and-budgets-on-redis))'),
 });
 
 const resource = z.strictObject({
@@ -210,6 +211,14 @@ const monitoring = z.strictObject({
   maxSeries: doc(int(10, 1_000_000), '`2000`', 'label sets per metric before new ones are counted as `other`'),
 });
 
+const limits = z.strictObject({
+  redis: doc(text(), '`REDIS_URL`, else none (in-process limits)', '`redis://[user:password@]host:port[/db]` (or `rediss://`): every replica\'s rate-limit buckets and month-to-date spend in one Redis'),
+  redisDown: doc(z.enum(['fail-closed', 'local']), '`local`', 'while Redis is unreachable: `fail-closed` answers 503 `ServiceUnavailable`; `local` admits from in-process buckets of limit/`replicas`. A deployment\'s own `redisDown` wins'),
+  replicas: doc(int(1, 1000), '`1`', 'how many replicas share the limits (the divisor of `local`)'),
+  commandTimeoutMs: doc(int(10, 10_000), '`200`', 'a Redis command not answered within this counts as Redis unreachable for that request'),
+  keyPrefix: doc(text(), '`claude-foundry:`', 'prepended to every Redis key'),
+});
+
 export const configSchema = z.strictObject({
   host: doc(text(), '`127.0.0.1`', 'address to listen on'),
   port: doc(int(0, 65535), '`4480`', 'HTTP port; `0` picks a free one; or `CLAUDE_FOUNDRY_PORT`, `--port`'),
@@ -256,6 +265,7 @@ export const configSchema = z.strictObject({
   connections: doc(connections, '—', 'timeouts, the per-address connection cap, discarding refused bodies'),
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
+  limits: doc(limits, 'in-process', 'rate limits and budgets shared by replicas on Redis ([scale-out.md](scale-out.md#rate-limits-and-budgets-on-redis))'),
 });
 
 /** The config as written: the file's parsed value. */

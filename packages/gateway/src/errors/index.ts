@@ -410,6 +410,12 @@ export const catalogue = {
     code: 'RateLimitReached',
     message: 'Requests to the Messages API under this deployment have exceeded its rate limit. Please retry later.',
   },
+  rate_limiter_unavailable: {
+    status: 503,
+    shape: 'azure',
+    code: 'ServiceUnavailable',
+    message: 'The rate limiter is unreachable. Please retry shortly.',
+  },
   budget_exceeded: {
     status: 403,
     shape: 'azure',

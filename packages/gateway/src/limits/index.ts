@@ -1,7 +1,8 @@
 // Rate limits: the limiter interface the data plane admits requests through, against Foundry's three limits
 // (requests, uncached input tokens, output tokens per minute) on a deployment and on its subscription's pool.
-// The in-process limiter (bucket.ts) is the one that exists; a shared (Redis) one implements the same interface,
-// with `reserve` done atomically in one script and `reconcile`/`release` fire-and-forget.
+// Three implementations: in-process (bucket.ts), shared by replicas on Redis (redis.ts: `reserve` atomic in one
+// script, `reconcile`/`release` fire-and-forget), and shared by `--workers` through the cluster's primary process
+// (primary.ts serves the in-process one, cluster.ts is the workers' side). select.ts picks one from the config.
 
 import type { RateLimits } from '../control/types.ts';
 
@@ -44,8 +45,12 @@ export interface Rejection {
 export interface Limiter {
   /** Takes `demand` from every scope if it fits all of them now, atomically; else says which limit refused and when it will fit. */
   reserve(scopes: readonly Scope[], demand: Demand): Reservation | Rejection | Promise<Reservation | Rejection>;
+  /** Resolves when the limiter can admit exactly (its Redis or its primary answers); rejects saying why not. For `/readyz`. */
+  ping(): Promise<void>;
+  /** Ends its connections; admissions after it are not served. */
+  close(): Promise<void>;
 }
 
-export { createMemoryLimiter, type MemoryLimiterOptions } from './bucket.ts';
+export { createMemoryLimiter, type MemoryLimiter, type MemoryLimiterOptions } from './bucket.ts';
 export { deploymentLimits } from './capacity.ts';
 export { defaultCapacity, defaultQuota, limitsFromCapacity, poolKey, quotaUnits, SUBSCRIPTION_TYPES } from './quota.ts';

@@ -2,10 +2,13 @@
 // and supervises them. The first worker starts alone, so the one-time setup of an empty data folder (migrations,
 // the seed, the secret key, signing keys, the CA, the admin's credentials) happens once; the others start after
 // it is ready and find everything made. A worker that dies is restarted with a growing delay; too many deaths in
-// a short time stop the whole gateway with a non-zero exit, saying why. Signals reach workers as messages
+// a short time stop the whole gateway with a non-zero exit, saying why. The primary also holds the workers'
+// shared rate limits and budgets (limits/primary.ts, telemetry/budgets-cluster.ts). Signals reach workers as messages
 // (a terminal's Ctrl+C also reaches them directly, and must not count twice).
 import cluster, { type Worker } from 'node:cluster';
+import { serveClusterLimiter } from '../limits/primary.ts';
 import type { Logger } from '../log/index.ts';
+import { serveClusterBudgets } from '../telemetry/budgets-cluster.ts';
 
 /** What a worker tells the primary once it listens; the primary prints the first one's banner. */
 interface ReadyMessage {
@@ -59,8 +62,13 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
     restarts.clear();
     for (const worker of live) worker.send({ type: 'claude-foundry:stop', now } satisfies StopMessage, () => {});
   };
+  // The workers' rate limits and budgets live here, so N workers admit and spend as one process would (without Redis).
+  const limits = serveClusterLimiter(cluster);
+  const budgets = serveClusterBudgets(cluster);
   const finishIfDone = () => {
     if (live.size > 0 || restarts.size > 0) return;
+    limits.close();
+    budgets.close();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     resolveExit(failure ? 1 : 0);

@@ -1,6 +1,7 @@
 // Budgets per resource: an amount per calendar month (UTC), thresholds that record an alert once each, and
 // optional enforcement. Decisions come from an in-memory month-to-date figure (loaded from the hour rollups
-// at start, then added to as each request is priced), never from a query per request.
+// at start, then added to as each request is priced), never from a query per request. Replicas on one Redis
+// share that figure and the budgets themselves (budgets-redis.ts keeps the book in step through `BudgetSharing`).
 import { GatewayError } from '../errors/index.ts';
 import { logger } from '../log/index.ts';
 import type { Budget, RequestLogStore } from './log-store.ts';
@@ -31,6 +32,16 @@ function renewsIn(ms: number): string {
 
 type BudgetStore = Pick<RequestLogStore, 'budgets' | 'costSince' | 'alerts' | 'recordAlert'>;
 
+/** What the book tells the other replicas (budgets-redis.ts); it learns theirs through `sharedSpent` and `replaceBudgets`. */
+export interface BudgetSharing {
+  /** A priced request of this replica. */
+  added(resource: string, month: Month, pico: bigint): void;
+  /** A budget set (or, with only `resource`, deleted) on this replica. */
+  changed(resource: string, budget: Budget | undefined): void;
+  /** True for the one replica that records this alert. */
+  claimAlert(resource: string, month: Month, threshold: number): Promise<boolean>;
+}
+
 export class BudgetBook {
   readonly #store: BudgetStore;
   readonly #now: () => number;
@@ -38,6 +49,7 @@ export class BudgetBook {
   readonly #spent = new Map<string, bigint>();
   readonly #alerted = new Map<string, Set<number>>();
   #month: Month;
+  #sharing: BudgetSharing | undefined;
 
   constructor(store: BudgetStore, now: () => number) {
     this.#store = store;
@@ -59,6 +71,33 @@ export class BudgetBook {
     for (const a of alerts) if (a.month === this.#month.key) this.#alertedFor(a.resource).add(a.threshold);
   }
 
+  /** From now on, spend and budget changes are shared with other replicas. */
+  share(sharing: BudgetSharing): void {
+    this.#sharing = sharing;
+  }
+
+  /** The month-to-date figure all replicas together reached (from the shared counter). */
+  sharedSpent(resource: string, monthKey: string, pico: bigint): void {
+    this.#roll();
+    if (monthKey !== this.#month.key) return;
+    const key = resource.toLowerCase();
+    this.#spent.set(key, pico);
+    if (this.#budgets.has(key)) this.#check(resource);
+  }
+
+  /** Every budget, as another replica last left them. */
+  replaceBudgets(budgets: readonly Budget[]): void {
+    this.#budgets.clear();
+    for (const b of budgets) this.#budgets.set(b.resource.toLowerCase(), b);
+    for (const b of budgets) this.#check(b.resource);
+  }
+
+  /** This month's spend per resource as this replica knows it (what seeds a shared counter that is missing). */
+  spentByResource(): Map<string, bigint> {
+    this.#roll();
+    return new Map(this.#spent);
+  }
+
   get month(): Month {
     return this.#month;
   }
@@ -73,11 +112,13 @@ export class BudgetBook {
 
   set(budget: Budget): void {
     this.#budgets.set(budget.resource.toLowerCase(), budget);
+    this.#sharing?.changed(budget.resource, budget);
     this.#check(budget.resource);
   }
 
   delete(resource: string): void {
     this.#budgets.delete(resource.toLowerCase());
+    this.#sharing?.changed(resource, undefined);
   }
 
   /** This month's cost so far, picodollars. */
@@ -92,6 +133,7 @@ export class BudgetBook {
     this.#roll();
     const key = resource.toLowerCase();
     this.#spent.set(key, (this.#spent.get(key) ?? 0n) + BigInt(costPico));
+    this.#sharing?.added(resource, this.#month, BigInt(costPico));
     if (this.#budgets.has(key)) this.#check(resource);
   }
 
@@ -133,10 +175,15 @@ export class BudgetBook {
       if (alerted.has(threshold) || spent * 100n < budget.amountPico * BigInt(threshold)) continue;
       alerted.add(threshold);
       const alert = { resource: budget.resource, month: this.#month.key, threshold, spentPico: spent, amountPico: budget.amountPico, time: this.#now() };
-      logger().warn({ resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) }, 'budget threshold reached');
-      this.#store.recordAlert(alert).catch((err: unknown) => {
-        logger().error({ err }, 'budget alert not recorded');
-      });
+      const record = () => {
+        logger().warn({ resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) }, 'budget threshold reached');
+        this.#store.recordAlert(alert).catch((err: unknown) => {
+          logger().error({ err }, 'budget alert not recorded');
+        });
+      };
+      // With replicas, the one that claims the alert records it: one alert per threshold, not one per replica.
+      if (!this.#sharing) record();
+      else this.#sharing.claimAlert(budget.resource, this.#month, threshold).then((claimed) => claimed && record(), (err: unknown) => logger().error({ err }, 'budget alert not claimed'));
     }
   }
 }

@@ -15,6 +15,9 @@ import { getModel } from '../models/catalog.ts';
 import { monitoringRoutes } from './api.ts';
 import type { AuthorizeManagement } from './authorize.ts';
 import { BudgetBook } from './budgets.ts';
+import { shareBudgets } from './budgets-redis.ts';
+import { shareBudgetsInCluster } from './budgets-cluster.ts';
+import type { SharedRedis } from '../limits/redis-client.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from './config.ts';
 import type { ConnectionStats } from '../http/connections.ts';
 import { createGatewayMetrics, type MetricSources } from './gateway-metrics.ts';
@@ -49,6 +52,10 @@ export interface TelemetryOptions {
   connections?: ConnectionStats;
   /** The pool deployments in use, for /metrics. */
   pools?: MetricSources['pools'];
+  /** Replicas on one Redis share budgets and their month-to-date spend (budgets-redis.ts). */
+  redis?: SharedRedis | undefined;
+  /** A `--workers` worker without Redis: budgets shared through the primary (budgets-cluster.ts). */
+  clusterWorker?: boolean | undefined;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -102,6 +109,11 @@ export async function startTelemetry(options: TelemetryOptions) {
   const otlp = otlpConfigured(env) ? await startOtlp(env, GATEWAY_VERSION) : undefined;
   const budgets = new BudgetBook(store, now);
   await budgets.load(config.resources.map((r) => r.name));
+  const sharedBudgets = options.redis
+    ? await shareBudgets(budgets, options.redis, { resources: config.resources.map((r) => r.name) })
+    : options.clusterWorker
+      ? shareBudgetsInCluster(budgets, store)
+      : undefined;
 
   function record(trace: RequestTrace, status: number, aborted: boolean, durationMs: number, usage: TokenUsage | undefined): RequestLogRecord {
     const deployment = trace.deployment;
@@ -194,6 +206,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       metricsServer!.once('error', reject);
       metricsServer!.listen(settings.metricsPort, settings.metricsHost, () => resolve());
     }).catch(async (err: unknown) => {
+      sharedBudgets?.close();
       metrics.close();
       await writer.close();
       await store.close();
@@ -214,6 +227,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     /** Resolves once every record of a finished request is committed. */
     flush: () => writer.drain(),
     async close(): Promise<void> {
+      sharedBudgets?.close();
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       metrics.close();
       await writer.close();

@@ -1,0 +1,170 @@
+// Budgets shared by replicas through Redis: one month-to-date spend counter per resource (INCRBY picodollars per
+// priced request), the budget definitions in one hash with a version counter, and one claim per threshold alert.
+// Each replica polls every `pollMs` (one round trip: the version and the counters), so a budget set or an amount
+// reached on one replica is enforced on every other within that bound. The request path never waits for Redis:
+// the book keeps deciding from its in-memory figure, which the counter's replies and the poll keep current.
+//
+// While Redis is away, spend and budget changes are kept and sent once it is back; a Redis that lost its data
+// (restarted) is seeded again from what each replica knows (SET NX: the first one's figure).
+import type { SharedRedis } from '../limits/redis-client.ts';
+import { logger } from '../log/index.ts';
+import type { BudgetBook, BudgetSharing } from './budgets.ts';
+import type { Budget } from './log-store.ts';
+
+export interface SharedBudgets {
+  close(): void;
+}
+
+/** Counters and claims outlive their month by a few days, then Redis drops them. */
+const MONTH_TTL_MS = 40 * 86_400_000;
+
+interface StoredBudget {
+  resource: string;
+  amountPico: string;
+  thresholds: number[];
+  enforce: boolean;
+  updatedAt: number;
+}
+
+function decode(json: string): Budget | undefined {
+  try {
+    const b = JSON.parse(json) as StoredBudget;
+    return { resource: b.resource, amountPico: BigInt(b.amountPico), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt };
+  } catch {
+    return undefined;
+  }
+}
+
+const encode = (b: Budget) => JSON.stringify({ resource: b.resource, amountPico: b.amountPico.toString(), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt } satisfies StoredBudget);
+
+export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options: { pollMs?: number; resources?: string[] } = {}): Promise<SharedBudgets> {
+  const { client } = redis;
+  const p = redis.keyPrefix;
+  const pollMs = options.pollMs ?? 500;
+  const budgetsKey = `${p}budgets`;
+  const versionKey = `${p}budgets:version`;
+  const spendKey = (month: string, resource: string) => `${p}spend:${month}:${resource.toLowerCase()}`;
+  /** Spend not yet counted in Redis (it was away), per resource, for the month it was spent in. */
+  const pending = new Map<string, { month: string; pico: bigint }>();
+  /** Budgets changed while Redis was away: sent when it is back. */
+  const unsent = new Map<string, Budget | undefined>();
+  const known = new Set((options.resources ?? []).map((r) => r.toLowerCase()));
+  let version: string | null | undefined;
+  let closed = false;
+
+  const sharing: BudgetSharing = {
+    added(resource, month, pico) {
+      const key = resource.toLowerCase();
+      known.add(key);
+      if (!redis.ready()) return keep(key, month.key, pico);
+      client.incrby(spendKey(month.key, key), pico.toString()).then(
+        (total) => book.sharedSpent(key, month.key, BigInt(total)),
+        (err: unknown) => {
+          redis.failed(err);
+          keep(key, month.key, pico);
+        },
+      );
+      client.pexpire(spendKey(month.key, key), MONTH_TTL_MS).catch(() => {});
+    },
+    changed(resource, budget) {
+      const key = resource.toLowerCase();
+      if (!redis.ready()) return void unsent.set(key, budget);
+      send(key, budget).catch((err: unknown) => {
+        redis.failed(err);
+        unsent.set(key, budget);
+      });
+    },
+    async claimAlert(resource, month, threshold) {
+      if (!redis.ready()) return true; // recorded twice rather than lost
+      const claimed = await client.set(`${p}alert:${month.key}:${resource.toLowerCase()}:${threshold}`, '1', 'PX', MONTH_TTL_MS, 'NX').catch(() => 'OK');
+      return claimed === 'OK';
+    },
+  };
+
+  function keep(key: string, month: string, pico: bigint): void {
+    const was = pending.get(key);
+    pending.set(key, { month, pico: (was && was.month === month ? was.pico : 0n) + pico });
+  }
+
+  async function send(key: string, budget: Budget | undefined): Promise<void> {
+    const tx = client.multi();
+    if (budget) tx.hset(budgetsKey, key, encode(budget));
+    else tx.hdel(budgetsKey, key);
+    await tx.incr(versionKey).exec();
+  }
+
+  /** After a (re)connection: the counters a restarted Redis lost are seeded, then what waited is sent. */
+  async function resync(): Promise<void> {
+    const month = book.month;
+    for (const [key, local] of book.spentByResource()) {
+      const seeded = await client.set(spendKey(month.key, key), local.toString(), 'PX', MONTH_TTL_MS, 'NX');
+      const waiting = pending.get(key);
+      pending.delete(key);
+      // Seeded: the local figure already holds what waited. Not seeded: the counter lives on; add what waited.
+      if (seeded !== 'OK' && waiting && waiting.month === month.key) await client.incrby(spendKey(month.key, key), waiting.pico.toString());
+    }
+    if ((await client.exists(versionKey)) === 0) {
+      // A new (or emptied) Redis learns this replica's budgets; others add theirs, the first one's kept on a clash.
+      const tx = client.multi();
+      for (const b of book.list()) tx.hsetnx(budgetsKey, b.resource.toLowerCase(), encode(b));
+      await tx.incr(versionKey).exec();
+    }
+    for (const [key, budget] of unsent) await send(key, budget);
+    unsent.clear();
+    version = undefined;
+  }
+
+  async function poll(): Promise<void> {
+    if (!redis.ready()) return;
+    const month = book.month.key;
+    const resources = [...new Set([...known, ...book.list().map((b) => b.resource.toLowerCase())])];
+    const tx = client.pipeline().get(versionKey);
+    if (resources.length > 0) tx.mget(resources.map((r) => spendKey(month, r)));
+    const replies = (await tx.exec()) ?? [];
+    const [versionReply, spendReply] = replies;
+    if (versionReply?.[0] || spendReply?.[0]) throw versionReply?.[0] ?? spendReply?.[0];
+    const totals = (spendReply?.[1] ?? []) as (string | null)[];
+    resources.forEach((r, i) => {
+      if (totals[i] != null) book.sharedSpent(r, month, BigInt(totals[i]!));
+    });
+    const now = versionReply?.[1] as string | null;
+    if (now !== version) {
+      const all = await client.hgetall(budgetsKey);
+      book.replaceBudgets(Object.values(all).flatMap((json) => decode(json) ?? []));
+      version = now;
+    }
+  }
+
+  let syncing: Promise<void> = Promise.resolve();
+  const onReady = () => {
+    syncing = syncing.then(resync).catch((err: unknown) => {
+      redis.failed(err);
+      logger().warn({ err: (err as Error).message }, 'budgets not synchronized with Redis; retried on its next connection');
+    });
+  };
+  client.on('ready', onReady);
+  book.share(sharing);
+  if (redis.ready()) {
+    onReady();
+    await syncing;
+    await poll().catch((err: unknown) => redis.failed(err));
+  }
+  let polling = false;
+  const timer = setInterval(() => {
+    if (polling || closed) return;
+    polling = true;
+    syncing
+      .then(poll)
+      .catch((err: unknown) => redis.failed(err))
+      .finally(() => (polling = false));
+  }, pollMs);
+  timer.unref();
+  return {
+    close() {
+      closed = true;
+      clearInterval(timer);
+      client.off('ready', onReady);
+    },
+  };
+}
+
