@@ -16,7 +16,7 @@ import { createDataPlane } from './dataplane/handler.ts';
 import { createRouteTable } from './http/routes.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
-import { TlsCertificates, tlsNames } from './http/tls.ts';
+import { TlsCertificates, tlsNames, tlsStorage } from './http/tls.ts';
 import { writeAdminCredentials } from './identity/admin.ts';
 import { type GatewayIdentity, startIdentity } from './identity/index.ts';
 import { PublicOrigins } from './identity/origin.ts';
@@ -24,9 +24,10 @@ import { portalRoutes } from './portal/routes.ts';
 import type { Limiter } from './limits/index.ts';
 import { selectLimiter } from './limits/select.ts';
 import { logger } from './log/index.ts';
-import { openStore } from './store/index.ts';
 import { drainListeners } from './process/drain.ts';
 import { healthRoutes, Readiness } from './process/readiness.ts';
+import { openConfiguredStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
 
 export interface StartOptions {
@@ -63,6 +64,8 @@ export interface Gateway {
   /** The base URL the official SDKs take for a resource: `{url}/{resource}/anthropic`. */
   baseURL(resource?: string): string;
   keys(resource?: string): { key1: string; key2: string };
+  /** The store: `ping()` resolves while it answers (for readiness); `dialect` says which it is. */
+  store: Pick<Store, 'ping' | 'dialect'>;
   /** Live gauges: streams being written right now. */
   stats(): { activeStreams: number };
   /** Scripted scenarios (docs/scenarios.md): each file's rule count and refusal; `change` after each reload. */
@@ -86,9 +89,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const env = options.env ?? process.env;
   const config = loadConfig({ file: options.configFile, overrides: options.overrides, env });
   const scenarios = new ScenarioBook(config.scenarios); // reads its files now; watches them once the gateway listens
-  const store = openStore(config.dataDir);
-  const opened = await ControlPlane.open(store, config, Date.now).catch((err: unknown) => {
-    store.close();
+  const store = await openConfiguredStore(config, env);
+  const opened = await ControlPlane.open(store, config, Date.now).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
   const { plane } = opened;
@@ -97,10 +100,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const upstream = createUpstreamBackends(options.upstream);
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
-  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch((err: unknown) => {
-    store.close();
+  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch(async (err: unknown) => {
+    await store.close();
     throw err;
   });
+  followStore(store, [() => plane.reload(), () => identity.directory.reload(), () => identity.keys.reload()]);
   const { directory, validator } = identity;
   const authenticate = createAuthenticator({ control, validator, directory });
   const connections = createConnectionGuard(config.connections, config.trustedProxies, debugLog(env));
@@ -109,7 +113,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const closeLimits = () => Promise.all([limiter.close(), selected.limiter.close()]).finally(() => selected.redis?.close());
   const telemetry = await startTelemetry({ config, control, authorize: armAuthorizer(directory), connections: connections.stats, pools: () => upstream.backends.pool.pools(), env, redis: selected.redis, clusterWorker: options.clusterWorker === true && !selected.redis }).catch(async (err: unknown) => {
     await closeLimits();
-    store.close();
+    await store.close();
     throw err;
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry });
@@ -127,10 +131,12 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const namesOf = (snapshot: ControlSnapshot) =>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
-  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current)).catch(async (err: unknown) => {
+  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock).
+  const shared = store.dialect === 'postgres' ? store : undefined;
+  const tls = await store.exclusive(() => TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared))).catch(async (err: unknown) => {
     await telemetry.close();
     await closeLimits();
-    store.close();
+    await store.close();
     throw err;
   });
   const server = createGatewayServer(dataPlane.handle, { routes, connections, shutdown: readiness });
@@ -152,8 +158,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       })
       .then(
         () => store.close(),
-        (err: unknown) => {
-          store.close();
+        async (err: unknown) => {
+          await store.close();
           throw err;
         },
       );
@@ -205,6 +211,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       if (!found) throw new Error(`No resource named ${resource}`);
       return found.keys;
     },
+    store: { dialect: store.dialect, ping: () => store.ping() },
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
     scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
@@ -221,6 +228,28 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       return stop(boundMs).then(() => outcome);
     },
   };
+}
+
+/**
+ * Another process's committed change (a replica, or a worker on the same SQLite file) reloads every snapshot the
+ * store feeds: the control plane's, the directory's (principals, role assignments, users) and the signing keys. One
+ * reload at a time; a change arriving meanwhile reloads once more after it. A failed reload (the store is down) is
+ * logged and leaves the last snapshots serving; the next version seen tries again.
+ */
+function followStore(store: Store, reloads: Array<() => Promise<void>>): void {
+  let running = false;
+  let again = false;
+  const run = async () => {
+    if (running) return void (again = true);
+    running = true;
+    do {
+      again = false;
+      const failed = (await Promise.allSettled(reloads.map((reload) => reload()))).find((r) => r.status === 'rejected');
+      if (failed) logger().warn({ err: String((failed as PromiseRejectedResult).reason) }, "the store's change could not be loaded; the last snapshot keeps serving");
+    } while (again);
+    running = false;
+  };
+  store.watch(() => void run());
 }
 
 /**

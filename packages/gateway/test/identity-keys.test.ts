@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RemoteJwks } from '../src/identity/jwks.ts';
-import { SIGNING_KEYS_FILE, SigningKeyRing } from '../src/identity/signing-keys.ts';
+import { fileKeyRing, SIGNING_KEYS_FILE, SigningKeyRing } from '../src/identity/signing-keys.ts';
 import { raw, startTestGateway, type TestGateway } from './helpers.ts';
 import { accountScope, assign, callWithToken, devToken, LocalTenant, newPrincipal, ROLES } from './identity-helpers.ts';
 
@@ -44,17 +44,17 @@ describe('the signing key ring', () => {
   test('keeps a retired key published for the token lifetime plus the skew, then drops it; the file is 0600 and survives a reload', async () => {
     let now = 1_800_000_000_000;
     const retention = (3599 + 300) * 1000;
-    const ring = await SigningKeyRing.open(dir, () => now, retention);
+    const ring = await SigningKeyRing.open(fileKeyRing(dir), () => now, retention);
     const first = ring.active().kid;
     assert.equal(statSync(join(dir, SIGNING_KEYS_FILE)).mode & 0o777, 0o600);
     const second = await ring.rotate();
     now += retention - 1;
     assert.ok(ring.publicKey(first), 'still published just before the retention ends');
-    assert.equal((await SigningKeyRing.open(dir, () => now, retention)).jwks().length, 2, 'a restart keeps both keys');
+    assert.equal((await SigningKeyRing.open(fileKeyRing(dir), () => now, retention)).jwks().length, 2, 'a restart keeps both keys');
     now += 1;
     assert.equal(ring.publicKey(first), undefined);
     assert.deepEqual(ring.jwks().map((k) => k.kid), [second]);
-    assert.equal((await SigningKeyRing.open(dir, () => now, retention)).active().kid, second);
+    assert.equal((await SigningKeyRing.open(fileKeyRing(dir), () => now, retention)).active().kid, second);
   });
 });
 

@@ -95,6 +95,8 @@ export interface GatewayConfig {
   drainMs: number;
   /** Shared rate limits and budgets on Redis, and what a deployment does while it is away (config/limits.ts). */
   limits: LimitsConfig;
+  /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
+  store: { postgres: string | undefined };
 }
 
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -137,6 +139,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
   if (env['CLAUDE_FOUNDRY_WORKERS']) fromEnv.workers = /^\d+$/.test(env['CLAUDE_FOUNDRY_WORKERS']) ? Number(env['CLAUDE_FOUNDRY_WORKERS']) : env['CLAUDE_FOUNDRY_WORKERS'];
   if (env['CLAUDE_FOUNDRY_DRAIN_MS']) fromEnv.drainMs = Number(env['CLAUDE_FOUNDRY_DRAIN_MS']);
+  // DATABASE_URL, the name PaaS platforms set, stands for store.postgres when the file does not say.
+  if (env['DATABASE_URL'] && !isObject(raw['store'])) fromEnv.store = { postgres: env['DATABASE_URL'] };
   const merged: Record<string, unknown> = { ...raw, ...fromEnv, ...options.overrides };
   const source = file ?? 'config';
   const problems = schemaProblems(merged);
@@ -195,7 +199,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const workers = parseWorkers(raw['workers'], where('workers'));
   const drainMs = optionalInteger(raw['drainMs'], where('drainMs'), 0, 3_600_000) ?? DEFAULT_DRAIN_MS;
   const limits = parseLimitsConfig(raw, source, env);
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits };
+  const store = parseStore(raw['store'], where('store'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits, store };
 }
 
 function parseWorkers(value: unknown, where: string): number {
@@ -205,6 +210,21 @@ function parseWorkers(value: unknown, where: string): number {
     throw new ConfigError(`${where} must be a whole number from 1 to 1024, or "auto" for one per core; got ${JSON.stringify(value)?.slice(0, 40)}.`);
   }
   return value;
+}
+
+function parseStore(value: unknown, where: string): GatewayConfig['store'] {
+  if (value === undefined) return { postgres: undefined };
+  const postgres = isObject(value) ? value['postgres'] : undefined;
+  if (postgres === undefined) return { postgres: undefined };
+  if (typeof postgres !== 'string' || !/^postgres(ql)?:\/\/[^/]/.test(postgres)) {
+    throw new ConfigError(`${where}.postgres must be a PostgreSQL URL such as "postgres://user:password@db.internal:5432/claude_foundry" (or set DATABASE_URL).`);
+  }
+  try {
+    new URL(postgres);
+  } catch {
+    throw new ConfigError(`${where}.postgres is not a valid URL: percent-encode special characters of the password (e.g. @ as %40).`);
+  }
+  return { postgres };
 }
 
 function parseTrustedProxies(value: unknown, where: string): string[] {

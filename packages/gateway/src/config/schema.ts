@@ -219,6 +219,14 @@ const limits = z.strictObject({
   keyPrefix: doc(text(), '`claude-foundry:`', 'prepended to every Redis key'),
 });
 
+const store = z.strictObject({
+  postgres: doc(
+    z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
+    '— (SQLite in `dataDir`)',
+    "a PostgreSQL URL, `postgres://user:password@host:5432/db`: the store every replica shares (resources, keys, deployments, principals, role assignments, signing keys, the CA, the admin's credentials), which needs `CLAUDE_FOUNDRY_SECRET_KEY`; or `DATABASE_URL` ([scale-out.md](scale-out.md#store-on-postgresql))",
+  ),
+});
+
 export const configSchema = z.strictObject({
   host: doc(text(), '`127.0.0.1`', 'address to listen on'),
   port: doc(int(0, 65535), '`4480`', 'HTTP port; `0` picks a free one; or `CLAUDE_FOUNDRY_PORT`, `--port`'),
@@ -266,6 +274,7 @@ export const configSchema = z.strictObject({
   identity: doc(identity, 'development tenant on', 'Entra tenants, service principals and role assignments ([identity.md](identity.md))'),
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
   limits: doc(limits, 'in-process', 'rate limits and budgets shared by replicas on Redis ([scale-out.md](scale-out.md#rate-limits-and-budgets-on-redis))'),
+  store: doc(store, 'SQLite in `dataDir`', 'where the store is kept ([scale-out.md](scale-out.md#store-on-postgresql))'),
 });
 
 /** The config as written: the file's parsed value. */

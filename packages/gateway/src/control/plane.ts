@@ -1,8 +1,10 @@
 // The control plane's state: resource groups, accounts and deployments as the store holds them, and the data plane's
-// snapshot built from them. Every change runs alone (in order), writes the store, then swaps in a new snapshot before
-// it returns, so the next request sees it and a check made inside a change still holds when it writes.
+// snapshot built from them. Every change runs in one store transaction holding the store's write lock (across every
+// replica), re-reads the records under it, checks and writes, then swaps in a new snapshot before it returns: a check
+// made inside a change still holds when it writes, whichever replica races it. Other replicas' changes arrive
+// through `reload`, called when the store's change version moves (gateway.ts).
 import type { GatewayConfig } from '../config/index.ts';
-import type { AccountRecord, DeploymentRecord, ResourceGroupRecord, Store } from '../store/types.ts';
+import type { AccountRecord, DeploymentRecord, ResourceGroupRecord, Store, StoreTables } from '../store/types.ts';
 import { buildSnapshot, type ControlRecords } from './build.ts';
 import { seedFromConfig } from './seed.ts';
 import { ControlState } from './snapshot.ts';
@@ -34,11 +36,13 @@ export class ControlPlane {
 
   /** Seeds the store from the config, then loads it. `warnings` name seeded items the store overrode. */
   static async open(store: Store, config: GatewayConfig, now: () => number): Promise<{ plane: ControlPlane; warnings: string[] }> {
-    const warnings = await seedFromConfig(store, config, new Date(now()).toISOString());
+    // One transaction under the store's write lock: replicas (or workers) starting together seed one after the other,
+    // so the later ones see the first's accounts and keep their keys.
+    const warnings = await store.transaction((tx) => seedFromConfig(tx, config, new Date(now()).toISOString()));
     return { plane: new ControlPlane(store, config, await ControlPlane.#load(store)), warnings };
   }
 
-  static async #load(store: Store): Promise<ControlRecords> {
+  static async #load(store: StoreTables): Promise<ControlRecords> {
     const [groups, accounts, deployments] = await Promise.all([store.resourceGroups.list(), store.accounts.list(), store.deployments.list()]);
     return { groups, accounts, deployments };
   }
@@ -72,25 +76,36 @@ export class ControlPlane {
     return this.#records.groups.find((g) => same(g.subscriptionId, subscriptionId) && same(g.name, name));
   }
 
-  /** Runs `work` after every change before it, alone; the snapshot is rebuilt before the promise settles. */
+  /**
+   * Runs `work` after every change of this process before it, in a store transaction: the records it reads are the
+   * store's as of the lock, so its checks see every replica's writes. The snapshot is rebuilt before the promise settles.
+   */
   change<T>(work: (writer: ControlWriter) => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
-      let wrote = false;
-      const written = <R>(p: Promise<R>) => ((wrote = true), p);
-      const store = this.#store;
-      const writer: ControlWriter = {
-        putResourceGroup: (r) => written(store.resourceGroups.put(r)),
-        putAccount: (r) => written(store.accounts.put(r)),
-        deleteAccount: (name) => written(store.accounts.delete(name)),
-        putDeployment: (r) => written(store.deployments.put(r)),
-        deleteDeployment: (account, name) => written(store.deployments.delete(account, name)),
-      };
       try {
-        return await work(writer);
+        return await this.#store.transaction(async (tx) => {
+          this.#records = await ControlPlane.#load(tx);
+          const writer: ControlWriter = {
+            putResourceGroup: (r) => tx.resourceGroups.put(r),
+            putAccount: (r) => tx.accounts.put(r),
+            deleteAccount: (name) => tx.accounts.delete(name),
+            putDeployment: (r) => tx.deployments.put(r),
+            deleteDeployment: (account, name) => tx.deployments.delete(account, name),
+          };
+          return work(writer);
+        });
       } finally {
-        if (wrote) await this.#reload();
+        // Committed or rolled back, the records are re-read: a failed store (503) leaves the last good ones.
+        await this.#reload().catch(() => undefined);
       }
     });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Re-reads the store and swaps in a new snapshot (another replica's change); queued behind this process's changes. */
+  reload(): Promise<void> {
+    const run = this.#queue.then(() => this.#reload());
     this.#queue = run.catch(() => undefined);
     return run;
   }

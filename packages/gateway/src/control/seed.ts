@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayConfig, ResourceConfig } from '../config/index.ts';
 import { getModel } from '../models/catalog.ts';
-import type { AccountRecord, DeploymentRecord, Store } from '../store/types.ts';
+import type { AccountRecord, DeploymentRecord, StoreTables } from '../store/types.ts';
 import { generateKey } from './keys.ts';
 
 /** Where Claude on Foundry runs (Azure's East US 2); ARM requests name their own. */
@@ -25,7 +25,7 @@ export function defaultModelVersion(model: string): string {
 type KeyFile = Record<string, { key1: string; key2: string }>;
 
 /** Keys the gateway generated before it had a store (`<dataDir>/keys.json`), read at most once. */
-async function legacyKeys(store: Store, dataDir: string): Promise<KeyFile> {
+async function legacyKeys(store: StoreTables, dataDir: string): Promise<KeyFile> {
   if ((await store.settings.get(KEY_FILE_IMPORTED)) !== undefined) return {};
   const path = join(dataDir, KEY_FILE);
   try {
@@ -57,8 +57,12 @@ function seedAccount(r: ResourceConfig, keys: { key1: string; key2: string }, no
   };
 }
 
-/** Applies the seed; returns one line per declared item it had to skip (the store holds something else there). */
-export async function seedFromConfig(store: Store, config: GatewayConfig, now: string): Promise<string[]> {
+/**
+ * Applies the seed; returns one line per declared item it had to skip (the store holds something else there). Run in
+ * one store transaction (ControlPlane.open), so processes starting together seed one after the other and the later
+ * ones find, and keep, the accounts and keys the first created.
+ */
+export async function seedFromConfig(store: StoreTables, config: GatewayConfig, now: string): Promise<string[]> {
   const warnings: string[] = [];
   const legacy = await legacyKeys(store, config.dataDir);
   const accounts = await store.accounts.list();

@@ -458,6 +458,12 @@ export const catalogue = {
     code: 'api_error',
     message: 'Internal server error',
   },
+  store_unavailable: {
+    status: 503,
+    shape: 'azure',
+    code: 'ServiceUnavailable',
+    message: 'The store (PostgreSQL) is unreachable; management changes are refused until it answers. Requests are still served from the last snapshot.',
+  },
   overloaded: {
     status: 529,
     shape: 'anthropic',

@@ -5,12 +5,13 @@
 // days of its end. The server certificate is re-issued when its names change — a resource created over ARM is
 // covered at once, without a restart — and otherwise kept across restarts.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext, type Server as TlsServer } from 'node:tls';
 import { certificateIp, createCertificate } from '../identity/x509.ts';
-import { writePrivateFile } from '../store/data-dir.ts';
+import type { Store } from '../store/types.ts';
+import { dataDirTls, storeTls, type TlsStorage } from './tls-storage.ts';
 
 export const CA_FILE = 'ca.pem';
 const CA_KEY_FILE = 'ca-key.pem';
@@ -59,12 +60,9 @@ export function tlsNames(resources: readonly string[], domains: readonly string[
   return { dnsNames: [...dns], ipAddresses: [...ips], permittedDnsNames: [...permittedDns], permittedIpRanges: [...ranges] };
 }
 
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // missing or unreadable: generated afresh
-  }
+/** Where the CA and the certificates are kept: the data folder, or a shared store (tls-storage.ts). */
+export function tlsStorage(dataDir: string, store?: Store): TlsStorage {
+  return store ? storeTls(store, dataDir, [CA_FILE, CA_KEY_FILE, NAMES_FILE], [CA_FILE]) : dataDirTls(dataDir);
 }
 
 const pemKey = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -85,7 +83,7 @@ interface Ca {
 /** The CA and the server certificate; `update` follows the resources, `attach` serves the current certificate. */
 export class TlsCertificates {
   readonly caPath: string;
-  readonly #dataDir: string;
+  readonly #files: TlsStorage;
   readonly #clock: () => number;
   #names: TlsNames;
   /** The names of the latest update, issued or on their way. */
@@ -99,17 +97,17 @@ export class TlsCertificates {
   readonly #servers: Array<Pick<TlsServer, 'setSecureContext'>> = [];
   #timer: NodeJS.Timeout | undefined;
 
-  private constructor(dataDir: string, names: TlsNames, clock: () => number) {
-    this.#dataDir = dataDir;
+  private constructor(dataDir: string, names: TlsNames, clock: () => number, files: TlsStorage) {
+    this.#files = files;
     this.caPath = join(dataDir, CA_FILE);
     this.#names = names;
     this.#requested = names;
     this.#clock = clock;
   }
 
-  static async open(dataDir: string, names: TlsNames, clock: () => number = Date.now): Promise<TlsCertificates> {
+  static async open(dataDir: string, names: TlsNames, clock: () => number = Date.now, files: TlsStorage = dataDirTls(dataDir)): Promise<TlsCertificates> {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const certificates = new TlsCertificates(dataDir, names, clock);
+    const certificates = new TlsCertificates(dataDir, names, clock, files);
     await certificates.#ensure();
     return certificates;
   }
@@ -169,9 +167,9 @@ export class TlsCertificates {
     return this.#pending;
   }
 
-  #issued(): IssuedNames {
+  async #issued(): Promise<IssuedNames> {
     try {
-      const parsed = JSON.parse(read(join(this.#dataDir, NAMES_FILE)) ?? '') as Partial<IssuedNames>;
+      const parsed = JSON.parse((await this.#files.read(NAMES_FILE)) ?? '') as Partial<IssuedNames>;
       return { ca: Array.isArray(parsed.ca) ? parsed.ca : [], leaf: Array.isArray(parsed.leaf) ? parsed.leaf : [] };
     } catch {
       return { ca: [], leaf: [] }; // none (a first start, or certificates of an earlier version): issued afresh
@@ -180,11 +178,11 @@ export class TlsCertificates {
 
   async #ensure(): Promise<void> {
     const now = this.#clock();
-    const issued = this.#issued();
+    const issued = await this.#issued();
     const caChanged = await this.#ensureCa(now, issued);
     const wanted = leafNames(this.#names);
-    let key = read(join(this.#dataDir, KEY_FILE));
-    let cert = read(join(this.#dataDir, CERT_FILE));
+    let key = await this.#files.read(KEY_FILE);
+    let cert = await this.#files.read(CERT_FILE);
     let leaf: X509Certificate | undefined;
     try {
       leaf = cert ? new X509Certificate(cert) : undefined;
@@ -212,9 +210,9 @@ export class TlsCertificates {
       });
       key = pemKey(pair.privateKey);
       cert = new X509Certificate(der).toString();
-      writePrivateFile(join(this.#dataDir, KEY_FILE), key);
-      writePrivateFile(join(this.#dataDir, CERT_FILE), cert);
-      writePrivateFile(join(this.#dataDir, NAMES_FILE), `${JSON.stringify({ ca: caNames(this.#names), leaf: wanted } satisfies IssuedNames)}\n`);
+      await this.#files.write(KEY_FILE, key);
+      await this.#files.write(CERT_FILE, cert);
+      await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: caNames(this.#names), leaf: wanted } satisfies IssuedNames)}\n`);
     }
     if (current && this.#context) return;
     this.#key = key!;
@@ -225,8 +223,8 @@ export class TlsCertificates {
 
   /** True when the CA was (re-)issued: missing, not matching its key, near its end, or not permitted the names needed. */
   async #ensureCa(now: number, issued: IssuedNames): Promise<boolean> {
-    const keyText = read(join(this.#dataDir, CA_KEY_FILE));
-    const certText = read(this.caPath);
+    const keyText = await this.#files.read(CA_KEY_FILE);
+    const certText = await this.#files.read(CA_FILE);
     try {
       if (keyText && certText) {
         const key = createPrivateKey(keyText);
@@ -253,8 +251,8 @@ export class TlsCertificates {
       notAfter: new Date(now + CA_DAYS * DAY),
       ca: { permittedDnsNames: this.#names.permittedDnsNames, permittedIpRanges: this.#names.permittedIpRanges },
     });
-    writePrivateFile(join(this.#dataDir, CA_KEY_FILE), pemKey(pair.privateKey));
-    writePrivateFile(this.caPath, new X509Certificate(der).toString());
+    await this.#files.write(CA_KEY_FILE, pemKey(pair.privateKey));
+    await this.#files.write(CA_FILE, new X509Certificate(der).toString());
     this.#ca = { cert: new X509Certificate(der), key: pair.privateKey };
     return true;
   }

@@ -1,5 +1,7 @@
 // The admin service principal the CLI signs in with: created on first start, Owner of every subscription the
 // gateway serves, its credentials written to <dataDir>/admin-credentials.json (mode 0600) with the gateway's URLs.
+// With a shared store (PostgreSQL) its secret is kept sealed in the store too, so every replica writes the same
+// credentials and none resets the secret another replica handed out.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRole } from '../auth/roles.ts';
@@ -9,6 +11,7 @@ import { ADMIN_TAG } from './graph.ts';
 
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
 const ADMIN_SETTING = 'identity.adminObjectId';
+const ADMIN_SECRET = 'identity.adminClientSecret';
 const OWNER = findRole('Owner')!.id;
 
 export interface AdminCredentials {
@@ -30,6 +33,7 @@ function readCredentials(path: string): Partial<AdminCredentials> {
 export async function ensureAdmin(directory: Directory, dataDir: string, subscriptions: readonly string[]): Promise<AdminCredentials & { path: string }> {
   const path = join(dataDir, ADMIN_CREDENTIALS_FILE);
   const store = directory.store;
+  const shared = store.dialect === 'postgres';
   const objectId = await store.settings.get(ADMIN_SETTING);
   let principal = objectId ? directory.current.principalByObjectId(objectId) : undefined;
   let clientSecret: string | undefined;
@@ -38,10 +42,12 @@ export async function ensureAdmin(directory: Directory, dataDir: string, subscri
     principal = created.principal;
     clientSecret = created.clientSecret;
     await store.settings.set(ADMIN_SETTING, principal.objectId);
+    if (shared) await store.secrets.put(ADMIN_SECRET, clientSecret);
   } else {
-    const file = readCredentials(path);
-    const works = file.clientId === principal.appId && typeof file.clientSecret === 'string' && (await directory.verifyClientSecret(principal, file.clientSecret));
-    clientSecret = works ? file.clientSecret! : await directory.resetClientSecret(principal.objectId);
+    const kept = shared ? { clientId: principal.appId, clientSecret: await store.secrets.get(ADMIN_SECRET) } : readCredentials(path);
+    const works = kept.clientId === principal.appId && typeof kept.clientSecret === 'string' && (await directory.verifyClientSecret(principal, kept.clientSecret));
+    clientSecret = works ? kept.clientSecret! : await directory.resetClientSecret(principal.objectId);
+    if (shared && !works) await store.secrets.put(ADMIN_SECRET, clientSecret);
   }
   for (const subscription of new Set(subscriptions.map((s) => s.toLowerCase()))) {
     const scope = `/subscriptions/${subscription}`;

@@ -1,6 +1,6 @@
 // The directory: service principals and role assignments from config (fixed) and from the store (managed through
 // the API and the CLI). Every change is written to the store, then a new snapshot is swapped in at once, so the
-// next request sees it without a restart.
+// next request sees it without a restart; another replica's changes arrive through `reload` (gateway.ts).
 import { createHash } from 'node:crypto';
 import { newGuid } from '../ids/index.ts';
 import type { RoleAssignmentRecord, Store } from '../store/types.ts';
@@ -29,6 +29,9 @@ export class Directory {
   readonly #config: IdentityConfig;
   readonly #clock: () => number;
   #current: DirectorySnapshot = new DirectorySnapshot([], []);
+  /** Reloads may overlap (this process's write, another replica's): only one started later than the applied one wins. */
+  #started = 0;
+  #applied = 0;
 
   private constructor(store: Store, config: IdentityConfig, clock: () => number) {
     this.#store = store;
@@ -55,6 +58,7 @@ export class Directory {
   }
 
   async reload(): Promise<void> {
+    const ticket = ++this.#started;
     const created = new Date(0).toISOString();
     const fromConfig: DirectoryPrincipal[] = this.#config.servicePrincipals.map((p) => ({
       objectId: p.objectId,
@@ -85,6 +89,8 @@ export class Directory {
       source: 'config',
     }));
     const assignments: RoleAssignment[] = (await this.#store.roleAssignments.list()).map((a) => ({ ...a, source: 'store' }));
+    if (ticket < this.#applied) return;
+    this.#applied = ticket;
     this.#current = new DirectorySnapshot([...fromConfig, ...stored], [...configured, ...assignments]);
   }
 

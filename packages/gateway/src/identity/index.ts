@@ -10,7 +10,7 @@ import { Directory } from './directory.ts';
 import { directoryRoutes } from './graph.ts';
 import { identityProviderRoutes } from './idp.ts';
 import type { PublicOrigins } from './origin.ts';
-import { SigningKeyRing } from './signing-keys.ts';
+import { fileKeyRing, SigningKeyRing, storeKeyRing } from './signing-keys.ts';
 import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
 import { type AdminUser, ensureAdminUser } from './users.ts';
 import { createTokenValidator, type TokenValidator } from './validate.ts';
@@ -40,7 +40,9 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
   const { config, control, store, clock, origins } = options;
   const settings = config.identity;
   const tenantId = settings.developmentTenant.tenantId;
-  const keys = await SigningKeyRing.open(config.dataDir, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
+  // A shared store keeps the signing keys, so every replica validates the tokens any of them issued.
+  const ring = store.dialect === 'postgres' ? storeKeyRing(store) : fileKeyRing(config.dataDir);
+  const keys = await SigningKeyRing.open(ring, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
   const directory = await Directory.open(store, settings, clock);
   const validator = createTokenValidator({
     developmentTenant: settings.developmentTenant.enabled ? { tenantId, publicKey: (kid) => keys.publicKey(kid) } : undefined,
@@ -49,8 +51,14 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
     jwksMinRefreshSeconds: settings.jwksMinRefreshSeconds,
     clock,
   });
-  const admin = await ensureAdmin(directory, config.dataDir, control.current.subscriptions());
-  const adminUser = await ensureAdminUser(directory, config.dataDir, control.current.subscriptions());
+  // Replicas starting together create one admin principal and one admin user, not one each.
+  const { admin, adminUser } = await store.exclusive(async () => {
+    await directory.reload();
+    return {
+      admin: await ensureAdmin(directory, config.dataDir, control.current.subscriptions()),
+      adminUser: await ensureAdminUser(directory, config.dataDir, control.current.subscriptions()),
+    };
+  });
   const routes: Route[] = [...directoryRoutes({ directory, control })];
   const codes = new AuthorizationCodes({ directory, origins, clock });
   if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins, codes }));

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.ts';
 import { ControlPlane } from '../control/plane.ts';
-import { DATABASE_FILE, openStore } from '../store/index.ts';
+import { DATABASE_FILE, openConfiguredStore } from '../store/index.ts';
 import { ADMIN_CREDENTIALS_FILE, ensureAdmin, writeAdminCredentials } from './admin.ts';
 import { Directory } from './directory.ts';
 
@@ -23,10 +23,11 @@ export interface Recovered {
 
 export async function recoverAdmin(options: RecoverOptions): Promise<Recovered> {
   const config = loadConfig({ file: options.configFile, env: options.env ?? process.env, overrides: { dataDir: options.dataDir } });
-  if (!existsSync(join(config.dataDir, DATABASE_FILE))) {
+  if (config.store.postgres === undefined && !existsSync(join(config.dataDir, DATABASE_FILE))) {
     throw new Error(`${config.dataDir} holds no claude-foundry store: pass the data folder the gateway was started with (--data-dir).`);
   }
-  const store = openStore(config.dataDir);
+  const env = options.env ?? process.env;
+  const store = await openConfiguredStore(config, env);
   try {
     const { plane } = await ControlPlane.open(store, config, Date.now);
     const directory = await Directory.open(store, config.identity, Date.now);
@@ -40,7 +41,7 @@ export async function recoverAdmin(options: RecoverOptions): Promise<Recovered> 
     writeAdminCredentials(admin.path, admin, previous);
     return { clientId: admin.clientId, subscriptions: [...subscriptions], path: admin.path };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -1,9 +1,11 @@
-// The development tenant's RSA signing keys, kept in the data folder (mode 0600). Tokens are signed with the newest;
+// The development tenant's RSA signing keys, kept in the data folder (mode 0600), or sealed in the store when it is
+// shared (PostgreSQL), so every replica signs and validates with the same ones. Tokens are signed with the newest;
 // a rotated-out key stays published until every token it signed has expired, so rotation never breaks a caller.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from '../store/data-dir.ts';
+import type { Store } from '../store/types.ts';
 import { createCertificate } from './x509.ts';
 
 export const SIGNING_KEYS_FILE = 'signing-keys.json';
@@ -49,40 +51,91 @@ async function newKey(now: number): Promise<StoredKey> {
   return { kid, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certificate: der.toString('base64'), createdAt: now, retiredAt: null };
 }
 
+/** Where the ring is kept: a file in the data folder, or a sealed secret in the store. */
+export interface KeyRingStorage {
+  /** Where, for messages. */
+  readonly label: string;
+  load(): Promise<string | undefined>;
+  /** Keeps `text` unless a ring was kept meanwhile (another replica's); returns the ring kept. */
+  create(text: string): Promise<string>;
+  save(text: string): Promise<void>;
+}
+
+export function fileKeyRing(dataDir: string): KeyRingStorage {
+  const path = join(dataDir, SIGNING_KEYS_FILE);
+  return {
+    label: `The signing key file ${path}`,
+    load: async () => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    create: async (text) => {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      writePrivateFile(path, text);
+      return text;
+    },
+    save: async (text) => writePrivateFile(path, text),
+  };
+}
+
+const SIGNING_KEYS_SECRET = 'identity.signingKeys';
+
+export function storeKeyRing(store: Store): KeyRingStorage {
+  return {
+    label: "The store's signing keys",
+    load: () => store.secrets.get(SIGNING_KEYS_SECRET),
+    create: (text) => store.secrets.create(SIGNING_KEYS_SECRET, text),
+    save: (text) => store.secrets.put(SIGNING_KEYS_SECRET, text),
+  };
+}
+
+function parseRing(text: string | undefined, label: string): StoredKey[] | undefined {
+  if (text === undefined) return undefined;
+  let parsed: { keys?: StoredKey[] };
+  try {
+    parsed = JSON.parse(text) as { keys?: StoredKey[] };
+  } catch (err) {
+    throw new Error(`${label} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
+  }
+  return Array.isArray(parsed.keys) && parsed.keys.some((k) => k.retiredAt === null) ? parsed.keys : undefined;
+}
+
 export class SigningKeyRing {
-  readonly #path: string;
+  readonly #storage: KeyRingStorage;
   readonly #clock: () => number;
   /** How long a retired key stays published: the longest token lifetime plus the allowed clock skew. */
   readonly #retentionMs: number;
   #keys: StoredKey[];
   #objects = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
 
-  private constructor(path: string, clock: () => number, retentionMs: number, keys: StoredKey[]) {
-    this.#path = path;
+  private constructor(storage: KeyRingStorage, clock: () => number, retentionMs: number, keys: StoredKey[]) {
+    this.#storage = storage;
     this.#clock = clock;
     this.#retentionMs = retentionMs;
     this.#keys = keys;
   }
 
-  /** The ring kept in the data folder, with a first key generated when there is none. */
-  static async open(dataDir: string, clock: () => number, retentionMs: number): Promise<SigningKeyRing> {
-    const path = join(dataDir, SIGNING_KEYS_FILE);
-    try {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as { keys?: StoredKey[] };
-      if (Array.isArray(parsed.keys) && parsed.keys.some((k) => k.retiredAt === null)) return new SigningKeyRing(path, clock, retentionMs, parsed.keys);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(`The signing key file ${path} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
-      }
-    }
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const ring = new SigningKeyRing(path, clock, retentionMs, [await newKey(clock())]);
-    ring.#save(ring.#keys);
-    return ring;
+  /** The ring kept in `storage`, with a first key generated when there is none. */
+  static async open(storage: KeyRingStorage, clock: () => number, retentionMs: number): Promise<SigningKeyRing> {
+    const text = await storage.load().catch((err: unknown) => {
+      throw new Error(`${storage.label} cannot be read (${(err as Error).message}); fix or delete it to generate a new key.`);
+    });
+    const kept = parseRing(text, storage.label);
+    if (kept) return new SigningKeyRing(storage, clock, retentionMs, kept);
+    const fresh = `${JSON.stringify({ keys: [await newKey(clock())] }, null, 2)}\n`;
+    // None kept: the first replica's new ring wins. Kept but every key retired: replaced.
+    const ring = text === undefined ? await storage.create(fresh) : (await storage.save(fresh), fresh);
+    return new SigningKeyRing(storage, clock, retentionMs, parseRing(ring, storage.label) ?? parseRing(fresh, storage.label)!);
   }
 
-  #save(keys: StoredKey[]): void {
-    writePrivateFile(this.#path, `${JSON.stringify({ keys }, null, 2)}\n`);
+  /** Takes the kept ring again (another replica rotated it). */
+  async reload(): Promise<void> {
+    const kept = parseRing(await this.#storage.load(), this.#storage.label);
+    if (kept) this.#keys = kept;
   }
 
   #objectsOf(key: StoredKey): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -130,7 +183,7 @@ export class SigningKeyRing {
     const next = await newKey(now);
     const keys = this.#live().map((k) => (k.retiredAt === null ? { ...k, retiredAt: now } : k));
     keys.push(next);
-    this.#save(keys);
+    await this.#storage.save(`${JSON.stringify({ keys }, null, 2)}\n`);
     this.#keys = keys;
     return next.kid;
   }

@@ -2,7 +2,8 @@
 // sign in with a client secret. A user is kept as a directory principal tagged USER_TAG (its password stored only
 // as the secret's scrypt hash), so role assignments name its object ID and RBAC decides for it exactly as for a
 // principal. The admin user is created on first start, Owner of every subscription, its password written once to
-// <dataDir>/admin-user.json (mode 0600) for the banner to print.
+// <dataDir>/admin-user.json (mode 0600) for the banner to print. With a shared store (PostgreSQL) the password is kept
+// sealed in the store as well, and each replica's file is a copy of it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRole } from '../auth/roles.ts';
@@ -14,6 +15,7 @@ export const USER_TAG = 'claude-foundry:user';
 export const ADMIN_USER_FILE = 'admin-user.json';
 export const ADMIN_USER_NAME = 'admin';
 const OWNER = findRole('Owner')!.id;
+const ADMIN_USER_SECRET = 'identity.adminUserPassword';
 
 export interface AdminUser {
   userName: string;
@@ -45,11 +47,24 @@ export async function ensureAdminUser(directory: Directory, dataDir: string, sub
   const path = join(dataDir, ADMIN_USER_FILE);
   let user = findUser(directory, ADMIN_USER_NAME);
   let newPassword: string | undefined;
-  if (!user || !existsSync(path)) {
+  const keep = (password: string) => writeFileSync(path, `${JSON.stringify({ userName: ADMIN_USER_NAME, password }, null, 2)}\n`, { mode: 0o600 });
+  const store = directory.store;
+  if (store.dialect === 'postgres') {
+    // The store keeps the password: every replica's file is a copy, and no replica resets what another handed out.
+    const kept = await store.secrets.get(ADMIN_USER_SECRET);
+    if (user && kept !== undefined && (await directory.verifyClientSecret(user, kept))) {
+      if (!existsSync(path)) keep(kept);
+    } else {
+      if (user) newPassword = await directory.resetClientSecret(user.objectId);
+      else ({ user, password: newPassword } = await createUser(directory, ADMIN_USER_NAME));
+      await store.secrets.put(ADMIN_USER_SECRET, newPassword);
+      keep(newPassword);
+    }
+  } else if (!user || !existsSync(path)) {
     // First start, or the file was lost: a fresh password (the old one stops working).
     if (user) newPassword = await directory.resetClientSecret(user.objectId);
     else ({ user, password: newPassword } = await createUser(directory, ADMIN_USER_NAME));
-    writeFileSync(path, `${JSON.stringify({ userName: ADMIN_USER_NAME, password: newPassword }, null, 2)}\n`, { mode: 0o600 });
+    keep(newPassword);
   } else {
     JSON.parse(readFileSync(path, 'utf8')); // a damaged file fails the start rather than leaving an unknown password
   }

@@ -1,7 +1,8 @@
-// Opens the gateway's store: SQLite in the data folder (a PostgreSQL implementation would slot in here).
+// Opens the gateway's store: PostgreSQL when `store.postgres` (or DATABASE_URL) names one, else SQLite in the data folder.
 import { join } from 'node:path';
 import { prepareDataDir } from './data-dir.ts';
-import { loadSecretBox } from './secret-box.ts';
+import { openPostgresStore } from './postgres.ts';
+import { loadSecretBox, requireSecretKey } from './secret-box.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
 
@@ -11,6 +12,20 @@ export const DATABASE_FILE = 'claude-foundry.db';
 export function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env): Store {
   prepareDataDir(dataDir);
   return openSqliteStore(join(dataDir, DATABASE_FILE), loadSecretBox(dataDir, env));
+}
+
+/** The store the config names: PostgreSQL (the secret key from CLAUDE_FOUNDRY_SECRET_KEY), else the embedded SQLite one. */
+export async function openConfiguredStore(config: { dataDir: string; store: { postgres: string | undefined } }, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  if (config.store.postgres === undefined) return openStore(config.dataDir, env);
+  // The data folder (local copies: the CA for clients, the admin's credentials for the CLI) only once the store opened.
+  const store = await openPostgresStore(config.store.postgres, requireSecretKey(env));
+  try {
+    prepareDataDir(config.dataDir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
 }
 
 export {
@@ -23,4 +38,5 @@ export {
   type RoleAssignmentRecord,
   type ServicePrincipalRecord,
   type Store,
+  type StoreTables,
 } from './types.ts';

@@ -1,6 +1,9 @@
-// The schema, as numbered migrations (run by migrate.ts). The database's `user_version` is the last one applied; each
-// migration runs once, in its own transaction. Never edit a released migration: add the next one.
+// The schema, as numbered migrations (run by migrate.ts), the same numbers for SQLite and PostgreSQL: each has its SQL
+// in both dialects. Each migration runs once, in its own transaction. Never edit a released migration: add the next one.
+// In PostgreSQL, names compared without case (SQLite's COLLATE NOCASE) are unique indexes on lower(...), and a
+// `seq` column keeps the creation order SQLite's rowid gives.
 import type { DatabaseSync } from 'node:sqlite';
+import type { ClientBase } from 'pg';
 import type { Migration } from './migrate.ts';
 import { isSealed, type SecretBox } from './secret-box.ts';
 
@@ -21,6 +24,11 @@ function sealAccountKeys(db: DatabaseSync, { box }: StoreMigrationContext): void
     const seal = (column: 'key1' | 'key2') => (isSealed(row[column]) ? row[column] : box.seal(row[column], keyContext(row.name, column)));
     update.run(seal('key1'), seal('key2'), row.name);
   }
+}
+
+async function recordKeyId(client: ClientBase, { box }: StoreMigrationContext): Promise<void> {
+  // A new PostgreSQL store never held unsealed keys (they were sealed from its first row): only the key's id is recorded.
+  await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [SECRET_KEY_ID_SETTING, box.keyId]);
 }
 
 export const MIGRATIONS: readonly Migration<StoreMigrationContext>[] = [
@@ -54,6 +62,32 @@ export const MIGRATIONS: readonly Migration<StoreMigrationContext>[] = [
       CREATE INDEX role_assignments_principal ON role_assignments (principal_id);
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
     `,
+    postgres: `
+      CREATE TABLE service_principals (
+        object_id      text PRIMARY KEY,
+        app_id         text NOT NULL UNIQUE,
+        tenant_id      text NOT NULL,
+        display_name   text NOT NULL,
+        secret_hash    text NOT NULL,
+        groups_json    text NOT NULL DEFAULT '[]',
+        app_roles_json text NOT NULL DEFAULT '[]',
+        tags_json      text NOT NULL DEFAULT '[]',
+        created_at     text NOT NULL
+      );
+      CREATE TABLE role_assignments (
+        name               text PRIMARY KEY,
+        scope              text NOT NULL,
+        role_definition_id text NOT NULL,
+        principal_id       text NOT NULL,
+        principal_type     text NOT NULL,
+        description        text,
+        created_on         text NOT NULL,
+        created_by         text
+      );
+      CREATE UNIQUE INDEX role_assignments_scope_role_principal ON role_assignments (lower(scope), role_definition_id, principal_id);
+      CREATE INDEX role_assignments_principal ON role_assignments (principal_id);
+      CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
+    `,
   },
   {
     version: 2,
@@ -86,11 +120,58 @@ export const MIGRATIONS: readonly Migration<StoreMigrationContext>[] = [
         PRIMARY KEY (account, name)
       ) STRICT;
     `,
+    postgres: `
+      CREATE TABLE resource_groups (
+        seq             bigserial,
+        subscription_id text NOT NULL,
+        name            text NOT NULL,
+        location        text NOT NULL,
+        tags_json       text NOT NULL DEFAULT '{}',
+        created_at      text NOT NULL
+      );
+      CREATE UNIQUE INDEX resource_groups_name ON resource_groups (subscription_id, lower(name));
+      CREATE TABLE accounts (
+        seq              bigserial,
+        name             text NOT NULL,
+        subscription_id  text NOT NULL,
+        resource_group   text NOT NULL,
+        custom_subdomain text,
+        key1             text NOT NULL,
+        key2             text NOT NULL,
+        record_json      text NOT NULL,
+        created_at       text NOT NULL
+      );
+      CREATE UNIQUE INDEX accounts_name ON accounts (lower(name));
+      CREATE UNIQUE INDEX accounts_custom_subdomain ON accounts (lower(custom_subdomain));
+      CREATE TABLE deployments (
+        seq         bigserial,
+        account     text NOT NULL,
+        name        text NOT NULL,
+        record_json text NOT NULL,
+        created_at  text NOT NULL
+      );
+      CREATE UNIQUE INDEX deployments_name ON deployments (lower(account), lower(name));
+    `,
   },
   {
     version: 3,
     description: 'resource keys sealed with the secret key (AES-256-GCM)',
     run: sealAccountKeys,
+    runPostgres: recordKeyId,
+  },
+  {
+    version: 4,
+    description: 'the change version every replica watches; sealed secrets (signing keys, CA, admin credentials)',
+    sql: `
+      CREATE TABLE changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT;
+      INSERT INTO changes (id, version) VALUES (1, 0);
+      CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    `,
+    postgres: `
+      CREATE TABLE changes (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+      INSERT INTO changes (id, version) VALUES (1, 0);
+      CREATE TABLE secrets (name text PRIMARY KEY, value text NOT NULL);
+    `,
   },
 ];
 

@@ -92,3 +92,18 @@ export function loadSecretBox(dataDir: string, env: NodeJS.ProcessEnv): SecretBo
   }
   return new SecretBox(decodeKey(text, path), path);
 }
+
+/**
+ * With the store on PostgreSQL the key must come from CLAUDE_FOUNDRY_SECRET_KEY: every replica needs the same one, and
+ * it is never kept in the database beside what it seals (a copy of the database alone gives no secret away).
+ */
+export function requireSecretKey(env: NodeJS.ProcessEnv): SecretBox {
+  const fromEnv = env[SECRET_KEY_ENV];
+  if (fromEnv === undefined || fromEnv === '') {
+    throw new StoreOpenError(
+      `With store.postgres, ${SECRET_KEY_ENV} must be set, to the same 32 bytes (base64 or hex) on every replica: it seals the keys and secrets kept in PostgreSQL ` +
+        "and is never stored there. Create one with 'openssl rand -base64 32'. Nothing was written.",
+    );
+  }
+  return new SecretBox(decodeKey(fromEnv, SECRET_KEY_ENV), SECRET_KEY_ENV);
+}

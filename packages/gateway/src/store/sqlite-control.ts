@@ -1,11 +1,12 @@
-// The control plane's tables on node:sqlite: resource groups, accounts (with their keys, sealed) and deployments. Each write
-// is one statement or one transaction, so a reader never sees half of a change.
+// The control plane's tables on node:sqlite: resource groups, accounts (with their keys, sealed) and deployments. Writes
+// run inside the store's transaction (sqlite.ts), so a reader never sees half of a change.
 import type { DatabaseSync } from 'node:sqlite';
 import { keyContext } from './migrations.ts';
 import type { SecretBox } from './secret-box.ts';
-import { type AccountRecord, type DeploymentRecord, type ResourceGroupRecord, type Store, StoreConflict } from './types.ts';
+import { resourceGroupOf } from './rows.ts';
+import { type AccountRecord, type DeploymentRecord, type StoreTables, StoreConflict } from './types.ts';
 
-type ControlTables = Pick<Store, 'resourceGroups' | 'accounts' | 'deployments'>;
+type ControlTables = Pick<StoreTables, 'resourceGroups' | 'accounts' | 'deployments'>;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'ERR_SQLITE_ERROR' && /UNIQUE constraint/.test((err as Error).message);
 
@@ -34,36 +35,14 @@ export function sqliteControlTables(db: DatabaseSync, box: SecretBox): ControlTa
     deleteDeployment: db.prepare('DELETE FROM deployments WHERE account = ? AND name = ?'),
   };
 
-  function transaction<T>(work: () => T): T {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
-  }
-
   return {
     resourceGroups: {
-      list: async () =>
-        (q.groups.all() as Array<Record<string, unknown>>).map(
-          (row): ResourceGroupRecord => ({
-            subscriptionId: String(row['subscription_id']),
-            name: String(row['name']),
-            location: String(row['location']),
-            tags: JSON.parse(String(row['tags_json'])) as Record<string, string>,
-            createdAt: String(row['created_at']),
-          }),
-        ),
-      put: async (r) =>
-        transaction(() => {
-          const existed = q.groupExists.get(r.subscriptionId, r.name) !== undefined;
-          q.putGroup.run(r.subscriptionId, r.name, r.location, JSON.stringify(r.tags), r.createdAt);
-          return !existed;
-        }),
+      list: async () => (q.groups.all() as Array<Record<string, unknown>>).map(resourceGroupOf),
+      put: async (r) => {
+        const existed = q.groupExists.get(r.subscriptionId, r.name) !== undefined;
+        q.putGroup.run(r.subscriptionId, r.name, r.location, JSON.stringify(r.tags), r.createdAt);
+        return !existed;
+      },
     },
     accounts: {
       list: async () =>
@@ -89,11 +68,10 @@ export function sqliteControlTables(db: DatabaseSync, box: SecretBox): ControlTa
         }
         if (changes === 0) throw new StoreConflict(`An account named '${r.name}' exists in another subscription or resource group.`);
       },
-      delete: async (name) =>
-        transaction(() => {
-          q.deleteAccountDeployments.run(name);
-          return Number(q.deleteAccount.run(name).changes) > 0;
-        }),
+      delete: async (name) => {
+        q.deleteAccountDeployments.run(name);
+        return Number(q.deleteAccount.run(name).changes) > 0;
+      },
     },
     deployments: {
       list: async () =>
@@ -102,11 +80,10 @@ export function sqliteControlTables(db: DatabaseSync, box: SecretBox): ControlTa
           account: row.account,
           name: row.name,
         })),
-      put: async (r) =>
-        transaction(() => {
-          if (q.accountExists.get(r.account) === undefined) throw new StoreConflict(`The account '${r.account}' does not exist.`);
-          q.putDeployment.run(r.account, r.name, JSON.stringify(r), r.createdAt);
-        }),
+      put: async (r) => {
+        if (q.accountExists.get(r.account) === undefined) throw new StoreConflict(`The account '${r.account}' does not exist.`);
+        q.putDeployment.run(r.account, r.name, JSON.stringify(r), r.createdAt);
+      },
       delete: async (account, name) => Number(q.deleteDeployment.run(account, name).changes) > 0,
     },
   };

@@ -1,14 +1,19 @@
-// The store on node:sqlite in the data folder: WAL, strict tables, numbered migrations. A database that is
-// corrupt, not ours, or from a newer schema is refused at start with a clear message, before anything is written.
+// The store on node:sqlite in the data folder: WAL, strict tables, numbered migrations, a change version polled for
+// other processes' commits. A database that is corrupt, not ours, or from a newer schema is refused at start with a
+// clear message, before anything is written.
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import type { PrincipalType } from '../identity/config.ts';
 import { ensurePrivateFile } from './data-dir.ts';
 import { pragma, runMigrations } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
+import { assignmentOf, principalOf, secretContext } from './rows.ts';
 import { sqliteControlTables } from './sqlite-control.ts';
-import { type RoleAssignmentRecord, type ServicePrincipalRecord, type Store, StoreConflict, StoreOpenError } from './types.ts';
+import { ChangeWatcher, ownTransactions, SerialQueue } from './transact.ts';
+import { type Store, StoreConflict, StoreOpenError, type StoreTables } from './types.ts';
+
+/** How often another process's commit is looked for (PRAGMA data_version: a read of the connection's own state). */
+const POLL_MS = 250;
 
 /** `PRAGMA application_id`: "CFDY", so a stray SQLite file is never mistaken for ours. */
 const APPLICATION_ID = 0x43464459;
@@ -39,38 +44,6 @@ function inspectExisting(path: string): void {
   } finally {
     db?.close();
   }
-}
-
-const json = (value: unknown): string[] => {
-  const parsed: unknown = JSON.parse(String(value));
-  return Array.isArray(parsed) ? parsed.map(String) : [];
-};
-
-function principalOf(row: Record<string, unknown>): ServicePrincipalRecord {
-  return {
-    objectId: String(row['object_id']),
-    appId: String(row['app_id']),
-    tenantId: String(row['tenant_id']),
-    displayName: String(row['display_name']),
-    secretHash: String(row['secret_hash']),
-    groups: json(row['groups_json']),
-    appRoles: json(row['app_roles_json']),
-    tags: json(row['tags_json']),
-    createdAt: String(row['created_at']),
-  };
-}
-
-function assignmentOf(row: Record<string, unknown>): RoleAssignmentRecord {
-  return {
-    name: String(row['name']),
-    scope: String(row['scope']),
-    roleDefinitionId: String(row['role_definition_id']),
-    principalId: String(row['principal_id']),
-    principalType: String(row['principal_type']) as PrincipalType,
-    description: row['description'] === null ? null : String(row['description']),
-    createdOn: String(row['created_on']),
-    createdBy: row['created_by'] === null ? null : String(row['created_by']),
-  };
 }
 
 function conflictOr(err: unknown, message: string): never {
@@ -115,9 +88,14 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
     deleteAssignment: db.prepare('DELETE FROM role_assignments WHERE name = ?'),
     getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
     setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    getSecret: db.prepare('SELECT value FROM secrets WHERE name = ?'),
+    putSecret: db.prepare('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+    createSecret: db.prepare('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    version: db.prepare('SELECT version FROM changes WHERE id = 1'),
+    bump: db.prepare('UPDATE changes SET version = version + 1 WHERE id = 1 RETURNING version'),
   };
 
-  return {
+  const tables: StoreTables = {
     servicePrincipals: {
       list: async () => (q.principals.all() as Array<Record<string, unknown>>).map(principalOf),
       insert: async (r) => {
@@ -145,15 +123,73 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
     },
     ...sqliteControlTables(db, box),
     settings: {
-      get: async (key) => {
-        const row = q.getSetting.get(key) as { value: string } | undefined;
-        return row?.value;
-      },
+      get: async (key) => (q.getSetting.get(key) as { value: string } | undefined)?.value,
       set: async (key, value) => {
         q.setSetting.run(key, value);
       },
     },
-    close: () => {
+    secrets: {
+      get: async (name) => {
+        const row = q.getSecret.get(name) as { value: string } | undefined;
+        return row && box.open(row.value, secretContext(name));
+      },
+      put: async (name, value) => {
+        q.putSecret.run(name, box.seal(value, secretContext(name)));
+      },
+      create: async (name, value) => {
+        q.createSecret.run(name, box.seal(value, secretContext(name)));
+        return box.open((q.getSecret.get(name) as { value: string }).value, secretContext(name));
+      },
+    },
+  };
+
+  // One connection: transactions of this process queue here; BEGIN IMMEDIATE takes the file's write lock against others.
+  const queue = new SerialQueue();
+  const exclusive = new SerialQueue();
+  const currentVersion = () => Number((q.version.get() as { version: number }).version);
+  const watcher = new ChangeWatcher(currentVersion());
+  let poll: NodeJS.Timeout | undefined;
+  const transaction = <T>(work: (tx: StoreTables) => Promise<T>): Promise<T> =>
+    queue.run(async () => {
+      db.exec('BEGIN IMMEDIATE');
+      let version: number;
+      let result: T;
+      try {
+        result = await work(tables);
+        version = Number((q.bump.get() as { version: number }).version);
+        db.exec('COMMIT');
+      } catch (err) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+      watcher.offer(version);
+      return result;
+    });
+
+  return {
+    dialect: 'sqlite',
+    ...ownTransactions(tables, transaction),
+    transaction,
+    exclusive: (work) => exclusive.run(work),
+    version: async () => currentVersion(),
+    watch: (listener) => {
+      watcher.listen(listener);
+      if (poll) return;
+      let dataVersion = pragma(db, 'data_version');
+      poll = setInterval(() => {
+        if (!db.isOpen) return;
+        const now = pragma(db, 'data_version');
+        if (now === dataVersion) return;
+        dataVersion = now;
+        watcher.offer(currentVersion());
+      }, POLL_MS);
+      poll.unref();
+    },
+    ping: async () => {
+      db.prepare('SELECT 1').get();
+    },
+    close: async () => {
+      clearInterval(poll);
       if (db.isOpen) db.close();
     },
   };

@@ -1,6 +1,7 @@
 // The one store interface for what the gateway persists: service principals, role assignments, resource groups,
-// accounts (resources) with their keys, and deployments. Asynchronous so that a PostgreSQL implementation fits the
-// same shape; only the control plane calls it, never a data-plane request, which reads in-memory snapshots.
+// accounts (resources) with their keys, deployments, and sealed secrets. Two implementations: SQLite in the data
+// folder (sqlite.ts) and PostgreSQL (postgres.ts), held to the same contract by the same tests. Only the control
+// plane and the directory call it, never a data-plane request, which reads in-memory snapshots.
 import type { DeploymentSku } from '../control/types.ts';
 import type { PrincipalType } from '../identity/config.ts';
 
@@ -107,7 +108,7 @@ export class StoreOpenError extends Error {
   }
 }
 
-export interface Store {
+export interface StoreTables {
   readonly servicePrincipals: {
     list(): Promise<ServicePrincipalRecord[]>;
     insert(record: ServicePrincipalRecord): Promise<void>;
@@ -147,5 +148,33 @@ export interface Store {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
   };
-  close(): void;
+  /** Named secrets (signing keys, the CA's key, the admin's credentials), sealed with the secret box at rest. */
+  readonly secrets: {
+    get(name: string): Promise<string | undefined>;
+    put(name: string, value: string): Promise<void>;
+    /** Stores `value` unless the name holds one already; returns what the store holds after (the first writer's). */
+    create(name: string, value: string): Promise<string>;
+  };
+}
+
+export interface Store extends StoreTables {
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one transaction that holds the store's write lock (across processes), then bumps the change
+   * version and commits; a throw rolls everything back. The tables outside `tx` are not to be used inside it.
+   */
+  transaction<T>(work: (tx: StoreTables) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` alone among the processes sharing the store, outside any transaction: the start-up steps that create
+   * what must exist once (the admin principal and user, the CA). PostgreSQL: a session advisory lock; SQLite: within
+   * this process only (the seed, a transaction, is ordered across processes either way).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** The change version: bumped by every committed write, from any process. */
+  version(): Promise<number>;
+  /** Calls `listener` with each new version seen (any process's commit, this one's included); see changes.ts. */
+  watch(listener: (version: number) => void): void;
+  /** Resolves when the store answers a query (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
