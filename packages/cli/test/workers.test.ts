@@ -15,10 +15,11 @@ import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { BIN } from './serve-helper.ts';
 
 const KEY1 = 'workers-test-key-one-0123456789';
+const KEY2 = 'workers-test-key-two-0123456789';
 const RESOURCES = [
   {
     name: 'claude-local',
-    keys: { key1: KEY1, key2: 'workers-test-key-two-0123456789' },
+    keys: { key1: KEY1, key2: KEY2 },
     deployments: [
       { name: 'claude-sonnet-4-5' },
       { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } },
@@ -205,6 +206,26 @@ describe('serve --workers 2', () => {
       }).on('error', reject);
     });
     assert.deepEqual(ready, { status: 200, body: { status: 'ready', checks: { store: 'ok', limits: 'ok' } } });
+  });
+
+  test('a key regenerated through one worker is refused by every worker within a second', async () => {
+    const call = (key: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+        const req = request(
+          { host: '127.0.0.1', port: gw.port, method: 'POST', path: '/claude-local/anthropic/v1/messages', agent: false, headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key } },
+          (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (let i = 0; i < 4; i++) assert.equal(await call(KEY2), 200);
+    execFileSync(process.execPath, [BIN, 'keys', 'regenerate', '--resource', 'claude-local', '--key', 'key2', '--data-dir', gw.dataDir], { encoding: 'utf8' });
+    const regenerated = Date.now();
+    // Fresh connections alternate between the workers: eight refusals in a row are refusals by both.
+    let refusedInARow = 0;
+    while (refusedInARow < 8 && Date.now() - regenerated < 1000) refusedInARow = (await call(KEY2)) === 401 ? refusedInARow + 1 : 0;
+    assert.equal(refusedInARow, 8, `the old key2 was still accepted ${Date.now() - regenerated} ms after the change`);
   });
 
   test('a worker killed with SIGKILL is replaced while the other keeps serving, and the primary logs it', async () => {
