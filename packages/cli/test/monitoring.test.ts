@@ -5,13 +5,15 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HELLO, messages, startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
+import { DIALECTS, postgresDatabase } from '../../gateway/test/log-stores.ts';
 
 const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 // The gateway is found from its data folder (admin-credentials.json), not from the environment.
 const { CLAUDE_FOUNDRY_URL: _url, ...ENV }: NodeJS.ProcessEnv = { ...process.env, CLAUDE_FOUNDRY_CONFIG: '' };
 const run = promisify(execFile);
 
-describe('usage, cost, logs and budget', () => {
+// On both request-log stores: logs.db, and PostgreSQL as replicas share it.
+for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request log on ${dialect})`, () => {
   let gw: TestGateway;
   const cli = async (...args: string[]) => {
     try {
@@ -24,7 +26,7 @@ describe('usage, cost, logs and budget', () => {
   };
 
   before(async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {});
     for (let i = 0; i < 3; i++) await messages(gw);
     await messages(gw, { ...HELLO, model: 'claude-haiku-4-5', stream: true });
     await messages(gw, { ...HELLO, model: 'missing' });

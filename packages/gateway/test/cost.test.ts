@@ -1,5 +1,6 @@
 // Cost, budgets and who may see them: the monitoring API behind ARM tokens and RBAC, budgets whose thresholds
-// record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules.
+// record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules; on both
+// request-log stores (logs.db and PostgreSQL).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,14 +10,16 @@ import { loadConfig } from '../src/config/index.ts';
 import { startGateway } from '../src/gateway.ts';
 import { parseUsd } from '../src/telemetry/money.ts';
 import { HELLO, messages, SEED_ERA_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
+import { DIALECTS, postgresDatabase } from './log-stores.ts';
 import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
-describe('the monitoring API', () => {
+for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${dialect})`, () => {
   let gw: TestGateway;
   let reader: string;
   let owner: string;
   before(async () => {
     gw = await startTestGateway({
+      ...(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}),
       resources: [
         { name: 'spend', deployments: [{ name: 'claude-sonnet-4-5' }] },
         { name: 'private', resourceGroup: 'other-group', contentLogging: true, deployments: [{ name: 'claude-haiku-4-5' }] },
@@ -83,6 +86,32 @@ describe('the monitoring API', () => {
     assert.equal(parseUsd(spend.runRatePerHourUsd), mtd, 'all of it within the first hour: the rate is that hour’s cost');
   });
 
+  test('follow mode: the cursor a page gives follows on from it exactly; a cursor not given out is 400 naming `after`', async () => {
+    const page = await monitoring(gw, '/monitoring/logs?resource=spend', reader);
+    assert.equal(page.status, 200, page.text);
+    const cursor = (page.json() as { cursor: string }).cursor;
+    const fresh = await messagesTo(gw, 'spend');
+    assert.equal(fresh.status, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    await gw.telemetry.flush();
+    const next = await monitoring(gw, `/monitoring/logs?resource=spend&after=${encodeURIComponent(cursor)}`, reader);
+    const body = next.json() as { value: Array<{ requestId: string }>; cursor: string };
+    assert.deepEqual(body.value.map((r) => r.requestId), [String(fresh.headers['request-id'])]);
+    const again = await monitoring(gw, `/monitoring/logs?resource=spend&after=${encodeURIComponent(body.cursor)}`, reader);
+    assert.deepEqual((again.json() as { value: unknown[] }).value, []);
+    for (const bad of ['garbage', 'p!!', `p${Buffer.from('{"snapshot":"1:2:x"}').toString('base64url')}`]) {
+      const r = await monitoring(gw, `/monitoring/logs?after=${encodeURIComponent(bad)}`, reader);
+      assert.equal(r.status, 400, bad);
+      assert.match((r.json() as { error: { message: string } }).error.message, /The query parameter 'after' must be the `cursor` of a previous answer/);
+    }
+    if (dialect === 'sqlite') {
+      const foreign = `p${Buffer.from('{"snapshot":"10:10:"}').toString('base64url')}`;
+      const r = await monitoring(gw, `/monitoring/logs?after=${foreign}`, reader);
+      assert.equal(r.status, 400);
+      assert.match(r.text, /a cursor of a PostgreSQL request log; this gateway logs to SQLite/);
+    }
+  });
+
   test('content logging keeps the bodies, cut at contentMaxBytes; other resources never store them', async () => {
     const res = await messagesTo(gw, 'private', { ...HELLO, model: 'claude-haiku-4-5' });
     assert.equal(res.status, 200);
@@ -109,9 +138,10 @@ test('a resource with zero data retention cannot turn content logging on: a conf
   assert.throws(() => loadConfig({ env: {}, overrides: { resources: [{ name: 'r', logRetentionDays: 0, deployments: [] }] } }), /logRetentionDays/);
 });
 
-test('a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory', async () => {
+for (const dialect of DIALECTS) test(`${dialect}: a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory`, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-budget-'));
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES }, env: {} }), { dataDir });
+  const store = dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {};
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: SEED_ERA_RESOURCES, ...store }, env: {} }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);

@@ -1,17 +1,15 @@
-// KQL over the request log: the subset compiled to parameterized SQL and run on a real SQLite log (results
+// KQL over the request log: the subset compiled to parameterized SQL and run on real SQLite and PostgreSQL logs (results
 // checked against the records written), values that try SQL injection staying values, errors naming the
 // column where the query stops being understood, and POST /monitoring/query behind ARM RBAC on a real gateway.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compileKql } from '../src/telemetry/kql/compile.ts';
 import { KqlError } from '../src/telemetry/kql/parse.ts';
 import { runKql } from '../src/telemetry/kql/run.ts';
 import type { RequestLogRecord } from '../src/telemetry/record.ts';
-import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
+import type { RequestLogStore } from '../src/telemetry/log-store.ts';
 import { type TestGateway, startTestGateway } from './helpers.ts';
+import { DIALECTS, openLogStore } from './log-stores.ts';
 import { managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
 const NOW = Date.UTC(2026, 11, 3, 12);
@@ -28,11 +26,11 @@ function record(over: Partial<RequestLogRecord>): RequestLogRecord {
   };
 }
 
-describe('KQL on a SQLite request log', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-kql-'));
-  const store = new SqliteLogStore(join(dir, 'logs.db'));
+for (const dialect of DIALECTS) describe(`KQL on a ${dialect} request log`, () => {
+  let store: RequestLogStore;
   const rows: RequestLogRecord[] = [];
-  before(() => {
+  before(async () => {
+    store = await openLogStore(dialect);
     // alpha: 10 requests an hour ago (durations 100..1000), 2 streams, one 429; beta: 3 two days ago; gamma: 1 (not readable).
     for (let i = 1; i <= 10; i++) {
       rows.push(record({ durationMs: i * 100, time: NOW - HOUR + i * 60_000, stream: i > 8, deployment: i % 2 ? 'sonnet' : 'haiku', principal: `p${i % 3}`,
@@ -40,12 +38,9 @@ describe('KQL on a SQLite request log', () => {
     }
     for (let i = 0; i < 3; i++) rows.push(record({ resource: 'beta', time: NOW - 48 * HOUR + i * HOUR, deployment: 'opus', outputTokens: 100 }));
     rows.push(record({ resource: 'gamma', deployment: 'secret' }));
-    store.appendSync(rows);
+    await store.append(rows);
   });
-  after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => store.close());
   const run = (q: string, resources = ['alpha', 'beta']) => runKql(store, q, resources, NOW).then((r) => r.tables[0]!);
 
   test('where with ago, comparisons, and/or, in, between; project; take', async () => {
@@ -92,16 +87,22 @@ describe('KQL on a SQLite request log', () => {
     const evil = [`x' OR '1'='1`, `x"; DROP TABLE request_log; --`, `') UNION SELECT * FROM budgets --`];
     for (const value of evil) {
       const q = `RequestLogs | where ModelDeploymentName == ${JSON.stringify(value)} or UserAgent has ${JSON.stringify(value)} | summarize count()`;
-      const compiled = compileKql(q, ['alpha'], NOW, 10);
+      const compiled = compileKql(q, ['alpha'], NOW, 10, dialect);
       assert.ok(!compiled.sql.includes(value), 'the value is a parameter');
       assert.ok(compiled.params.includes(value));
       assert.deepEqual((await run(q)).rows, [[0]]);
     }
-    const singleQuoted = compileKql("RequestLogs | where Resource == 'it\\'s' | take 1", ['alpha'], NOW, 10);
+    const singleQuoted = compileKql("RequestLogs | where Resource == 'it\\'s' | take 1", ['alpha'], NOW, 10, dialect);
     assert.ok(singleQuoted.params.includes("it's") && !singleQuoted.sql.includes("it's"), 'no value text in SQL');
     assert.deepEqual((await run('RequestLogs | summarize count()')).rows, [[13]], 'the table is intact');
     // A resource name is bound too: the readable list cannot widen the query.
     assert.deepEqual((await run('RequestLogs | summarize count()', [`alpha' OR 1=1 --`])).rows, [[0]]);
+  });
+
+  test('a number compared with a string: SQLite converts and matches the 429; PostgreSQL answers 400 saying why, never a 500', async () => {
+    const q = 'RequestLogs | where ResultSignature == "429" | summarize count()';
+    if (dialect === 'sqlite') return assert.deepEqual((await run(q)).rows, [[1]]);
+    await assert.rejects(run(q), (err: Error & { status?: number }) => err.status === 400 && /The query cannot run: operator does not exist: integer = text/.test(err.message));
   });
 
   test('errors name what is not understood and the column where it starts', () => {

@@ -1,5 +1,5 @@
-// The request-log store and its writer: retention deletes exactly what is older, pages are newest first
-// by keyset, a full queue drops and counts without blocking, and a crash loses no flushed record.
+// The request-log store (SQLite and PostgreSQL) and its writer: retention deletes exactly what is older, pages are
+// newest first by keyset, a full queue drops and counts without blocking, and a crash loses no flushed record.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { LogQuery } from '../src/telemetry/log-store.ts';
 import { LogWriter } from '../src/telemetry/log-writer.ts';
 import type { RequestLogRecord } from '../src/telemetry/record.ts';
 import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
 import { HELLO, messages, raw, startTestGateway } from './helpers.ts';
+import { DIALECTS, openLogStore } from './log-stores.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cf-logs-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,8 +32,9 @@ function record(time: number, over: Partial<RequestLogRecord> = {}): RequestLogR
 
 const POLICY = { days: { alpha: 30, beta: 7 }, defaultDays: 30, hourRollupDays: 400, batchRows: 50 };
 
-test('retention deletes exactly the records older than each resource keeps, in bounded batches, and nothing else', async () => {
-  const store = new SqliteLogStore(join(tmp, 'retention.db'));
+for (const dialect of DIALECTS) test(`${dialect}: retention deletes exactly the records older than each resource keeps, in bounded batches, and nothing else`, async () => {
+  const store = await openLogStore(dialect);
+  const list = async (q: LogQuery) => (await store.logs(q)).records;
   const now = Date.UTC(2026, 10, 25, 12);
   const rows: RequestLogRecord[] = [];
   // alpha keeps 30 days, beta 7, gamma (unconfigured) the default 30: 120 rows each side of each cutoff.
@@ -40,11 +43,11 @@ test('retention deletes exactly the records older than each resource keeps, in b
     for (let i = 1; i <= 120; i++) rows.push(record(cutoff - i * 1000, { resource }), record(cutoff + i * 1000, { resource }));
     rows.push(record(cutoff, { resource, requestId: `edge-${resource}` })); // exactly at the cutoff: kept
   }
-  store.appendSync(rows);
+  await store.append(rows);
   const deleted = await store.sweep(now, POLICY);
   assert.equal(deleted, 360, 'three resources × 120 rows older than their cutoff (in batches of 50)');
   for (const [resource, days] of [['alpha', 30], ['beta', 7], ['gamma', 30]] as const) {
-    const left = store.logsSync({ from: 0, to: now, resources: [resource], limit: 1000, includeContent: false });
+    const left = await list({ from: 0, to: now, resources: [resource], limit: 1000, includeContent: false });
     assert.equal(left.length, 121, resource);
     assert.ok(left.every((r) => r.time >= now - days * DAY), resource);
     assert.ok(left.some((r) => r.requestId === `edge-${resource}`));
@@ -53,35 +56,36 @@ test('retention deletes exactly the records older than each resource keeps, in b
   await store.close();
 });
 
-test('the log is paged newest first by keyset, filtered by status class, deployment, principal and any of the three request ids', async () => {
-  const store = new SqliteLogStore(join(tmp, 'pages.db'));
+for (const dialect of DIALECTS) test(`${dialect}: the log is paged newest first by keyset, filtered by status class, deployment, principal and any of the three request ids`, async () => {
+  const store = await openLogStore(dialect);
+  const list = async (q: LogQuery) => (await store.logs(q)).records;
   const t0 = Date.UTC(2026, 10, 25, 10);
   const rows = Array.from({ length: 250 }, (_, i) =>
     record(t0 + Math.floor(i / 2) * 1000, { status: i % 10 === 0 ? 529 : 200, principal: i % 3 === 0 ? 'key2' : 'key1', clientRequestId: i === 7 ? 'my-call-7' : null }),
   );
-  store.appendSync(rows);
+  await store.append(rows);
   const seen: number[] = [];
   let before: { time: number; id: number } | undefined;
   for (;;) {
-    const page = store.logsSync({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 40, includeContent: false, ...(before ? { before } : {}) });
+    const page = await list({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 40, includeContent: false, ...(before ? { before } : {}) });
     seen.push(...page.map((r) => r.id));
     if (page.length < 40) break;
     before = { time: page.at(-1)!.time, id: page.at(-1)!.id };
   }
   assert.equal(seen.length, 250, 'every record once');
   assert.equal(new Set(seen).size, 250);
-  const byId = new Map(store.logsSync({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false }).map((r) => [r.id, r]));
+  const byId = new Map((await list({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false })).map((r) => [r.id, r]));
   for (let i = 1; i < seen.length; i++) {
     const [a, b] = [byId.get(seen[i - 1]!)!, byId.get(seen[i]!)!];
     assert.ok(a.time > b.time || (a.time === b.time && a.id > b.id), 'newest first, ties by id');
   }
   const base = { from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false };
-  assert.equal(store.logsSync({ ...base, status: '5xx' }).length, 25);
-  assert.equal(store.logsSync({ ...base, status: 529, principal: 'key2' }).length, 9);
-  assert.equal(store.logsSync({ ...base, deployment: 'other' }).length, 0);
-  assert.equal(store.logsSync({ ...base, requestId: 'my-call-7' })[0]?.clientRequestId, 'my-call-7');
-  assert.equal(store.logsSync({ ...base, requestId: rows[9]!.apimRequestId }).length, 1);
-  assert.equal(store.logsSync({ ...base, resources: [] }).length, 0, 'no readable resource, no records');
+  assert.equal((await list({ ...base, status: '5xx' })).length, 25);
+  assert.equal((await list({ ...base, status: 529, principal: 'key2' })).length, 9);
+  assert.equal((await list({ ...base, deployment: 'other' })).length, 0);
+  assert.equal((await list({ ...base, requestId: 'my-call-7' }))[0]?.clientRequestId, 'my-call-7');
+  assert.equal((await list({ ...base, requestId: rows[9]!.apimRequestId })).length, 1);
+  assert.equal((await list({ ...base, resources: [] })).length, 0, 'no readable resource, no records');
   await store.close();
 });
 

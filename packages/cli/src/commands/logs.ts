@@ -57,13 +57,14 @@ export async function logs(args: string[]): Promise<number> {
   if (!(every >= 0.1 && every <= 3600)) throw new UsageError(`logs: --every must be a number of seconds from 0.1 to 3600, not '${values.every}'.`);
   const client = connect(values);
   const filters = { resource: values.resource, deployment: values.deployment, status: values.status, principal: values.principal, requestId: values['request-id'] };
-  const first = await query<{ value: RecordView[] }>(client, 'logs', { ...filters, from: values.since ?? '1h', limit: values.limit ?? '50' });
+  const first = await query<{ value: RecordView[]; cursor: string }>(client, 'logs', { ...filters, from: values.since ?? '1h', limit: values.limit ?? '50' });
   if (!values.follow) {
     if (values.json) printJson(first);
     else process.stdout.write(table(HEADERS, rows(first.value)));
     return 0;
   }
-  // Following reads oldest first: the first page reversed, then whatever was written after the last id seen.
+  // Following reads oldest first: the first page reversed, then what was committed after it, from the cursor the gateway
+  // gave (with replicas on PostgreSQL, ids do not commit in order: a cursor of ids would miss some).
   const print = (records: RecordView[]) => {
     if (values.json) for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     else for (const line of table(HEADERS, rows(records)).split('\n').slice(1, -1)) process.stdout.write(`${line}\n`);
@@ -71,16 +72,16 @@ export async function logs(args: string[]): Promise<number> {
   if (!values.json) process.stdout.write(table(HEADERS, []).replace('(none)\n', `${HEADERS.join('  ')}\n`));
   const backlog = [...first.value].reverse();
   print(backlog);
-  let lastId = Math.max(0, ...first.value.map((r) => r.id));
+  let cursor = first.cursor;
   let stop = false;
   process.once('SIGINT', () => (stop = true));
   process.once('SIGTERM', () => (stop = true));
   while (!stop) {
     await sleep(every * 1000);
     if (stop) break;
-    const next = await query<{ value: RecordView[]; lastId: number }>(client, 'logs', { ...filters, from: values.since ?? '1h', afterId: String(lastId), limit: '1000' });
+    const next = await query<{ value: RecordView[]; cursor: string }>(client, 'logs', { ...filters, from: values.since ?? '1h', after: cursor, limit: '1000' });
     print(next.value);
-    lastId = next.lastId;
+    cursor = next.cursor;
   }
   return 0;
 }

@@ -11,6 +11,7 @@ import { type Correlation, sendJson } from '../http/respond.ts';
 import type { CallerContext, Route } from '../http/routes.ts';
 import { type AuthorizeManagement, MONITORING_ACTIONS } from './authorize.ts';
 import { type BudgetBook, DEFAULT_THRESHOLDS } from './budgets.ts';
+import { decodeFollowCursor, encodeFollowCursor } from './follow-cursor.ts';
 import { forecastMonthEnd, RUN_RATE_WINDOW_MS } from './forecast.ts';
 import type { LogQuery, RequestLogStore } from './log-store.ts';
 import { formatUsd, parseUsd } from './money.ts';
@@ -122,8 +123,10 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     const range = params.parseRange(query, now(), 3_600_000);
     const limit = params.parseLimit(query, 100, 1000);
     const cursor = params.optional(query, 'cursor');
-    const after = params.optional(query, 'afterId');
-    if (after !== undefined && !/^\d+$/.test(after)) throw params.invalid('afterId', 'must be a record id (a whole number).');
+    const after = params.optional(query, 'after');
+    const afterId = params.optional(query, 'afterId');
+    if (afterId !== undefined && !/^\d+$/.test(afterId)) throw params.invalid('afterId', 'must be a record id (a whole number).');
+    const follow = after ?? afterId;
     const q: LogQuery = {
       ...range, resources: names, limit, includeContent: query.get('includeContent') === 'true',
       ...definedOnly({ deployment: params.optional(query, 'deployment'), principal: params.optional(query, 'principal'), requestId: params.optional(query, 'requestId') }),
@@ -131,18 +134,27 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     const status = params.parseStatus(query);
     if (status !== undefined) q.status = status;
     if (cursor !== undefined) q.before = params.decodeCursor(cursor);
-    if (after !== undefined) q.afterId = Number(after);
-    const records = await store.logs(q);
+    if (follow !== undefined) {
+      const decoded = decodeFollowCursor(follow);
+      if (!decoded) throw params.invalid('after', "must be the `cursor` of a previous answer of /monitoring/logs, as it was given.");
+      // A PostgreSQL snapshot means nothing to logs.db (a gateway moved back to SQLite): start following again.
+      if ('snapshot' in decoded && store.dialect === 'sqlite') throw params.invalid('after', 'is a cursor of a PostgreSQL request log; this gateway logs to SQLite. Start following again without it.');
+      q.after = decoded;
+    }
+    const page = await store.logs(q);
+    const records = page.records;
     const last = records[records.length - 1];
     let nextLink: string | null = null;
-    if (last && records.length === limit && after === undefined) {
+    if (last && records.length === limit && follow === undefined) {
       const next = new URLSearchParams(query);
       next.set('cursor', params.encodeCursor(last.time, last.id));
       next.set('from', iso(range.from));
       next.set('to', iso(range.to));
       nextLink = `/monitoring/logs?${next.toString()}`;
     }
-    send(res, ids, { value: records.map(recordView), nextLink, ...(after !== undefined ? { lastId: last?.id ?? Number(after) } : {}) });
+    // `cursor` resumes following: after a page, from the snapshot it was read in; in follow mode, after what was sent.
+    const followCursor = encodeFollowCursor(page.cursor);
+    send(res, ids, { value: records.map(recordView), nextLink, cursor: followCursor, ...(afterId !== undefined && after === undefined ? { lastId: last?.id ?? Number(afterId) } : {}) });
   }
 
   async function listBudgets({ res, ids, query, caller }: CallerContext): Promise<void> {

@@ -46,7 +46,7 @@ export interface TelemetryOptions {
   now?: () => number;
   /** Where the standard OTEL_* variables are read (the OTLP exporter). */
   env?: NodeJS.ProcessEnv;
-  /** A store other than logs.db in the data folder (tests, PostgreSQL later). */
+  /** A store other than the configured one (tests). */
   store?: RequestLogStore;
   /** The listeners' connection counters (http/connections.ts), for /metrics. */
   connections?: ConnectionStats;
@@ -73,7 +73,15 @@ export async function startTelemetry(options: TelemetryOptions) {
   const { config, control } = options;
   const now = options.now ?? Date.now;
   const settings = config.monitoring;
-  const store = options.store ?? (await WorkerLogStore.open(join(config.dataDir, LOG_DATABASE_FILE), retentionPolicy(config), settings.retentionIntervalMs));
+  const postgres = config.store.postgres;
+  // pg is loaded only when configured: the embedded gateway (npm start) starts as before.
+  const store =
+    options.store ??
+    (postgres !== undefined
+      ? await (await import('./postgres/store.ts')).PostgresLogStore.open(postgres)
+      : await WorkerLogStore.open(join(config.dataDir, LOG_DATABASE_FILE), retentionPolicy(config), settings.retentionIntervalMs));
+  // The SQLite worker runs its own retention; PostgreSQL's runs here, and on one replica at a time (its advisory lock).
+  const retention = store.dialect === 'postgres' ? startRetention(store, retentionPolicy(config), settings.retentionIntervalMs) : undefined;
   const contentLimits = new Map(
     config.resources.map((r) => [r.name.toLowerCase(), r.monitoring.contentLogging && !r.monitoring.zeroDataRetention ? settings.contentMaxBytes : 0]),
   );
@@ -85,6 +93,8 @@ export async function startTelemetry(options: TelemetryOptions) {
     capacity: settings.queueCapacity,
     flushRecords: settings.flushRecords,
     flushIntervalMs: settings.flushIntervalMs,
+    // PostgreSQL may be away for a while: keep what failed, up to the capacity, and write it when it is back.
+    keepFailed: store.dialect === 'postgres',
     // One stderr line per 10 s at most, however many records are dropped.
     onTrouble: (what, detail) => {
       unreported++;
@@ -207,6 +217,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       metricsServer!.listen(settings.metricsPort, settings.metricsHost, () => resolve());
     }).catch(async (err: unknown) => {
       sharedBudgets?.close();
+      retention?.stop();
       metrics.close();
       await writer.close();
       await store.close();
@@ -229,10 +240,39 @@ export async function startTelemetry(options: TelemetryOptions) {
     async close(): Promise<void> {
       sharedBudgets?.close();
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      retention?.stop();
       metrics.close();
       await writer.close();
       await store.close();
       await otlp?.close();
+    },
+  };
+}
+
+/** The retention job on the main thread (PostgreSQL's store is asynchronous): first after 10 s, then every interval. */
+function startRetention(store: RequestLogStore, policy: RetentionPolicy, intervalMs: number): { stop(): void } {
+  let running = false;
+  let stopped = false;
+  const sweep = () => {
+    if (running || stopped) return;
+    running = true;
+    store.sweep(Date.now(), policy).then(
+      () => (running = false),
+      (err: unknown) => {
+        running = false;
+        if (!stopped) logger().error({ err }, 'request log retention failed');
+      },
+    );
+  };
+  const first = setTimeout(sweep, Math.min(10_000, intervalMs));
+  const every = setInterval(sweep, intervalMs);
+  first.unref();
+  every.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(every);
     },
   };
 }

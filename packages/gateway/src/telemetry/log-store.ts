@@ -1,6 +1,7 @@
 // The request-log store: raw records, per-minute and per-hour rollups, budgets and their alerts. One
 // asynchronous interface, so the SQLite file of the embedded gateway (sqlite-store.ts, run in a worker by
-// worker-store.ts) and a PostgreSQL implementation can serve the same callers.
+// worker-store.ts) and PostgreSQL (postgres/store.ts, shared by replicas) serve the same callers.
+import type { FollowCursor } from './follow-cursor.ts';
 import type { RequestLogRecord } from './record.ts';
 
 export type Interval = 'minute' | 'hour' | 'day';
@@ -21,14 +22,20 @@ export interface LogQuery {
   requestId?: string;
   /** Keyset pagination, newest first: records strictly older than this (time, id). */
   before?: { time: number; id: number };
-  /** Follow mode: records written after this id, oldest first (`before` is ignored). */
-  afterId?: number;
+  /** Follow mode: records committed after this cursor (a previous answer's), oldest first (`before` is ignored). */
+  after?: FollowCursor;
   limit: number;
   includeContent: boolean;
 }
 
 export interface StoredRecord extends RequestLogRecord {
   id: number;
+}
+
+export interface LogPage {
+  records: StoredRecord[];
+  /** Where following resumes: after these records in follow mode, else at the snapshot the page was read in. */
+  cursor: FollowCursor;
 }
 
 export interface UsageQuery {
@@ -92,9 +99,11 @@ export interface RetentionPolicy {
 }
 
 export interface RequestLogStore {
+  /** The SQL dialect `query` takes (kql/compile.ts compiles to it). */
+  readonly dialect: 'sqlite' | 'postgres';
   /** Writes records and their rollups in one transaction. */
   append(records: RequestLogRecord[]): Promise<void>;
-  logs(query: LogQuery): Promise<StoredRecord[]>;
+  logs(query: LogQuery): Promise<LogPage>;
   usage(query: UsageQuery): Promise<UsageRow[]>;
   /** Cost per resource since `from` (the month so far), from the hour rollups. */
   costSince(from: number, resources?: string[]): Promise<Record<string, bigint>>;

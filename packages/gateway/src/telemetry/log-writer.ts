@@ -9,6 +9,10 @@
 // keeps it up with the request thread, log-worker.ts) commits within milliseconds; never more than
 // `queueCapacity` records. A committed batch survives a crash of the process (SQLite WAL). docs/monitoring.md
 // gives the bound as measured by kill -9 under load.
+//
+// With `keepFailed` (PostgreSQL, which can be away for a while and come back), a batch that fails goes back to the
+// front of the queue and is tried again after a backoff; the queue keeps filling up to the capacity, past which
+// records are dropped and counted as above. So an outage costs memory up to the capacity, then records, never a request.
 import type { RequestLogStore } from './log-store.ts';
 import type { RequestLogRecord } from './record.ts';
 
@@ -17,8 +21,12 @@ export interface LogWriterOptions {
   flushRecords: number;
   flushIntervalMs: number;
   /** Called for a drop or a failed write; rate-limited by the caller. */
-  onTrouble?: (what: 'dropped' | 'failed', detail: string) => void;
+  onTrouble?: (what: 'dropped' | 'failed' | 'kept', detail: string) => void;
+  /** Keep a failed batch and try it again (with backoff) instead of counting it failed. */
+  keepFailed?: boolean;
 }
+
+const MAX_BACKOFF_MS = 5000;
 
 export class LogWriter {
   readonly capacity: number;
@@ -30,6 +38,9 @@ export class LogWriter {
   #oldest = 0;
   #inFlight = 0;
   #flushScheduled = false;
+  /** After a failed write (keepFailed): no flush before this time (ms, monotonic), and the next wait. */
+  #retryAt = 0;
+  #backoffMs = 0;
   #idle: Array<() => void> = [];
   readonly #store: Pick<RequestLogStore, 'append'>;
   readonly #options: LogWriterOptions;
@@ -67,18 +78,30 @@ export class LogWriter {
   /** Hands what is queued to the store now. */
   flush(): void {
     this.#flushScheduled = false;
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 || (this.#inFlight > 0 && this.#options.keepFailed)) return;
+    if (this.#retryAt > performance.now()) return;
     const batch = this.#queue;
     this.#queue = [];
     this.#inFlight += batch.length;
     this.#store.append(batch).then(
-      () => this.#done(batch.length, undefined),
-      (err: unknown) => this.#done(batch.length, err as Error),
+      () => this.#done(batch, undefined),
+      (err: unknown) => this.#done(batch, err as Error),
     );
   }
 
-  #done(count: number, err: Error | undefined): void {
+  #done(batch: RequestLogRecord[], err: Error | undefined): void {
+    const count = batch.length;
     this.#inFlight -= count;
+    if (err && this.#options.keepFailed) {
+      // Back to the front, in order; depth is unchanged, so the capacity still bounds what waits.
+      this.#queue = batch.concat(this.#queue);
+      this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.#options.flushIntervalMs, this.#backoffMs * 2));
+      this.#retryAt = performance.now() + this.#backoffMs;
+      this.#options.onTrouble?.('kept', `${err.message}; ${this.#queue.length} records wait, retried in ${this.#backoffMs} ms`);
+      return;
+    }
+    this.#backoffMs = 0;
+    this.#retryAt = 0;
     if (err) {
       this.failed += count;
       this.#options.onTrouble?.('failed', err.message);
@@ -86,6 +109,11 @@ export class LogWriter {
       this.written += count;
     }
     if (this.depth === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    // One batch at a time with keepFailed: what queued meanwhile goes now if it is due or someone waits for it.
+    else if (this.#inFlight === 0 && !this.#flushScheduled && (this.#queue.length >= this.#options.flushRecords || this.#idle.length > 0)) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /** Flushes and resolves once everything enqueued so far is written (or failed). */
@@ -95,9 +123,26 @@ export class LogWriter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Drains and stops the timer. */
-  async close(): Promise<void> {
+  /**
+   * Drains and stops the timer. With `keepFailed`, a store that stays away is waited for at most `timeoutMs`: what is
+   * still queued then is counted as dropped, so a shutdown never hangs on an unreachable database.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    const retry = setInterval(() => this.flush(), this.#options.flushIntervalMs);
     clearInterval(this.#timer);
-    await this.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
+    try {
+      if (await Promise.race([this.drain().then(() => false), gaveUp])) {
+        const lost = this.#queue.length;
+        this.#queue = [];
+        this.dropped += lost;
+        if (lost > 0) this.#options.onTrouble?.('dropped', `the request log store did not answer within ${timeoutMs} ms of shutdown: ${lost} records dropped`);
+        for (const resolve of this.#idle.splice(0)) resolve();
+      }
+    } finally {
+      clearInterval(retry);
+      clearTimeout(timer);
+    }
   }
 }

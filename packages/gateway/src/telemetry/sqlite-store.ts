@@ -7,16 +7,15 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import { ensurePrivateFile } from '../store/data-dir.ts';
 import { pragma, runMigrations } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
-import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import { addToRollups, emptyRollups, recordOf } from './log-rows.ts';
 import { registerKqlFunctions } from './kql/functions.ts';
 import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
-import { isError, type RequestLogRecord } from './record.ts';
+import type { RequestLogRecord } from './record.ts';
 
 /** `PRAGMA application_id`: "CFLG", so the log file is never mistaken for another. */
 const APPLICATION_ID = 0x43464c47;
 const DAY_MS = 86_400_000;
-
-type Row = Record<string, SQLInputValue>;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -60,84 +59,8 @@ const upsert = (table: string) => `INSERT INTO ${table} (bucket, resource, deplo
   cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cost_pico = cost_pico + excluded.cost_pico,
   duration_ms = duration_ms + excluded.duration_ms`;
 
-/** A rollup row being summed in memory before its upsert. */
-interface Sum {
-  bucket: number;
-  key: [string, string, string, string];
-  requests: number;
-  errors: number;
-  throttled: number;
-  tokens: [number, number, number, number, number];
-  cost: bigint;
-  durationMs: number;
-}
-
-/** A rollup row's dimensions; '' for none, so the primary key holds (SQLite treats NULLs as distinct). */
-function rollupKeys(r: RequestLogRecord): [string, string, string, string] {
-  return [r.resource, r.deployment ?? '', r.model ?? '', r.principal ?? ''];
-}
-
-function addTo(sums: Map<string, Sum>, bucket: number, r: RequestLogRecord): void {
-  const key = rollupKeys(r);
-  const id = `${bucket}\u0000${key.join('\u0000')}`;
-  let sum = sums.get(id);
-  if (!sum) {
-    sum = { bucket, key, requests: 0, errors: 0, throttled: 0, tokens: [0, 0, 0, 0, 0], cost: 0n, durationMs: 0 };
-    sums.set(id, sum);
-  }
-  sum.requests++;
-  if (isError(r)) sum.errors++;
-  if (r.status === 429) sum.throttled++;
-  sum.tokens[0] += r.inputTokens;
-  sum.tokens[1] += r.outputTokens;
-  sum.tokens[2] += r.cacheWrite5mTokens;
-  sum.tokens[3] += r.cacheWrite1hTokens;
-  sum.tokens[4] += r.cacheReadTokens;
-  sum.cost += BigInt(r.costPico);
-  sum.durationMs += r.durationMs;
-}
-
-function recordOf(row: Row, withContent: boolean): StoredRecord {
-  const n = (v: SQLInputValue) => (v === null ? null : Number(v));
-  const s = (v: SQLInputValue) => (v === null ? null : String(v));
-  const record: StoredRecord = {
-    id: Number(row['id']),
-    time: Number(row['time']),
-    resource: String(row['resource']),
-    deployment: s(row['deployment']!),
-    model: s(row['model']!),
-    backend: s(row['backend']!),
-    upstream: s(row['upstream'] ?? null),
-    attempts: s(row['attempts'] ?? null),
-    operation: s(row['operation']!) as StoredRecord['operation'],
-    principal: s(row['principal']!),
-    appId: s(row['app_id']!),
-    clientIp: s(row['client_ip']!),
-    userAgent: s(row['user_agent']!),
-    status: Number(row['status']),
-    errorCode: s(row['error_code']!),
-    stream: Number(row['stream']) === 1,
-    ttfbMs: n(row['ttfb_ms']!),
-    ttftMs: n(row['ttft_ms']!),
-    durationMs: Number(row['duration_ms']),
-    overheadMs: Number(row['overhead_ms']),
-    inputTokens: Number(row['input_tokens']),
-    outputTokens: Number(row['output_tokens']),
-    cacheWrite5mTokens: Number(row['cache_write_5m_tokens']),
-    cacheWrite1hTokens: Number(row['cache_write_1h_tokens']),
-    cacheReadTokens: Number(row['cache_read_tokens']),
-    costPico: Number(row['cost_pico']),
-    requestId: String(row['request_id']),
-    apimRequestId: String(row['apim_request_id']),
-    clientRequestId: s(row['client_request_id']!),
-  };
-  if (withContent && row['request'] !== null && row['request'] !== undefined) {
-    record.content = { request: String(row['request']), response: String(row['response']), truncated: Number(row['truncated']) === 1 };
-  }
-  return record;
-}
-
 export class SqliteLogStore implements RequestLogStore {
+  readonly dialect = 'sqlite';
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
@@ -169,9 +92,7 @@ export class SqliteLogStore implements RequestLogStore {
   appendSync(records: readonly RequestLogRecord[]): void {
     const insert = this.#prepare(INSERT);
     const content = this.#prepare('INSERT INTO request_content (log_id, request, response, truncated) VALUES (?, ?, ?, ?)');
-    const minutes = new Map<string, Sum>();
-    const hours = new Map<string, Sum>();
-    const days = new Map<string, Sum>();
+    const rollups = emptyRollups();
     this.#db.exec('BEGIN');
     try {
       for (const r of records) {
@@ -182,11 +103,9 @@ export class SqliteLogStore implements RequestLogStore {
           r.upstream, r.attempts,
         );
         if (r.content) content.run(lastInsertRowid, r.content.request, r.content.response, r.content.truncated ? 1 : 0);
-        addTo(minutes, r.time - (r.time % 60_000), r);
-        addTo(hours, r.time - (r.time % 3_600_000), r);
-        addTo(days, r.time - (r.time % DAY_MS), r);
+        addToRollups(rollups, r);
       }
-      for (const [table, sums] of [['usage_minute', minutes], ['usage_hour', hours], ['usage_day', days]] as const) {
+      for (const [table, sums] of Object.entries(rollups)) {
         const statement = this.#prepare(upsert(table));
         for (const s of sums.values()) statement.run(s.bucket, ...s.key, s.requests, s.errors, s.throttled, ...s.tokens, s.cost, s.durationMs);
       }
@@ -240,9 +159,10 @@ export class SqliteLogStore implements RequestLogStore {
       params.push(q.requestId, q.requestId, q.requestId);
     }
     let order = 'ORDER BY l.time DESC, l.id DESC';
-    if (q.afterId !== undefined) {
+    if (q.after !== undefined) {
+      if (!('id' in q.after)) throw new Error('This follow cursor came from a PostgreSQL request log; start following again without it.');
       where.push('l.id > ?');
-      params.push(q.afterId);
+      params.push(q.after.id);
       order = 'ORDER BY l.id ASC';
     } else if (q.before) {
       where.push('(l.time < ? OR (l.time = ? AND l.id < ?))');
@@ -255,8 +175,18 @@ export class SqliteLogStore implements RequestLogStore {
     return this.#prepare(sql).all(...params).map((row) => recordOf(row, q.includeContent));
   }
 
-  async logs(q: LogQuery): Promise<StoredRecord[]> {
-    return this.logsSync(q);
+  /** The page and its cursor from one read transaction: other processes on the same file (WAL) may commit between statements. */
+  async logs(q: LogQuery): Promise<LogPage> {
+    this.#db.exec('BEGIN');
+    try {
+      const records = this.logsSync(q);
+      let cursor;
+      if (q.after !== undefined) cursor = { id: records.length > 0 ? records[records.length - 1]!.id : (q.after as { id: number }).id };
+      else cursor = { id: Number(this.#prepare('SELECT coalesce(max(id), 0) AS id FROM request_log').get()!['id']) };
+      return { records, cursor };
+    } finally {
+      this.#db.exec('COMMIT');
+    }
   }
 
   usageSync(q: UsageQuery): UsageRow[] {

@@ -2,7 +2,7 @@
 // by messages. The main thread only posts batches and awaits answers; it never runs a statement itself.
 import { Worker } from 'node:worker_threads';
 import { StoreOpenError } from '../store/types.ts';
-import type { Budget, BudgetAlert, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
+import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, UsageQuery, UsageRow } from './log-store.ts';
 import type { RequestLogRecord } from './record.ts';
 
 type Method = Exclude<keyof RequestLogStore, 'append' | 'close'>;
@@ -27,6 +27,7 @@ interface Pending {
 }
 
 export class WorkerLogStore implements RequestLogStore {
+  readonly dialect = 'sqlite';
   readonly #worker: Worker;
   readonly #calls = new Map<number, Pending>();
   /** Appends are answered in the order they were posted. */
@@ -105,7 +106,7 @@ export class WorkerLogStore implements RequestLogStore {
     return this.#call('query', sql, params);
   }
 
-  logs(query: LogQuery): Promise<StoredRecord[]> {
+  logs(query: LogQuery): Promise<LogPage> {
     return this.#call('logs', query);
   }
   usage(query: UsageQuery): Promise<UsageRow[]> {

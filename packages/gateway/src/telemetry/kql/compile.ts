@@ -1,9 +1,12 @@
-// KQL (parse.ts) to one parameterized SQLite statement over request_log. Every operator wraps the previous
-// statement as a subquery (SQLite flattens them, so `where TimeGenerated > ago(1h)` still reaches the time
-// index); every value the query carries is a bound parameter, never SQL text; column names are checked against
-// the columns in scope and quoted. The caller's readable resources filter the base rows before anything else.
+// KQL (parse.ts) to one parameterized statement over request_log, in SQLite's dialect or PostgreSQL's. Every
+// operator wraps the previous statement as a subquery (both planners flatten them, so `where TimeGenerated > ago(1h)`
+// still reaches the time index); every value the query carries is a bound parameter, never SQL text (typed on
+// PostgreSQL, which infers nothing from a JavaScript value); column names are checked against the columns in scope
+// and quoted. The caller's readable resources filter the base rows before anything else.
 import { KqlError, type Assignment, type Expr, parseKql } from './parse.ts';
 import { type KqlType, TABLE_COLUMNS, TABLE_NAME } from './table.ts';
+
+export type SqlDialect = 'sqlite' | 'postgres';
 
 export interface CompiledQuery {
   sql: string;
@@ -24,12 +27,21 @@ const AGGREGATES = new Set(['count', 'countif', 'sum', 'avg', 'min', 'max', 'dco
 const NUMERIC = new Set<KqlType>(['long', 'real', 'datetime', 'timespan']);
 
 /** `resources`: what the caller may read (records of no resource are '' and included only when it says so). */
-export function compileKql(text: string, resources: readonly string[], now: number, maxRows: number): CompiledQuery {
+export function compileKql(text: string, resources: readonly string[], now: number, maxRows: number, dialect: SqlDialect = 'sqlite'): CompiledQuery {
+  const pg = dialect === 'postgres';
   const query = parseKql(text);
   if (query.table !== TABLE_NAME) throw new KqlError(`Unknown table '${query.table}'; the request log is '${TABLE_NAME}'`, query.tableAt);
   const params: Array<string | number | null> = [];
   // Numbered (?N): each operator wraps the SQL so far, so placeholders do not appear in the order they were bound.
-  const bind = (value: string | number | null) => `?${params.push(value)}`;
+  const bind = (value: string | number | null) => {
+    const n = params.push(value);
+    if (!pg) return `?${n}`;
+    return `$${n}::${typeof value === 'string' ? 'text' : Number.isInteger(value) ? 'bigint' : 'double precision'}`;
+  };
+  const REAL = pg ? 'double precision' : 'REAL';
+  let depth = 0;
+  // PostgreSQL 15 wants a name on every subquery in FROM; SQLite takes one too.
+  const from = (inner: string) => `(${inner}) AS q${++depth}`;
   let scope: Scope = new Map(TABLE_COLUMNS.map((c) => [c.name, c.type]));
   let sql = `SELECT ${TABLE_COLUMNS.map((c) => `${c.sql} AS ${quote(c.name)}`).join(', ')} FROM request_log WHERE resource IN (${resources.map((r) => bind(r)).join(', ') || 'NULL'})`;
   let render: 'timechart' | undefined;
@@ -42,7 +54,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
         return { sql: quote(e.name), type };
       }
       case 'literal':
-        if (e.type === 'bool') return { sql: e.value ? '1' : '0', type: 'bool' };
+        if (e.type === 'bool') return { sql: pg ? (e.value ? 'TRUE' : 'FALSE') : e.value ? '1' : '0', type: 'bool' };
         return { sql: bind(e.value as string | number), type: e.type };
       case 'not':
         return { sql: `(NOT ${expr(e.expr, s).sql})`, type: 'bool' };
@@ -70,6 +82,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
     const negate = (cond: string, negated: boolean) => (negated ? `(NOT ${cond})` : cond);
     const op = e.op.replace(/^!/, '');
     const negated = e.op.startsWith('!') && e.op !== '!=' && e.op !== '!~';
+    const instr = (hay: string, needle: string) => (pg ? `strpos(${hay}, ${needle})` : `instr(${hay}, ${needle})`);
     switch (op) {
       case 'and':
       case 'or':
@@ -88,13 +101,14 @@ export function compileKql(text: string, resources: readonly string[], now: numb
       case '!~':
         return { sql: `(lower(${l.sql}) <> lower(${r.sql}))`, type: 'bool' };
       case 'contains':
-        return { sql: negate(`(instr(lower(${l.sql}), lower(${r.sql})) > 0)`, negated), type: 'bool' };
+        return { sql: negate(`(${instr(`lower(${l.sql})`, `lower(${r.sql})`)} > 0)`, negated), type: 'bool' };
       case 'contains_cs':
-        return { sql: negate(`(instr(${l.sql}, ${r.sql}) > 0)`, negated), type: 'bool' };
+        return { sql: negate(`(${instr(l.sql, r.sql)} > 0)`, negated), type: 'bool' };
       case 'startswith':
-        return { sql: negate(`(instr(lower(${l.sql}), lower(${r.sql})) = 1)`, negated), type: 'bool' };
+        return { sql: negate(`(${instr(`lower(${l.sql})`, `lower(${r.sql})`)} = 1)`, negated), type: 'bool' };
       case 'endswith':
-        return { sql: negate(`(substr(lower(${l.sql}), -length(${r.sql})) = lower(${r.sql}))`, negated), type: 'bool' };
+        const tail = pg ? `right(lower(${l.sql}), length(${r.sql}))` : `substr(lower(${l.sql}), -length(${r.sql}))`;
+        return { sql: negate(`(${tail} = lower(${r.sql}))`, negated), type: 'bool' };
       case 'has':
         return { sql: negate(`kql_has(${l.sql}, ${r.sql}, 0)`, negated), type: 'bool' };
       case 'has_cs':
@@ -105,8 +119,8 @@ export function compileKql(text: string, resources: readonly string[], now: numb
       case '/': {
         if (!NUMERIC.has(l.type) || !NUMERIC.has(r.type)) throw new KqlError(`'${op}' needs numbers, dates or timespans, not ${l.type} and ${r.type}`, e.at);
         const type: KqlType = l.type === 'datetime' || r.type === 'datetime' ? (op === '-' && l.type === r.type ? 'timespan' : 'datetime') : l.type === 'real' || r.type === 'real' || op === '/' ? 'real' : l.type;
-        // Division is real division, as KQL's on reals; `bin` does the whole-number kind.
-        return { sql: op === '/' ? `(CAST(${l.sql} AS REAL) / ${r.sql})` : `(${l.sql} ${op} ${r.sql})`, type };
+        // Division is real division, as KQL's on reals; `bin` does the whole-number kind. By zero: null (SQLite's answer; PostgreSQL would fail).
+        return { sql: op === '/' ? `(CAST(${l.sql} AS ${REAL}) / ${pg ? `NULLIF(${r.sql}, 0)` : r.sql})` : `(${l.sql} ${op} ${r.sql})`, type };
       }
     }
     throw new KqlError(`The operator '${e.op}' is not supported`, e.at);
@@ -133,6 +147,8 @@ export function compileKql(text: string, resources: readonly string[], now: numb
           arity(2);
           const p = e.args[1]!;
           if (p.kind !== 'literal' || typeof p.value !== 'number' || p.value < 0 || p.value > 100) throw new KqlError('percentile() takes a column and a percentage from 0 to 100', p.at);
+          // Nearest rank: PostgreSQL's percentile_disc is the same definition (kql/functions.ts for SQLite's).
+          if (pg) return { sql: `percentile_disc(${bind(p.value)} / 100.0) WITHIN GROUP (ORDER BY ${arg(0).sql})`, type: 'real' };
           return { sql: `kql_percentile(${arg(0).sql}, ${bind(p.value)})`, type: 'real' };
         }
         case 'avg':
@@ -168,6 +184,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
         const value = arg(0);
         const size = e.args[1]!;
         if (size.kind !== 'literal' || typeof size.value !== 'number' || size.value <= 0) throw new KqlError(`${e.name}() takes a positive bin size such as 1h or 100`, size.at);
+        if (pg) return { sql: `(floor(CAST(${value.sql} AS double precision) / ${bind(size.value)})::bigint * ${bind(size.value)})`, type: value.type };
         return { sql: `(CAST(${value.sql} / ${bind(size.value)} AS INTEGER) * ${bind(size.value)})`, type: value.type };
       }
       case 'tolower':
@@ -183,11 +200,12 @@ export function compileKql(text: string, resources: readonly string[], now: numb
       case 'toint':
       case 'tolong':
         arity(1);
-        return { sql: `CAST(${arg(0).sql} AS INTEGER)`, type: 'long' };
+        // Truncated toward zero, as KQL and SQLite do (PostgreSQL's cast alone would round).
+        return { sql: pg ? `CAST(trunc(CAST(${arg(0).sql} AS double precision)) AS bigint)` : `CAST(${arg(0).sql} AS INTEGER)`, type: 'long' };
       case 'toreal':
       case 'todouble':
         arity(1);
-        return { sql: `CAST(${arg(0).sql} AS REAL)`, type: 'real' };
+        return { sql: `CAST(${arg(0).sql} AS ${REAL})`, type: 'real' };
       case 'isnull':
       case 'isnotnull':
         arity(1);
@@ -195,7 +213,8 @@ export function compileKql(text: string, resources: readonly string[], now: numb
       case 'isempty':
       case 'isnotempty':
         arity(1);
-        return { sql: `(${e.name === 'isempty' ? '' : 'NOT '}coalesce(${arg(0).sql} = '', 1))`, type: 'bool' };
+        const empty = pg ? `coalesce(CAST(${arg(0).sql} AS text) = '', TRUE)` : `coalesce(${arg(0).sql} = '', 1)`;
+        return { sql: `(${e.name === 'isempty' ? '' : 'NOT '}${empty})`, type: 'bool' };
     }
     throw new KqlError(`The function '${e.name}()' is not supported`, e.at);
   }
@@ -223,7 +242,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
     switch (op.kind) {
       case 'where': {
         const cond = expr(op.expr, scope);
-        sql = `SELECT * FROM (${sql}) WHERE ${cond.sql}`;
+        sql = `SELECT * FROM ${from(sql)} WHERE ${cond.sql}`;
         break;
       }
       case 'project':
@@ -236,7 +255,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
           return { name, sql: t.sql };
         });
         const kept = op.kind === 'extend' ? [...scope.keys()].filter((k) => !added.some((a) => a.name === k)).map(quote) : [];
-        sql = `SELECT ${[...kept, ...added.map((a) => `${a.sql} AS ${quote(a.name)}`)].join(', ')} FROM (${sql})`;
+        sql = `SELECT ${[...kept, ...added.map((a) => `${a.sql} AS ${quote(a.name)}`)].join(', ')} FROM ${from(sql)}`;
         scope = next;
         break;
       }
@@ -257,21 +276,23 @@ export function compileKql(text: string, resources: readonly string[], now: numb
         });
         if (aggs.length === 0 && by.length === 0) throw new KqlError("'summarize' needs an aggregation or 'by' columns", op.at);
         const group = by.length ? ` GROUP BY ${by.map((_, n) => n + 1).join(', ')}` : '';
-        sql = `SELECT ${[...by, ...aggs].join(', ')} FROM (${sql})${group}`;
+        sql = `SELECT ${[...by, ...aggs].join(', ')} FROM ${from(sql)}${group}`;
         scope = next;
         break;
       }
       case 'order':
       case 'top': {
         const keys = op.kind === 'order' ? op.keys : [op.key];
-        const order = keys.map((k) => `${expr(k.expr, scope).sql} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
+        // Nulls sort as SQLite sorts them (smallest): PostgreSQL's default is the opposite.
+        const nulls = (desc: boolean) => (pg ? (desc ? ' NULLS LAST' : ' NULLS FIRST') : '');
+        const order = keys.map((k) => `${expr(k.expr, scope).sql} ${k.desc ? 'DESC' : 'ASC'}${nulls(k.desc)}`).join(', ');
         // A `take` right after an order keeps the order in the same statement.
         const take = op.kind === 'top' ? op.count : ops[i + 1]?.kind === 'take' ? (ops[++i] as { count: number }).count : undefined;
-        sql = `SELECT * FROM (${sql}) ORDER BY ${order}${take === undefined ? '' : ` LIMIT ${bind(take)}`}`;
+        sql = `SELECT * FROM ${from(sql)} ORDER BY ${order}${take === undefined ? '' : ` LIMIT ${bind(take)}`}`;
         break;
       }
       case 'take':
-        sql = `SELECT * FROM (${sql}) LIMIT ${bind(op.count)}`;
+        sql = `SELECT * FROM ${from(sql)} LIMIT ${bind(op.count)}`;
         break;
       case 'render':
         if (!scope.has('TimeGenerated') && ![...scope.values()].includes('datetime')) throw new KqlError("'render timechart' needs a datetime column, such as bin(TimeGenerated, 1h)", op.at);
@@ -280,6 +301,6 @@ export function compileKql(text: string, resources: readonly string[], now: numb
     }
   }
   // One more row than allowed says the answer was cut.
-  sql = `SELECT * FROM (${sql}) LIMIT ${bind(maxRows + 1)}`;
+  sql = `SELECT * FROM ${from(sql)} LIMIT ${bind(maxRows + 1)}`;
   return { sql, params, columns: [...scope].map(([name, type]) => ({ name, type })), render };
 }

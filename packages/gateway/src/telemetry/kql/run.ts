@@ -19,12 +19,22 @@ export async function runKql(store: RequestLogStore, text: unknown, resources: r
   if (text.length > MAX_QUERY_CHARS) throw new GatewayError('invalid_parameter', `query is ${text.length} characters; at most ${MAX_QUERY_CHARS}.`);
   let compiled;
   try {
-    compiled = compileKql(text, resources, now, MAX_ROWS);
+    compiled = compileKql(text, resources, now, MAX_ROWS, store.dialect);
   } catch (err) {
     if (err instanceof KqlError) throw new GatewayError('invalid_parameter', `The query is not understood: ${err.message}.`);
     throw err;
   }
-  const rows = await store.query(compiled.sql, compiled.params);
+  let rows: unknown[][];
+  try {
+    rows = await store.query(compiled.sql, compiled.params);
+  } catch (err) {
+    // PostgreSQL checks types where SQLite converts (a number compared with a string, lower() of a number): the
+    // query's fault, said as such. Classes 22 (data) and 42 (syntax, types); 57014 is the statement timeout.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(22|42)/.test(code)) throw new GatewayError('invalid_parameter', `The query cannot run: ${(err as Error).message}.`);
+    if (code === '57014') throw new GatewayError('invalid_parameter', 'The query ran longer than allowed; narrow its time range or summarize less.');
+    throw err;
+  }
   const truncated = rows.length > MAX_ROWS;
   if (truncated) rows.length = MAX_ROWS;
   const dates = compiled.columns.map((c) => c.type === 'datetime');
