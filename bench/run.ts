@@ -36,6 +36,7 @@ const { values } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     soak: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    workers: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -52,7 +53,13 @@ if (values.help) {
   --no-pin             do not pin processes to cores with taskset
   --soak MINUTES       also hold c=32 @20 ms for this long, sampling RSS (the issue's 10-minute soak)
   --profile            profile claude-foundry under the c=1 scenario with --cpu-prof instead
+  --workers            instead: claude-foundry --workers 2 against the bare proxy, nginx and one process (bench/workers.ts)
 `);
+  process.exit(0);
+}
+
+if (values.workers) {
+  await import('./workers.ts');
   process.exit(0);
 }
 

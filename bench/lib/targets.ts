@@ -203,8 +203,8 @@ async function entraToken(port: number): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-pool' | 'cf-sim', ctx: StartContext): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), `cf-bench-${id}-`));
+/** The config of a claude-foundry target (without governance): its deployments forward to the mock, or simulate. */
+export function targetConfig(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-pool' | 'cf-sim', ctx: Pick<StartContext, 'mockPort' | 'models'>, dir: string): Record<string, unknown> {
   const upstream = (model: string) => ({
     baseUrl: `http://127.0.0.1:${ctx.mockPort}`,
     apiKey: UPSTREAM_KEY,
@@ -221,7 +221,7 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
         ? { name, model: 'claude-sonnet-4-6', upstreams: ['east', 'west', 'north'].map((member) => ({ name: member, backend: 'anthropic', ...upstream(name) })), rateLimits }
         : { name, model: 'claude-sonnet-4-6', backend: 'anthropic', upstream: upstream(name), rateLimits },
   );
-  const config: Record<string, unknown> = {
+  return {
     host: '127.0.0.1',
     dataDir: join(dir, 'data'),
     resources: [{ name: 'bench', keys: KEYS, deployments }],
@@ -230,6 +230,14 @@ async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-poo
     // Every load comes from one address; the sweep and the rate scenario hold up to 2,000 connections.
     connections: { maxPerAddress: 4096 },
   };
+}
+
+/** What a request to a claude-foundry target carries: the path and its key. */
+export const CLAUDE_FOUNDRY_REQUEST = { path: '/bench/anthropic/v1/messages', headers: { ...ANTHROPIC_HEADERS, 'x-api-key': KEYS.key1 } };
+
+async function startClaudeFoundry(id: 'cf-gov' | 'cf-entra' | 'cf-key' | 'cf-pool' | 'cf-sim', ctx: StartContext): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), `cf-bench-${id}-`));
+  const config = targetConfig(id, ctx, dir);
   // Governance: what can be configured on top of the defaults (a populated RBAC directory, the metrics endpoint).
   const governance: Record<string, unknown> = {
     identity: {

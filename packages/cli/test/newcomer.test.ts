@@ -80,11 +80,13 @@ describe('a running gateway', () => {
     await new Promise<void>((resolve) => (holder ? holder.close(() => resolve()) : resolve()));
   });
 
-  test('/healthz answers 200 {"status":"ok"} without credentials, with the correlation headers', async () => {
+  test('/healthz answers 200 {"status":"ok","pid":…} without credentials, with the correlation headers', async () => {
     const url = (JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { url: string }).url;
     const res = await fetch(`${url}/healthz`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: 'ok' });
+    const body = (await res.json()) as { status: string; pid: number };
+    assert.equal(body.status, 'ok');
+    assert.ok(Number.isInteger(body.pid) && body.pid > 0, 'the answering process is named');
     assert.match(res.headers.get('request-id') ?? '', /^req_/);
   });
 

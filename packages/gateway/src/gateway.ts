@@ -14,8 +14,7 @@ import { resourceManagerRoutes } from './control/arm/resource-manager.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ControlSnapshot, ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
-import { createRouteTable, type Route } from './http/routes.ts';
-import { sendJson } from './http/respond.ts';
+import { createRouteTable } from './http/routes.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
 import { TlsCertificates, tlsNames, tlsStorage } from './http/tls.ts';
@@ -26,6 +25,8 @@ import { portalRoutes } from './portal/routes.ts';
 import type { Limiter } from './limits/index.ts';
 import { selectLimiter } from './limits/select.ts';
 import { logger } from './log/index.ts';
+import { drainListeners } from './process/drain.ts';
+import { healthRoutes, Readiness } from './process/readiness.ts';
 import { openConfiguredStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 import { armAuthorizer, startTelemetry } from './telemetry/index.ts';
@@ -79,7 +80,15 @@ export interface Gateway {
   telemetry: { flush(): Promise<void>; metricsText(): string; metricsPort: number | undefined };
   /** `ping()` resolves when the limiter admits exactly (its Redis or its primary answers): for `/readyz`. */
   limiter: Pick<Limiter, 'ping'>;
+  /** What `/readyz` checks (the store; others add theirs, e.g. Redis), and whether the gateway is draining. */
+  readiness: Readiness;
+  /** Stops at once: open connections are cut. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): `/readyz` turns 503, the listeners stop accepting, requests and streams in flight
+   * run to completion for at most `boundMs` (default: the config's `drainMs`), then everything closes.
+   */
+  drain(boundMs?: number): Promise<{ cut: number }>;
 }
 
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
@@ -118,10 +127,14 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   });
   const dataPlane = createDataPlane({ config, control, authenticate, backends, limiter, telemetry, now });
   const ports = { http: 0, https: 0 };
-  const health: Route = { path: '/healthz', auth: 'public', methods: { GET: ({ res, ids }) => sendJson(res, 200, '{"status":"ok"}', ids) } };
+  const readiness = new Readiness();
+  // The store answers a read: the snapshot keeps serving without it, but nothing could change or be created.
+  readiness.add('store', () => store.settings.get('readiness'));
+  // Exact limits need their Redis, or the cluster primary that holds the workers' buckets, to answer.
+  if (selected.redis || options.clusterWorker) readiness.add(selected.redis ? 'redis' : 'limits', () => limiter.ping());
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
   const routes = [
-    createRouteTable([health, ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })], {
+    createRouteTable([...healthRoutes(readiness), ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })], {
       authenticate: (req) => authenticateCaller(req, validator, origins, directory),
     }),
   ];
@@ -135,22 +148,17 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     await store.close();
     throw err;
   });
-  const server = createGatewayServer(dataPlane.handle, { routes, connections });
-  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, tls: tls.serverOptions() });
+  const server = createGatewayServer(dataPlane.handle, { routes, connections, shutdown: readiness });
+  const httpsServer = createGatewayServer(dataPlane.handle, { routes, connections, shutdown: readiness, tls: tls.serverOptions() });
   tls.attach(httpsServer as TlsServer); // created with `tls`, so an https (TLS) server
   // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
   control.onReplace((next) => void tls.update(namesOf(next)));
-  const closeAll = () =>
-    Promise.all(
-      [server, httpsServer].map(
-        (s) =>
-          new Promise<void>((resolve, reject) => {
-            if (!s.listening) return resolve();
-            s.close((err) => (err ? reject(err) : resolve()));
-            s.closeAllConnections();
-          }),
-      ),
-    )
+  let outcome = { cut: 0 };
+  const closeAll = (boundMs = 0) =>
+    drainListeners([server, httpsServer], boundMs)
+      .then((drained) => {
+        outcome = drained;
+      })
       // Requests cut short by the close finish their records first; then the log queue drains.
       .finally(() => {
         connections.close();
@@ -182,6 +190,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   writeAdminCredentials(identity.admin.path, identity.admin, { url, httpsUrl, caPath: tls.caPath });
   scenarios.watch();
   const defaultResource = config.resources[0]!.name;
+  let stopping: Promise<void> | undefined;
+  // One stop, whichever asks first (a second SIGTERM, or close() after drain()).
+  const stop = (boundMs: number) =>
+    (stopping ??= closeAll(boundMs).finally(() => {
+      scenarios.close();
+      return upstream.close();
+    }));
   return {
     config,
     control,
@@ -210,11 +225,17 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },
     limiter: { ping: () => limiter.ping() },
-    close: () =>
-      closeAll().finally(() => {
-        scenarios.close();
-        return upstream.close();
-      }),
+    readiness,
+    // During a drain, close() cuts what is still in flight (a second Ctrl+C).
+    close: () => {
+      if (!stopping) return stop(0);
+      for (const s of [server, httpsServer]) s.closeAllConnections();
+      return stopping;
+    },
+    drain: (boundMs = config.drainMs) => {
+      readiness.startDraining();
+      return stop(boundMs).then(() => outcome);
+    },
   };
 }
 

@@ -8,3 +8,5 @@ export { parseScenarios, ScenarioFileError } from './backends/scenarios/index.ts
 export { scenariosFromCassette, type Conversion } from './backends/scenarios/from-cassette.ts';
 export { readCassette, CassetteError } from './backends/replay/cassette.ts';
 export { recoverAdmin, type Recovered } from './identity/recover.ts';
+export { superviseWorkers, reportReady, onStopRequest } from './process/cluster.ts';
+export { logger } from './log/index.ts';

@@ -2,6 +2,7 @@
 // validated once into a typed GatewayConfig. Its resources and deployments seed the store at start
 // (control/seed.ts); the data plane only ever sees the snapshot built from the store.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deployment, RateLimits, SimulatorProfile, SubscriptionType } from '../control/types.ts';
 import { type CassetteDefaults, parseBackendFields, parseCassettes } from './backends.ts';
@@ -92,11 +93,17 @@ export interface GatewayConfig {
   scenarios: ScenarioConfig;
   /** Timeouts, the per-address connection cap, discarding refused bodies (http/config.ts). */
   connections: ConnectionSettings;
+  /** Worker processes sharing the listeners (`serve` forks them when more than 1; `"auto"` resolved to the cores). */
+  workers: number;
+  /** On SIGTERM, how long in-flight requests and streams may run before their connections are cut. */
+  drainMs: number;
   /** Shared rate limits and budgets on Redis, and what a deployment does while it is away (config/limits.ts). */
   limits: LimitsConfig;
   /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
   store: { postgres: string | undefined };
 }
+
+export const DEFAULT_DRAIN_MS = 30_000;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -134,6 +141,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (env['CLAUDE_FOUNDRY_PORT']) fromEnv.port = Number(env['CLAUDE_FOUNDRY_PORT']);
   if (env['CLAUDE_FOUNDRY_HTTPS_PORT']) fromEnv.httpsPort = Number(env['CLAUDE_FOUNDRY_HTTPS_PORT']);
   if (env['CLAUDE_FOUNDRY_DATA_DIR']) fromEnv.dataDir = env['CLAUDE_FOUNDRY_DATA_DIR'];
+  if (env['CLAUDE_FOUNDRY_WORKERS']) fromEnv.workers = /^\d+$/.test(env['CLAUDE_FOUNDRY_WORKERS']) ? Number(env['CLAUDE_FOUNDRY_WORKERS']) : env['CLAUDE_FOUNDRY_WORKERS'];
+  if (env['CLAUDE_FOUNDRY_DRAIN_MS']) fromEnv.drainMs = Number(env['CLAUDE_FOUNDRY_DRAIN_MS']);
   // DATABASE_URL, the name PaaS platforms set, stands for store.postgres when the file does not say.
   if (env['DATABASE_URL'] && !isObject(raw['store'])) fromEnv.store = { postgres: env['DATABASE_URL'] };
   const merged: Record<string, unknown> = { ...raw, ...fromEnv, ...options.overrides };
@@ -192,9 +201,20 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const scenarios = parseScenarioConfig(raw, where, cwd, dataDir);
   const quotas = parseQuotas(raw['quotas'], where('quotas'), models);
   const connections = parseConnectionSettings(raw.connections, where('connections'));
+  const workers = parseWorkers(raw['workers'], where('workers'));
+  const drainMs = optionalInteger(raw['drainMs'], where('drainMs'), 0, 3_600_000) ?? DEFAULT_DRAIN_MS;
   const limits = parseLimitsConfig(raw, source, env);
   const store = parseStore(raw['store'], where('store'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, models, deploymentDefaults, identity, monitoring, scenarios, connections, store, limits };
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, models, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits, store };
+}
+
+function parseWorkers(value: unknown, where: string): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1024) {
+    throw new ConfigError(`${where} must be a whole number from 1 to 1024, or "auto" for one per core; got ${JSON.stringify(value)?.slice(0, 40)}.`);
+  }
+  return value;
 }
 
 function parseStore(value: unknown, where: string): GatewayConfig['store'] {

@@ -263,6 +263,16 @@ export const configSchema = z.strictObject({
   dataDir: doc(text(), '`.data` (relative to the working directory)', "the store (resources, keys, deployments, principals, role assignments), the request log, signing keys, the CA and TLS certificates, the admin principal's credentials; or `CLAUDE_FOUNDRY_DATA_DIR`, `--data-dir`"),
   domains: doc(strings(), '`["localhost"]`', "host suffixes that address a resource as `{resource}.{domain}`, besides Azure's three"),
   maxBodyBytes: doc(int(1024, 1024 ** 3), '32 MiB', 'largest request body; larger → 413 `request_too_large`'),
+  workers: doc(
+    z.union([int(1, 1024), z.literal('auto')]),
+    '`1`',
+    'worker processes serving the same ports (node:cluster); `"auto"`: one per core ([scale-out.md](scale-out.md#every-core-of-one-machine)); or `CLAUDE_FOUNDRY_WORKERS`, `--workers`',
+  ),
+  drainMs: doc(
+    int(0, 3_600_000),
+    '`30000`',
+    'on SIGTERM or SIGINT, how long requests and streams in flight may run to completion before their connections are cut ([scale-out.md](scale-out.md#graceful-shutdown)); or `CLAUDE_FOUNDRY_DRAIN_MS`, `--drain-ms`',
+  ),
   trustedProxies: doc(strings(), '`[]`', "addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` gives the caller's address for network rules ([control-plane.md](control-plane.md#the-data-planes-network-rules))"),
   resources: doc(z.array(resource).min(1), '`claude-local` with the default deployments', 'the seed: resources created at start when the store lacks them ([below](#resources-is-a-seed))'),
   subscriptionType: doc(

@@ -23,6 +23,8 @@ export interface GatewayServerOptions {
   tls?: Pick<SecureContextOptions, 'key' | 'cert'> & Pick<TlsOptions, 'SNICallback'>;
   /** Timeouts and the per-address cap, shared by the gateway's listeners (http/connections.ts). */
   connections: ConnectionGuard;
+  /** While draining (process/drain.ts), every response closes its connection after it. */
+  shutdown?: { readonly draining: boolean };
 }
 
 export function createGatewayServer(dataPlane: DataPlaneHandler, options: GatewayServerOptions): Server | TlsServer {
@@ -42,6 +44,7 @@ export function createGatewayServer(dataPlane: DataPlaneHandler, options: Gatewa
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const ids = correlationOf(req);
     guard.track(req, res, ids);
+    if (options.shutdown?.draining) res.setHeader('connection', 'close');
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const pathname = query === -1 ? url : url.slice(0, query); // query parameters (beta, api-version) are ignored
