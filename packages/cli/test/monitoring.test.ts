@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HELLO, messages, startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
-import { DIALECTS, postgresDatabase } from '../../gateway/test/log-stores.ts';
+import { DIALECTS, POSTGRES_STORE_ENV, postgresDatabase } from '../../gateway/test/log-stores.ts';
 
 const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 // The gateway is found from its data folder (admin-credentials.json), not from the environment.
@@ -26,7 +26,7 @@ for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request 
   };
 
   before(async () => {
-    gw = await startTestGateway(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {});
+    gw = await startTestGateway(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}, dialect === 'postgres' ? { env: POSTGRES_STORE_ENV } : {});
     for (let i = 0; i < 3; i++) await messages(gw);
     await messages(gw, { ...HELLO, model: 'claude-haiku-4-5', stream: true });
     await messages(gw, { ...HELLO, model: 'missing' });
