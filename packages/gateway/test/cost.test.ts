@@ -1,7 +1,6 @@
 // Cost, budgets and who may see them: the monitoring API behind ARM tokens and RBAC, budgets whose thresholds
 // record an alert once each, enforcement with APIM's 403, the forecast, and content logging's rules; on both
 // request-log stores (logs.db and PostgreSQL).
-import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +10,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { startGateway } from '../src/gateway.ts';
 import { parseUsd } from '../src/telemetry/money.ts';
 import { HELLO, messages, TEST_RESOURCES, type TestGateway, startTestGateway } from './helpers.ts';
-import { DIALECTS, postgresDatabase } from './log-stores.ts';
+import { DIALECTS, POSTGRES_STORE_ENV, postgresDatabase } from './log-stores.ts';
 import { loggedRecord, managementToken, messagesTo, monitoring, ROLES } from './telemetry-helpers.ts';
 
 for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${dialect})`, () => {
@@ -26,7 +25,7 @@ for (const dialect of DIALECTS) describe(`the monitoring API (request log on ${d
         { name: 'private', resourceGroup: 'other-group', contentLogging: true, deployments: [{ name: 'claude-haiku-4-5' }] },
       ],
       monitoring: { contentMaxBytes: 200 },
-    });
+    }, dialect === 'postgres' ? { env: POSTGRES_STORE_ENV } : {});
     reader = await managementToken(gw, ROLES.reader, '/subscriptions/c1a0de00-5ab5-4000-8000-000000000001/resourceGroups/claude-foundry');
     owner = await managementToken(gw, ROLES.owner);
   });
@@ -142,9 +141,7 @@ test('a resource with zero data retention cannot turn content logging on: a conf
 for (const dialect of DIALECTS) test(`${dialect}: a restart keeps budgets and the month so far: an enforced budget still refuses, decided in memory`, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-budget-'));
   const store = dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {};
-  // On PostgreSQL both starts are replicas of one store: the same secret key (docs/scale-out.md).
-  const env = dialect === 'postgres' ? { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') } : {};
-  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES, ...store }, env }), { dataDir });
+  const start = async () => Object.assign(await startGateway({ overrides: { port: 0, host: '127.0.0.1', dataDir, resources: TEST_RESOURCES, ...store }, env: dialect === 'postgres' ? POSTGRES_STORE_ENV : {} }), { dataDir });
   try {
     const first = await start();
     assert.equal((await messages(first)).status, 200);

@@ -1,5 +1,6 @@
 // The request-log stores the parameterized tests run on: SQLite in a temporary folder, and PostgreSQL in a database
 // of its own on one throwaway server per test file (started on first use, stopped by the file's `after`).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
 import { type PostgresServer, startPostgres } from './services/postgres.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
+/** A gateway on store.postgres needs the secret key its store is sealed with (docs/scale-out.md). */
+export const POSTGRES_STORE_ENV: NodeJS.ProcessEnv = { CLAUDE_FOUNDRY_SECRET_KEY: randomBytes(32).toString('base64') };
 export type Dialect = (typeof DIALECTS)[number];
 
 let server: Promise<PostgresServer> | undefined;

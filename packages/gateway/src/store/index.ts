@@ -1,7 +1,6 @@
 // Opens the gateway's store: PostgreSQL when `store.postgres` (or DATABASE_URL) names one, else SQLite in the data folder.
 import { join } from 'node:path';
 import { prepareDataDir } from './data-dir.ts';
-import { openPostgresStore } from './postgres.ts';
 import { loadSecretBox, requireSecretKey } from './secret-box.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
@@ -18,7 +17,10 @@ export function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env)
 export async function openConfiguredStore(config: { dataDir: string; store: { postgres: string | undefined } }, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
   if (config.store.postgres === undefined) return openStore(config.dataDir, env);
   // The data folder (local copies: the CA for clients, the admin's credentials for the CLI) only once the store opened.
-  const store = await openPostgresStore(config.store.postgres, requireSecretKey(env));
+  const box = requireSecretKey(env);
+  // pg is loaded only here, so the embedded gateway starts as before (no driver in its memory).
+  const { openPostgresStore } = await import('./postgres.ts');
+  const store = await openPostgresStore(config.store.postgres, box);
   try {
     prepareDataDir(config.dataDir);
   } catch (err) {
