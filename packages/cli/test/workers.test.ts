@@ -21,7 +21,7 @@ const RESOURCES = [
     name: 'claude-local',
     keys: { key1: KEY1, key2: KEY2 },
     deployments: [
-      { name: 'claude-sonnet-4-5' },
+      { name: 'claude-sonnet-4-6' },
       { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } },
       { name: 'tight', model: 'claude-haiku-4-5', rateLimits: { rpm: 5 } },
     ],
@@ -163,7 +163,7 @@ describe('serve --workers 2', () => {
       Array.from({ length: calls }, async () => {
         // A client per call: fresh connections, so the primary spreads them over the workers.
         const client = new AnthropicFoundry({ baseURL: `http://127.0.0.1:${gw.port}/claude-local/anthropic`, apiKey: KEY1, maxRetries: 0 });
-        return client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hello' }] });
+        return client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'Hello' }] });
       }),
     );
     assert.ok(replies.every((r) => r.type === 'message' && r.stop_reason !== null));
@@ -172,7 +172,7 @@ describe('serve --workers 2', () => {
     let logged = 0;
     for (let i = 0; i < 25 && logged < calls; i++) {
       await sleep(200);
-      const out = execFileSync(process.execPath, [BIN, 'logs', '--data-dir', gw.dataDir, '--json', '--limit', '100', '--deployment', 'claude-sonnet-4-5'], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [BIN, 'logs', '--data-dir', gw.dataDir, '--json', '--limit', '100', '--deployment', 'claude-sonnet-4-6'], { encoding: 'utf8' });
       logged = (JSON.parse(out) as { value: Array<{ status: number }> }).value.filter((r) => r.status === 200).length;
     }
     assert.equal(logged, calls, `${ids.size} replies, ${logged} records`);
@@ -211,7 +211,7 @@ describe('serve --workers 2', () => {
   test('a key regenerated through one worker is refused by every worker within a second', async () => {
     const call = (key: string) =>
       new Promise<number>((resolve, reject) => {
-        const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+        const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
         const req = request(
           { host: '127.0.0.1', port: gw.port, method: 'POST', path: '/claude-local/anthropic/v1/messages', agent: false, headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key } },
           (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),

@@ -19,7 +19,7 @@ describe('GET /monitoring/prices', () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway({
-      resources: [{ name: 'priced', deployments: [{ name: 'global', model: 'claude-sonnet-4-5' }, { name: 'zone', model: 'claude-sonnet-4-5', sku: 'DataZoneStandard' }] }],
+      resources: [{ name: 'priced', deployments: [{ name: 'global', model: 'claude-sonnet-4-6' }, { name: 'zone', model: 'claude-sonnet-4-6', sku: 'DataZoneStandard' }] }],
     });
   });
   after(() => gw.close());
@@ -48,7 +48,7 @@ describe('GET /monitoring/prices', () => {
   test("priced with pricing.ts's costOf, a reply's usage gives the request log's cost, on both SKUs", async () => {
     const reader = await managementToken(gw, ROLES.reader);
     const { value } = (await monitoring(gw, '/monitoring/prices', reader)).json() as Prices;
-    const sonnet = value.find((m) => m.model === 'claude-sonnet-4-5')!;
+    const sonnet = value.find((m) => m.model === 'claude-sonnet-4-6')!;
     for (const [deployment, sku] of [['global', 'GlobalStandard'], ['zone', 'DataZoneStandard']] as const) {
       const res = await messagesTo(gw, 'priced', { model: deployment, max_tokens: 64, messages: [{ role: 'user', content: `What does ${deployment} cost?` }] });
       assert.equal(res.status, 200, res.text);

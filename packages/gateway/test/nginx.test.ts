@@ -88,7 +88,7 @@ describe('nginx in front of three replicas (deploy/nginx.conf)', () => {
     dir = mkdtempSync(join(tmpdir(), 'cf-nginx-'));
     chmodSync(dir, 0o755); // nginx's workers run as an unprivileged user when the test runs as root
     const config = join(dir, 'claude-foundry.json');
-    const resources = [{ name: 'claude-local', keys: { key1: KEY1, key2: 'nginx-test-key-two-0123456789' }, deployments: [{ name: 'claude-sonnet-4-5', simulator: { ttftMs: 40 } }] }];
+    const resources = [{ name: 'claude-local', keys: { key1: KEY1, key2: 'nginx-test-key-two-0123456789' }, deployments: [{ name: 'claude-sonnet-4-6', simulator: { ttftMs: 40 } }] }];
     writeFileSync(config, JSON.stringify({ resources, subscriptionType: 'enterprise', trustedProxies: ['127.0.0.1'] }));
     const dataDir = join(dir, 'data');
     // The first sets up the empty data folder; the other two find it made (as `serve --workers` does).
@@ -125,7 +125,7 @@ describe('nginx in front of three replicas (deploy/nginx.conf)', () => {
     const pids = new Set<number>();
     for (let i = 0; i < 12; i++) pids.add(await healthzPid(agent, nginxPort));
     assert.deepEqual([...pids].sort(), replicas.map((r) => r.child.pid).sort());
-    const reply = await call(agent, nginxPort, 'POST', '/claude-local/anthropic/v1/messages', JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }));
+    const reply = await call(agent, nginxPort, 'POST', '/claude-local/anthropic/v1/messages', JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }));
     assert.equal(reply.status, 200, reply.body);
   });
 
@@ -133,7 +133,7 @@ describe('nginx in front of three replicas (deploy/nginx.conf)', () => {
     const victim = replicas[1]!;
     const survivors = [replicas[0]!, replicas[2]!].map((r) => `127.0.0.1:${r.port}`);
     const outcomes: Outcome[] = [];
-    const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user', content: 'Hello from the load test' }] });
+    const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32, messages: [{ role: 'user', content: 'Hello from the load test' }] });
     const until = Date.now() + 3000;
     const loop = async (method: 'GET' | 'POST') => {
       while (Date.now() < until) outcomes.push(await (method === 'POST' ? call(agent, nginxPort, 'POST', '/claude-local/anthropic/v1/messages', body) : call(agent, nginxPort, 'GET', '/readyz')));

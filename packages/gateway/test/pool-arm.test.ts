@@ -235,7 +235,7 @@ describe('GET /monitoring/pools/{resource}/{deployment}', () => {
     assert.deepEqual(series.map((l) => l.split(' ')[1]), ['0'], 'one series per member: the re-created pool replaced the old one');
 
     assert.equal((await raw(gw, { method: 'GET', path: `/monitoring/pools/${ACCOUNT_NAME}/watched` })).status, 401);
-    await arm('PUT', path('plain'), { properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6' } } });
+    await arm('PUT', path('plain'), { sku: { name: 'GlobalStandard', capacity: 10 }, properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6' } } });
     const plain = await raw(gw, { method: 'GET', path: `/monitoring/pools/${ACCOUNT_NAME}/plain`, headers: { authorization: `Bearer ${token}` } });
     assert.equal(plain.status, 404);
     assert.match(plain.text, /is not a pool/);

@@ -30,7 +30,7 @@ before(async () => {
         { name: 'paced', model: 'claude-haiku-4-5', simulator: { ttftMs: 150, tokensPerSecond: 40, faults: QUIET } },
         { name: 'quick', model: 'claude-haiku-4-5' },
         // Called only by the SDK, so its series in the charts is the SDK's call.
-        { name: 'sdk-calls', model: 'claude-sonnet-4-5' },
+        { name: 'sdk-calls', model: 'claude-sonnet-4-6' },
       ],
     }],
   });
