@@ -7,7 +7,7 @@
 // and later requests wait it out), so no request is refused forever and the overshoot is at most that one request.
 // A limit of 0 (a free trial's quota) admits nothing. Reconciling gives back (or takes) the difference.
 import type { Demand, Limiter, Rejection, Reservation, Scope } from './index.ts';
-import { fullLevels, type Levels, refilled, refusalOf } from './math.ts';
+import { fullLevels, type Levels, refilled, refusalOf, settledOnce } from './math.ts';
 
 interface Bucket extends Levels {
   /** When the levels were last refilled (clock ms). */
@@ -66,22 +66,12 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
         bucket.input -= demand.input;
         bucket.output -= demand.output;
       }
-      let settled = false;
-      return {
-        ok: true,
+      return settledOnce({
         reconcile(actual) {
-          if (settled) return;
-          settled = true;
-          if (actual.input !== demand.input || actual.output !== demand.output) {
-            give(scopes, 0, demand.input - actual.input, demand.output - actual.output);
-          }
+          if (actual.input !== demand.input || actual.output !== demand.output) give(scopes, 0, demand.input - actual.input, demand.output - actual.output);
         },
-        release() {
-          if (settled) return;
-          settled = true;
-          give(scopes, demand.requests, demand.input, demand.output);
-        },
-      };
+        release: () => give(scopes, demand.requests, demand.input, demand.output),
+      });
     },
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),

@@ -5,6 +5,7 @@
 import { GatewayError } from '../errors/index.ts';
 import { CHANNEL, isLimitsMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
 import type { Demand, Limiter, Rejection, Reservation, Scope } from './index.ts';
+import { settledOnce } from './math.ts';
 
 export interface ClusterLimiterOptions {
   /** How long a reserve waits for the primary; default 1000 ms. */
@@ -54,20 +55,10 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
       if (answer.op === 'refused') return { ok: false, limit: answer.limit, scope: answer.scope, retryAfterMs: answer.retryAfterMs < 0 ? Infinity : answer.retryAfterMs };
       if (answer.op !== 'reserved') throw new Error(`unexpected answer '${answer.op}' from the primary to a reserve`);
       const reservation = answer.reservation;
-      let settled = false;
-      return {
-        ok: true,
-        reconcile(actual) {
-          if (settled) return;
-          settled = true;
-          post({ channel: CHANNEL, op: 'reconcile', reservation, actual });
-        },
-        release() {
-          if (settled) return;
-          settled = true;
-          post({ channel: CHANNEL, op: 'release', reservation });
-        },
-      };
+      return settledOnce({
+        reconcile: (actual) => post({ channel: CHANNEL, op: 'reconcile', reservation, actual }),
+        release: () => post({ channel: CHANNEL, op: 'release', reservation }),
+      });
     },
     async ping() {
       const answer = await ask({ channel: CHANNEL, op: 'ping', id: next++ });

@@ -3,7 +3,7 @@
 // a refusal names the limit that asks for the longest wait. The in-process limiter (bucket.ts) runs it directly;
 // the Redis limiter's script (redis-scripts.ts) repeats only `refilled` and `fits`, and hands the levels back so
 // the retry-after of a refusal is computed here — test/limits-redis.test.ts checks both agree step for step.
-import type { Demand, LimitName, RateLimits, Rejection } from './index.ts';
+import type { Demand, LimitName, RateLimits, Rejection, Reservation } from './index.ts';
 
 const MINUTE_MS = 60_000;
 export const LIMIT_NAMES: readonly LimitName[] = ['requests', 'input', 'output'];
@@ -43,4 +43,25 @@ export function refusalOf(levels: Levels, limits: RateLimits, demand: Demand, sc
 /** Limits divided among `replicas`: each replica's share while they cannot share one bucket (Redis unreachable). */
 export function shareOf(limits: RateLimits, replicas: number): RateLimits {
   return replicas <= 1 ? limits : { rpm: limits.rpm / replicas, itpm: limits.itpm / replicas, otpm: limits.otpm / replicas };
+}
+
+/**
+ * A reservation that settles once, whichever comes first: `reconcile` with the usage the reply reported, or
+ * `release` of all of it. Every limiter (in process, Redis, the cluster's primary) hands these out.
+ */
+export function settledOnce(settle: { reconcile(actual: { input: number; output: number }): void; release(): void }): Reservation {
+  let settled = false;
+  return {
+    ok: true,
+    reconcile(actual) {
+      if (settled) return;
+      settled = true;
+      settle.reconcile(actual);
+    },
+    release() {
+      if (settled) return;
+      settled = true;
+      settle.release();
+    },
+  };
 }

@@ -10,7 +10,7 @@
 import { GatewayError } from '../errors/index.ts';
 import { createMemoryLimiter } from './bucket.ts';
 import type { Demand, Limiter, Rejection, Reservation, Scope } from './index.ts';
-import { LIMIT_NAMES, refusalOf, shareOf } from './math.ts';
+import { LIMIT_NAMES, refusalOf, settledOnce, shareOf } from './math.ts';
 import type { SharedRedis } from './redis-client.ts';
 import { GIVE_SCRIPT, RESERVE_SCRIPT } from './redis-scripts.ts';
 
@@ -76,20 +76,12 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
         return withoutRedis(scopes, demand);
       }
       if (reply[0] === 1) {
-        let settled = false;
-        return {
-          ok: true,
+        return settledOnce({
           reconcile(actual) {
-            if (settled) return;
-            settled = true;
             if (actual.input !== demand.input || actual.output !== demand.output) give(scopes, { requests: 0, input: demand.input - actual.input, output: demand.output - actual.output });
           },
-          release() {
-            if (settled) return;
-            settled = true;
-            give(scopes, demand);
-          },
-        };
+          release: () => give(scopes, demand),
+        });
       }
       let refusal: Rejection | undefined;
       for (let i = 0; i < scopes.length; i++) {
