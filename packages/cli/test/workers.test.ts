@@ -6,12 +6,13 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get, request } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+import { connectOutcome } from '../../gateway/test/socket-helpers.ts';
 import { BIN } from './serve-helper.ts';
 
 const KEY1 = 'workers-test-key-one-0123456789';
@@ -94,16 +95,6 @@ async function pidsServing(port: number, tries = 12): Promise<Set<number>> {
   return pids;
 }
 
-function connectOutcome(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
-}
 
 /** A slow stream over its own connection; resolves `started` at message_start and `done` with everything received. */
 function slowStream(port: number, maxTokens: number) {

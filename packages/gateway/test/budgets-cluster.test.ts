@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { forkReady } from './cluster-helpers.ts';
 import { serveClusterBudgets } from '../src/telemetry/budgets-cluster.ts';
 import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
 
@@ -30,19 +31,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function fork(): Promise<Worker> {
-  const worker = cluster.fork({ LOG_DB });
-  workers.push(worker);
-  await new Promise<void>((resolve, reject) => {
-    worker.on('message', function ready(m: { ready?: boolean }) {
-      if (!m.ready) return;
-      worker.off('message', ready);
-      resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-  });
-  return worker;
-}
 
 function ask(worker: Worker, command: object): Promise<Seen> {
   return new Promise((resolve) => {
@@ -66,7 +54,7 @@ async function until(worker: Worker, done: (s: Seen) => boolean, ms = 3_000): Pr
 }
 
 test('two workers: spend adds up in the primary, a budget set on one is enforced on the other within about a second', async () => {
-  const [a, b] = await Promise.all([fork(), fork()]);
+  const [a, b] = await Promise.all([forkReady(workers, { LOG_DB }), forkReady(workers, { LOG_DB })]);
   await ask(a!, { add: 400_000 });
   await ask(b!, { add: 500_000 });
   await until(a!, (s) => s.spent === '900000');

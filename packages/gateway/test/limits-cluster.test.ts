@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { forkReady } from './cluster-helpers.ts';
 import { serveClusterLimiter } from '../src/limits/primary.ts';
 import type { Demand, Rejection, Scope } from '../src/limits/index.ts';
 
@@ -14,19 +15,6 @@ cluster.setupPrimary({ exec: fileURLToPath(new URL('./fixtures/cluster-limits-wo
 const service = serveClusterLimiter(cluster);
 const workers: Worker[] = [];
 
-async function fork(env: Record<string, string> = {}): Promise<Worker> {
-  const worker = cluster.fork(env);
-  workers.push(worker);
-  await new Promise<void>((resolve, reject) => {
-    worker.on('message', function ready(m: { ready?: boolean }) {
-      if (!m.ready) return;
-      worker.off('message', ready);
-      resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-  });
-  return worker;
-}
 
 function run(worker: Worker, scopes: Scope[], demand: Demand, count: number, settle?: { input: number; output: number }): Promise<Answer> {
   return new Promise((resolve) => {
@@ -55,7 +43,7 @@ after(async () => {
 });
 
 test('three workers, 40 concurrent reserves each, against RPM 30: exactly 30 admitted across them, every refusal with a retry-after', async () => {
-  const three = await Promise.all([fork(), fork(), fork()]);
+  const three = await Promise.all([forkReady(workers), forkReady(workers), forkReady(workers)]);
   const scopes = [{ key: 'res/rpm30', limits: { rpm: 30, itpm: 10_000_000, otpm: 10_000_000 } }];
   const answers = (await Promise.all(three.map((w) => run(w, scopes, { requests: 1, input: 10, output: 10 }, 40)))).map(outcomes);
   assert.equal(answers.flat().filter((o) => o.ok).length, 30);
@@ -64,7 +52,7 @@ test('three workers, 40 concurrent reserves each, against RPM 30: exactly 30 adm
 });
 
 test('reconciles from the workers give tokens back on the shared buckets; a limit of 0 travels as no retry-after', async () => {
-  const [a, b] = await Promise.all([fork(), fork()]);
+  const [a, b] = await Promise.all([forkReady(workers), forkReady(workers)]);
   const scopes = [{ key: 'res/itpm', limits: { rpm: 100_000, itpm: 10_000, otpm: 10_000_000 } }];
   const before = service.open();
   const first = outcomes(await run(a!, scopes, { requests: 1, input: 1_000, output: 1 }, 15, { input: 0, output: 0 }));
@@ -78,7 +66,7 @@ test('reconciles from the workers give tokens back on the shared buckets; a limi
 });
 
 test('a primary that does not answer: the worker answers 503 after its timeout, never hangs', async () => {
-  const worker = await fork({ LIMITS_TIMEOUT_MS: '200' });
+  const worker = await forkReady(workers, { LIMITS_TIMEOUT_MS: '200' });
   service.close();
   const t = performance.now();
   const answer = await run(worker, [{ key: 'res/x', limits: { rpm: 10, itpm: 10, otpm: 10 } }], { requests: 1, input: 1, output: 1 }, 1);

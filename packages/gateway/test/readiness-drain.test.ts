@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { raw, startTestGateway, type TestGateway } from './helpers.ts';
-import { parseResponses } from './socket-helpers.ts';
+import { connectOutcome, parseResponses } from './socket-helpers.ts';
 
 /** A simulator deployment that streams slowly: about 40 tokens a second after 100 ms. */
 const SLOW = { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } };
@@ -34,16 +34,6 @@ function openSocket(gw: TestGateway): { socket: Socket; received: () => string; 
   return { socket, received: () => text, closed, firstBytes };
 }
 
-function refused(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
-}
 
 describe('health and readiness', () => {
   let gw: TestGateway;
@@ -101,7 +91,7 @@ describe('graceful drain', () => {
       assert.equal((await gw.readiness.check()).status, 'draining');
       // Pipelined behind the stream on the same keep-alive connection, sent after the drain began.
       socket.write('GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
-      assert.equal(await refused(gw.port), 'ECONNREFUSED');
+      assert.equal(await connectOutcome(gw.port), 'ECONNREFUSED');
       await closed;
       // The stream is chunked: it ends with the zero-length chunk, then the pipelined answer follows.
       const text = received();

@@ -108,3 +108,15 @@ export function assertCatalogued(r: ParsedResponse | undefined, status: number, 
   assert.match(body.error.message, message);
   if (body.request_id !== undefined) assert.equal(body.request_id, r.headers['request-id']);
 }
+
+/** What a plain TCP connect to `port` meets: 'connected', or the error code (ECONNREFUSED once a listener is gone). */
+export function connectOutcome(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
