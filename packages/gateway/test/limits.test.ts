@@ -122,6 +122,26 @@ describe('the in-process limiter', () => {
     assert.equal((limiter.reserve(d(limits), ask(1)) as { ok: boolean }).ok, false);
   });
 
+  test('a loan to a worker (--workers leases): taken from the bucket, which refills only to its limit less the loan until repaid', () => {
+    const time = frozenClock();
+    const limiter = createMemoryLimiter({ clock: time.clock });
+    const small = { rpm: 60, itpm: 1_000_000, otpm: 1_000_000 };
+    const slice = { requests: 10, input: 0, output: 0 };
+    assert.equal(limiter.lend(d(small)[0]!, slice, { requests: 55, input: 0, output: 0 }), false, 'it would leave fewer than `keep`');
+    assert.equal(limiter.lend(d(small)[0]!, slice, { requests: 30, input: 0, output: 0 }), true);
+    for (let i = 0; i < 50; i++) reserved(limiter.reserve(d(small), ask(1)));
+    assert.equal(limiter.reserve(d(small), ask(1)).ok, false, '50 in the bucket, 10 out on loan');
+    time.advance(120_000); // two minutes: a bucket without the loan would be full (60)
+    for (let i = 0; i < 50; i++) reserved(limiter.reserve(d(small), ask(1)));
+    assert.equal(limiter.reserve(d(small), ask(1)).ok, false, 'refilled to 60 less the 10 lent');
+    limiter.repaid(d(small)[0]!, slice, { requests: 4, input: 0, output: 0 }); // 6 of the loan were spent
+    for (let i = 0; i < 4; i++) reserved(limiter.reserve(d(small), ask(1)));
+    assert.equal(limiter.reserve(d(small), ask(1)).ok, false);
+    time.advance(60_000);
+    for (let i = 0; i < 60; i++) reserved(limiter.reserve(d(small), ask(1)));
+    assert.equal(limiter.reserve(d(small), ask(1)).ok, false, 'repaid: the whole limit again');
+  });
+
   test('capacity N maps to N RPM, N × 1,000 ITPM and N × 200 OTPM: 40 and 80 give the pay-as-you-go rows', () => {
     assert.deepEqual(limitsFromCapacity(40), { rpm: 40, itpm: 40_000, otpm: 8_000 });
     assert.deepEqual(limitsFromCapacity(80), { rpm: 80, itpm: 80_000, otpm: 16_000 });

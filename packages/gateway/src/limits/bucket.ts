@@ -12,6 +12,8 @@ import { fullLevels, type Levels, refilled, refusalOf, settledOnce } from './mat
 interface Bucket extends Levels {
   /** When the levels were last refilled (clock ms). */
   at: number;
+  /** Out on loan to `--workers` workers (cluster-leases.ts): the bucket holds at most its limit less this. */
+  lent?: Levels;
 }
 
 export interface MemoryLimiterOptions {
@@ -22,6 +24,15 @@ export interface MemoryLimiterOptions {
 /** The in-process limiter's operations, synchronous: what the cluster primary (primary.ts) serves its workers from. */
 export interface MemoryLimiter extends Limiter {
   reserve(scopes: readonly Scope[], demand: Demand): Reservation | Rejection;
+  /** Gives `amounts` back to every scope (negative: takes more), as settling a reservation does; a worker's settlement. */
+  give(scopes: readonly Scope[], amounts: Levels): void;
+  /**
+   * Lends `amounts` out of the scope's bucket if every level stays at or above `keep` after it. Until `repaid`, the
+   * bucket refills only up to its limit less what is out, so what is lent and what remains never exceed the limit.
+   */
+  lend(scope: Scope, amounts: Levels, keep: Levels): boolean;
+  /** A loan ends: `lent` is no longer out, and `unspent` of it comes back into the bucket. */
+  repaid(scope: Scope, lent: Levels, unspent: Levels): void;
 }
 
 export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryLimiter {
@@ -40,6 +51,7 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
     bucket.requests = refilled(bucket.requests, elapsed, limits.rpm);
     bucket.input = refilled(bucket.input, elapsed, limits.itpm);
     bucket.output = refilled(bucket.output, elapsed, limits.otpm);
+    if (bucket.lent) capLent(bucket, limits);
     if (now > bucket.at) bucket.at = now;
     return bucket;
   }
@@ -51,6 +63,7 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
       bucket.requests = Math.min(scope.limits.rpm, bucket.requests + requests);
       bucket.input = Math.min(scope.limits.itpm, bucket.input + input);
       bucket.output = Math.min(scope.limits.otpm, bucket.output + output);
+      if (bucket.lent) capLent(bucket, scope.limits);
     }
   }
 
@@ -73,7 +86,38 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
         release: () => give(scopes, demand.requests, demand.input, demand.output),
       });
     },
+    give: (scopes, amounts) => give(scopes, amounts.requests, amounts.input, amounts.output),
+    lend(scope, amounts, keep) {
+      const bucket = bucketOf(scope, clock());
+      if (bucket.requests - amounts.requests < keep.requests || bucket.input - amounts.input < keep.input || bucket.output - amounts.output < keep.output) return false;
+      bucket.requests -= amounts.requests;
+      bucket.input -= amounts.input;
+      bucket.output -= amounts.output;
+      const lent = (bucket.lent ??= { requests: 0, input: 0, output: 0 });
+      lent.requests += amounts.requests;
+      lent.input += amounts.input;
+      lent.output += amounts.output;
+      return true;
+    },
+    repaid(scope, lent, unspent) {
+      const bucket = bucketOf(scope, clock());
+      if (bucket.lent) {
+        bucket.lent.requests -= lent.requests;
+        bucket.lent.input -= lent.input;
+        bucket.lent.output -= lent.output;
+        if (bucket.lent.requests <= 0 && bucket.lent.input <= 0 && bucket.lent.output <= 0) delete bucket.lent;
+      }
+      give([scope], unspent.requests, unspent.input, unspent.output);
+    },
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
+}
+
+/** A bucket with capacity out on loan holds at most its limit less the loans. */
+function capLent(bucket: Bucket, limits: Scope['limits']): void {
+  const lent = bucket.lent!;
+  bucket.requests = Math.min(limits.rpm - lent.requests, bucket.requests);
+  bucket.input = Math.min(limits.itpm - lent.input, bucket.input);
+  bucket.output = Math.min(limits.otpm - lent.output, bucket.output);
 }
