@@ -1,6 +1,7 @@
 // Budgets shared by the workers of `serve --workers N` on the embedded store, through the cluster's primary:
-// the primary keeps the month-to-date spend per resource (workers send each priced request's cost; the primary
-// sends the totals that changed to every worker every 500 ms) and relays budget changes, on which each worker
+// the primary keeps the month-to-date spend per resource (workers add up their priced requests' costs and send
+// the sums every 100 ms, one message for all resources, never one per request; the primary sends the totals
+// that changed to every worker every 500 ms) and relays budget changes, on which each worker
 // re-reads the budgets from the request-log store the workers share. Alerts are claimed from the primary, so one
 // worker records each. With Redis configured, budgets-redis.ts does all this instead.
 import type { Cluster, Worker } from 'node:cluster';
@@ -10,9 +11,11 @@ import type { RequestLogStore } from './log-store.ts';
 
 const CHANNEL = 'claude-foundry:budgets';
 const BROADCAST_MS = 500;
+/** A worker sends the spend it added up at most this often. */
+const SEND_SPEND_MS = 100;
 
 type ToPrimary =
-  | { channel: typeof CHANNEL; op: 'add'; month: string; resource: string; pico: string }
+  | { channel: typeof CHANNEL; op: 'add'; spend: [month: string, resource: string, pico: string][] }
   | { channel: typeof CHANNEL; op: 'seed'; month: string; resource: string; pico: string }
   | { channel: typeof CHANNEL; op: 'changed' }
   | { channel: typeof CHANNEL; op: 'claim'; id: number; key: string };
@@ -38,10 +41,16 @@ export function serveClusterBudgets(cluster: Cluster): { close(): void } {
   const onMessage = (worker: Worker, message: unknown) => {
     if (!ours(message)) return;
     const m = message as ToPrimary;
-    if (m.op === 'add' || m.op === 'seed') {
+    if (m.op === 'add') {
+      for (const [month, resource, pico] of m.spend) {
+        const key = `${month} ${resource}`;
+        totals.set(key, (totals.get(key) ?? 0n) + BigInt(pico));
+        changed.add(key);
+      }
+    } else if (m.op === 'seed') {
       const key = `${m.month} ${m.resource}`;
-      if (m.op === 'seed' && totals.has(key)) return;
-      totals.set(key, (totals.get(key) ?? 0n) + BigInt(m.pico));
+      if (totals.has(key)) return;
+      totals.set(key, BigInt(m.pico));
       changed.add(key);
     } else if (m.op === 'changed') {
       everyone({ channel: CHANNEL, op: 'changed' }, worker);
@@ -76,8 +85,23 @@ export function shareBudgetsInCluster(book: BudgetBook, store: Pick<RequestLogSt
   const post = (m: ToPrimary) => channel.send!(m);
   const claims = new Map<number, (mine: boolean) => void>();
   let next = 1;
+  // Spend added up per month and resource since the last send.
+  const unsent = new Map<string, { month: string; resource: string; pico: bigint }>();
+  const sendSpend = () => {
+    if (unsent.size === 0) return;
+    const spend = [...unsent.values()].map((u) => [u.month, u.resource, u.pico.toString()] as [string, string, string]);
+    unsent.clear();
+    post({ channel: CHANNEL, op: 'add', spend });
+  };
+  const timer = setInterval(sendSpend, SEND_SPEND_MS);
+  timer.unref();
   const sharing: BudgetSharing = {
-    added: (resource, month, pico) => post({ channel: CHANNEL, op: 'add', month: month.key, resource: resource.toLowerCase(), pico: pico.toString() }),
+    added(resource, month, pico) {
+      const key = `${month.key} ${resource.toLowerCase()}`;
+      const sum = unsent.get(key);
+      if (sum) sum.pico += pico;
+      else unsent.set(key, { month: month.key, resource: resource.toLowerCase(), pico });
+    },
     changed: () => post({ channel: CHANNEL, op: 'changed' }),
     claimAlert: (resource, month, threshold) =>
       new Promise((resolve) => {
@@ -109,5 +133,16 @@ export function shareBudgetsInCluster(book: BudgetBook, store: Pick<RequestLogSt
   // What this worker read from the store seeds the primary's totals (the first worker's figure; they share the store).
   for (const [resource, pico] of book.spentByResource()) post({ channel: CHANNEL, op: 'seed', month: book.month.key, resource, pico: pico.toString() });
   book.share(sharing);
-  return { close: () => channel.off('message', onMessage) };
+  return {
+    close() {
+      clearInterval(timer);
+      try {
+        sendSpend();
+      } catch (err) {
+        // The primary is gone (the whole server is stopping): its totals go with it; the request log has the spend.
+        logger().debug({ err }, 'spend not sent to the primary at close');
+      }
+      channel.off('message', onMessage);
+    },
+  };
 }
