@@ -1,30 +1,40 @@
 // Every core of one machine: claude-foundry with `serve --workers 2` next to the single-process bare node:http
-// proxy, nginx (two worker processes) and claude-foundry in one process, all in front of the same mock upstream,
-// at c=32 with 20 ms and 0 ms of upstream latency. Nothing is pinned: the point is two cores, which the load
-// generator and the mock share with the target (docs/benchmarks.md says what that means for the figures).
+// proxy, nginx (two worker processes) and `claude-foundry serve` in one process, all in front of the same mock
+// upstream, at c=32 with 20 ms and 0 ms of upstream latency. Nothing is pinned: the point is two cores, which the
+// load generator and the mock share with the target, so both are chosen to take little of them and their CPU is
+// reported next to the target's (docs/benchmarks.md says what that means for the figures).
 //
-//   npm run bench -- --workers       (about 2 minutes; results in bench/results/workers-latest.{json,md})
+//   npm run bench -- --workers       (about 3 minutes; results in bench/results/workers-latest.{json,md})
 //
-// CPU per request is the whole process tree's (primary and workers; nginx's master and workers), from /proc.
-import { spawnSync } from 'node:child_process';
+// Load generator: wrk (one thread, a Lua script for the POST) when /usr/bin/wrk exists, else the Node driver
+// (bench/lib/driver.ts); BENCH_WORKERS_LOAD=node forces the Node driver. Mock: nginx answering from memory when
+// nginx and its echo module are installed, else the Node mock (bench/mock-upstream.ts); BENCH_WORKERS_MOCK=node
+// forces the Node mock. CPU per request is each process tree's (primary and workers; nginx's master and workers),
+// from /proc; the load generator's is wrk's own (or this process's, for the Node driver).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closedLoop, type RequestSpec } from './lib/driver.ts';
-import { cpuMicros, freePort, rssMB, spawnPinned, waitForPort, waitForReady, type Spawned } from './lib/proc.ts';
+import { nginxMockAvailable, nginxVersion, startNginxMock, startNginxProxy } from './lib/nginx.ts';
+import { cpuMicros, rssMB, spawnPinned, waitForReady, type Spawned } from './lib/proc.ts';
 import { percentile } from './lib/stats.ts';
 import { BENCH_DIR, CLAUDE_FOUNDRY_REQUEST, COMMAND_FLAGS, REPO_DIR, startTarget, targetConfig, type StartContext } from './lib/targets.ts';
+import { WRK, wrkClosedLoop, wrkInstalled } from './lib/wrk.ts';
 
-const BUDGET_MS = 180_000;
-const WARMUP_MS = 1_500;
-const RUN_MS = 5_000;
+const BUDGET_MS = 300_000;
+const WARMUP_S = 2;
+const RUN_S = 5;
 const CONCURRENCY = 32;
 const SCENARIOS = [
-  { id: 'c32-20ms', model: 'mock-20', title: 'c=32, small JSON, 20 ms upstream' },
-  { id: 'c32-0ms', model: 'mock-0', title: 'c=32, small JSON, 0 ms upstream' },
+  { id: 'c32-20ms', latencyMs: 20, title: 'c=32, small JSON, 20 ms upstream' },
+  { id: 'c32-0ms', latencyMs: 0, title: 'c=32, small JSON, 0 ms upstream' },
 ] as const;
+type Scenario = (typeof SCENARIOS)[number];
 const UPSTREAM_KEY = 'sk-bench-upstream-key-0000';
+const useWrk = wrkInstalled() && process.env['BENCH_WORKERS_LOAD'] !== 'node';
+const useNginxMock = nginxMockAvailable() && process.env['BENCH_WORKERS_MOCK'] !== 'node';
 
 function log(message: string): void {
   process.stderr.write(`[bench workers ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -48,8 +58,17 @@ function tree(root: number): number[] {
   return out;
 }
 
-const treeCpu = (root: number) => tree(root).reduce((sum, pid) => sum + (() => { try { return cpuMicros(pid); } catch { return 0; } })(), 0);
-const treeRss = (root: number) => tree(root).reduce((sum, pid) => sum + (() => { try { return rssMB(pid); } catch { return 0; } })(), 0);
+const safe = (read: (pid: number) => number) => (pid: number) => {
+  try {
+    return read(pid);
+  } catch {
+    return 0;
+  }
+};
+/** CPU µs of each process of the tree, by pid. */
+const treeCpu = (root: number) => new Map(tree(root).map((pid) => [pid, safe(cpuMicros)(pid)]));
+const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+const treeRss = (root: number) => tree(root).reduce((total, pid) => total + safe(rssMB)(pid), 0);
 
 interface Runner {
   id: string;
@@ -57,53 +76,22 @@ interface Runner {
   /** The process whose tree is measured. */
   pid: number;
   port: number;
-  path: string;
+  /** The request path for a scenario (the mock's latency is chosen by path prefix). */
+  path(scenario: Scenario): string;
   headers: Record<string, string>;
   stop(): Promise<void>;
 }
 
-function nginxConf(dir: string, port: number, mockPort: number): string {
-  return `worker_processes 2;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/tmp-${t};`).join(' ')}
-  upstream mock { server 127.0.0.1:${mockPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
-  }
-}
-`;
-}
+const mockPath = (s: Scenario) => `/m${s.latencyMs}/v1/messages`;
 
-async function startNginx(mockPort: number): Promise<Runner> {
-  const dir = mkdtempSync(join(tmpdir(), 'cf-bench-nginx-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, port, mockPort));
-  const proc = spawnPinned({ name: 'nginx', command: '/usr/sbin/nginx', args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'] });
-  await waitForPort(proc, port, 10_000);
-  return {
-    id: 'nginx', label: `nginx ${nginxVersion()}, 2 worker processes`, pid: proc.pid, port, path: '/v1/messages',
-    headers: { 'anthropic-version': '2023-06-01', 'x-api-key': UPSTREAM_KEY },
-    stop: async () => {
-      await proc.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function nginxVersion(): string {
-  return /nginx\/(\S+)/.exec(spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1] ?? 'unknown';
-}
-
-/** `claude-foundry serve --workers N` as a user starts it (the installed command's flags), on the cf-key config. */
-async function startWorkers(ctx: StartContext, workers: number): Promise<Runner> {
+/** `claude-foundry serve [--workers N]` as a user starts it (the installed command's flags), on the cf-key config. */
+async function startServe(ctx: StartContext, workers: number): Promise<Runner> {
   const dir = mkdtempSync(join(tmpdir(), 'cf-bench-workers-'));
   const file = join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify(targetConfig('cf-key', ctx, dir)));
+  const config = targetConfig('cf-key', ctx, dir) as { resources: [{ deployments: Array<{ name: string; upstream: { baseUrl: string } }> }] };
+  // Each deployment (mock-20, mock-0) reaches its own latency on the mock by path.
+  for (const d of config.resources[0].deployments) d.upstream.baseUrl += `/m${/^mock-(\d+)$/.exec(d.name)![1]}`;
+  writeFileSync(file, JSON.stringify(config));
   const proc: Spawned = spawnPinned({
     name: `claude-foundry --workers ${workers}`, command: ctx.node,
     args: [...COMMAND_FLAGS, join(REPO_DIR, 'packages/cli/bin/claude-foundry.js'), 'serve', '--config', file, '--workers', String(workers), '--port', '0'],
@@ -122,8 +110,9 @@ async function startWorkers(ctx: StartContext, workers: number): Promise<Runner>
     throw new Error(`claude-foundry --workers ${workers} did not start:\n${proc.output.slice(-20).join('\n')}`);
   }
   return {
-    id: `cf-workers${workers}`, label: `claude-foundry serve --workers ${workers} (key auth, governance as cf-key)`, pid: proc.pid, port,
-    ...CLAUDE_FOUNDRY_REQUEST,
+    id: workers === 1 ? 'cf-serve' : `cf-workers${workers}`,
+    label: workers === 1 ? 'claude-foundry serve, one process (cf-key)' : `claude-foundry serve --workers ${workers} (cf-key)`,
+    pid: proc.pid, port, path: () => CLAUDE_FOUNDRY_REQUEST.path, headers: CLAUDE_FOUNDRY_REQUEST.headers,
     stop: async () => {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -131,9 +120,31 @@ async function startWorkers(ctx: StartContext, workers: number): Promise<Runner>
   };
 }
 
-function spec(runner: Runner, model: string): RequestSpec {
-  const body = Buffer.from(JSON.stringify({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] }));
-  return { port: runner.port, path: runner.path, headers: runner.headers, body };
+function spec(runner: Runner, scenario: Scenario): RequestSpec {
+  const body = Buffer.from(JSON.stringify({ model: `mock-${scenario.latencyMs}`, max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] }));
+  return { port: runner.port, path: runner.path(scenario), headers: runner.headers, body };
+}
+
+interface Load {
+  requests: number;
+  ok: number;
+  failures: Record<string, number>;
+  rps: number;
+  p50: number;
+  p99: number;
+  elapsedMs: number;
+  cpuUs: number;
+}
+
+async function drive(s: RequestSpec, seconds: number): Promise<Load> {
+  if (useWrk) {
+    const r = await wrkClosedLoop(s, { concurrency: CONCURRENCY, seconds });
+    return { requests: r.requests, ok: r.ok, failures: r.failures, rps: r.rps, p50: r.p50Ms, p99: r.p99Ms, elapsedMs: r.elapsedMs, cpuUs: r.cpuUs };
+  }
+  const cpu0 = process.cpuUsage();
+  const r = await closedLoop(s, { concurrency: CONCURRENCY, durationMs: seconds * 1000 });
+  const cpu = process.cpuUsage(cpu0);
+  return { requests: r.requests, ok: r.ok, failures: r.failures, rps: r.rps, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), elapsedMs: r.elapsedMs, cpuUs: cpu.user + cpu.system };
 }
 
 interface Row {
@@ -142,50 +153,69 @@ interface Row {
   scenario: string;
   requests: number;
   ok: number;
+  failures: Record<string, number>;
   rps: number;
   p50: number;
   p99: number;
   cpuUsPerRequest: number;
+  /** The target tree's CPU per request, process by process (the root first: a primary, nginx's master). */
+  cpuUsPerRequestByProcess: number[];
   /** CPU seconds per wall second over the run: how many cores the target's processes used. */
   cores: number;
+  loadCores: number;
+  mockCores: number;
   rssMB: number;
   load1: number;
 }
 
-async function measure(runner: Runner, scenario: (typeof SCENARIOS)[number]): Promise<Row> {
-  await closedLoop(spec(runner, scenario.model), { concurrency: CONCURRENCY, durationMs: WARMUP_MS });
-  const cpu0 = treeCpu(runner.pid);
-  const result = await closedLoop(spec(runner, scenario.model), { concurrency: CONCURRENCY, durationMs: RUN_MS });
-  const cpuUs = treeCpu(runner.pid) - cpu0;
-  const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function measure(runner: Runner, scenario: Scenario, mockPid: number): Promise<Row> {
+  await drive(spec(runner, scenario), WARMUP_S);
+  const [target0, mock0] = [treeCpu(runner.pid), sum(treeCpu(mockPid))];
+  const load = await drive(spec(runner, scenario), RUN_S);
+  const [target1, mock1] = [treeCpu(runner.pid), sum(treeCpu(mockPid))];
+  const byProcess = [...target1].map(([pid, us]) => us - (target0.get(pid) ?? 0));
+  const targetUs = byProcess.reduce((a, b) => a + b, 0);
+  const ok = Math.max(1, load.ok);
+  const perWall = (us: number) => round(us / 1000 / load.elapsedMs, 2);
   return {
-    target: runner.id, label: runner.label, scenario: scenario.id, requests: result.requests, ok: result.ok, rps: round(result.rps),
-    p50: round(percentile(result.latencies, 50), 2), p99: round(percentile(result.latencies, 99), 2),
-    cpuUsPerRequest: round(cpuUs / Math.max(1, result.ok)), cores: round(cpuUs / 1000 / result.elapsedMs, 2),
+    target: runner.id, label: runner.label, scenario: scenario.id, requests: load.requests, ok: load.ok, failures: load.failures,
+    rps: round(load.rps), p50: round(load.p50, 2), p99: round(load.p99, 2),
+    cpuUsPerRequest: round(targetUs / ok), cpuUsPerRequestByProcess: byProcess.map((us) => round(us / ok)),
+    cores: perWall(targetUs), loadCores: perWall(load.cpuUs), mockCores: perWall(mock1 - mock0),
     rssMB: round(treeRss(runner.pid)), load1: round(loadavg()[0]!, 2),
   };
 }
 
+const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 const started = Date.now();
+const uptimeBefore = uptime();
+log(`load generator: ${useWrk ? 'wrk' : 'the Node driver'}; mock: ${useNginxMock ? 'nginx' : 'Node'}; ${uptimeBefore}`);
 const rows: Row[] = [];
-const mock = spawnPinned({ name: 'mock upstream', command: process.execPath, args: [join(BENCH_DIR, 'mock-upstream.ts')], env: { ...process.env, NODE_ENV: 'production' } });
+const mock = useNginxMock
+  ? await startNginxMock(SCENARIOS.map((s) => s.latencyMs))
+  : await (async () => {
+      const proc = spawnPinned({ name: 'mock upstream', command: process.execPath, args: [join(BENCH_DIR, 'mock-upstream.ts')], env: { ...process.env, NODE_ENV: 'production' } });
+      return { proc, port: Number((await waitForReady(proc, 15_000))['port']), stop: () => proc.stop() };
+    })();
 try {
-  const mockPort = Number((await waitForReady(mock, 15_000))['port']);
-  const ctx: StartContext = { node: process.execPath, mockPort, mockPid: mock.pid, core: undefined, models: SCENARIOS.map((s) => s.model), nodeFlags: [] };
+  const ctx: StartContext = { node: process.execPath, mockPort: mock.port, mockPid: mock.proc.pid, core: undefined, models: SCENARIOS.map((s) => `mock-${s.latencyMs}`), nodeFlags: [] };
+  const direct = { path: mockPath, headers: { 'anthropic-version': '2023-06-01', 'x-api-key': UPSTREAM_KEY } };
   const starts: Array<() => Promise<Runner>> = [
     async () => {
       const t = await startTarget('bare', ctx);
-      return { id: 'bare', label: 'bare node:http proxy, one process', pid: t.pid, port: t.port, path: t.path, headers: t.headers, stop: t.stop };
+      return { id: 'bare', label: 'bare node:http proxy, one process', pid: t.pid, port: t.port, ...direct, stop: t.stop };
     },
-    () => startNginx(mockPort),
     async () => {
-      const t = await startTarget('cf-key', ctx);
-      return { id: 'cf-key', label: 'claude-foundry, one process (cf-key)', pid: t.pid, port: t.port, path: t.path, headers: t.headers, stop: t.stop };
+      const n = await startNginxProxy(mock.port);
+      return { id: 'nginx', label: `nginx ${nginxVersion()}, 2 worker processes`, pid: n.proc.pid, port: n.port, ...direct, stop: n.stop };
     },
-    () => startWorkers(ctx, 2),
+    () => startServe(ctx, 1),
+    () => startServe(ctx, 2),
   ];
   for (const start of starts) {
-    if (Date.now() - started > BUDGET_MS - 30_000) {
+    if (Date.now() - started > BUDGET_MS - 40_000) {
       log('time budget reached: the remaining targets are not measured');
       break;
     }
@@ -193,9 +223,10 @@ try {
     try {
       log(`${runner.label}: ready on ${runner.port}`);
       for (const scenario of SCENARIOS) {
-        const row = await measure(runner, scenario);
+        const row = await measure(runner, scenario, mock.proc.pid);
         rows.push(row);
-        log(`${runner.id} ${scenario.id}: ${row.ok}/${row.requests} ok, ${row.rps} req/s, p50 ${row.p50} p99 ${row.p99} ms, ${row.cpuUsPerRequest} µs CPU/req (${row.cores} cores), RSS ${row.rssMB} MB`);
+        log(`${runner.id} ${scenario.id}: ${row.ok}/${row.requests} ok, ${row.rps} req/s, p50 ${row.p50} p99 ${row.p99} ms, ${row.cpuUsPerRequest} µs CPU/req [${row.cpuUsPerRequestByProcess.join(' + ')}] (${row.cores} cores; load ${row.loadCores}, mock ${row.mockCores}), RSS ${row.rssMB} MB`);
+        if (row.ok < row.requests) log(`  failures: ${JSON.stringify(row.failures)}`);
       }
     } finally {
       await runner.stop();
@@ -209,16 +240,22 @@ const meta = {
   date: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}`,
   node: process.version,
-  method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_MS} ms warm-up then ${RUN_MS} ms measured per target and scenario; nothing pinned; CPU is the target's whole process tree (utime + stime from /proc) per successful request`,
-  loadAtEnd: loadavg()[0]!,
+  loadGenerator: useWrk ? `wrk (${WRK}, one thread, Lua POST script)` : 'the Node driver (bench/lib/driver.ts, in the harness process)',
+  mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory (return 200; echo_sleep for 20 ms)` : 'the Node mock (bench/mock-upstream.ts)',
+  method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_S} s warm-up then ${RUN_S} s measured per target and scenario; nothing pinned; CPU is each process tree's (utime + stime from /proc) per successful request`,
+  uptimeBefore,
+  uptimeAfter: uptime(),
 };
 const outDir = join(BENCH_DIR, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'workers-latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
 const table = [
-  '| target | scenario | req/s | p50 ms | p99 ms | CPU µs/req | cores used | RSS MB (tree) |',
-  '|---|---|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUsPerRequest} | ${r.cores} | ${r.rssMB} |`),
+  '| target | scenario | req/s | p50 ms | p99 ms | CPU µs/req (by process) | cores: target | load generator | mock | all three |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => {
+    const split = r.cpuUsPerRequestByProcess.length > 1 ? ` (${r.cpuUsPerRequestByProcess.join(' + ')})` : '';
+    return `| ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUsPerRequest}${split} | ${r.cores} | ${r.loadCores} | ${r.mockCores} | ${round(r.cores + r.loadCores + r.mockCores, 2)} |`;
+  }),
 ];
 const verdict = SCENARIOS.map((s) => {
   const bare = rows.find((r) => r.target === 'bare' && r.scenario === s.id);
@@ -226,8 +263,12 @@ const verdict = SCENARIOS.map((s) => {
   if (!bare || !workers) return `- ${s.id}: not measured`;
   return `- ${s.id}: claude-foundry --workers 2 ${workers.rps} req/s vs the bare proxy's ${bare.rps}: ${workers.rps > bare.rps ? 'more' : 'not more'} (${Math.round((workers.rps / bare.rps) * 100)} %)`;
 });
+const memory = rows.map((r) => `${r.target} ${r.scenario} ${r.rssMB} MB`).join(', ');
 writeFileSync(
   join(outDir, 'workers-latest.md'),
-  `# --workers 2 against one process — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}. Load average at the end: ${meta.loadAtEnd.toFixed(2)}.\n\n${table.join('\n')}\n\n${verdict.join('\n')}\n`,
+  `# --workers 2 against one process — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}.\n\n` +
+    `Load generator: ${meta.loadGenerator}. Mock upstream: ${meta.mock}.\n\n` +
+    `Before: \`${meta.uptimeBefore}\`. After: \`${meta.uptimeAfter}\`.\n\n` +
+    `${table.join('\n')}\n\nRSS of each target's tree: ${memory}.\n\n${verdict.join('\n')}\n`,
 );
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results/workers-latest.md`);
