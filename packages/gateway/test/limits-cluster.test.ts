@@ -77,6 +77,10 @@ test('a lease: after one reserve asked of the primary, a worker admits 200 more 
   const after = service.stats();
   assert.equal(after.reserves - before.reserves, 1, 'only the first reserve reached the primary');
   assert.equal(after.leases - before.leases, 1);
+  // A request larger than any slice (2,000 input tokens) is the primary's to decide; the worker keeps its slice.
+  assert.equal(outcomes(await run(worker, scopes, { requests: 1, input: 2_000, output: 1 }, 1, { input: 0, output: 0 }, true))[0]!.ok, true);
+  assert.equal(outcomes(await run(worker, scopes, { requests: 1, input: 100, output: 1 }, 10, undefined, true)).filter((o) => o.ok).length, 10);
+  assert.equal(service.stats().reserves - after.reserves, 1, 'the slice still served the small ones');
 });
 
 test('leases stay exact: two workers holding leases, 8,000 concurrent reserves against RPM 6,400 admit exactly 6,400', async () => {

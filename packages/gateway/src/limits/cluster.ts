@@ -24,6 +24,8 @@ interface Lease {
   id: number;
   key: string;
   limits: RateLimits;
+  /** What was lent. */
+  size: Levels;
   /** What this worker may still take; settlements of reservations it funded come back here. */
   left: Levels;
   at: number;
@@ -39,6 +41,8 @@ const covers = (lease: Lease | undefined, scope: Scope, demand: Demand): lease i
   lease.limits.rpm === scope.limits.rpm &&
   lease.limits.itpm === scope.limits.itpm &&
   lease.limits.otpm === scope.limits.otpm;
+
+const fitsSize = (lease: Lease, demand: Demand): boolean => lease.size.requests >= demand.requests && lease.size.input >= demand.input && lease.size.output >= demand.output;
 
 export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limiter {
   const channel = options.channel ?? process;
@@ -61,7 +65,7 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
       if (item.op === 'lease') {
         const held = leases.get(item.key);
         if (held) repay(held);
-        leases.set(item.key, { id: item.lease, key: item.key, limits: item.limits, left: { ...item.amounts }, at: performance.now() });
+        leases.set(item.key, { id: item.lease, key: item.key, limits: item.limits, size: item.amounts, left: { ...item.amounts }, at: performance.now() });
       } else if (item.op === 'recall') {
         for (const key of item.keys) {
           const lease = leases.get(key);
@@ -142,11 +146,11 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
         }
         return settlement(scopes, demand, funded);
       }
-      // What this worker holds of these scopes could not cover the request: it goes back before the ask, so the
-      // primary decides on the whole bucket (and may lend a fresh slice).
+      // A slice too spent to cover the request goes back before the ask, so the primary decides on the whole
+      // bucket (and may lend a fresh one). One that no slice could cover (a large max_tokens) leaves it be.
       for (const scope of scopes) {
         const lease = leases.get(scope.key);
-        if (lease) repay(lease);
+        if (lease && !covers(lease, scope, demand) && fitsSize(lease, demand)) repay(lease);
       }
       return askPrimary(scopes, demand);
     },
