@@ -23,8 +23,8 @@ const KEEP_SHARE = 1 / 2;
 const NOTHING: Levels = { requests: 0, input: 0, output: 0 };
 
 export interface ClusterLimiterService {
-  /** What the primary has decided and lent so far, for tests and diagnostics. */
-  stats(): { reserves: number; leases: number; recalls: number; outstanding: number };
+  /** What the primary has decided and lent so far, for tests and diagnostics; `outstanding`: leases not yet repaid (of `key` only, if given). */
+  stats(key?: string): { reserves: number; leases: number; recalls: number; outstanding: number };
   /** Stops answering (the limiter's buckets go with it). */
   close(): void;
 }
@@ -151,7 +151,7 @@ export function serveClusterLimiter(cluster: Cluster, options: ClusterLimiterSer
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
   return {
-    stats: () => ({ ...counts, outstanding: [...loans.values()].reduce((n, mine) => n + mine.size, 0) }),
+    stats: (key) => ({ ...counts, outstanding: [...loans.values()].reduce((n, mine) => n + (key === undefined ? mine.size : mine.has(key) ? 1 : 0), 0) }),
     close() {
       cluster.off('message', onMessage);
       cluster.off('exit', onExit);
