@@ -250,7 +250,7 @@ const outDir = join(BENCH_DIR, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'workers-latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
 const table = [
-  '| target | scenario | req/s | p50 ms | p99 ms | CPU µs/req (by process) | cores: target | load generator | mock | all three |',
+  '| target | scenario | req/s | p50 ms | p99 ms | target CPU µs/req (by process) | cores: target | load generator | mock | all three |',
   '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map((r) => {
     const split = r.cpuUsPerRequestByProcess.length > 1 ? ` (${r.cpuUsPerRequestByProcess.join(' + ')})` : '';
@@ -268,7 +268,7 @@ writeFileSync(
   join(outDir, 'workers-latest.md'),
   `# --workers 2 against one process — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}.\n\n` +
     `Load generator: ${meta.loadGenerator}. Mock upstream: ${meta.mock}.\n\n` +
-    `Before: \`${meta.uptimeBefore}\`. After: \`${meta.uptimeAfter}\`.\n\n` +
+    `\`uptime\` at the start: \`${meta.uptimeBefore}\`; at the end: \`${meta.uptimeAfter}\`.\n\n` +
     `${table.join('\n')}\n\nRSS of each target's tree: ${memory}.\n\n${verdict.join('\n')}\n`,
 );
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results/workers-latest.md`);
