@@ -9,12 +9,15 @@ import { writePrivateFile } from '../store/data-dir.ts';
 import type { Store } from '../store/types.ts';
 
 export interface TlsStorage {
+  /** True when other replicas use the same CA (a shared store): it then permits every replica's names. */
+  readonly shared: boolean;
   read(file: string): Promise<string | undefined>;
   write(file: string, text: string): Promise<void>;
 }
 
 export function dataDirTls(dataDir: string): TlsStorage {
   return {
+    shared: false,
     read: async (file) => {
       try {
         return readFileSync(join(dataDir, file), 'utf8');
@@ -31,6 +34,7 @@ export function storeTls(store: Store, dataDir: string, shared: readonly string[
   const local = new Map<string, string>();
   const files = dataDirTls(dataDir);
   return {
+    shared: true,
     read: async (file) => {
       if (!shared.includes(file)) return local.get(file);
       const text = await store.secrets.get(`tls.${file}`);
