@@ -70,8 +70,11 @@ const SAMPLE_EVENTS = SAMPLE_SSE.trim()
 
 const LONG_SYSTEM = 'The gateway keeps an exact ledger of every token it serves. '.repeat(150);
 
-/** Streams a request and hangs up once the first content delta arrived; resolves with the response's request-id. */
-function streamThenHangUp(gw: TestGateway, body: unknown, headers: Record<string, string> = {}): Promise<string> {
+/**
+ * Streams a request and hangs up as soon as `enough(text so far)` returns something; resolves with that and the
+ * response's request-id.
+ */
+function streamThenHangUp<T>(gw: TestGateway, body: unknown, headers: Record<string, string>, enough: (text: string) => T | undefined): Promise<{ requestId: string; got: T }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -82,10 +85,10 @@ function streamThenHangUp(gw: TestGateway, body: unknown, headers: Record<string
         let text = '';
         res.on('data', (chunk: Buffer) => {
           text += chunk.toString();
-          if (text.includes('event: content_block_delta')) {
-            req.destroy();
-            resolve(String(res.headers['request-id']));
-          }
+          const got = req.destroyed ? undefined : enough(text);
+          if (got === undefined) return;
+          req.destroy();
+          resolve({ requestId: String(res.headers['request-id']), got });
         });
         res.on('error', () => undefined);
       },
@@ -95,33 +98,13 @@ function streamThenHangUp(gw: TestGateway, body: unknown, headers: Record<string
   });
 }
 
-/** Streams a request and hangs up once `count` text deltas arrived; resolves with the request-id and the texts received. */
-function streamDeltasThenHangUp(gw: TestGateway, body: unknown, count: number, headers: Record<string, string>): Promise<{ requestId: string; texts: string[] }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1', port: gw.port, method: 'POST', path: `/${gw.config.resources[0]!.name}/anthropic/v1/messages`, agent: false,
-        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': gw.keys().key1, ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-          const texts = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
-            .filter((e) => e.event === 'content_block_delta')
-            .map((e) => (e.data as { delta: { text: string } }).delta.text);
-          if (texts.length >= count && !req.destroyed) {
-            req.destroy();
-            resolve({ requestId: String(res.headers['request-id']), texts });
-          }
-        });
-        res.on('error', () => undefined);
-      },
-    );
-    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
-    req.end(JSON.stringify(body));
-  });
-}
+/** The texts of the complete `content_block_delta` events in `text`, once there are at least `count`. */
+const deltaTexts = (count: number) => (text: string) => {
+  const texts = parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2))
+    .filter((e) => e.event === 'content_block_delta')
+    .map((e) => (e.data as { delta: { text: string } }).delta.text);
+  return texts.length >= count ? texts : undefined;
+};
 
 describe('usage and cost end to end', () => {
   let gw: TestGateway;
@@ -199,7 +182,7 @@ describe('usage and cost end to end', () => {
 
   test('mock upstream, a client that hangs up mid-stream: billed with the output forwarded ("Hello", 2 tokens), not message_start\'s 1', async () => {
     mock.respond((_exchange, res) => sendSse(res, SAMPLE_EVENTS, { paceMs: 150 }));
-    const requestId = await streamThenHangUp(gw, { model: 'upstream-sonnet', max_tokens: 512, stream: true, messages: [{ role: 'user', content: 'Hello' }] });
+    const { requestId } = await streamThenHangUp(gw, { model: 'upstream-sonnet', max_tokens: 512, stream: true, messages: [{ role: 'user', content: 'Hello' }] }, {}, (text) => (text.includes('event: content_block_delta') ? true : undefined));
     const r = await loggedRecord(gw, token, requestId);
     mock.respond(undefined);
     assert.equal(r.status, 200);
@@ -213,7 +196,7 @@ describe('usage and cost end to end', () => {
   test('simulator, a client that leaves after 3 deltas: billed output = the tokens of the text it was sent, with its cache read and time to first token', async () => {
     const body = { model: 'claude-sonnet-4-6', max_tokens: 256, stream: true, system: [{ type: 'text', text: LONG_SYSTEM, cache_control: { type: 'ephemeral', ttl: '1h' } }], messages: [{ role: 'user', content: 'Tell me a long story' }] };
     // 10 tokens/s: the next 4-token delta is 400 ms away when the client leaves, so none is in flight.
-    const { requestId, texts } = await streamDeltasThenHangUp(gw, body, 3, { 'x-claude-foundry-simulate': 'tps=10' });
+    const { requestId, got: texts } = await streamThenHangUp(gw, body, { 'x-claude-foundry-simulate': 'tps=10' }, deltaTexts(3));
     const sent = texts.reduce((n, t) => n + countTextTokens(t), 0);
     assert.ok(sent >= 3, `tokens sent ${sent}`);
     const r = await loggedRecord(gw, token, requestId);
