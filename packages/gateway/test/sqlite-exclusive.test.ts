@@ -4,6 +4,7 @@
 // started at the same moment on an empty data folder create one admin principal, one admin user and one CA.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,5 @@ test('two serve processes started together on an empty data folder create one ad
   }
   // One CA: the one in ca.pem signed the certificate both serve from (the files are the data folder's).
   const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-  const { X509Certificate } = await import('node:crypto');
   assert.ok(new X509Certificate(readFileSync(join(dir, 'tls-cert.pem'), 'utf8')).checkIssued(new X509Certificate(ca)), 'the server certificate is the CA\'s');
 });

@@ -1,6 +1,6 @@
 // Where the HTTPS listener's CA and certificates are kept. Alone, in the data folder (each file 0600). With a shared
 // store (PostgreSQL), every replica serves certificates from one CA: its key, its certificate and the names it was
-// issued for are sealed in the store (created once, at a start that holds the store's seed lock), ca.pem is also
+// issued for are sealed in the store (created and renewed under the store's exclusive lock), ca.pem is also
 // copied into the data folder for clients to trust; each replica issues its own server certificate from that CA and
 // keeps it in memory only, so no replica overwrites another's key pair.
 import { readFileSync } from 'node:fs';

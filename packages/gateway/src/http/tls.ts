@@ -66,7 +66,7 @@ export function tlsStorage(dataDir: string, store?: Store): TlsStorage {
 }
 
 /** Runs a renewal alone among the processes sharing the CA (the store's exclusive section), or directly. */
-export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
 
 const pemKey = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set(a).size === new Set([...a, ...b]).size;
