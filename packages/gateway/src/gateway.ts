@@ -51,6 +51,8 @@ export interface StartOptions {
    * its records with; tests inject one around a retirement date. Tokens keep the real clock.
    */
   now?: () => number;
+  /** The clock the development tenant issues and judges its codes and refresh tokens by; tests move it a day on. */
+  identityClock?: () => number;
 }
 
 export interface Gateway {
@@ -111,7 +113,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const upstream = createUpstreamBackends({ ...options.upstream, pool: { limiter, ...options.upstream?.pool } });
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
-  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch(async (err: unknown) => {
+  const identity = await startIdentity({ config, control, store, clock: options.identityClock ?? Date.now, origins }).catch(async (err: unknown) => {
     await closeLimits();
     await store.close();
     throw err;

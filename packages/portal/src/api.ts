@@ -1,6 +1,7 @@
 // The portal calls the same ARM and monitoring routes as the CLI and the Azure SDKs, with the signed-in user's token:
-// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message.
-import { token } from './auth.ts';
+// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message. The token is
+// renewed before it expires (auth.ts).
+import { accessToken } from './auth.ts';
 
 export const COGNITIVE = '2024-10-01';
 const RESOURCES = '2022-09-01';
@@ -17,7 +18,7 @@ export class ApiError extends Error {
 
 /** One call to the gateway with the user's bearer token; ARM's `{error: {code, message}}` becomes an ApiError. */
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
