@@ -9,7 +9,7 @@ import { requestOrigin } from '../../identity/origin.ts';
 import { accountKeys, deleteAccount, getAccount, listAccounts, putAccount } from './accounts.ts';
 import { deleteDeployment, getDeployment, listDeployments, putDeployment } from './deployments.ts';
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
-import { requireApiVersion, sendArm } from './http.ts';
+import { requireApiVersion } from './http.ts';
 import type { ArmTarget } from './paths.ts';
 import { listLocationModels, listUsages } from './quotas.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
