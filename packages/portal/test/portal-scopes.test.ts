@@ -220,8 +220,12 @@ describe('the portal: access control at the subscription, the resource group and
 
     await menu.click();
     await go(page, 'Resource groups', 'Resource groups');
+    await fits(page, 'Resource groups');
     await groupsTable(page).getByRole('link', { name: GROUP, exact: true }).click();
     await page.getByRole('heading', { name: `Resource group ${GROUP}`, level: 1 }).waitFor();
+    await page.getByRole('region', { name: 'Resources in the group table' }).getByRole('link', { name: RESOURCE }).waitFor();
+    await fits(page, 'a resource group');
+    await axe(page, 'a resource group as its Owner, 390 px');
     await menu.click();
     await accessControl(page, RG);
     await page.getByRole('button', { name: 'Add role assignment' }).waitFor();
