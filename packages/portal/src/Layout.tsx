@@ -1,5 +1,6 @@
 // The frame every page shares: a header, a left navigation (Resources, Subscriptions, Resource groups…, then the open
-// resource's, resource group's or subscription's pages), a breadcrumb on scoped pages, and the page. Below 48rem the navigation folds behind a Menu button; a skip link leads keyboard users past it.
+// resource's, resource group's or subscription's pages), a breadcrumb on scoped pages, and the page. Below 48rem the
+// navigation folds behind a Menu button; a skip link leads keyboard users past it.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { nameOf } from './api.ts';
