@@ -83,7 +83,18 @@ export interface ResourceGroup {
   location: string;
 }
 
-export const listSubscriptions = () => arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES).then((r) => r.value.map((s) => s.subscriptionId));
+export interface Subscription {
+  id: string;
+  subscriptionId: string;
+  displayName: string;
+  tenantId: string;
+  state: string;
+}
+
+const SUBSCRIPTIONS = '2022-12-01';
+export const listSubscriptionDetails = () => arm<{ value: Subscription[] }>('GET', '/subscriptions', SUBSCRIPTIONS).then((r) => r.value);
+export const listSubscriptions = () => listSubscriptionDetails().then((subs) => subs.map((s) => s.subscriptionId));
+export const getSubscription = (id: string) => arm<Subscription>('GET', id, SUBSCRIPTIONS);
 
 export async function listAccounts(): Promise<Account[]> {
   const subs = await listSubscriptions();
@@ -92,6 +103,9 @@ export async function listAccounts(): Promise<Account[]> {
 }
 
 export const listResourceGroups = (subscriptionId: string) => arm<{ value: ResourceGroup[] }>('GET', `/subscriptions/${subscriptionId}/resourcegroups`, RESOURCES).then((r) => r.value);
+export const getResourceGroup = (id: string) => arm<ResourceGroup>('GET', id, RESOURCES);
+/** The accounts in a resource group (its ARM ID) that the caller may read. */
+export const listGroupAccounts = (group: string) => arm<{ value: Account[] }>('GET', `${group}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE).then((r) => r.value);
 export const putResourceGroup = (subscriptionId: string, name: string, location: string) =>
   arm<ResourceGroup>('PUT', `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(name)}`, RESOURCES, { location });
 
