@@ -143,7 +143,8 @@ export function createDataPlane(deps: DataPlaneDeps) {
       trace.addressed(addressed);
       checkNetwork(req, addressed);
     }
-    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation, ids);
+    const authenticated = deps.authenticate(req.headers, addressed, operation, ids);
+    const { resource, principal } = authenticated instanceof Promise ? await authenticated : authenticated;
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
