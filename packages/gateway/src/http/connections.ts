@@ -20,6 +20,8 @@ export interface ConnectionStats {
   /** Discarding the rest of a refused body took longer than `discardMs`. */
   discardsCut: number;
   clientAborts: number;
+  /** Requests whose bodies are still arriving: what the sweep holds to the minimum rate. */
+  readonly bodiesArriving: number;
 }
 
 /** One request on its socket: what the sweep needs to hold its body to a rate. */
@@ -47,10 +49,15 @@ export type DebugLog = (fields: Record<string, unknown>) => void;
 const ABORT_LOG_INTERVAL_MS = 10_000;
 
 export function createConnectionGuard(settings: ConnectionSettings, trustedProxies: readonly string[], debug?: DebugLog) {
-  const stats: ConnectionStats = { open: 0, refused: 0, headersTimeouts: 0, bodyTimeouts: 0, discardsCut: 0, clientAborts: 0 };
   const proxies: BlockList | undefined = trustedProxies.length > 0 ? compileRanges(trustedProxies) : undefined;
   const perAddress = new Map<string, number>();
   const reading = new Set<Exchange>();
+  const stats: ConnectionStats = {
+    open: 0, refused: 0, headersTimeouts: 0, bodyTimeouts: 0, discardsCut: 0, clientAborts: 0,
+    get bodiesArriving() {
+      return reading.size;
+    },
+  };
   const tick = Math.min(1000, Math.max(10, Math.floor(Math.min(settings.bodyTimeoutMs, settings.discardMs) / 10)));
   let sweeper: NodeJS.Timeout | undefined;
   const abortLog = { lastAt: -Infinity, suppressed: 0 };

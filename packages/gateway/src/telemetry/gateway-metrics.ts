@@ -111,6 +111,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     registry.observed('claude_foundry_request_body_timeouts_total', 'Requests answered 408 because their body arrived slower than connections.bodyMinBytes per bodyTimeoutMs.', 'counter', () => connections.bodyTimeouts);
     registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
     registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
+    registry.observed('claude_foundry_request_bodies_arriving', 'Requests whose bodies are still arriving, held to connections.bodyMinBytes per bodyTimeoutMs.', 'gauge', () => connections.bodiesArriving);
   }
   if (sources.pools) registerPoolMetrics(registry, sources.pools);
   const stopProcessMetrics = registerProcessMetrics(registry);
