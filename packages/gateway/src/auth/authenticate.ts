@@ -77,8 +77,11 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     return { resource, principal: { kind: 'entra', tenantId, objectId, appId, groups } };
   }
 
-  /** `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. `ids` label any log line. */
-  return async function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation, ids?: Correlation): Promise<Authenticated> {
+  /**
+   * `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. `ids` label any log
+   * line. A key is checked synchronously (no promise on the hot path); a token, asynchronously. Failures are thrown.
+   */
+  return function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation, ids?: Correlation): Authenticated | Promise<Authenticated> {
     const credential = extractCredential(headers);
     if (credential.kind === 'none') throw new GatewayError('missing_key');
     if (credential.kind === 'key') return byKey(credential.key, addressed);
