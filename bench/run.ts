@@ -37,6 +37,7 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     profile: { type: 'boolean', default: false },
     workers: { type: 'boolean', default: false },
+    replicas: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -54,12 +55,18 @@ if (values.help) {
   --soak MINUTES       also hold c=32 @20 ms for this long, sampling RSS (the issue's 10-minute soak)
   --profile            profile claude-foundry under the c=1 scenario with --cpu-prof instead
   --workers            instead: claude-foundry --workers 2 against the bare proxy, nginx and one process (bench/workers.ts)
+  --replicas           instead: three replicas on PostgreSQL + Redis against one on SQLite (bench/replicas.ts)
 `);
   process.exit(0);
 }
 
 if (values.workers) {
   await import('./workers.ts');
+  process.exit(0);
+}
+
+if (values.replicas) {
+  await import('./replicas.ts');
   process.exit(0);
 }
 

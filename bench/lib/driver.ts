@@ -117,9 +117,15 @@ export interface ClosedLoopOptions {
   durationMs: number;
 }
 
-export async function closedLoop(spec: RequestSpec, options: ClosedLoopOptions): Promise<LoadResult> {
+/**
+ * `spec`, or several (e.g. replicas behind no load balancer): each request goes to the next one in turn, round-robin
+ * over the whole loop, each worker keeping a keep-alive connection per target.
+ */
+export async function closedLoop(spec: RequestSpec | readonly RequestSpec[], options: ClosedLoopOptions): Promise<LoadResult> {
+  const targets = Array.isArray(spec) ? (spec as readonly RequestSpec[]) : [spec as RequestSpec];
+  // maxSockets counts per host and port: each target may hold one connection per worker.
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
-  const headers = headersWithLength(spec);
+  const headers = targets.map(headersWithLength);
   const recorder = new Recorder(options.maxRequests ?? options.concurrency * 1024);
   const max = options.maxRequests ?? Number.POSITIVE_INFINITY;
   let issued = 0;
@@ -127,8 +133,8 @@ export async function closedLoop(spec: RequestSpec, options: ClosedLoopOptions):
   const deadline = began + options.durationMs;
   const worker = async () => {
     while (issued < max && performance.now() < deadline) {
-      issued++;
-      recorder.record(await send(agent, spec, headers, performance.now()));
+      const i = issued++ % targets.length;
+      recorder.record(await send(agent, targets[i]!, headers[i]!, performance.now()));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

@@ -44,3 +44,23 @@ test('the TypeScript snippet is a module Node parses (plain JavaScript, pasteabl
   }
   assert.match(typescript, /client\.messages\.stream\(\{\n {2}"model": "paced"/);
 });
+
+test("the Entra variant: curl's bearer is the Azure CLI's token for the data plane, Python and Node parse theirs, and none names a key", () => {
+  const { curl, python, typescript } = streamedCallSnippets(BODY, 'entra');
+  // bash runs the command substitution: a function named az stands in for the Azure CLI and says what it was asked.
+  const script = `az() { printf 'token-for:%s' "$*"; }; curl() { while [ $# -gt 0 ]; do [ "$1" = -H ] && printf '%s\\n' "$2"; [ "$1" = -d ] && printf 'BODY %s' "$2"; shift; done; }; ${curl}`;
+  const printed = execFileSync('bash', ['-c', script], { encoding: 'utf8' });
+  assert.match(printed, /^Authorization: Bearer token-for:account get-access-token --resource https:\/\/cognitiveservices\.azure\.com --query accessToken -o tsv$/m);
+  assert.deepEqual(JSON.parse(printed.slice(printed.indexOf('BODY ') + 5)), { ...BODY, stream: true });
+  execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: python });
+  assert.match(python, /azure_ad_token_provider=get_bearer_token_provider\(DefaultAzureCredential\(\), "https:\/\/cognitiveservices\.azure\.com\/\.default"\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'cf-snippet-'));
+  try {
+    writeFileSync(join(dir, 'call.mjs'), typescript);
+    execFileSync(process.execPath, ['--check', join(dir, 'call.mjs')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.match(typescript, /azureADTokenProvider: getBearerTokenProvider\(new DefaultAzureCredential\(\), 'https:\/\/cognitiveservices\.azure\.com\/\.default'\)/);
+  for (const text of [curl, python, typescript]) assert.doesNotMatch(text, /API_KEY|x-api-key|api_key/);
+});

@@ -51,6 +51,8 @@ export interface StartOptions {
    * its records with; tests inject one around a retirement date. Tokens keep the real clock.
    */
   now?: () => number;
+  /** The clock the development tenant issues and judges its codes and refresh tokens by; tests move it a day on. */
+  identityClock?: () => number;
 }
 
 export interface Gateway {
@@ -111,7 +113,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const upstream = createUpstreamBackends({ ...options.upstream, pool: { limiter, ...options.upstream?.pool } });
   const backends = { simulator: withScenarios(createSimulator(), scenarios), ...upstream.backends };
   const origins = new PublicOrigins(config.identity.publicOrigins);
-  const identity = await startIdentity({ config, control, store, clock: Date.now, origins }).catch(async (err: unknown) => {
+  const identity = await startIdentity({ config, control, store, clock: options.identityClock ?? Date.now, origins }).catch(async (err: unknown) => {
     await closeLimits();
     await store.close();
     throw err;
@@ -140,9 +142,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const namesOf = (snapshot: ControlSnapshot) =>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
-  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock).
+  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock); each
+  // check and renewal runs under the store's exclusive lock, so one process renews and the others adopt its CA.
   const shared = store.dialect === 'postgres' ? store : undefined;
-  const tls = await store.exclusive(() => TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared))).catch(async (err: unknown) => {
+  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared), (work) => store.exclusive(work)).catch(async (err: unknown) => {
     await telemetry.close();
     await closeLimits();
     await store.close();
@@ -153,6 +156,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   tls.attach(httpsServer as TlsServer); // created with `tls`, so an https (TLS) server
   // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
   control.onReplace((next) => void tls.update(namesOf(next)));
+  // A CA another replica renewed reaches this one with the change that stored it.
+  if (shared) store.watch(() => void tls.refresh());
   let outcome = { cut: 0 };
   const closeAll = (boundMs = 0) =>
     drainListeners([server, httpsServer], boundMs)

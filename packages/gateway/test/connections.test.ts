@@ -179,6 +179,29 @@ describe('connections per address', () => {
   });
 });
 
+describe('requests whose bodies are arriving (the sweep every second)', () => {
+  let gw: TestGateway;
+  before(async () => {
+    // bodyTimeoutMs and discardMs of 10 s and more: the sweep runs once a second.
+    gw = await startTestGateway({ connections: { bodyTimeoutMs: 30_000, discardMs: 10_000 } });
+  });
+  after(() => gw.close());
+
+  test('a request is held while its body arrives and let go when the body ends, not at the next sweep', async () => {
+    const socket = await openIdle(gw);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.write(messagesHead(gw, BODY.length) + BODY.slice(0, 20));
+    await waitFor(() => metric(gw, 'claude_foundry_request_bodies_arriving') === 1);
+    socket.write(BODY.slice(20));
+    await waitFor(() => hasResponses(1)(text));
+    assert.equal(parseResponses(text)[0]?.status, 200);
+    // Once answered, nothing holds the request (a finished request kept to the next sweep kept all it reaches alive).
+    assert.equal(metric(gw, 'claude_foundry_request_bodies_arriving'), 0);
+    socket.destroy();
+  });
+});
+
 /** As most clients do: the whole request is written first, then the answer is read (a reset while writing loses it). */
 function writeWholeThenRead(gw: TestGateway, request: Buffer): Promise<{ text: string; error: string | undefined }> {
   return new Promise((resolve) => {

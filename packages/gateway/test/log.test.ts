@@ -100,7 +100,7 @@ describe('token validation failures are logged with the request ids', () => {
     });
     const resource = gw.control.current.resource('claude-local');
     const ids = { requestId: 'req_test', apimRequestId: randomUUID(), clientRequestId: undefined };
-    await assert.rejects(authenticate({ authorization: `Bearer ${tenant.sign(tenant.claims(randomUUID()))}` }, resource, 'messages', ids), (err: unknown) => {
+    await assert.rejects(async () => authenticate({ authorization: `Bearer ${tenant.sign(tenant.claims(randomUUID()))}` }, resource, 'messages', ids), (err: unknown) => {
       assert.ok(err instanceof GatewayError, String(err));
       assert.equal(err.status, 401);
       return true;

@@ -2,7 +2,7 @@
 // how a refusal looks, and `disableLocalAuth`. Decisions come from the in-memory snapshot, so changes apply at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DATA_ACTIONS } from '../src/auth/authenticate.ts';
+import { DATA_ACTIONS } from '../src/auth/data-actions.ts';
 import { actionMatches, roleGrants, scopeCovers } from '../src/auth/permissions.ts';
 import { BUILT_IN_ROLES, findRole } from '../src/auth/roles.ts';
 import { GUID, messages, raw, REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';

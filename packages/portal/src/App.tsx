@@ -10,6 +10,8 @@ import { Logs } from './pages/Logs.tsx';
 import { Networking } from './pages/Networking.tsx';
 import { Playground } from './pages/Playground.tsx';
 import { Resources } from './pages/Resources.tsx';
+import { GroupOverview, SubscriptionOverview } from './pages/ScopeOverview.tsx';
+import { ResourceGroups, Subscriptions } from './pages/Subscriptions.tsx';
 import { lazyPage } from './lazy.tsx';
 import { parseRoute, type Route } from './route.ts';
 
@@ -34,13 +36,21 @@ function Page({ route }: { route: Route }) {
     case 'deployments':
       return <Deployments id={route.id} />;
     case 'access':
-      return <AccessControl id={route.id} />;
+      return <AccessControl key={route.id} scope={route.id} />;
     case 'budgets':
       return <Budgets id={route.id} />;
     case 'networking':
       return <Networking id={route.id} />;
     case 'playground':
       return <Playground {...(route.id ? { initial: route.id } : {})} />;
+    case 'subscriptions':
+      return <Subscriptions />;
+    case 'groups':
+      return <ResourceGroups />;
+    case 'subscription':
+      return route.tab === 'access' ? <AccessControl key={route.scope} scope={route.scope} /> : <SubscriptionOverview scope={route.scope} />;
+    case 'group':
+      return route.tab === 'access' ? <AccessControl key={route.scope} scope={route.scope} /> : <GroupOverview scope={route.scope} />;
     case 'monitor':
       return <Monitor />;
     case 'logs':

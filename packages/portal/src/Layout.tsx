@@ -1,15 +1,19 @@
-// The frame every page shares: a header, a left navigation (Resources, then the open resource's pages) and the page.
-// Below 48rem the navigation folds behind a Menu button; a skip link leads keyboard users past it.
+// The frame every page shares: a header, a left navigation (Resources, Subscriptions, Resource groups…, then the open
+// resource's, resource group's or subscription's pages), a breadcrumb on scoped pages, and the page. Below 48rem the
+// navigation folds behind a Menu button; a skip link leads keyboard users past it.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { nameOf } from './api.ts';
 import { signOut, user } from './auth.ts';
-import { PORTAL_PAGES, RESOURCE_PAGES, resourceHref, type Route } from './route.ts';
+import { Breadcrumb } from './components/Breadcrumb.tsx';
+import { PORTAL_PAGES, RESOURCE_PAGES, resourceHref, SCOPE_PAGES, scopeHref, type Route } from './route.ts';
 
 export function Layout({ route, children }: { route: Route; children: ComponentChildren }) {
   const [open, setOpen] = useState(false);
   const resource = 'id' in route ? route.id : undefined;
-  useEffect(() => setOpen(false), [route.page, resource]); // a narrow screen shows the page once one is chosen
+  const scope = 'scope' in route ? route : undefined;
+  const scoped = scope?.scope ?? (route.page === 'playground' ? undefined : resource);
+  useEffect(() => setOpen(false), [route.page, resource, scope?.scope, scope?.tab]); // a narrow screen shows the page once one is chosen
   const current = (active: boolean) => (active ? { 'aria-current': 'page' as const } : {});
   return (
     <div class="shell">
@@ -48,8 +52,21 @@ export function Layout({ route, children }: { route: Route; children: ComponentC
             </ul>
           </>
         )}
+        {scope && (
+          <>
+            <h2 class="nav-title" title={scope.scope}>{scope.page === 'group' ? nameOf(scope.scope) : 'Subscription'}</h2>
+            <ul>
+              {SCOPE_PAGES.map((p) => (
+                <li key={p.slug}>
+                  <a href={scopeHref(scope.scope, p.slug)} {...current(scope.tab === p.slug)}>{p.label}</a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </nav>
       <main id="main" tabIndex={-1}>
+        {scoped && <Breadcrumb id={scoped} />}
         {children}
       </main>
     </div>

@@ -7,6 +7,8 @@ import { useLoad } from './hooks.ts';
 interface Permission {
   actions: string[];
   notActions: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
 }
 
 export const AUTHORIZATION = '2022-04-01';
@@ -17,6 +19,11 @@ export const getPermissions = (scope: string) =>
 /** Whether one of the permissions grants the action (its actions match and its notActions do not), as Azure decides. */
 export function permits(permissions: readonly Permission[], action: string): boolean {
   return permissions.some((p) => p.actions.some((a) => actionMatches(a, action)) && !p.notActions.some((a) => actionMatches(a, action)));
+}
+
+/** Whether one of the permissions grants the data action (its dataActions match and its notDataActions do not). */
+export function permitsData(permissions: readonly Permission[], action: string): boolean {
+  return permissions.some((p) => (p.dataActions ?? []).some((a) => actionMatches(a, action)) && !(p.notDataActions ?? []).some((a) => actionMatches(a, action)));
 }
 
 /** `can(action)` at `scope`: false until the permissions have loaded (and if they cannot be). */

@@ -1,6 +1,7 @@
 // The portal calls the same ARM and monitoring routes as the CLI and the Azure SDKs, with the signed-in user's token:
-// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message.
-import { token } from './auth.ts';
+// RBAC on the gateway decides; a refusal comes back as an ApiError carrying ARM's own code and message. The token is
+// renewed before it expires (auth.ts).
+import { accessToken } from './auth.ts';
 
 export const COGNITIVE = '2024-10-01';
 const RESOURCES = '2022-09-01';
@@ -17,7 +18,7 @@ export class ApiError extends Error {
 
 /** One call to the gateway with the user's bearer token; ARM's `{error: {code, message}}` becomes an ApiError. */
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token() ?? ''}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
@@ -82,7 +83,18 @@ export interface ResourceGroup {
   location: string;
 }
 
-export const listSubscriptions = () => arm<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', RESOURCES).then((r) => r.value.map((s) => s.subscriptionId));
+export interface Subscription {
+  id: string;
+  subscriptionId: string;
+  displayName: string;
+  tenantId: string;
+  state: string;
+}
+
+const SUBSCRIPTIONS = '2022-12-01';
+export const listSubscriptionDetails = () => arm<{ value: Subscription[] }>('GET', '/subscriptions', SUBSCRIPTIONS).then((r) => r.value);
+export const listSubscriptions = () => listSubscriptionDetails().then((subs) => subs.map((s) => s.subscriptionId));
+export const getSubscription = (id: string) => arm<Subscription>('GET', id, SUBSCRIPTIONS);
 
 export async function listAccounts(): Promise<Account[]> {
   const subs = await listSubscriptions();
@@ -91,6 +103,9 @@ export async function listAccounts(): Promise<Account[]> {
 }
 
 export const listResourceGroups = (subscriptionId: string) => arm<{ value: ResourceGroup[] }>('GET', `/subscriptions/${subscriptionId}/resourcegroups`, RESOURCES).then((r) => r.value);
+export const getResourceGroup = (id: string) => arm<ResourceGroup>('GET', id, RESOURCES);
+/** The accounts in a resource group (its ARM ID) that the caller may read. */
+export const listGroupAccounts = (group: string) => arm<{ value: Account[] }>('GET', `${group}/providers/Microsoft.CognitiveServices/accounts`, COGNITIVE).then((r) => r.value);
 export const putResourceGroup = (subscriptionId: string, name: string, location: string) =>
   arm<ResourceGroup>('PUT', `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(name)}`, RESOURCES, { location });
 

@@ -1,8 +1,7 @@
 // The models a resource can deploy: ARM's `locations/{location}/models` (lifecycle, SKUs, capacity and the pool's
-// rate limits, as `@azure/arm-cognitiveservices` reads them), joined with the gateway's model catalog, bundled at
-// build time, for what ARM does not carry (context window, longest output, prices).
-import catalog from '../../gateway/src/models/catalog.json';
-import type { CatalogModel } from '../../gateway/src/models/types.ts';
+// rate limits, as `@azure/arm-cognitiveservices` reads them), joined with the gateway's model catalog for what ARM
+// does not carry (context window, longest output, prices). The catalog comes from the gateway's one route for it,
+// `GET /monitoring/prices`, which the playground prices its turns with too: the page bundles no copy of it.
 import { arm, COGNITIVE, type RateLimit } from './api.ts';
 
 export interface ModelSku {
@@ -19,8 +18,6 @@ export interface ArmModel {
 
 export const listModels = (subscriptionId: string, location: string) =>
   arm<{ value: ArmModel[] }>('GET', `/subscriptions/${subscriptionId}/providers/Microsoft.CognitiveServices/locations/${encodeURIComponent(location)}/models`, COGNITIVE).then((r) => r.value);
-
-export const catalogModel = (id: string): CatalogModel | undefined => (catalog.models as CatalogModel[]).find((m) => m.id === id);
 
 /**
  * What one unit of capacity buys per minute: 1 request, 1,000 input and 200 output tokens (the gateway's quota

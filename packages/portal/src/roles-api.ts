@@ -23,7 +23,9 @@ export interface DirectoryEntry {
 
 const provider = (scope: string) => `${scope}/providers/Microsoft.Authorization`;
 
-export const listRoleAssignments = (scope: string) => arm<{ value: RoleAssignment[] }>('GET', `${provider(scope)}/roleAssignments`, AUTHORIZATION).then((r) => r.value);
+/** The assignments at the scope and above it (`atScope()`), not those below it: what the scope's IAM blade lists. */
+export const listRoleAssignments = (scope: string) =>
+  arm<{ value: RoleAssignment[] }>('GET', `${provider(scope)}/roleAssignments?$filter=${encodeURIComponent('atScope()')}`, AUTHORIZATION).then((r) => r.value);
 export const listRoleDefinitions = (scope: string) =>
   arm<{ value: RoleDefinition[] }>('GET', `${provider(scope)}/roleDefinitions?$filter=${encodeURIComponent("type eq 'BuiltInRole'")}`, AUTHORIZATION).then((r) => r.value);
 export const putRoleAssignment = (scope: string, body: { roleDefinitionId: string; principalId: string; principalType?: string }) =>

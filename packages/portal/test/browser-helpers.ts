@@ -34,7 +34,7 @@ export interface Watched {
   page: Page;
   foreign: string[];
   violations: string[];
-  /** The bearer token the page sends to the gateway (the signed-in user's), once it has sent one. */
+  /** The ARM bearer token the page sends to the gateway (the signed-in user's), once it has sent one. */
   token: () => string | undefined;
 }
 
@@ -48,7 +48,8 @@ export async function openPage(browser: Browser, gw: TestGateway, width = 1280):
   page.on('request', (r) => {
     if (new URL(r.url()).origin !== origin) watched.foreign.push(r.url());
     const auth = r.headers()['authorization'];
-    if (auth?.startsWith('Bearer ') && auth.length > 20) bearer = auth.slice(7);
+    // The playground's data-plane token is for another audience: not the one ARM takes.
+    if (auth?.startsWith('Bearer ') && auth.length > 20 && !r.url().includes('/anthropic/')) bearer = auth.slice(7);
   });
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) watched.violations.push(m.text());

@@ -8,6 +8,7 @@ import type { Correlation } from '../http/respond.ts';
 import type { DirectorySnapshot } from '../identity/directory-snapshot.ts';
 import type { TokenValidator, ValidatedToken } from '../identity/validate.ts';
 import { extractCredential } from './credentials.ts';
+import { DATA_ACTIONS, type DataOperation } from './data-actions.ts';
 import { accountScope } from './scopes.ts';
 import { tokenFailure } from './token-errors.ts';
 
@@ -20,17 +21,6 @@ export interface Authenticated {
   principal: Principal;
 }
 
-export type DataOperation = 'messages' | 'count_tokens';
-
-/**
- * The data actions Claude's Messages API requires. Azure does not publish them; they sit under
- * `Microsoft.CognitiveServices/accounts/providers/*`, the custom role Anthropic documents for Claude, and so under
- * `Microsoft.CognitiveServices/*` (Cognitive Services User, Azure AI User) but not under `accounts/OpenAI/*`.
- */
-export const DATA_ACTIONS: Readonly<Record<DataOperation, string>> = {
-  messages: 'Microsoft.CognitiveServices/accounts/providers/Anthropic/messages/action',
-  count_tokens: 'Microsoft.CognitiveServices/accounts/providers/Anthropic/messages/count_tokens/action',
-};
 
 const PATHS: Readonly<Record<DataOperation, string>> = { messages: 'POST /anthropic/v1/messages', count_tokens: 'POST /anthropic/v1/messages/count_tokens' };
 
@@ -87,8 +77,11 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     return { resource, principal: { kind: 'entra', tenantId, objectId, appId, groups } };
   }
 
-  /** `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. `ids` label any log line. */
-  return async function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation, ids?: Correlation): Promise<Authenticated> {
+  /**
+   * `addressed` is the resource named by Host or path, if any; with none, a key decides the resource. `ids` label any log
+   * line. A key is checked synchronously (no promise on the hot path); a token, asynchronously. Failures are thrown.
+   */
+  return function authenticate(headers: IncomingHttpHeaders, addressed: Resource | undefined, operation: DataOperation, ids?: Correlation): Authenticated | Promise<Authenticated> {
     const credential = extractCredential(headers);
     if (credential.kind === 'none') throw new GatewayError('missing_key');
     if (credential.kind === 'key') return byKey(credential.key, addressed);

@@ -52,11 +52,18 @@ export function readForwardedMessages(body: unknown): MessagesRequest {
   const obj = requireBody(body);
   const model = requireModel(obj.model);
   const maxTokens = requireInteger(obj.max_tokens, 'max_tokens', 0);
-  return { ...forwarded(obj), model, max_tokens: maxTokens, stream: obj.stream === true } as unknown as MessagesRequest;
+  // Set on forwarded()'s own copy (no second copy of the body's fields): the same keys, in the same order.
+  const request = forwarded(obj);
+  request.model = model;
+  request.max_tokens = maxTokens;
+  request.stream = obj.stream === true;
+  return request as unknown as MessagesRequest;
 }
 
 /** A `POST /v1/messages/count_tokens` body bound for an upstream: model checked, the rest as sent. */
 export function readForwardedCountTokens(body: unknown): CountTokensRequest {
   const obj = requireBody(body);
-  return { ...forwarded(obj), model: requireModel(obj.model) } as unknown as CountTokensRequest;
+  const request = forwarded(obj);
+  request.model = requireModel(obj.model);
+  return request as unknown as CountTokensRequest;
 }

@@ -13,7 +13,7 @@ import { sendPassthrough } from '../http/passthrough.ts';
 import { type Correlation, sendError, sendJson, startEventStream, writeEvent } from '../http/respond.ts';
 import type { Limiter } from '../limits/index.ts';
 import { requestLogger } from '../log/index.ts';
-import { admitMessages, estimateInputTokens } from '../limits/admission.ts';
+import { type Admission, admitMessages, estimateInputTokens } from '../limits/admission.ts';
 import { contextWindowOf, servedModel } from '../models/catalog.ts';
 import { lifecycleOf } from '../models/lifecycle.ts';
 import type { RequestTrace, Telemetry } from '../telemetry/index.ts';
@@ -143,7 +143,8 @@ export function createDataPlane(deps: DataPlaneDeps) {
       trace.addressed(addressed);
       checkNetwork(req, addressed);
     }
-    const { resource, principal } = await deps.authenticate(req.headers, addressed, operation, ids);
+    const authenticated = deps.authenticate(req.headers, addressed, operation, ids);
+    const { resource, principal } = authenticated instanceof Promise ? await authenticated : authenticated;
     if (!addressed) checkNetwork(req, resource);
     trace.authenticated(resource, principal);
     const version = anthropicVersion(req);
@@ -152,8 +153,13 @@ export function createDataPlane(deps: DataPlaneDeps) {
     trace.requested(body.json);
 
     const controller = new AbortController();
-    res.on('close', () => {
+    // One listener for the client leaving (abort the backend call) and for settling the admission, once there is one.
+    let admission: Admission | undefined;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
       if (!res.writableFinished) controller.abort();
+      admission?.settle(controller.signal.aborted);
     });
 
     const url = req.url ?? '';
@@ -200,9 +206,10 @@ export function createDataPlane(deps: DataPlaneDeps) {
       checkModelLimits(request, { maxOutputTokens: model.maxOutputTokens, contextWindow: contextWindowOf(model, betas), modelId: model.id }, counted);
     }
     deps.telemetry.checkBudget(resource);
-    const admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens, model);
+    admission = await admitMessages(deps.limiter, resource, deployment, request, inputTokens, model);
     trace.usage = admission.usage;
-    res.once('close', () => admission.settle(controller.signal.aborted));
+    // Closed while the limiter answered (a Redis or cluster round trip): settled now, as the listener could not.
+    if (closed) admission.settle(controller.signal.aborted);
     const call = callOf(request, deployment);
     call.inputTokens = inputTokens;
     trace.waiting();

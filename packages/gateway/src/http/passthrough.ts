@@ -14,7 +14,7 @@ import { type Correlation, correlationHeaders, writeEvent } from './respond.ts';
  */
 export async function sendPassthrough(res: ServerResponse, reply: PassthroughReply, ids: Correlation, signal: AbortSignal): Promise<unknown> {
   if (reply.requestId) ids.requestId = reply.requestId;
-  res.writeHead(reply.status, { ...correlationHeaders(ids), ...reply.headers });
+  res.writeHead(reply.status, Object.assign(correlationHeaders(ids), reply.headers));
   if (reply.stream) res.flushHeaders();
   try {
     if (reply.body.pipeTo) {

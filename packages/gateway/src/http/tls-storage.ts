@@ -1,6 +1,6 @@
 // Where the HTTPS listener's CA and certificates are kept. Alone, in the data folder (each file 0600). With a shared
 // store (PostgreSQL), every replica serves certificates from one CA: its key, its certificate and the names it was
-// issued for are sealed in the store (created once, at a start that holds the store's seed lock), ca.pem is also
+// issued for are sealed in the store (created and renewed under the store's exclusive lock), ca.pem is also
 // copied into the data folder for clients to trust; each replica issues its own server certificate from that CA and
 // keeps it in memory only, so no replica overwrites another's key pair.
 import { readFileSync } from 'node:fs';
@@ -9,12 +9,15 @@ import { writePrivateFile } from '../store/data-dir.ts';
 import type { Store } from '../store/types.ts';
 
 export interface TlsStorage {
+  /** True when other replicas use the same CA (a shared store): it then permits every replica's names. */
+  readonly shared: boolean;
   read(file: string): Promise<string | undefined>;
   write(file: string, text: string): Promise<void>;
 }
 
 export function dataDirTls(dataDir: string): TlsStorage {
   return {
+    shared: false,
     read: async (file) => {
       try {
         return readFileSync(join(dataDir, file), 'utf8');
@@ -31,6 +34,7 @@ export function storeTls(store: Store, dataDir: string, shared: readonly string[
   const local = new Map<string, string>();
   const files = dataDirTls(dataDir);
   return {
+    shared: true,
     read: async (file) => {
       if (!shared.includes(file)) return local.get(file);
       const text = await store.secrets.get(`tls.${file}`);

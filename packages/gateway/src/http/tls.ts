@@ -65,8 +65,12 @@ export function tlsStorage(dataDir: string, store?: Store): TlsStorage {
   return store ? storeTls(store, dataDir, [CA_FILE, CA_KEY_FILE, NAMES_FILE], [CA_FILE]) : dataDirTls(dataDir);
 }
 
+/** Runs a renewal alone among the processes sharing the CA (the store's exclusive section), or directly. */
+type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
 const pemKey = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set(a).size === new Set([...a, ...b]).size;
+const covers = (issued: readonly string[], wanted: readonly string[]) => wanted.every((n) => issued.includes(n));
 const leafNames = (names: TlsNames) => [...names.dnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.ipAddresses.map((ip) => `ip:${certificateIp(ip)}`)];
 const caNames = (names: TlsNames) => [...names.permittedDnsNames.map((d) => `dns:${d.toLowerCase()}`), ...names.permittedIpRanges.map((r) => `ip:${r.toLowerCase()}`)];
 
@@ -84,11 +88,14 @@ interface Ca {
 export class TlsCertificates {
   readonly caPath: string;
   readonly #files: TlsStorage;
+  readonly #exclusive: Exclusive;
   readonly #clock: () => number;
   #names: TlsNames;
   /** The names of the latest update, issued or on their way. */
   #requested: TlsNames;
   #ca!: Ca;
+  /** The names the CA in use was issued for (caNames' form). */
+  #caNames: string[] = [];
   #key = '';
   #cert = '';
   #context: SecureContext | undefined;
@@ -96,19 +103,25 @@ export class TlsCertificates {
   #pending: Promise<void> = Promise.resolve();
   readonly #servers: Array<Pick<TlsServer, 'setSecureContext'>> = [];
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
-  private constructor(dataDir: string, names: TlsNames, clock: () => number, files: TlsStorage) {
+  private constructor(dataDir: string, names: TlsNames, clock: () => number, files: TlsStorage, exclusive: Exclusive) {
     this.#files = files;
+    this.#exclusive = exclusive;
     this.caPath = join(dataDir, CA_FILE);
     this.#names = names;
     this.#requested = names;
     this.#clock = clock;
   }
 
-  static async open(dataDir: string, names: TlsNames, clock: () => number = Date.now, files: TlsStorage = dataDirTls(dataDir)): Promise<TlsCertificates> {
+  /**
+   * `exclusive` runs each check-and-renew alone among the processes that share the CA (replicas on one store, workers
+   * on one data folder): the first to find the CA near its end renews it, the others then find the new one and adopt it.
+   */
+  static async open(dataDir: string, names: TlsNames, clock: () => number = Date.now, files: TlsStorage = dataDirTls(dataDir), exclusive: Exclusive = (work) => work()): Promise<TlsCertificates> {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const certificates = new TlsCertificates(dataDir, names, clock, files);
-    await certificates.#ensure();
+    const certificates = new TlsCertificates(dataDir, names, clock, files, exclusive);
+    await exclusive(() => certificates.#ensure());
     return certificates;
   }
 
@@ -150,17 +163,28 @@ export class TlsCertificates {
     return this.#renew(names);
   }
 
+  /**
+   * Checks the CA again (another process may have renewed it: its certificate is then adopted and the server
+   * certificate re-issued from it); called on every change another replica commits. Resolves once in use.
+   */
+  refresh(): Promise<void> {
+    return this.#closed ? this.#pending : this.#renew(this.#requested);
+  }
+
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
   }
 
   #renew(names: TlsNames): Promise<void> {
     this.#pending = this.#pending
       .catch(() => undefined)
-      .then(async () => {
-        this.#names = names;
-        await this.#ensure();
-      });
+      .then(() =>
+        this.#exclusive(async () => {
+          this.#names = names;
+          await this.#ensure();
+        }),
+      );
     this.#pending.catch((err: unknown) => {
       process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'the HTTPS certificate could not be re-issued', detail: (err as Error).message })}\n`);
     });
@@ -212,7 +236,7 @@ export class TlsCertificates {
       cert = new X509Certificate(der).toString();
       await this.#files.write(KEY_FILE, key);
       await this.#files.write(CERT_FILE, cert);
-      await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: caNames(this.#names), leaf: wanted } satisfies IssuedNames)}\n`);
+      await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: this.#caNames, leaf: wanted } satisfies IssuedNames)}\n`);
     }
     if (current && this.#context) return;
     this.#key = key!;
@@ -229,19 +253,21 @@ export class TlsCertificates {
       if (keyText && certText) {
         const key = createPrivateKey(keyText);
         const cert = new X509Certificate(certText);
-        const usable =
-          cert.verify(createPublicKey(key)) &&
-          Date.parse(cert.validTo) > now + RENEW_DAYS * DAY &&
-          sameSet(issued.ca, caNames(this.#names));
+        // Shared, the CA permits every replica's names (their hosts may differ): one that covers ours is kept.
+        const named = this.#files.shared ? covers(issued.ca, caNames(this.#names)) : sameSet(issued.ca, caNames(this.#names));
+        const usable = cert.verify(createPublicKey(key)) && Date.parse(cert.validTo) > now + RENEW_DAYS * DAY && named;
         if (usable) {
           const changed = this.#ca !== undefined && this.#ca.cert.fingerprint256 !== cert.fingerprint256;
           this.#ca = { cert, key };
+          this.#caNames = issued.ca;
           return changed;
         }
       }
     } catch {
       // unreadable: a new CA below
     }
+    // Shared, the new CA keeps permitting what the last one did (another replica's host), so no two replicas take turns.
+    const wanted = this.#files.shared ? [...new Set([...issued.ca, ...caNames(this.#names)])] : caNames(this.#names);
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const der = await createCertificate({
       subject: CA_NAME,
@@ -249,8 +275,9 @@ export class TlsCertificates {
       selfKey: pair.privateKey,
       notBefore: new Date(now - DAY),
       notAfter: new Date(now + CA_DAYS * DAY),
-      ca: { permittedDnsNames: this.#names.permittedDnsNames, permittedIpRanges: this.#names.permittedIpRanges },
+      ca: { permittedDnsNames: wanted.filter((n) => n.startsWith('dns:')).map((n) => n.slice(4)), permittedIpRanges: wanted.filter((n) => n.startsWith('ip:')).map((n) => n.slice(3)) },
     });
+    this.#caNames = wanted;
     await this.#files.write(CA_KEY_FILE, pemKey(pair.privateKey));
     await this.#files.write(CA_FILE, new X509Certificate(der).toString());
     this.#ca = { cert: new X509Certificate(der), key: pair.privateKey };

@@ -10,7 +10,7 @@ import { correlationHeaders, type Correlation } from '../http/respond.ts';
 import type { RouteContext } from '../http/routes.ts';
 import type { Directory } from './directory.ts';
 import type { DirectoryPrincipal } from './directory-snapshot.ts';
-import { MAX_FORM_BYTES, missing, oauth, resourceOf } from './oauth.ts';
+import { hasScope, MAX_FORM_BYTES, missing, oauth, resourceOf } from './oauth.ts';
 import type { PublicOrigins } from './origin.ts';
 import { hashSecret, verifySecret } from './secrets.ts';
 import { signInPage, SIGN_IN_CSP } from './sign-in-page.ts';
@@ -28,6 +28,10 @@ interface PendingCode {
   redirectUri: string;
   challenge: string;
   resource: string;
+  /** `offline_access` (a refresh token) and `openid` (an ID token) asked for at sign-in. */
+  offline: boolean;
+  openid: boolean;
+  nonce: string | undefined;
   objectId: string;
   expiresAt: number;
   redeemed: boolean;
@@ -40,6 +44,17 @@ export interface AuthorizeRequest {
   scope: string;
   challenge: string;
   resource: string;
+  nonce: string | undefined;
+}
+
+/** What a code or refresh token carries besides the user: whether to return a refresh token and an ID token. */
+export interface Redemption {
+  user: DirectoryPrincipal;
+  clientId: string;
+  resource: string;
+  offline: boolean;
+  openid: boolean;
+  nonce: string | undefined;
 }
 
 export interface AuthorizeDeps {
@@ -82,7 +97,7 @@ export class AuthorizationCodes {
     }
     const scope = get('scope');
     const resource = resourceOf(scope, this.#deps.origins.list);
-    return { clientId: PORTAL_CLIENT_ID, redirectUri, state: params.get('state') ?? '', scope, challenge, resource };
+    return { clientId: PORTAL_CLIENT_ID, redirectUri, state: params.get('state') ?? '', scope, challenge, resource, nonce: params.get('nonce') ?? undefined };
   }
 
   async signIn(request: AuthorizeRequest, userName: string, password: string): Promise<string | undefined> {
@@ -101,13 +116,14 @@ export class AuthorizationCodes {
     const code = randomBytes(32).toString('base64url');
     this.#codes.set(code, {
       clientId: request.clientId, redirectUri: request.redirectUri, challenge: request.challenge,
-      resource: request.resource, objectId: user.objectId, expiresAt: now + CODE_LIFETIME_MS, redeemed: false,
+      resource: request.resource, offline: hasScope(request.scope, 'offline_access'), openid: hasScope(request.scope, 'openid'), nonce: request.nonce,
+      objectId: user.objectId, expiresAt: now + CODE_LIFETIME_MS, redeemed: false,
     });
     return code;
   }
 
   /** The token endpoint's `authorization_code` grant: the user and resource, or invalid_grant saying why. */
-  redeem(form: URLSearchParams): { user: DirectoryPrincipal; clientId: string; resource: string } {
+  redeem(form: URLSearchParams): Redemption {
     const code = form.get('code');
     if (!code) throw missing('code');
     const clientId = form.get('client_id');
@@ -133,7 +149,7 @@ export class AuthorizationCodes {
     }
     const user = this.#deps.directory.current.principalByObjectId(pending.objectId);
     if (!user) throw oauth('oauth_invalid_grant', 'AADSTS50034: The user account does not exist in the directory any more.');
-    return { user, clientId: pending.clientId, resource: pending.resource };
+    return { user, clientId: pending.clientId, resource: pending.resource, offline: pending.offline, openid: pending.openid, nonce: pending.nonce };
   }
 }
 

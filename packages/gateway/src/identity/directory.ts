@@ -77,7 +77,16 @@ export class Directory {
       source: 'store',
       secret: { kind: 'hash', hash: secretHash },
     }));
-    const configured: RoleAssignment[] = this.#config.roleAssignments.map((a) => ({
+    const configured = this.#configuredAssignments();
+    const assignments: RoleAssignment[] = (await this.#store.roleAssignments.list()).map((a) => ({ ...a, source: 'store' }));
+    if (ticket < this.#applied) return;
+    this.#applied = ticket;
+    this.#current = new DirectorySnapshot([...fromConfig, ...stored], [...configured, ...assignments]);
+  }
+
+  #configuredAssignments(): RoleAssignment[] {
+    const created = new Date(0).toISOString();
+    return this.#config.roleAssignments.map((a) => ({
       name: configuredName(a.scope, a.roleDefinitionId, a.principalId),
       scope: a.scope,
       roleDefinitionId: a.roleDefinitionId,
@@ -88,10 +97,6 @@ export class Directory {
       createdBy: null,
       source: 'config',
     }));
-    const assignments: RoleAssignment[] = (await this.#store.roleAssignments.list()).map((a) => ({ ...a, source: 'store' }));
-    if (ticket < this.#applied) return;
-    this.#applied = ticket;
-    this.#current = new DirectorySnapshot([...fromConfig, ...stored], [...configured, ...assignments]);
   }
 
   async verifyClientSecret(principal: DirectoryPrincipal, presented: string): Promise<boolean> {
@@ -137,8 +142,20 @@ export class Directory {
     return this.#current.assignments().find((a) => a.name === spec.name)!;
   }
 
-  async deleteRoleAssignment(name: string): Promise<boolean> {
-    const deleted = await this.#store.roleAssignments.delete(name);
+  /**
+   * Deletes a stored assignment; false when there was none. `check` sees the assignment and every assignment as the
+   * store holds them inside the write transaction (configured ones included) and may throw to refuse: an invariant
+   * over several assignments (the last Owner) then holds across replicas, which a check of this process's snapshot
+   * cannot promise (two replicas removing two Owners at once would each still see the other's).
+   */
+  async deleteRoleAssignment(name: string, check?: (found: RoleAssignment, all: readonly RoleAssignment[]) => void): Promise<boolean> {
+    const deleted = await this.#store.transaction(async (tx) => {
+      const stored: RoleAssignment[] = (await tx.roleAssignments.list()).map((a) => ({ ...a, source: 'store' }));
+      const found = stored.find((a) => a.name === name);
+      if (!found) return false;
+      check?.(found, [...this.#configuredAssignments(), ...stored]);
+      return tx.roleAssignments.delete(name);
+    });
     await this.reload();
     return deleted;
   }

@@ -1,17 +1,19 @@
 // The development identity provider, served by the gateway as Entra serves a tenant: OIDC discovery, the JWKS,
-// and the token endpoint's client-credentials grant. With `disableInstanceDiscovery: true`, @azure/identity's
+// and the token endpoint's grants: client credentials (principals), and for the portal's users the authorization code
+// (PKCE) and the refresh token, which buys a token for another resource (the data plane) without a new sign-in. With `disableInstanceDiscovery: true`, @azure/identity's
 // ClientSecretCredential makes exactly two calls here: GET the v2.0 discovery document, then POST the token form.
 import type { IncomingMessage } from 'node:http';
 import { collect } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Route, RouteContext } from '../http/routes.ts';
-import { type AuthorizationCodes, authorizeHandlers } from './authorize.ts';
+import { type AuthorizationCodes, authorizeHandlers, type Redemption } from './authorize.ts';
 import type { Directory } from './directory.ts';
-import { MAX_FORM_BYTES, missing, oauth, resourceOf } from './oauth.ts';
+import { hasScope, MAX_FORM_BYTES, missing, oauth, resourceOf } from './oauth.ts';
 import { type PublicOrigins, requestOrigin } from './origin.ts';
+import type { RefreshTokens } from './refresh-tokens.ts';
 import { isUser } from './users.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
-import { mintAccessToken, mintUserToken, v1Issuer } from './tokens.ts';
+import { clientInfo, mintAccessToken, mintIdToken, mintUserToken, v1Issuer } from './tokens.ts';
 
 export interface IdentityProviderDeps {
   directory: Directory;
@@ -21,6 +23,8 @@ export interface IdentityProviderDeps {
   origins: PublicOrigins;
   /** The authorization-code flow's pending codes (the portal's sign-in). */
   codes: AuthorizationCodes;
+  /** The refresh tokens handed to users who asked for offline_access. */
+  refreshTokens: RefreshTokens;
 }
 
 function discovery(origin: string, tenant: string, version: 'v1' | 'v2'): Record<string, unknown> {
@@ -81,20 +85,48 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     }
   }
 
+  /**
+   * A user's tokens, as Entra answers a SPA: the access token for the resource; with offline_access a refresh token
+   * and its remaining lifetime; with openid an ID token; with client_info=1 the home account MSAL caches by. A
+   * refresh names the resource in its own `scope` (any the tenant serves) and returns a new refresh token.
+   */
+  function userTokens(req: IncomingMessage, form: URLSearchParams, grant: 'authorization_code' | 'refresh_token'): Record<string, unknown> {
+    let redeemed: Redemption;
+    let refresh: { refreshToken: string; expiresAt: number } | undefined;
+    if (grant === 'authorization_code') {
+      redeemed = deps.codes.redeem(form);
+      if (redeemed.offline) refresh = deps.refreshTokens.issue(redeemed.user, redeemed.clientId);
+    } else {
+      // The scope is checked first: a refresh for an unknown resource uses nothing up.
+      const scope = form.get('scope');
+      const resource = resourceOf(scope ?? '', deps.origins.list);
+      const { user, clientId, refreshToken, expiresAt } = deps.refreshTokens.redeem(form);
+      redeemed = { user, clientId, resource, offline: true, openid: hasScope(scope, 'openid'), nonce: undefined };
+      refresh = { refreshToken, expiresAt };
+    }
+    const { user, clientId, resource } = redeemed;
+    const now = deps.clock();
+    const key = deps.keys.active();
+    const minted = mintUserToken(key, user, clientId, resource, now);
+    return {
+      token_type: 'Bearer', scope: `${resource}/user_impersonation`, expires_in: minted.expiresIn, ext_expires_in: minted.expiresIn, access_token: minted.accessToken,
+      ...(refresh ? { refresh_token: refresh.refreshToken, refresh_token_expires_in: Math.max(0, Math.floor((refresh.expiresAt - now) / 1000)) } : {}),
+      ...(redeemed.openid ? { id_token: mintIdToken(key, user, clientId, `${requestOrigin(req)}/${tenantId}/v2.0`, now, redeemed.nonce) } : {}),
+      ...(form.get('client_info') === '1' ? { client_info: clientInfo(user) } : {}),
+    };
+  }
+
   async function token({ req, res, ids, params }: RouteContext): Promise<void> {
     requireTenant(params['tenant']!);
     const form = new URLSearchParams((await collect(req, MAX_FORM_BYTES)).toString('utf8'));
     const grant = form.get('grant_type');
     if (!grant) throw missing('grant_type');
-    if (grant === 'authorization_code') {
-      const { user, clientId, resource } = deps.codes.redeem(form);
-      const minted = mintUserToken(deps.keys.active(), user, clientId, resource, deps.clock());
-      const body = { token_type: 'Bearer', scope: `${resource}/user_impersonation`, expires_in: minted.expiresIn, ext_expires_in: minted.expiresIn, access_token: minted.accessToken };
-      sendJson(res, 200, JSON.stringify(body), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+    if (grant === 'authorization_code' || grant === 'refresh_token') {
+      sendJson(res, 200, JSON.stringify(userTokens(req, form, grant)), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
       return;
     }
     if (grant !== 'client_credentials') {
-      throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials and authorization_code.`);
+      throw oauth('oauth_unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant.slice(0, 60)}'. The development tenant supports client_credentials, authorization_code and refresh_token.`);
     }
     const { clientId, clientSecret } = clientCredentials(req, form);
     const resource = resourceOf(form.get('scope') ?? '', deps.origins.list);

@@ -9,6 +9,7 @@ import { AuthorizationCodes } from './authorize.ts';
 import { Directory } from './directory.ts';
 import { directoryRoutes } from './graph.ts';
 import { identityProviderRoutes } from './idp.ts';
+import { RefreshTokens } from './refresh-tokens.ts';
 import type { PublicOrigins } from './origin.ts';
 import { fileKeyRing, SigningKeyRing, storeKeyRing } from './signing-keys.ts';
 import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
@@ -61,7 +62,8 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
   });
   const routes: Route[] = [...directoryRoutes({ directory, control })];
   const codes = new AuthorizationCodes({ directory, origins, clock });
-  if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins, codes }));
+  const refreshTokens = new RefreshTokens(directory, clock);
+  if (settings.developmentTenant.enabled) routes.push(...identityProviderRoutes({ directory, keys, clock, origins, codes, refreshTokens }));
   return { tenantId, directory, keys, validator, routes, admin, adminUser };
 }
 

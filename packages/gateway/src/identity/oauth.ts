@@ -16,6 +16,9 @@ export const MAX_FORM_BYTES = 64 * 1024;
 export const oauth = (code: Extract<ErrorCode, `oauth_${string}`>, message: string) => new GatewayError(code, message);
 export const missing = (name: string) => oauth('oauth_invalid_request', `AADSTS900144: The request body must contain the following parameter: '${name}'.`);
 
+/** Whether a space-separated scope parameter names `scope` (OIDC scopes compare without case). */
+export const hasScope = (scopeParam: string | null, scope: string) => (scopeParam ?? '').split(/\s+/).some((s) => s.toLowerCase() === scope);
+
 /** `https://x/.default` → the resource it names, as requested (a trailing slash is kept: it becomes `aud`). */
 export function resourceOf(scopeParam: string, origins: readonly string[]): string {
   const scopes = scopeParam.split(/\s+/).filter((s) => s.length > 0 && !OIDC_SCOPES.has(s.toLowerCase()));

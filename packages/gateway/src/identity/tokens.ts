@@ -1,6 +1,6 @@
 // Access tokens of the development tenant, shaped as Entra issues app-only tokens for first-party resources
 // (Cognitive Services, Azure AI, ARM, Graph): v1.0 claims, `iss` https://sts.windows.net/{tid}/, the client in `appid`.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DirectoryPrincipal } from './directory-snapshot.ts';
 import { signJwt } from './jwt.ts';
 import type { SigningKey } from './signing-keys.ts';
@@ -70,3 +70,29 @@ export function mintUserToken(key: SigningKey, user: DirectoryPrincipal, clientI
   if (user.groups.length > 0) claims['groups'] = user.groups;
   return signV1(key, user.tenantId, audience, nowMs, claims);
 }
+
+/**
+ * The v2.0 ID token Entra returns when the sign-in asked for `openid`: for the client (`aud` its ID), about the user
+ * (`oid`, `preferred_username`, `name`, a `sub` pairwise to the app), with the request's `nonce`. `issuer` is the
+ * v2.0 discovery document's, on the origin the client asked.
+ */
+export function mintIdToken(key: SigningKey, user: DirectoryPrincipal, clientId: string, issuer: string, nowMs: number, nonce: string | undefined): string {
+  const now = Math.floor(nowMs / 1000);
+  const claims: Record<string, unknown> = {
+    aud: clientId, iss: issuer, iat: now - BACKDATE_SECONDS, nbf: now - BACKDATE_SECONDS, exp: now + TOKEN_LIFETIME_SECONDS,
+    name: user.displayName,
+    ...(nonce ? { nonce } : {}),
+    oid: user.objectId,
+    preferred_username: user.displayName,
+    rh: `1.${randomBytes(24).toString('base64url')}.`,
+    // Entra's `sub` is pairwise: the same user has another one in another app.
+    sub: createHash('sha256').update(`${user.objectId}|${clientId.toLowerCase()}`).digest('base64url').slice(0, 43),
+    tid: user.tenantId,
+    uti: randomBytes(16).toString('base64url'),
+    ver: '2.0',
+  };
+  return signJwt({ typ: 'JWT', alg: 'RS256', kid: key.kid }, claims, key.privateKey);
+}
+
+/** `client_info` (asked for with `client_info=1`): the user's home account, which MSAL keys its cache by. */
+export const clientInfo = (user: DirectoryPrincipal) => Buffer.from(JSON.stringify({ uid: user.objectId, utid: user.tenantId })).toString('base64url');

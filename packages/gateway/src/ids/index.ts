@@ -42,7 +42,20 @@ function base58Time(ms: number): string {
  * them grows at its end instead of at random places (a random key costs SQLite a page per insert).
  */
 export function newRequestId(): string {
-  return `req_011C${base58Time(Date.now())}${base58(12)}`;
+  return `req_011C${timePrefix(Date.now()).base58}${base58(12)}`;
+}
+
+/** The time parts of the last millisecond an id was made in: under load many ids share one. */
+let prefixMs = -1;
+let prefix = { base58: '', hex: '' };
+
+function timePrefix(ms: number): { base58: string; hex: string } {
+  if (ms !== prefixMs) {
+    const hex = ms.toString(16).padStart(12, '0');
+    prefix = { base58: base58Time(ms), hex: `${hex.slice(0, 8)}-${hex.slice(8)}-7` };
+    prefixMs = ms;
+  }
+  return prefix;
 }
 
 /** `msg_01…`: the shape of Anthropic message ids. */
@@ -65,9 +78,7 @@ export function newGuid(): string {
  * `apim-request-id`: still a GUID to any client, and cheap to index in the request log (see newRequestId).
  */
 export function newTimeOrderedGuid(): string {
-  const random = randomUUID();
-  const time = Date.now().toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+  return `${timePrefix(Date.now()).hex}${randomUUID().slice(15)}`;
 }
 
 /** Deterministic base58 text from a seed digest, for ids the simulator must repeat. */

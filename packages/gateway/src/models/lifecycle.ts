@@ -2,11 +2,39 @@
 // deprecated until its retirement, retired from then on (Anthropic's schedule, which Foundry follows).
 import type { CatalogModel, Lifecycle, ModelFamily } from './types.ts';
 
-const NOTICE_MS = 60 * 86_400_000;
+const DAY_MS = 86_400_000;
+const NOTICE_MS = 60 * DAY_MS;
 
-/** `YYYY-MM-DD` of `now` in UTC: the catalog's dates are UTC days. */
+/** The last day formatted: every request asks for today's (the data plane checks retirement per request). */
+let cachedDay = Number.NaN;
+let cachedText = '';
+
+/** `YYYY-MM-DD` of `ms` in UTC: the catalog's dates are UTC days. */
+function formatDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `formatDay(now)`, formatted once a day. */
 function day(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  const n = Math.floor(now / DAY_MS);
+  if (n !== cachedDay) {
+    cachedText = formatDay(now);
+    cachedDay = n;
+  }
+  return cachedText;
+}
+
+/** When a model's deprecation counts from (see lifecycleOf), per model object: computed once, not per request. */
+const announcedDays = new WeakMap<object, string | null>();
+
+function announcedOf(model: Pick<CatalogModel, 'deprecatedAt' | 'retiresAt'>): string | null {
+  if (model.deprecatedAt !== null) return model.deprecatedAt;
+  let announced = announcedDays.get(model);
+  if (announced === undefined) {
+    announced = model.retiresAt === null ? null : formatDay(Date.parse(`${model.retiresAt}T00:00:00Z`) - NOTICE_MS);
+    announcedDays.set(model, announced);
+  }
+  return announced;
 }
 
 export function lifecycleOf(model: Pick<CatalogModel, 'deprecatedAt' | 'retiresAt' | 'retiredAt'>, now: number = Date.now()): Lifecycle {
@@ -15,7 +43,7 @@ export function lifecycleOf(model: Pick<CatalogModel, 'deprecatedAt' | 'retiresA
   if (retired !== null && retired <= today) return 'retired';
   // Deprecated from its announcement; when only the retirement date is known, from the 60 days' notice Anthropic
   // gives before retiring a publicly released model (https://platform.claude.com/docs/en/about-claude/model-deprecations).
-  const announced = model.deprecatedAt ?? (model.retiresAt === null ? null : day(Date.parse(`${model.retiresAt}T00:00:00Z`) - NOTICE_MS));
+  const announced = announcedOf(model);
   if (announced !== null && announced <= today) return 'deprecated';
   return 'active';
 }

@@ -9,7 +9,7 @@ import { StoreOpenError } from './types.ts';
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** The files the gateway itself writes into the folder (an operator's own, e.g. scenarios.json, are left as they are). */
-const OWN_FILES = /^(?:(?:claude-foundry|logs)\.db(?:-wal|-shm)?|secret\.key|keys\.json|signing-keys\.json|admin-credentials\.json|ca(?:-key)?\.pem|tls-(?:cert|key)\.pem|tls-names\.json)$/;
+const OWN_FILES = /^(?:(?:claude-foundry|logs)\.db(?:-wal|-shm|-lock)?|secret\.key|keys\.json|signing-keys\.json|admin-credentials\.json|ca(?:-key)?\.pem|tls-(?:cert|key)\.pem|tls-names\.json)$/;
 
 /** Creates the folder (0700) when absent; refuses one that others may write to; narrows what an earlier version left readable. */
 export function prepareDataDir(dir: string): void {

@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { ensurePrivateFile } from './data-dir.ts';
 import { pragma, runMigrations } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
+import { openProcessLock } from './process-lock.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
 import { assignmentOf, principalOf, secretContext } from './rows.ts';
 import { sqliteControlTables } from './sqlite-control.ts';
@@ -145,7 +146,9 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
 
   // One connection: transactions of this process queue here; BEGIN IMMEDIATE takes the file's write lock against others.
   const queue = new SerialQueue();
+  // Exclusive sections queue within this process, then take the data folder's lock against the other processes.
   const exclusive = new SerialQueue();
+  const lock = openProcessLock(`${path}-lock`);
   const currentVersion = () => Number((q.version.get() as { version: number }).version);
   const watcher = new ChangeWatcher(currentVersion());
   let poll: NodeJS.Timeout | undefined;
@@ -170,7 +173,15 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
     dialect: 'sqlite',
     ...ownTransactions(tables, transaction),
     transaction,
-    exclusive: (work) => exclusive.run(work),
+    exclusive: (work) =>
+      exclusive.run(async () => {
+        await lock.acquire();
+        try {
+          return await work();
+        } finally {
+          lock.release();
+        }
+      }),
     version: async () => currentVersion(),
     watch: (listener) => {
       watcher.listen(listener);
@@ -190,6 +201,7 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
     },
     close: async () => {
       clearInterval(poll);
+      lock.close();
       if (db.isOpen) db.close();
     },
   };

@@ -198,8 +198,8 @@ export interface Store extends StoreTables {
   transaction<T>(work: (tx: StoreTables) => Promise<T>): Promise<T>;
   /**
    * Runs `work` alone among the processes sharing the store, outside any transaction: the start-up steps that create
-   * what must exist once (the admin principal and user, the CA). PostgreSQL: a session advisory lock; SQLite: within
-   * this process only (the seed, a transaction, is ordered across processes either way).
+   * what must exist once (the admin principal and user, the CA) and the CA's renewal. PostgreSQL: a session advisory
+   * lock; SQLite: SQLite's write lock on a lock file beside the database (process-lock.ts). Not reentrant.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** The change version: bumped by every committed write, from any process. */

@@ -10,6 +10,12 @@ import { type RequestLogRecord, statusClass } from './record.ts';
 
 const OVERHEAD_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
+/**
+ * The GenAI labels of a chat series: built only when a series is first bound, never per request.
+ * gen_ai.request.model is what the request named (the deployment, on Foundry); gen_ai.response.model the model that answered.
+ */
+const chatOf = (resource: string, deployment: string, model: string) => [resource, deployment, GEN_AI.operationChat, GEN_AI.providerAnthropic, deployment, model];
+
 /** An OpenTelemetry attribute or metric name as a Prometheus name. */
 export const promName = (otel: string) => otel.replace(/\./g, '_');
 
@@ -105,6 +111,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     registry.observed('claude_foundry_request_body_timeouts_total', 'Requests answered 408 because their body arrived slower than connections.bodyMinBytes per bodyTimeoutMs.', 'counter', () => connections.bodyTimeouts);
     registry.observed('claude_foundry_request_body_discards_cut_total', 'Connections closed because discarding the rest of a refused body took longer than connections.discardMs.', 'counter', () => connections.discardsCut);
     registry.observed('claude_foundry_client_aborts_total', 'Requests whose client closed the connection before the request was complete.', 'counter', () => connections.clientAborts);
+    registry.observed('claude_foundry_request_bodies_arriving', 'Requests whose bodies are still arriving, held to connections.bodyMinBytes per bodyTimeoutMs.', 'gauge', () => connections.bodiesArriving);
   }
   if (sources.pools) registerPoolMetrics(registry, sources.pools);
   const stopProcessMetrics = registerProcessMetrics(registry);
@@ -148,13 +155,11 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     overhead.record(b.overhead, r.overheadMs / 1000);
     if (r.costPico > 0) Counter.add((b.cost ??= cost.bind([resource, deployment])), r.costPico / 1e12);
     if (r.operation !== 'messages') return;
-    // gen_ai.request.model is what the request named (the deployment, on Foundry); gen_ai.response.model the model that answered.
-    const chat = [resource, deployment, GEN_AI.operationChat, GEN_AI.providerAnthropic, deployment, model];
-    duration.record((b.duration ??= duration.bind([...chat, error])), r.durationMs / 1000);
-    clientDuration.record((b.clientDuration ??= clientDuration.bind([...chat, error])), (r.durationMs - r.overheadMs) / 1000);
-    if (r.ttftMs !== null) ttft.record((b.ttft ??= ttft.bind(chat)), r.ttftMs / 1000);
+    duration.record((b.duration ??= duration.bind([...chatOf(resource, deployment, model), error])), r.durationMs / 1000);
+    clientDuration.record((b.clientDuration ??= clientDuration.bind([...chatOf(resource, deployment, model), error])), (r.durationMs - r.overheadMs) / 1000);
+    if (r.ttftMs !== null) ttft.record((b.ttft ??= ttft.bind(chatOf(resource, deployment, model))), r.ttftMs / 1000);
     const perToken = timePerOutputTokenSeconds(r);
-    if (perToken !== undefined) tpot.record((b.tpot ??= tpot.bind(chat)), perToken);
+    if (perToken !== undefined) tpot.record((b.tpot ??= tpot.bind(chatOf(resource, deployment, model))), perToken);
     let az = b.az;
     if (!az) {
       const labels = [resource, deployment, model, String(r.status), streamType(r)];
@@ -164,8 +169,8 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     azTime.record(az.time, timeToResponseMs(r));
     if (r.status >= 400) return;
     const input = inputTokensWithCache(r);
-    tokens.record((b.input ??= tokens.bind([...chat, GEN_AI.tokenInput])), input);
-    tokens.record((b.output ??= tokens.bind([...chat, GEN_AI.tokenOutput])), r.outputTokens);
+    tokens.record((b.input ??= tokens.bind([...chatOf(resource, deployment, model), GEN_AI.tokenInput])), input);
+    tokens.record((b.output ??= tokens.bind([...chatOf(resource, deployment, model), GEN_AI.tokenOutput])), r.outputTokens);
     Counter.add(az.input, input);
     Counter.add(az.output, r.outputTokens);
     Counter.add(az.total, input + r.outputTokens);

@@ -61,6 +61,10 @@ export interface TelemetryOptions {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** An IPv4 peer on a dual-stack listener as IPv4 (`::ffff:10.0.0.1` → `10.0.0.1`). */
+const clientIpOf = (address: string | undefined): string | null =>
+  address === undefined ? null : address.startsWith('::ffff:') ? address.slice(7) : address;
+
 export function retentionPolicy(config: GatewayConfig): RetentionPolicy {
   return {
     days: Object.fromEntries(config.resources.map((r) => [r.name, r.monitoring.logRetentionDays])),
@@ -147,7 +151,7 @@ export async function startTelemetry(options: TelemetryOptions) {
       operation: trace.operation ?? null,
       principal: principal ? (principal.kind === 'key' ? principal.keyName : principal.objectId) : null,
       appId: principal?.kind === 'entra' ? (principal.appId ?? null) : null,
-      clientIp: trace.clientIp?.replace(/^::ffff:/, '') ?? null,
+      clientIp: clientIpOf(trace.clientIp),
       userAgent: trace.userAgent?.slice(0, 512) ?? null,
       status,
       errorCode,

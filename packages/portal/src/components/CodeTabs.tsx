@@ -1,12 +1,13 @@
 // Code for a call, one tab per language (curl, TypeScript, Python), after the two export lines the SDKs read.
-// The key is never written into it: the export line says where to take one.
+// The key is never written into it: the export line says where to take one; code authenticating with Entra exports
+// no key at all.
 import { useState } from 'preact/hooks';
-import { exportLines } from '../../../cli/src/snippets.ts';
+import { type CallAuth, exportLines } from '../../../cli/src/snippets.ts';
 
 type Lang = 'curl' | 'typescript' | 'python';
 const LABEL: Record<Lang, string> = { curl: 'curl', typescript: 'TypeScript', python: 'Python' };
 
-export function CodeTabs({ baseURL, code, label }: { baseURL: string; code: Record<Lang, string>; label: string }) {
+export function CodeTabs({ baseURL, code, label, auth = 'key' }: { baseURL: string; code: Record<Lang, string>; label: string; auth?: CallAuth }) {
   const [tab, setTab] = useState<Lang>('curl');
   const prefix = label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   return (
@@ -19,7 +20,7 @@ export function CodeTabs({ baseURL, code, label }: { baseURL: string; code: Reco
         ))}
       </div>
       <pre role="tabpanel" tabIndex={0} aria-labelledby={`${prefix}-${tab}`} data-testid="code">
-        <code>{`${exportLines({ baseURL, apiKey: '<Key1 or Key2 from Keys and Endpoint>' })}\n${code[tab]}`}</code>
+        <code>{`${exportLines({ baseURL, apiKey: auth === 'key' ? '<Key1 or Key2 from Keys and Endpoint>' : undefined })}\n${code[tab]}`}</code>
       </pre>
     </div>
   );

@@ -1,8 +1,8 @@
-// Access control (IAM) of a resource: the role assignments that apply to it, those made at the resource and those
-// inherited from its resource group, subscription or the root (marked, removable only where they were made); add one
-// for a user or service principal with a built-in role; remove one. ARM decides, and its refusal is shown.
+// Access control (IAM) at a scope (a subscription, a resource group or a resource), as Azure's portal has it on each:
+// the role assignments made there and those inherited from above (the scope column says which; an inherited one is
+// removed only where it was made); add one at this scope for a user or service principal with a built-in role; remove
+// one made here. The buttons follow the user's permissions at THIS scope; ARM decides each call, its refusal is shown.
 import { useState } from 'preact/hooks';
-import { scopeCovers } from '../../../gateway/src/auth/permissions.ts';
 import { usePermissions } from '../access.ts';
 import { nameOf, subscriptionOf } from '../api.ts';
 import { Alert } from '../components/Alert.tsx';
@@ -16,8 +16,16 @@ const DELETE = 'Microsoft.Authorization/roleAssignments/delete';
 
 const guidOf = (id: string) => id.split('/').pop()!.toLowerCase();
 
-export function AccessControl({ id }: { id: string }) {
-  const assignments = useLoad(() => listRoleAssignments(id).then((all) => all.filter((a) => scopeCovers(a.properties.scope, id))), [id]);
+/** What a scope is, in the words of its page. */
+function levelOf(scope: string): { here: string; heading: string; title: string } {
+  if (/\/providers\//i.test(scope)) return { here: 'This resource', heading: 'resource', title: nameOf(scope) };
+  if (/\/resourceGroups\//i.test(scope)) return { here: 'This resource group', heading: 'resource group', title: nameOf(scope) };
+  return { here: 'This subscription', heading: 'subscription', title: subscriptionOf(scope) };
+}
+
+export function AccessControl({ scope: id }: { scope: string }) {
+  const level = levelOf(id);
+  const assignments = useLoad(() => listRoleAssignments(id), [id]);
   const roles = useLoad(() => listRoleDefinitions(`/subscriptions/${subscriptionOf(id)}`), [id]);
   const directory = useLoad(listDirectory, []);
   const can = usePermissions(id);
@@ -43,8 +51,11 @@ export function AccessControl({ id }: { id: string }) {
   const sorted = [...(assignments.value ?? [])].sort((x, y) => y.properties.scope.length - x.properties.scope.length);
   return (
     <section>
-      <h1>Access control <span class="sub">{nameOf(id)}</span></h1>
-      <p class="note">Role assignments that apply to this resource. Those made above it (resource group, subscription) are inherited and are changed where they were made.</p>
+      <h1>Access control <span class="sub">{level.title}</span></h1>
+      <p class="note">
+        Role assignments that apply to this {level.heading}: those made here, which you may remove if your roles here allow it, and those
+        inherited from above it, which are changed where they were made.
+      </p>
       <Alert message={assignments.error ?? roles.error ?? error} />
       {notice && <p role="status" class="note">{notice}</p>}
       {can(WRITE) && !adding && roles.value && directory.value && (
@@ -75,7 +86,7 @@ export function AccessControl({ id }: { id: string }) {
                     <td>{who(a) ?? <code>{a.properties.principalId}</code>}</td>
                     <td>{a.properties.principalType}</td>
                     <td>{roleName(a)}</td>
-                    <td>{here ? 'This resource' : <span class="inherited">Inherited from {describeScope(a.properties.scope)}</span>}</td>
+                    <td>{here ? level.here : <span class="inherited">Inherited from {describeScope(a.properties.scope)}</span>}</td>
                     <td>
                       {here && can(DELETE) &&
                         (removing === a.id ? (

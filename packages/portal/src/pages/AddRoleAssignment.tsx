@@ -1,5 +1,6 @@
-// Add a role assignment at a resource: a built-in role, and a user or service principal of the directory (or any
-// object ID, with its type, for one the directory does not list). ARM's refusal is shown as it answered.
+// Add a role assignment at a scope (subscription, resource group or resource): a built-in role, and a user or service
+// principal of the directory (or any object ID, with its type, for one the directory does not list). ARM's refusal is
+// shown as it answered.
 import { useState } from 'preact/hooks';
 import { Alert } from '../components/Alert.tsx';
 import { messageOf } from '../hooks.ts';

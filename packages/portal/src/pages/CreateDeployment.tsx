@@ -4,13 +4,14 @@ import { useState } from 'preact/hooks';
 import { type Account, type Deployment, putDeployment, subscriptionOf } from '../api.ts';
 import { Alert } from '../components/Alert.tsx';
 import { messageOf, useLoad } from '../hooks.ts';
-import { type ArmModel, catalogModel, formatCount, formatTokens, listModels, PER_UNIT } from '../models.ts';
+import { type ArmModel, formatCount, formatTokens, listModels, PER_UNIT } from '../models.ts';
+import { type PricedModel, prices } from '../monitoring.ts';
 
 const SKUS = { GlobalStandard: 'Global Standard', DataZoneStandard: 'Data Zone Standard (US; prices × 1.1)' } as const;
 type SkuName = keyof typeof SKUS;
 
-function ModelFacts({ model, sku }: { model: ArmModel; sku: SkuName }) {
-  const facts = catalogModel(model.model.name);
+function ModelFacts({ model, sku, catalog }: { model: ArmModel; sku: SkuName; catalog: readonly PricedModel[] | undefined }) {
+  const facts = catalog?.find((m) => m.model === model.model.name);
   const factor = sku === 'DataZoneStandard' ? 1.1 : 1;
   const price = (usd: string | undefined) => (usd === undefined ? '—' : `$${(Number(usd) * factor).toFixed(2).replace(/\.00$/, '')}`);
   const deprecation = model.model.skus.find((s) => s.name === sku)?.deprecationDate?.slice(0, 10);
@@ -29,6 +30,7 @@ function ModelFacts({ model, sku }: { model: ArmModel; sku: SkuName }) {
 
 export function CreateDeployment({ account, onCreated, onCancel }: { account: Account; onCreated: (d: Deployment) => void; onCancel: () => void }) {
   const models = useLoad(() => listModels(subscriptionOf(account.id), account.location), [account.id]);
+  const catalog = useLoad(prices, []);
   const [modelName, setModelName] = useState('');
   const [name, setName] = useState('');
   const [sku, setSku] = useState<SkuName>('GlobalStandard');
@@ -62,6 +64,7 @@ export function CreateDeployment({ account, onCreated, onCancel }: { account: Ac
     <form class="panel" onSubmit={(e) => void submit(e)} aria-labelledby="create-deployment">
       <h2 id="create-deployment">Deploy a model</h2>
       <Alert message={models.error} />
+      <Alert message={catalog.error} />
       {!models.value && !models.error && <p>Loading the model catalog…</p>}
       {model && (
         <>
@@ -75,7 +78,7 @@ export function CreateDeployment({ account, onCreated, onCancel }: { account: Ac
               ))}
             </select>
           </div>
-          <ModelFacts model={model} sku={sku} />
+          <ModelFacts model={model} sku={sku} catalog={catalog.value} />
           <div class="field">
             <label for="cd-name">Deployment name</label>
             <input id="cd-name" value={name} placeholder={model.model.name} onInput={(e) => setName(e.currentTarget.value)} aria-describedby="cd-name-hint" />

@@ -6,7 +6,7 @@ import { type Account, deleteAccount, listAccounts, listSubscriptions, resourceG
 import { Alert } from '../components/Alert.tsx';
 import { TypedConfirm } from '../components/TypedConfirm.tsx';
 import { messageOf, useLoad } from '../hooks.ts';
-import { resourceHref } from '../route.ts';
+import { resourceHref, scopeHref, scopesAbove } from '../route.ts';
 import { CreateResource } from './CreateResource.tsx';
 
 interface Listed {
@@ -67,7 +67,7 @@ export function Resources() {
               {value.accounts.map((a) => (
                 <tr key={a.id}>
                   <td><a href={resourceHref(a.id)}>{a.name}</a></td>
-                  <td>{resourceGroupOf(a.id)}</td>
+                  <td><a href={scopeHref(scopesAbove(a.id).group ?? '')}>{resourceGroupOf(a.id)}</a></td>
                   <td>{a.location}</td>
                   <td><code>{a.properties.endpoint}</code></td>
                   <td>

@@ -64,7 +64,9 @@ export class BodyTap {
     if (sse && (sse.partial || !sse.ended)) {
       throw new GatewayError('bad_gateway', `${this.#options.label} ended its stream before message_stop.`);
     }
-    if (this.#options.json && this.#keptBytes <= MAX_TAPPED_JSON) tapJson(Buffer.concat(this.#kept, this.#keptBytes), this.#json);
+    const kept = this.#kept;
+    // A small reply comes in one chunk: parsed as it is, not copied first.
+    if (this.#options.json && this.#keptBytes <= MAX_TAPPED_JSON) tapJson(kept.length === 1 ? kept[0]! : Buffer.concat(kept, this.#keptBytes), this.#json);
     this.#kept = [];
   }
 

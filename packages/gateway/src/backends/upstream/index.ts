@@ -56,10 +56,12 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
     if (!settings) throw new GatewayError('api_error', `Deployment '${call.deployment.name}' has no upstream settings.`);
     const endpoint = endpointsOf(settings);
     const sent = call.request.model === settings.model ? call.rawBody : replaceModel(call.rawBody, settings.model);
+    // A key is at hand; an Entra token may have to be fetched.
+    const credentials = authHeaders(settings);
     const exchange = await sendUpstream({
       pool: endpoint.pool,
       path: withQuery(endpoint[operation], call.query),
-      headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, await authHeaders(settings), sent.length),
+      headers: upstreamRequestHeaders(call.headers, call.anthropicVersion, credentials instanceof Promise ? await credentials : credentials, sent.length),
       body: sent,
       timeouts: settings.timeouts,
       signal: call.signal,

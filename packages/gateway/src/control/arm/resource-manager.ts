@@ -9,11 +9,12 @@ import { requestOrigin } from '../../identity/origin.ts';
 import { accountKeys, deleteAccount, getAccount, listAccounts, putAccount } from './accounts.ts';
 import { deleteDeployment, getDeployment, listDeployments, putDeployment } from './deployments.ts';
 import type { ArmContext, ResourceManagerDeps } from './context.ts';
-import { requireApiVersion, sendArm } from './http.ts';
+import { requireApiVersion } from './http.ts';
 import type { ArmTarget } from './paths.ts';
 import { listLocationModels, listUsages } from './quotas.ts';
 import { getResourceGroup, listResourceGroups, putResourceGroup } from './resource-groups.ts';
 import type { PublicUrls } from './shapes.ts';
+import { getSubscription, listSubscriptions } from './subscriptions.ts';
 
 /** What `@azure/arm-cognitiveservices` 8.x sends (2025-09-01), the stable versions around it, and the previews Claude scripts use. */
 export const COGNITIVE_SERVICES_API_VERSIONS = [
@@ -60,18 +61,9 @@ export function resourceManagerRoutes(deps: ResourceManagerDeps): Route[] {
   const group = `${sub}/resourceGroups/{group}`;
   const account = `${group}/providers/Microsoft.CognitiveServices/accounts/{account}`;
   const keys = (action: 'listKeys' | 'regenerateKey') => arm('keys', (ctx, t) => accountKeys(ctx, { ...t, action }));
-  // ARM lists the subscriptions the caller holds a role in, at the subscription, below it or above it ('/').
-  const listSubscriptions = ({ res, ids, query, caller }: CallerContext) => {
-    requireApiVersion(query, RESOURCES_API_VERSIONS);
-    const scopes = deps.directory.current.assignmentsOf(caller.principalIds).map((a) => a.scope.toLowerCase());
-    const value = deps.plane.state.current
-      .subscriptions()
-      .filter((s) => scopes.some((scope) => scope === '/' || scope === `/subscriptions/${s}` || scope.startsWith(`/subscriptions/${s}/`)))
-      .map((s) => ({ id: `/subscriptions/${s}`, subscriptionId: s, tenantId: deps.directory.tenantId, displayName: `claude-foundry ${s.slice(0, 8)}`, state: 'Enabled' }));
-    sendArm(res, 200, { value }, ids);
-  };
   return [
-    { path: '/subscriptions', auth: 'entra', methods: { GET: listSubscriptions } },
+    { path: '/subscriptions', auth: 'entra', methods: { GET: (ctx) => listSubscriptions(deps, ctx) } },
+    { path: sub, auth: 'entra', methods: { GET: (ctx) => getSubscription(deps, ctx) } },
     { path: `${sub}/resourceGroups`, auth: 'entra', methods: { GET: arm('groups', listResourceGroups) } },
     { path: group, auth: 'entra', methods: { GET: arm('group', getResourceGroup), PUT: arm('group', putResourceGroup) } },
     { path: `${sub}/providers/Microsoft.CognitiveServices/accounts`, auth: 'entra', methods: { GET: arm('accounts', (ctx, t) => listAccounts(ctx, { ...t, group: undefined })) } },

@@ -166,20 +166,22 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, scope: Scop
   if (found.source === 'config') {
     throw new GatewayError('invalid_role_assignment', `The role assignment '${found.name}' comes from the claude-foundry config file; remove it there and restart.`);
   }
-  refuseLastOwner(deps, found);
-  await deps.directory.deleteRoleAssignment(found.name);
-  return { status: 200, body: roleAssignmentJson(found) };
+  // Checked against the store inside the delete's transaction: another replica may be removing another Owner now.
+  const deleted = await deps.directory.deleteRoleAssignment(found.name, (current, all) => refuseLastOwner(deps, current, all));
+  // Removed meanwhile (through another replica): gone all the same, as a DELETE of nothing answers.
+  return deleted ? { status: 200, body: roleAssignmentJson(found) } : { status: 204, body: undefined };
 }
 
 /**
  * Azure keeps at least one Owner on a subscription. The CLI's admin principal keeps its own Owner assignment
  * whoever else is Owner (the portal's admin user is one): removing it would lock the CLI out of the running gateway.
  */
-function refuseLastOwner(deps: RoleAssignmentDeps, found: { name: string; scope: string; roleDefinitionId: string; principalId: string }): void {
+function refuseLastOwner(deps: RoleAssignmentDeps, found: RoleAssignment, assignments: readonly RoleAssignment[]): void {
   const subscription = /^\/subscriptions\/[^/]+$/i.exec(found.scope)?.[0]?.toLowerCase();
   if (found.roleDefinitionId !== OWNER_ROLE || subscription === undefined) return;
+  // A principal's tags never change once created, so the snapshot's word on the admin is current.
   const isAdmin = deps.directory.current.principalByObjectId(found.principalId)?.tags.includes(ADMIN_TAG) === true;
-  const owners = deps.directory.current.assignments().filter((a) => a.roleDefinitionId === OWNER_ROLE && a.scope.toLowerCase() === subscription);
+  const owners = assignments.filter((a) => a.roleDefinitionId === OWNER_ROLE && a.scope.toLowerCase() === subscription);
   if (owners.length > 1 && !isAdmin) return;
   throw new GatewayError(
     'last_owner',
