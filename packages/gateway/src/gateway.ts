@@ -158,6 +158,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   control.onReplace((next) => void tls.update(namesOf(next)));
   // A CA another replica renewed reaches this one with the change that stored it.
   if (shared) store.watch(() => void tls.refresh());
+  // A deleted deployment leaves /metrics: its series, and its pool's members.
+  control.onDeploymentDeleted((resource, deployment) => {
+    telemetry.forgetDeployment(resource, deployment);
+    upstream.backends.pool.forget(resource, deployment);
+  });
   let outcome = { cut: 0 };
   const closeAll = (boundMs = 0) =>
     drainListeners([server, httpsServer], boundMs)
