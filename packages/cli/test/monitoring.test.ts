@@ -68,7 +68,8 @@ for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request 
     child.stdout.on('data', (c: string) => (out += c));
     let code: number | null;
     try {
-      await waitFor(() => out.split('\n').filter(Boolean).length >= 5);
+      // The first lines wait for the CLI to start, which takes far longer than 8 s on a loaded machine; the follow stays timed.
+      await waitFor(() => out.split('\n').filter(Boolean).length >= 5, 60_000);
       const fresh = await messages(gw, HELLO, { 'x-ms-client-request-id': 'followed-call' });
       await waitFor(() => out.includes(String(fresh.headers['request-id'])), 8000);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
