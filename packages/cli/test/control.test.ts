@@ -43,7 +43,8 @@ interface Run {
 
 function cli(...args: string[]): Promise<Run> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A command that hangs is killed (its status is then null), so the test fails rather than stalls.
+  const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
   const run: Run = { status: null, stdout: '', stderr: '', chunks: [] };
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
     run.stdout += c;

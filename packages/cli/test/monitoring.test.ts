@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HELLO, messages, startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { DIALECTS, postgresDatabase } from '../../gateway/test/log-stores.ts';
+import { stopChild } from '../../gateway/test/child-helpers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 // The gateway is found from its data folder (admin-credentials.json), not from the environment.
@@ -65,11 +66,19 @@ for (const dialect of DIALECTS) describe(`usage, cost, logs and budget (request 
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => (out += c));
-    await waitFor(() => out.split('\n').filter(Boolean).length >= 5);
-    const fresh = await messages(gw, HELLO, { 'x-ms-client-request-id': 'followed-call' });
-    await waitFor(() => out.includes(String(fresh.headers['request-id'])), 8000);
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let code: number | null;
+    try {
+      // The first lines wait for the CLI to start, which takes far longer than 8 s on a loaded machine; the follow stays timed.
+      await waitFor(() => out.split('\n').filter(Boolean).length >= 5, 60_000);
+      const fresh = await messages(gw, HELLO, { 'x-ms-client-request-id': 'followed-call' });
+      await waitFor(() => out.includes(String(fresh.headers['request-id'])), 8000);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      code = await exited;
+    } finally {
+      // A wait that failed leaves `logs --follow` running: it would hold the test process open.
+      await stopChild(child);
+    }
     assert.equal(code, 0);
     const last = JSON.parse(out.trim().split('\n').at(-1)!) as { clientRequestId: string };
     assert.equal(last.clientRequestId, 'followed-call');

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { untilReady } from '../../gateway/test/child-helpers.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/claude-foundry.js', import.meta.url));
 
@@ -26,22 +27,8 @@ function testConfig(): string {
 export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ child: ChildProcess; banner: string }> {
   const config = args.includes('--config') ? [] : ['--config', testConfig()];
   const child = spawn(process.execPath, [BIN, 'serve', ...config, ...args], { env });
-  let banner = '';
   child.stdout!.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    // On a timeout the child is killed, else it would keep the test process alive.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no banner within ${timeoutMs} ms: ${banner}`));
-    }, timeoutMs);
-    child.stdout!.on('data', (c: string) => {
-      banner += c;
-      if (banner.includes('Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${banner}`)));
-  });
+  // On a timeout the child is killed, else it would keep the test process alive.
+  const banner = await untilReady(child, (out) => (out.includes('Ctrl+C') ? out : undefined), { what: 'serve', timeoutMs });
   return { child, banner };
 }

@@ -14,7 +14,7 @@ import { resourceManagerRoutes } from './control/arm/resource-manager.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ControlSnapshot, ControlState } from './control/snapshot.ts';
 import { createDataPlane } from './dataplane/handler.ts';
-import { createRouteTable } from './http/routes.ts';
+import { createRouteTable, type Route } from './http/routes.ts';
 import { createConnectionGuard, type DebugLog } from './http/connections.ts';
 import { createGatewayServer } from './http/server.ts';
 import { TlsCertificates, tlsNames, tlsStorage } from './http/tls.ts';
@@ -84,6 +84,8 @@ export interface Gateway {
   limiter: Pick<Limiter, 'ping'>;
   /** What `/readyz` checks (the store; others add theirs, e.g. Redis), and whether the gateway is draining. */
   readiness: Readiness;
+  /** Every route outside the data plane as declared, each with its authentication (tests check each one's). */
+  routes: readonly Route[];
   /** Stops at once: open connections are cut. */
   close(): Promise<void>;
   /**
@@ -135,8 +137,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   // Exact limits need their Redis, or the cluster primary that holds the workers' buckets, to answer.
   if (selected.redis || options.clusterWorker) readiness.add(selected.redis ? 'redis' : 'limits', () => limiter.ping());
   // Every route outside the data plane, in one table (http/routes.ts): one rule for methods, decoding and authentication.
+  const declared = [...healthRoutes(readiness), ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })];
   const routes = [
-    createRouteTable([...healthRoutes(readiness), ...identity.routes, ...managementRoutes({ directory, control }), ...resourceManagerRoutes({ plane, directory, ports, now }), ...telemetry.routes, ...poolRoutes({ control, pools: upstream.backends.pool, authorize: armAuthorizer(directory), now: Date.now }), ...portalRoutes({ tenantId: identity.tenantId })], {
+    createRouteTable(declared, {
       authenticate: (req) => authenticateCaller(req, validator, origins, directory),
     }),
   ];
@@ -158,6 +161,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   control.onReplace((next) => void tls.update(namesOf(next)));
   // A CA another replica renewed reaches this one with the change that stored it.
   if (shared) store.watch(() => void tls.refresh());
+  // A deleted deployment leaves /metrics: its series, and its pool's members.
+  control.onDeploymentDeleted((resource, deployment) => {
+    telemetry.forgetDeployment(resource, deployment);
+    upstream.backends.pool.forget(resource, deployment);
+  });
   let outcome = { cut: 0 };
   const closeAll = (boundMs = 0) =>
     drainListeners([server, httpsServer], boundMs)
@@ -226,6 +234,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       return found.keys;
     },
     store: { dialect: store.dialect, ping: () => store.ping() },
+    routes: declared,
     stats: () => ({ activeStreams: dataPlane.stats.activeStreams }),
     scenarios,
     telemetry: { flush: () => telemetry.flush(), metricsText: () => telemetry.metricsText(), metricsPort: telemetry.metricsPort },

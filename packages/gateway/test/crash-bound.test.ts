@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stopChild, untilReady } from './child-helpers.ts';
 import { HELLO } from './helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cf-crash-'));
@@ -40,19 +41,9 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   // Node's compile cache, as the launcher uses it: the second start on does not strip TypeScript again.
   const child = spawn(process.execPath, [FIXTURE, dataDir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_COMPILE_CACHE: join(root, 'compile-cache') } });
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  const info = await new Promise<Omit<Served, 'child'>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (c: string) => {
-      out += c;
-      if (out.includes('\n')) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.split('\n')[0]!) as Omit<Served, 'child'>);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway exited (${code}): ${out}`)));
-  });
+  // Its first line says where it listens; a start that fails kills it (else it would hold the test process open).
+  const ready = (out: string) => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as Omit<Served, 'child'>) : undefined);
+  const info = await untilReady(child, ready, { what: 'the gateway', timeoutMs: 20_000 });
   return { child, ...info };
 }
 
@@ -93,15 +84,20 @@ test(`kill -9 under ${CONCURRENCY}-way load, ${KILLS} times: only records answer
     figures.push(`start ${Date.now() - started} ms`);
     const stop = { now: false };
     const answered = new Map<string, number>();
-    const loading = load(s, stop, answered);
-    // LOAD_MS of load, longer (up to MAX_LOAD_MS) while fewer than MIN_ANSWERED came back on a busy machine.
-    const loadStart = Date.now();
-    while (Date.now() - loadStart < LOAD_MS || (answered.size < MIN_ANSWERED && Date.now() - loadStart < MAX_LOAD_MS)) await new Promise((r) => setTimeout(r, 50));
-    const killedAt = Date.now();
-    s.child.kill('SIGKILL');
-    await new Promise((r) => s.child.once('exit', r));
-    stop.now = true;
-    await loading;
+    let killedAt: number;
+    try {
+      const loading = load(s, stop, answered);
+      // LOAD_MS of load, longer (up to MAX_LOAD_MS) while fewer than MIN_ANSWERED came back on a busy machine.
+      const loadStart = Date.now();
+      while (Date.now() - loadStart < LOAD_MS || (answered.size < MIN_ANSWERED && Date.now() - loadStart < MAX_LOAD_MS)) await new Promise((r) => setTimeout(r, 50));
+      killedAt = Date.now();
+      await stopChild(s.child);
+      stop.now = true;
+      await loading;
+    } finally {
+      stop.now = true;
+      await stopChild(s.child);
+    }
 
     // What a restart finds: the database opened as the next gateway would (the WAL replayed).
     const db = new DatabaseSync(join(dataDir, 'logs.db'));

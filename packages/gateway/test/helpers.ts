@@ -104,11 +104,16 @@ export function parseSse(text: string): Array<{ event: string; data: unknown }> 
     });
 }
 
-/** Runs an ES module script in a fresh Node process at the repository root (so it imports the installed packages). */
-export async function runNodeScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; errors: string }> {
+/**
+ * Runs an ES module script in a fresh Node process at the repository root (so it imports the installed packages);
+ * one still running after `timeoutMs` is killed (its code is then null).
+ */
+export async function runNodeScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ code: number | null; out: string; errors: string }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
     cwd: fileURLToPath(new URL('../../../', import.meta.url)),
     env: { ...process.env, ...env },
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
   });
   let out = '';
   let errors = '';

@@ -11,6 +11,7 @@ import type { LogQuery } from '../src/telemetry/log-store.ts';
 import { LogWriter } from '../src/telemetry/log-writer.ts';
 import type { RequestLogRecord } from '../src/telemetry/record.ts';
 import { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
+import { stopChild, untilReady } from './child-helpers.ts';
 import { HELLO, messages, raw, startTestGateway } from './helpers.ts';
 import { DIALECTS, openLogStore } from './log-stores.ts';
 
@@ -132,17 +133,8 @@ test('a gateway killed with SIGKILL right after a flush loses no flushed record'
   const dataDir = join(tmp, 'crash');
   const script = fileURLToPath(new URL('./fixtures/telemetry-crash.ts', import.meta.url));
   const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (c: string) => {
-      out += c;
-      if (out.includes('flushed')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  const out = await untilReady(child, (o) => (o.includes('flushed') ? o : undefined), { what: 'the telemetry fixture', timeoutMs: 30_000 });
+  await stopChild(child);
   const ids = JSON.parse(out.split('\n')[0]!) as string[];
   const store = new SqliteLogStore(join(dataDir, 'logs.db'));
   const found = store.logsSync({ from: 0, to: Date.now() + DAY, resources: ['claude-local'], limit: 1000, includeContent: false }).map((r) => r.requestId);

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from '../src/telemetry/metrics.ts';
+import { ACCOUNT, accountPath, adminToken, armWith, callResource, deploymentBody, deploymentPath, keysOf } from './control-helpers.ts';
+import { MockUpstream } from './fixtures/mock-upstream.ts';
 import { HELLO, messages, raw, type TestGateway, startTestGateway } from './helpers.ts';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -80,7 +82,8 @@ function scrape(port: number, token?: string): Promise<{ status: number; text: s
 describe('the metrics endpoint', () => {
   let gw: TestGateway;
   before(async () => {
-    gw = await startTestGateway({ monitoring: { metricsToken: TOKEN, metricsPort: 0 } });
+    // The pool test's member is a local mock: the upstream policy must allow it (security.md).
+    gw = await startTestGateway({ monitoring: { metricsToken: TOKEN, metricsPort: 0 }, upstreams: { allow: ['127.0.0.1'], allowHttp: true } });
   });
   after(() => gw.close());
 
@@ -131,6 +134,51 @@ describe('the metrics endpoint', () => {
     assert.equal(value('claude_foundry_tokens_total', { token_type: 'output' }), output);
     assert.equal(value('claude_foundry_request_log_dropped_total', {}), 0);
     assert.ok(types.get('claude_foundry_request_log_queue_depth') === 'gauge');
+  });
+
+  test("a deleted deployment's series leave /metrics, a pool's members' too, and a deleted resource's; the others stay", async () => {
+    const upstream = await MockUpstream.start();
+    try {
+      const arm = armWith(gw, await adminToken(gw));
+      const account = accountPath('metrics-gone');
+      assert.equal((await arm('PUT', account, ACCOUNT)).status, 201);
+      const { key1 } = await keysOf(arm, account);
+      const pool = { members: [{ name: 'mock', kind: 'anthropic', endpoint: upstream.url, credentials: { type: 'key', key: 'sk-ant-metrics-member-key-000' } }] };
+      for (const [name, body] of [
+        ['simulated', deploymentBody()],
+        ['kept', deploymentBody()],
+        ['pooled', { ...deploymentBody(), properties: { ...deploymentBody().properties, claudeFoundry: { pool } } }],
+      ] as const) {
+        assert.equal((await arm('PUT', deploymentPath('metrics-gone', name), body)).status, 201, name);
+        assert.equal((await callResource(gw, 'metrics-gone', key1, name)).status, 200, name);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      const linesOf = async (deployment: string) => (await scrape(gw.telemetry.metricsPort!, TOKEN)).text.split('\n').filter((l) => l.includes(`deployment="${deployment}"`) || l.includes(`ModelDeploymentName="${deployment}"`));
+      const families = (lines: string[]) => new Set(lines.map((l) => l.slice(0, l.indexOf('{'))));
+      const simulatedBefore = families(await linesOf('simulated'));
+      for (const name of ['claude_foundry_requests_total', 'gen_ai_server_request_duration_seconds_count', 'claude_foundry_tokens_total', 'ModelRequests', 'TimeToResponse_count']) {
+        assert.ok(simulatedBefore.has(name), `${name} in ${[...simulatedBefore].join(', ')}`);
+      }
+      assert.ok(families(await linesOf('pooled')).has('claude_foundry_pool_upstream_served_total'));
+
+      assert.equal((await arm('DELETE', deploymentPath('metrics-gone', 'simulated'))).status, 200);
+      assert.equal((await arm('DELETE', deploymentPath('metrics-gone', 'pooled'))).status, 200);
+      assert.deepEqual(await linesOf('simulated'), []);
+      assert.deepEqual(await linesOf('pooled'), []);
+      assert.ok((await linesOf('kept')).length > 0, 'a deployment that stays keeps its series');
+
+      // Created again, it starts from nothing rather than from the deleted one's counts.
+      assert.equal((await arm('PUT', deploymentPath('metrics-gone', 'simulated'), deploymentBody())).status, 201);
+      assert.equal((await callResource(gw, 'metrics-gone', key1, 'simulated')).status, 200);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok((await linesOf('simulated')).some((l) => l.startsWith('claude_foundry_requests_total{') && l.endsWith(' 1')), 'counted once');
+
+      assert.equal((await arm('DELETE', account)).status, 200);
+      const left = (await scrape(gw.telemetry.metricsPort!, TOKEN)).text.split('\n').filter((l) => l.includes('resource="metrics-gone"'));
+      assert.deepEqual(left, [], 'a deleted resource takes its deployments\' series');
+    } finally {
+      await upstream.close();
+    }
   });
 
   test('the separate metrics listener serves only /metrics, with the token too when one is set', async () => {

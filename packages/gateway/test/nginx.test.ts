@@ -12,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startAll, stopChild, untilReady } from './child-helpers.ts';
 import { localNginxConf } from './nginx-conf.ts';
 import { freePort } from './services/free-port.ts';
 
@@ -28,15 +29,10 @@ interface Replica {
 async function startReplica(config: string, dataDir: string): Promise<Replica> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--config', config, '--data-dir', dataDir, '--port', String(port), '--https-port', '0'], { env: { ...process.env, CLAUDE_FOUNDRY_LOG_LEVEL: 'warn' } });
-  let out = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  for (let i = 0; i < 600 && !out.includes('Ctrl+C'); i++) {
-    if (child.exitCode !== null) throw new Error(`a replica exited ${child.exitCode}: ${stderr}`);
-    await sleep(100);
-  }
-  if (!out.includes('Ctrl+C')) throw new Error(`a replica did not start within 60 s: ${stderr}`);
+  // A replica that exits or prints no banner within 60 s is killed; the error has what it printed.
+  await untilReady(child, (out) => (out.includes('Ctrl+C') ? true : undefined), { what: 'a replica', timeoutMs: 60_000, stderr: true });
   return { child, port, stderr: () => stderr };
 }
 
@@ -93,7 +89,7 @@ describe('nginx in front of three replicas (deploy/nginx.conf)', () => {
     const dataDir = join(dir, 'data');
     // The first sets up the empty data folder; the other two find it made (as `serve --workers` does).
     replicas = [await startReplica(config, dataDir)];
-    replicas.push(...(await Promise.all([startReplica(config, dataDir), startReplica(config, dataDir)])));
+    replicas.push(...(await startAll([startReplica(config, dataDir), startReplica(config, dataDir)], (r) => stopChild(r.child))));
     nginxPort = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), localNginxConf(dir, nginxPort, replicas.map((r) => r.port)));
     nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);

@@ -168,7 +168,8 @@ process.stdout.write(JSON.stringify({ status: res.status, seen }));
     delete env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'];
     delete env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
     if (endpoint) env['OTEL_EXPORTER_OTLP_ENDPOINT'] = endpoint;
-    const child = spawn(process.execPath, [file], { env });
+    // Killed if it hangs, so a failing run ends the test instead of holding it open.
+    const child = spawn(process.execPath, [file], { env, timeout: 60_000, killSignal: 'SIGKILL' });
     let out = '';
     let errors = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

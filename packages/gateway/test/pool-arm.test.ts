@@ -34,7 +34,8 @@ before(async () => {
   // A Foundry member with Entra client credentials gets its token from the gateway's own development IdP through
   // @azure/identity's ClientSecretCredential; the seam is only the authority host and trust of the gateway's CA.
   const credentials: Array<{ tenantId: string; clientId: string }> = [];
-  gw = await startTestGateway({}, {
+  // The members are local mock upstreams over http: the operator's upstream policy has to allow them (security.md).
+  gw = await startTestGateway({ upstreams: { allow: ['127.0.0.1'], allowHttp: true } }, {
     upstream: {
       credential: (auth) => {
         if (auth.credential !== 'clientSecret') throw new Error(`expected client credentials, got ${auth.credential}`);

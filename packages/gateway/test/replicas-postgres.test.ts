@@ -15,6 +15,7 @@ import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { CognitiveServicesManagementClient } from '@azure/arm-cognitiveservices';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Gateway } from '../src/index.ts';
+import { type ChildNotReady, startAll, stopChild, untilReady } from './child-helpers.ts';
 import { accountPath, API_VERSION, deploymentBody } from './control-helpers.ts';
 import { HELLO, raw, type RawResponse } from './helpers.ts';
 import { ROLES, SUBSCRIPTION } from './identity-helpers.ts';
@@ -44,16 +45,12 @@ function serve(config: string, name: string, env: NodeJS.ProcessEnv = {}): Promi
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: no banner in 60 s: ${out}`)), 60_000);
-    child.once('exit', (code) => (clearTimeout(timer), reject(Object.assign(new Error(`${name} exited ${code}: ${out}`), { code, out }))));
-    child.stdout!.on('data', () => {
-      if (!out.includes('Ctrl+C')) return;
-      clearTimeout(timer);
-      const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { httpsUrl: string; url: string; tenantId: string; clientId: string; clientSecret: string; caPath: string };
-      resolve({ child, port: Number(new URL(creds.url).port), httpsUrl: creds.httpsUrl, tenantId: creds.tenantId, caPem: readFileSync(creds.caPath, 'utf8'), admin: creds, output: () => out });
-    });
-  });
+  // A replica that exits, prints no banner or leaves no credentials is killed, and the ChildNotReady says why.
+  return untilReady(child, (printed) => {
+    if (!printed.includes('Ctrl+C')) return undefined;
+    const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { httpsUrl: string; url: string; tenantId: string; clientId: string; clientSecret: string; caPath: string };
+    return { child, port: Number(new URL(creds.url).port), httpsUrl: creds.httpsUrl, tenantId: creds.tenantId, caPem: readFileSync(creds.caPath, 'utf8'), admin: creds, output: () => out };
+  }, { what: name, timeoutMs: 60_000, stderr: true });
 }
 
 const on = (r: Replica) => ({ port: r.port }) as Gateway;
@@ -99,7 +96,7 @@ before(async () => {
   const deployments = ['claude-sonnet-4-6', 'claude-haiku-4-5'].map((name) => ({ name }));
   writeFileSync(config, JSON.stringify({ store: { postgres: url }, resources: [{ name: 'claude-local', deployments }] }));
   // All three at once, on an empty database: the seed and the admin bootstrap race.
-  replicas = await Promise.all(['a', 'b', 'c'].map((name) => serve(config, name)));
+  replicas = await startAll(['a', 'b', 'c'].map((name) => serve(config, name)), (r) => stopChild(r.child));
   admin = await token(replicas[2]!, replicas[0]!.admin.clientId, replicas[0]!.admin.clientSecret, MANAGEMENT);
 });
 
@@ -220,17 +217,17 @@ describe('a replica that cannot use its PostgreSQL store does not start', () => 
   test('an unreachable server: exit non-zero, an error naming store.postgres, nothing written', async () => {
     const bad = join(root, 'bad.json');
     writeFileSync(bad, JSON.stringify({ store: { postgres: 'postgres://postgres@127.0.0.1:1/none' } }));
-    const err = (await serve(bad, 'bad').then(() => assert.fail('started'), (e: unknown) => e)) as { code: number; out: string };
-    assert.notEqual(err.code, 0);
-    assert.match(err.out, /store\.postgres: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/none/);
+    const err = (await serve(bad, 'bad').then(() => assert.fail('started'), (e: unknown) => e)) as ChildNotReady;
+    assert.notEqual(err.exitCode, 0);
+    assert.match(err.output, /store\.postgres: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/none/);
     assert.ok(!existsSync(join(root, 'bad')), 'not even the data folder was created');
   });
 
   test('without CLAUDE_FOUNDRY_SECRET_KEY: exit non-zero, naming it, the store untouched', async () => {
     const version = pg.sql('SELECT version FROM changes', 'replicas');
-    const err = (await serve(config, 'nokey', { CLAUDE_FOUNDRY_SECRET_KEY: '' }).then(() => assert.fail('started'), (e: unknown) => e)) as { code: number; out: string };
-    assert.notEqual(err.code, 0);
-    assert.match(err.out, /CLAUDE_FOUNDRY_SECRET_KEY must be set/);
+    const err = (await serve(config, 'nokey', { CLAUDE_FOUNDRY_SECRET_KEY: '' }).then(() => assert.fail('started'), (e: unknown) => e)) as ChildNotReady;
+    assert.notEqual(err.exitCode, 0);
+    assert.match(err.output, /CLAUDE_FOUNDRY_SECRET_KEY must be set/);
     assert.equal(pg.sql('SELECT version FROM changes', 'replicas'), version);
   });
 });

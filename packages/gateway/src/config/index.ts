@@ -14,6 +14,8 @@ import { parseScenarioConfig, type ScenarioConfig } from './scenarios.ts';
 import { type LimitsConfig, parseLimitsConfig } from './limits.ts';
 import { GUID, RESOURCE_GROUP } from '../auth/scopes.ts';
 import { parseIpRange } from '../control/network.ts';
+import type { UpstreamPolicy } from '../backends/upstream/policy.ts';
+import { parseUpstreamPolicy } from './upstream-policy.ts';
 import { type ConnectionSettings, parseConnectionSettings } from '../http/config.ts';
 import { type IdentityConfig, parseIdentityConfig } from '../identity/config.ts';
 import { MAX_CAPACITY } from '../limits/capacity.ts';
@@ -101,6 +103,8 @@ export interface GatewayConfig {
   limits: LimitsConfig;
   /** `postgres`: the shared PostgreSQL store's URL; absent, the store is SQLite in `dataDir`. */
   store: { postgres: string | undefined };
+  /** Where endpoints set over ARM may connect (`upstreams`); the config file's own upstreams are not checked. */
+  upstreamPolicy: UpstreamPolicy;
 }
 
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -205,7 +209,8 @@ function parseConfig(raw: Record<string, unknown>, cwd: string, source: string, 
   const drainMs = optionalInteger(raw['drainMs'], where('drainMs'), 0, 3_600_000) ?? DEFAULT_DRAIN_MS;
   const limits = parseLimitsConfig(raw, source, env);
   const store = parseStore(raw['store'], where('store'));
-  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, models, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits, store };
+  const upstreamPolicy = parseUpstreamPolicy(raw['upstreams'], where('upstreams'));
+  return { host, port, httpsPort, dataDir, domains, maxBodyBytes, trustedProxies, resources, subscriptionType, quotas, models, deploymentDefaults, identity, monitoring, scenarios, connections, workers, drainMs, limits, store, upstreamPolicy };
 }
 
 function parseWorkers(value: unknown, where: string): number {

@@ -1,6 +1,7 @@
 // A pool deployment's config: `upstreams` (each an anthropic or foundry target with its own credentials,
 // model, weight and priority group) and the optional `pool` object (attempts, deadline, breaker).
 // docs/upstreams.md#pools documents every field.
+import type { UpstreamPolicy } from '../backends/upstream/policy.ts';
 import type { BreakerSettings, PoolMemberSettings, PoolSettings, RateLimits, UpstreamAuth } from '../control/types.ts';
 import type { PoolRecord } from '../store/types.ts';
 import type { BackendContext } from './backends.ts';
@@ -85,8 +86,11 @@ function parseBreaker(value: unknown, where: string): BreakerSettings {
   };
 }
 
-/** A pool set over ARM (already validated by control/arm/pool-body.ts), as the pool backend reads it; `model` is the deployment's. */
-export function poolFromRecord(record: PoolRecord, model: string): PoolSettings {
+/**
+ * A pool set over ARM (already validated by control/arm/pool-body.ts), as the pool backend reads it; `model` is the
+ * deployment's. Its endpoints came over ARM, so each connection to them is checked against `policy`.
+ */
+export function poolFromRecord(record: PoolRecord, model: string, policy: UpstreamPolicy): PoolSettings {
   const members = record.members.map((m): PoolMemberSettings => {
     const c = m.credentials;
     const auth: UpstreamAuth =
@@ -96,7 +100,7 @@ export function poolFromRecord(record: PoolRecord, model: string): PoolSettings 
     const member: PoolMemberSettings = {
       name: m.name,
       backend: m.kind,
-      upstream: { baseUrl: m.endpoint, model: m.model ?? defaultUpstreamModel(m.kind, model), auth, timeouts: { ...DEFAULT_TIMEOUTS, ...m.timeouts }, maxConnections: DEFAULT_MAX_CONNECTIONS },
+      upstream: { baseUrl: m.endpoint, model: m.model ?? defaultUpstreamModel(m.kind, model), auth, timeouts: { ...DEFAULT_TIMEOUTS, ...m.timeouts }, maxConnections: DEFAULT_MAX_CONNECTIONS, policy },
       weight: m.weight,
       priority: m.priority,
     };

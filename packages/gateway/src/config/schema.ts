@@ -309,6 +309,18 @@ export const configSchema = z.strictObject({
   monitoring: doc(monitoring, '—', 'metrics and the request-log writer ([monitoring.md](monitoring.md))'),
   limits: doc(limits, 'in-process', 'rate limits and budgets shared by replicas on Redis ([scale-out.md](scale-out.md#rate-limits-and-budgets-on-redis))'),
   store: doc(store, 'SQLite in `dataDir`', 'where the store is kept ([scale-out.md](scale-out.md#store-on-postgresql))'),
+  upstreams: doc(
+    z.strictObject({
+      allow: doc(
+        z.array(text()),
+        "`api.anthropic.com`, `*.services.ai.azure.com`, `*.openai.azure.com`, `*.cognitiveservices.azure.com` and Entra's `login.microsoftonline.com`, `login.microsoftonline.us`, `login.chinacloudapi.cn`",
+        'host names (`*.` stands for one label, `*` for any name), IP addresses and CIDR ranges that endpoints set over ARM may reach; replaces the default. A name resolving to an address that is not public (loopback, private, link-local…) connects only when an entry lists that address',
+      ),
+      allowHttp: doc(z.boolean(), '`false`', 'accept `http://` endpoints over ARM (a local mock upstream); otherwise https only'),
+    }),
+    'the default `allow`, https only',
+    "where endpoints set over ARM (pool members' `endpoint`, Entra `authorityHost`) may connect; upstreams in this file are trusted as written ([security.md](security.md#where-the-gateway-connects))",
+  ),
 });
 
 /** The config as written: the file's parsed value. */

@@ -38,7 +38,7 @@ export function deploymentOf(config: GatewayConfig, record: DeploymentRecord): D
   const declaredModel = config.models.get(record.model.name);
   const base = { name: record.name, instance: record.createdAt, model: record.model.name, ...(declaredModel ? { declaredModel } : {}), sku: record.skuName, capacity: record.capacity };
   // A pool set over ARM serves the deployment, whatever the config says of it.
-  if (record.pool) return { ...base, backend: 'pool', simulator: defaultSimulatorProfile(), pool: poolFromRecord(record.pool, record.model.name) };
+  if (record.pool) return { ...base, backend: 'pool', simulator: defaultSimulatorProfile(), pool: poolFromRecord(record.pool, record.model.name, config.upstreamPolicy) };
   try {
     return { ...backendSettings(config, record), ...base };
   } catch (err) {

@@ -82,7 +82,7 @@ export class ControlSnapshot {
 /** Holds the current snapshot; writers replace it whole, readers take `current` once per request. */
 export class ControlState {
   #current: ControlSnapshot;
-  readonly #listeners: Array<(next: ControlSnapshot) => void> = [];
+  readonly #listeners: Array<(next: ControlSnapshot, previous: ControlSnapshot) => void> = [];
 
   constructor(initial: ControlSnapshot) {
     this.#current = initial;
@@ -93,12 +93,26 @@ export class ControlState {
   }
 
   replace(next: ControlSnapshot): void {
+    const previous = this.#current;
     this.#current = next;
-    for (const listener of this.#listeners) listener(next);
+    for (const listener of this.#listeners) listener(next, previous);
   }
 
   /** Called with each new snapshot, synchronously, before the change that made it is answered (e.g. the TLS names). */
-  onReplace(listener: (next: ControlSnapshot) => void): void {
+  onReplace(listener: (next: ControlSnapshot, previous: ControlSnapshot) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Called with each deployment a new snapshot no longer has (deleted over ARM, with its resource, or by another
+   * replica), by the names the previous snapshot gave them.
+   */
+  onDeploymentDeleted(listener: (resource: string, deployment: string) => void): void {
+    this.onReplace((next, previous) => {
+      for (const resource of previous.resources()) {
+        const kept = next.resource(resource.name);
+        for (const name of resource.deployments.keys()) if (kept?.name !== resource.name || !kept.deployments.has(name)) listener(resource.name, name);
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
 // Resources and deployments as the data plane sees them: plain values in an in-memory snapshot, built from the
 // store (which the config file seeds and the ARM API changes) by control/build.ts.
 import type { BlockList } from 'node:net';
+import type { UpstreamPolicy } from '../backends/upstream/policy.ts';
 import type { CatalogModel } from '../models/types.ts';
 
 export interface SimulatorFaults {
@@ -77,6 +78,8 @@ export interface UpstreamSettings {
   timeouts: UpstreamTimeouts;
   /** Most open connections to the upstream's origin (a keep-alive pool). */
   maxConnections: number;
+  /** Set when the endpoint arrived over ARM: every connection to it is checked against the config's upstream policy. */
+  policy?: UpstreamPolicy;
 }
 
 /** One upstream of a pool: where it forwards (as a single upstream's settings), and how it is chosen. */

@@ -181,7 +181,15 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     if (r.cacheReadTokens > 0) tokenTotals.inc([resource, deployment, 'cache_read'], r.cacheReadTokens);
   }
 
-  return { observe, render: () => registry.render(), close: stopProcessMetrics };
+  /** A deleted deployment's series go (Azure Monitor's name its deployment ModelDeploymentName), with the ones bound to them. */
+  function forget(resource: string, deployment: string): void {
+    registry.forget({ resource, deployment });
+    registry.forget({ resource, [AZURE_MONITOR.dimensions[0]]: deployment });
+    const prefix = `${resource}\u0000${deployment}\u0000`;
+    for (const key of bound.keys()) if (key.startsWith(prefix)) bound.delete(key);
+  }
+
+  return { observe, forget, render: () => registry.render(), close: stopProcessMetrics };
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

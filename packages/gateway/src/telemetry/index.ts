@@ -240,6 +240,8 @@ export async function startTelemetry(options: TelemetryOptions) {
     writer,
     budgets,
     metricsText: render,
+    /** Takes a deleted deployment's series out of /metrics. */
+    forgetDeployment: metrics.forget,
     metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : undefined,
     /** Resolves once every record of a finished request is committed. */
     flush: () => writer.drain(),

@@ -62,6 +62,14 @@ abstract class Family<S> {
     return this.#series.values();
   }
 
+  /** Removes the series whose labels have these values (a deleted deployment's); false when a name is not a label here. */
+  forget(match: Readonly<Record<string, string>>): boolean {
+    const wanted = Object.entries(match).map(([name, value]) => [this.labelNames.indexOf(name), value] as const);
+    if (wanted.some(([i]) => i === -1)) return false;
+    for (const [key, { values }] of this.#series) if (wanted.every(([i, value]) => values[i] === value)) this.#series.delete(key);
+    return true;
+  }
+
   abstract render(): string;
 }
 
@@ -174,6 +182,7 @@ export class ObservedFamily {
 
 export class Registry {
   readonly #metrics: Array<{ render(): string }> = [];
+  readonly #families: Array<Family<unknown>> = [];
   readonly maxSeries: number;
 
   constructor(maxSeries: number) {
@@ -181,11 +190,21 @@ export class Registry {
   }
 
   counter(name: string, help: string, labels: Labels): Counter {
-    return this.#add(new Counter(name, help, labels, this.maxSeries));
+    return this.#family(new Counter(name, help, labels, this.maxSeries));
   }
 
   histogram(name: string, help: string, labels: Labels, buckets: readonly number[]): Histogram {
-    return this.#add(new Histogram(name, help, labels, this.maxSeries, buckets));
+    return this.#family(new Histogram(name, help, labels, this.maxSeries, buckets));
+  }
+
+  /** Removes, from every counter and histogram that has all these labels, the series with these values. */
+  forget(match: Readonly<Record<string, string>>): void {
+    for (const family of this.#families) family.forget(match);
+  }
+
+  #family<F extends Family<unknown>>(family: F): F {
+    this.#families.push(family);
+    return this.#add(family);
   }
 
   observed(name: string, help: string, type: 'gauge' | 'counter', read: () => number): Observed {

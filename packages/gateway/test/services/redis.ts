@@ -50,7 +50,11 @@ export async function startRedis(): Promise<RedisServer> {
     });
     const deadline = Date.now() + 10_000;
     while (!(await ping(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+      if (child.exitCode !== null || Date.now() > deadline) {
+        // Its stdio is ignored, so nothing would stop a redis-server that started late: it is killed here.
+        await halt();
+        throw new Error(`redis-server did not start on port ${port}`);
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
   };

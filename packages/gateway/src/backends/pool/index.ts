@@ -39,6 +39,8 @@ export interface PoolBackend extends UpstreamBackend {
   pools(): Iterable<PoolState>;
   /** A pool deployment's members and their state, whether or not it has served a request yet (`deployment show`). */
   state(resource: string, deployment: Deployment): PoolState;
+  /** Drops a deleted deployment's pool, so /metrics no longer shows it. */
+  forget(resource: string, deployment: string): void;
 }
 
 export interface PoolBackendOptions {
@@ -168,6 +170,7 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
     countTokens: (call) => route(call, 'countTokens'),
     pools: () => current.values(),
     state: stateFor,
+    forget: (resource, deployment) => current.delete(`${resource.toLowerCase()}/${deployment.toLowerCase()}`),
   };
 }
 

@@ -43,7 +43,7 @@ export function createUpstreamBackend(authHeaders: UpstreamAuthHeaders, pool: Up
       found = {
         messages: `${messages.pathname}${messages.search}`,
         countTokens: `${countTokens.pathname}${countTokens.search}`,
-        pool: pool.poolFor(messages, settings.maxConnections, settings.timeouts.connectMs),
+        pool: pool.poolFor(messages, settings.maxConnections, settings.timeouts.connectMs, settings.policy),
       };
       endpoints.set(settings, found);
     }

@@ -1,6 +1,7 @@
 // The body of `PUT` (or `PATCH`) `…/accounts/{a}/deployments/{d}`, validated into a DeploymentSpec: a catalog model
 // (`format: "Anthropic"`), a GlobalStandard or DataZoneStandard SKU and a capacity. Fields Azure's SDK drops
 // (`modelProviderData`) are accepted, never required.
+import type { UpstreamPolicy } from '../../backends/upstream/policy.ts';
 import { GatewayError } from '../../errors/index.ts';
 import { MAX_CAPACITY } from '../../limits/capacity.ts';
 import { getModel, listModels } from '../../models/catalog.ts';
@@ -30,6 +31,8 @@ export interface DeploymentBodyContext {
   declared: ReadonlyMap<string, CatalogModel>;
   /** A new deployment's capacity when the body names none. */
   defaultCapacity: (model: string) => number;
+  /** Where a pool's endpoints may point (the config's `upstreams`). */
+  upstreamPolicy: UpstreamPolicy;
 }
 
 /** Azure's words for an unknown model, then the models this gateway can deploy. */
@@ -105,9 +108,9 @@ function backendChoiceOf(value: unknown, fallback: DeploymentSpec['backendChoice
  * too: Azure's SDK drops `claudeFoundry` from what it sends, so its absence says the client does not know the field,
  * not that the pool should go.
  */
-function poolOf(value: unknown, existing: DeploymentRecord | undefined, model: string): PoolRecord | null {
+function poolOf(value: unknown, existing: DeploymentRecord | undefined, model: string, policy: UpstreamPolicy): PoolRecord | null {
   const extension = objectAt(value, 'properties.claudeFoundry');
-  const pool = parsePoolBody(extension, existing?.pool);
+  const pool = parsePoolBody(extension, existing?.pool, policy);
   if (pool === undefined) return existing?.pool ?? null;
   if (pool === null) return null;
   if (extension?.['backend'] === 'simulator') {
@@ -147,7 +150,7 @@ export function parseDeploymentBody(body: Json, existing: DeploymentRecord | und
     }
     skuName = found;
   }
-  const pool = poolOf(properties['claudeFoundry'], existing, model.name);
+  const pool = poolOf(properties['claudeFoundry'], existing, model.name, context.upstreamPolicy);
   return {
     skuName,
     capacity: capacityOf(sku?.['capacity'], base?.capacity ?? context.defaultCapacity(model.name)),

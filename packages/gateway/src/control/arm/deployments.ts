@@ -51,6 +51,7 @@ export async function putDeployment(ctx: ArmContext, t: DeploymentTarget, patch:
       now: Date.parse(ctx.now),
       declared: config.models,
       defaultCapacity: (model) => capacityWithinQuota(ctx, account, t.deployment, model, subscriptionType),
+      upstreamPolicy: config.upstreamPolicy,
     });
     checkQuota(ctx, account, { ...spec, name: existing?.name ?? t.deployment }, subscriptionType);
     try {

@@ -1,6 +1,7 @@
 // `properties.claudeFoundry.pool` of a deployment PUT or PATCH: several upstreams behind the one deployment, set over
 // ARM (docs/upstreams.md#pools-over-arm). Validated into a PoolRecord with 400s naming the property; secrets are
 // never answered back (poolJson shows them as REDACTED), and a member sent back as GET showed it keeps its stored secret.
+import type { UpstreamPolicy } from '../../backends/upstream/policy.ts';
 import { GatewayError } from '../../errors/index.ts';
 import type { PoolCredentialsRecord, PoolMemberRecord, PoolRecord } from '../../store/types.ts';
 import { booleanAt, isObject, type Json, objectAt, stringAt } from './fields.ts';
@@ -43,7 +44,8 @@ function limitsAt<K extends string>(value: unknown, path: string, fields: readon
   return out;
 }
 
-function endpointAt(value: unknown, path: string, kind: 'anthropic' | 'foundry'): string {
+/** An endpoint (a member's, an Entra authority): an http(s) URL without credentials, which the upstream policy allows. */
+function endpointAt(value: unknown, path: string, kind: 'anthropic' | 'foundry', policy: UpstreamPolicy): string {
   const text = stringAt(value, path, 2048) ?? (kind === 'anthropic' ? 'https://api.anthropic.com' : undefined);
   if (text === undefined) throw bad(path, "a foundry member needs its endpoint, e.g. 'https://{resource}.services.ai.azure.com/anthropic'.");
   let url: URL;
@@ -52,8 +54,9 @@ function endpointAt(value: unknown, path: string, kind: 'anthropic' | 'foundry')
   } catch {
     throw bad(path, `'${text.slice(0, 64)}' is not a URL; write https://host[:port][/path].`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad(path, `use an https (or http) URL, not ${url.protocol}.`);
   if (url.search || url.hash || url.username || url.password) throw bad(path, 'no query, fragment or credentials in the URL: the key goes in credentials.');
+  const refusal = policy.endpointRefusal(url);
+  if (refusal) throw bad(path, `${refusal}.`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
@@ -67,7 +70,7 @@ function secretAt(value: unknown, path: string, stored: string | undefined): str
   return text;
 }
 
-function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundry', stored: PoolCredentialsRecord | undefined): PoolCredentialsRecord {
+function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundry', stored: PoolCredentialsRecord | undefined, policy: UpstreamPolicy): PoolCredentialsRecord {
   const c = objectAt(value, path);
   if (!c) throw bad(path, `required: {"type": "key", "key": "..."}${kind === 'foundry' ? ' or {"type": "entra", "tenantId", "clientId", "clientSecret"}' : ''}.`);
   const type = c['type'];
@@ -82,13 +85,13 @@ function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundr
     const clientId = stringAt(c['clientId'], `${path}.clientId`, 128);
     if (!tenantId || !clientId) throw bad(`${path}.${tenantId ? 'clientId' : 'tenantId'}`, 'required for Entra client credentials.');
     const kept = stored?.type === 'entra' && stored.clientId === clientId ? stored.clientSecret : undefined;
-    const authority = c['authorityHost'] === undefined || c['authorityHost'] === null ? null : endpointAt(c['authorityHost'], `${path}.authorityHost`, 'foundry');
+    const authority = c['authorityHost'] === undefined || c['authorityHost'] === null ? null : endpointAt(c['authorityHost'], `${path}.authorityHost`, 'foundry', policy);
     return { type, tenantId, clientId, clientSecret: secretAt(c['clientSecret'], `${path}.clientSecret`, kept), authorityHost: authority };
   }
   throw bad(`${path}.type`, `use 'key'${kind === 'foundry' ? " or 'entra'" : ''}, not '${String(type).slice(0, 32)}'.`);
 }
 
-function memberAt(value: unknown, path: string, stored: readonly PoolMemberRecord[]): PoolMemberRecord {
+function memberAt(value: unknown, path: string, stored: readonly PoolMemberRecord[], policy: UpstreamPolicy): PoolMemberRecord {
   if (!isObject(value)) throw bad(path, `expected an object such as ${EXAMPLE.slice(13, -2)}.`);
   onlyKnown(value, path, MEMBER_FIELDS);
   const name = stringAt(value['name'], `${path}.name`, 64);
@@ -99,9 +102,9 @@ function memberAt(value: unknown, path: string, stored: readonly PoolMemberRecor
   return {
     name,
     kind,
-    endpoint: endpointAt(value['endpoint'], `${path}.endpoint`, kind),
+    endpoint: endpointAt(value['endpoint'], `${path}.endpoint`, kind, policy),
     model: stringAt(value['model'], `${path}.model`, 128) ?? null,
-    credentials: credentialsAt(value['credentials'], `${path}.credentials`, kind, before?.credentials),
+    credentials: credentialsAt(value['credentials'], `${path}.credentials`, kind, before?.credentials, policy),
     weight: numberAt(value['weight'], `${path}.weight`, 0.001, 1_000_000, false) ?? 1,
     priority: numberAt(value['priority'], `${path}.priority`, 0, 1000, true) ?? 0,
     rateLimits: limitsAt(value['rateLimits'], `${path}.rateLimits`, ['rpm', 'itpm', 'otpm'], 1, 1_000_000_000_000),
@@ -111,9 +114,10 @@ function memberAt(value: unknown, path: string, stored: readonly PoolMemberRecor
 
 /**
  * The pool a body sets: a PoolRecord, null to remove it (`"pool": null`), undefined when the body does not say.
- * `stored` is the deployment's pool now, whose secrets a member sent back redacted keeps.
+ * `stored` is the deployment's pool now, whose secrets a member sent back redacted keeps; every endpoint must be one
+ * the config's upstream `policy` allows.
  */
-export function parsePoolBody(extension: Json | undefined, stored: PoolRecord | null | undefined): PoolRecord | null | undefined {
+export function parsePoolBody(extension: Json | undefined, stored: PoolRecord | null | undefined, policy: UpstreamPolicy): PoolRecord | null | undefined {
   if (!extension || !('pool' in extension)) return undefined;
   const path = 'properties.claudeFoundry.pool';
   const value = extension['pool'];
@@ -122,7 +126,7 @@ export function parsePoolBody(extension: Json | undefined, stored: PoolRecord | 
   onlyKnown(value, path, POOL_FIELDS);
   const list = value['members'];
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_MEMBERS) throw bad(`${path}.members`, `expected 1 to ${MAX_MEMBERS} members, e.g. ${EXAMPLE.slice(12, -1)}.`);
-  const members = list.map((m: unknown, i) => memberAt(m, `${path}.members[${i}]`, stored?.members ?? []));
+  const members = list.map((m: unknown, i) => memberAt(m, `${path}.members[${i}]`, stored?.members ?? [], policy));
   for (const [i, m] of members.entries()) {
     if (members.findIndex((o) => o.name === m.name) !== i) throw bad(`${path}.members[${i}].name`, `'${m.name}' names another member too; give each a distinct name.`);
   }
