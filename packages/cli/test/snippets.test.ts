@@ -17,6 +17,20 @@ const BODY = {
   messages: [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: [{ type: 'text', text: "It's 'quoted'" }] }, { role: 'user', content: [] }],
 };
 
+/** Python's own parser accepts `source` (throws with its error otherwise). */
+const pythonParses = (source: string) => execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: source });
+
+/** Node accepts `source` as an ES module (`node --check` on an .mjs file). */
+function nodeParses(source: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cf-snippet-'));
+  try {
+    writeFileSync(join(dir, 'call.mjs'), source);
+    execFileSync(process.execPath, ['--check', join(dir, 'call.mjs')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test("curl's -d argument, as bash reads it, is the body with stream: true", () => {
   const { curl } = streamedCallSnippets(BODY);
   // bash parses the command; a function named curl prints its argument after -d.
@@ -30,18 +44,12 @@ test("Python's parser reads the literal as the same body (True, False, None)", (
   assert.deepEqual(JSON.parse(out), BODY);
   assert.match(pythonLiteral({ a: true, b: false, c: null }, ''), /True,\n.*False,\n.*None/);
   const { python } = streamedCallSnippets(BODY);
-  execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: python });
+  pythonParses(python);
 });
 
 test('the TypeScript snippet is a module Node parses (plain JavaScript, pasteable into an .mjs file)', () => {
   const { typescript } = streamedCallSnippets(BODY);
-  const dir = mkdtempSync(join(tmpdir(), 'cf-snippet-'));
-  try {
-    writeFileSync(join(dir, 'call.mjs'), typescript);
-    execFileSync(process.execPath, ['--check', join(dir, 'call.mjs')]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  nodeParses(typescript);
   assert.match(typescript, /client\.messages\.stream\(\{\n {2}"model": "paced"/);
 });
 
@@ -52,15 +60,9 @@ test("the Entra variant: curl's bearer is the Azure CLI's token for the data pla
   const printed = execFileSync('bash', ['-c', script], { encoding: 'utf8' });
   assert.match(printed, /^Authorization: Bearer token-for:account get-access-token --resource https:\/\/cognitiveservices\.azure\.com --query accessToken -o tsv$/m);
   assert.deepEqual(JSON.parse(printed.slice(printed.indexOf('BODY ') + 5)), { ...BODY, stream: true });
-  execFileSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: python });
+  pythonParses(python);
   assert.match(python, /azure_ad_token_provider=get_bearer_token_provider\(DefaultAzureCredential\(\), "https:\/\/cognitiveservices\.azure\.com\/\.default"\)/);
-  const dir = mkdtempSync(join(tmpdir(), 'cf-snippet-'));
-  try {
-    writeFileSync(join(dir, 'call.mjs'), typescript);
-    execFileSync(process.execPath, ['--check', join(dir, 'call.mjs')]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  nodeParses(typescript);
   assert.match(typescript, /azureADTokenProvider: getBearerTokenProvider\(new DefaultAzureCredential\(\), 'https:\/\/cognitiveservices\.azure\.com\/\.default'\)/);
   for (const text of [curl, python, typescript]) assert.doesNotMatch(text, /API_KEY|x-api-key|api_key/);
 });

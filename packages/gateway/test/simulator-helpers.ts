@@ -1,16 +1,13 @@
 // Hand-built deployments, requests and backend calls for tests that drive the simulator directly.
 import assert from 'node:assert/strict';
 import { createSimulator } from '../src/backends/simulator/index.ts';
-import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID } from '../src/config/index.ts';
+import { DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID, defaultSimulatorProfile } from '../src/config/index.ts';
 import type { Deployment, Resource, SimulatorProfile } from '../src/control/types.ts';
 import type { ContentBlock, CountTokensRequest, Message, MessagesRequest, StreamEvent, ToolUseBlock } from '../src/dataplane/types.ts';
 import type { BackendCall, BackendReply } from '../src/backends/types.ts';
 
-export const QUIET_PROFILE: SimulatorProfile = {
-  ttftMs: 0,
-  tokensPerSecond: 0,
-  faults: { rate429: 0, rate500: 0, rate529: 0, rateMidstream: 0 },
-};
+/** No latency and no faults: the simulator's default profile. */
+export const QUIET_PROFILE: SimulatorProfile = defaultSimulatorProfile();
 
 /** A deployment named after its model unless `name` says otherwise, with no latency and no faults. */
 export function testDeployment(model = 'claude-sonnet-4-6', overrides: Partial<Deployment> = {}): Deployment {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Request } from 'playwright-core';
 import { createUser } from '../../gateway/src/identity/users.ts';
+import { defaultSimulatorProfile } from '../../gateway/src/config/index.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { accountScope, assign } from '../../gateway/test/identity-helpers.ts';
 import { loggedRecord, managementToken, ROLES } from '../../gateway/test/telemetry-helpers.ts';
@@ -14,7 +15,8 @@ import { axe, clean, launchChromium, openPage, screenshot, screenshotsDir, signI
 
 const shots = screenshotsDir();
 const RESOURCE = 'keyless';
-const QUIET = { rate429: 0, rate500: 0, rate529: 0, rateMidstream: 0 };
+/** No injected faults: the simulator's default. */
+const QUIET = defaultSimulatorProfile().faults;
 
 let gw: TestGateway;
 let browser: Browser;

@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import type { Browser } from 'playwright-core';
+import { defaultSimulatorProfile } from '../../gateway/src/config/index.ts';
 import { startTestGateway, type TestGateway } from '../../gateway/test/helpers.ts';
 import { loggedRecord, managementToken, ROLES } from '../../gateway/test/telemetry-helpers.ts';
 import { adminPassword, axe, clean, fits, launchChromium, openPage, screenshot, screenshotsDir, signIn } from './browser-helpers.ts';
 
 const shots = screenshotsDir();
 const RESOURCE = 'claude-local';
-const QUIET = { rate429: 0, rate500: 0, rate529: 0, rateMidstream: 0 };
+/** No injected faults: the simulator's default. */
+const QUIET = defaultSimulatorProfile().faults;
 
 let gw: TestGateway;
 let browser: Browser;
