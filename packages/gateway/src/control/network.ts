@@ -40,14 +40,14 @@ export function networkAccess(publicNetworkAccess: 'Enabled' | 'Disabled', acls:
   return access;
 }
 
-/** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is 127.0.0.1. */
-function normalize(address: string): string {
+/** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is 127.0.0.1; any other address is itself. */
+export function unmappedAddress(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
 /** Whether a socket's peer address (IPv4-mapped or not) lies in `list`. */
 export function peerInRanges(list: BlockList, address: string): boolean {
-  return contains(list, normalize(address));
+  return contains(list, unmappedAddress(address));
 }
 
 function contains(list: BlockList, address: string): boolean {
@@ -64,10 +64,10 @@ export function addressAllowed(access: NetworkAccess, address: string): boolean 
  * that is not one (entries further left could have been written by anyone).
  */
 export function clientAddress(req: IncomingMessage, trustedProxies: BlockList | undefined): string {
-  let address = normalize(req.socket.remoteAddress ?? '');
+  let address = unmappedAddress(req.socket.remoteAddress ?? '');
   if (!trustedProxies || !contains(trustedProxies, address)) return address;
   const header = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => normalize(h.trim()));
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => unmappedAddress(h.trim()));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
     if (isIP(hop) === 0) break;

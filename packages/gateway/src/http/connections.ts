@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
 import type { BlockList, Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
-import { compileRanges, peerInRanges } from '../control/network.ts';
+import { compileRanges, peerInRanges, unmappedAddress } from '../control/network.ts';
 import { GatewayError } from '../errors/index.ts';
 import { answerAndClose, rawErrorResponse } from './answer-raw.ts';
 import type { ConnectionSettings } from './config.ts';
@@ -67,7 +67,7 @@ export function createConnectionGuard(settings: ConnectionSettings, trustedProxi
     stats.open++;
     socket.once('close', () => stats.open--);
     if (settings.maxPerAddress === 0 || (proxies && peerInRanges(proxies, address))) return true;
-    const key = address.startsWith('::ffff:') ? address.slice(7) : address;
+    const key = unmappedAddress(address);
     const count = perAddress.get(key) ?? 0;
     if (count >= settings.maxPerAddress) return false;
     perAddress.set(key, count + 1);

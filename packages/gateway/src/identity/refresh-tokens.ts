@@ -12,7 +12,7 @@ import type { DirectoryPrincipal } from './directory-snapshot.ts';
 import { missing, oauth } from './oauth.ts';
 
 /** "Refresh tokens sent to a redirect URI registered as spa expire after 24 hours." */
-export const SPA_REFRESH_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const SPA_REFRESH_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Bounds the memory a flood of sign-ins or refreshes can take; the oldest are forgotten first. */
 const MAX_REFRESH_TOKENS = 50_000;
 

@@ -53,10 +53,17 @@ export class Admission {
   }
 
   #finish(usage: TokenUsage | undefined, aborted: boolean): void {
-    if (usage) this.#reservation.reconcile(countedTokens(usage));
-    else if (!aborted) this.#reservation.reconcile({ input: 0, output: 0 });
-    // Aborted with no usage seen: the upstream may have worked on it; the estimate stands.
+    settleWith(this.#reservation, usage, aborted);
   }
+}
+
+/**
+ * Settles a reservation with the usage a reply reported; with none, a request that ran to its end used nothing,
+ * while an aborted one keeps its estimate (the upstream may have worked on it).
+ */
+export function settleWith(reservation: Reservation, usage: TokenUsage | undefined, aborted: boolean): void {
+  if (usage) reservation.reconcile(countedTokens(usage));
+  else if (!aborted) reservation.reconcile({ input: 0, output: 0 });
 }
 
 /** The request's input tokens by the gateway's estimator: the context-window check and admission share one count. */

@@ -14,7 +14,7 @@ import { StoreOpenError } from './types.ts';
 const SQLITE_BUSY = 5;
 const RETRY_MS = 15;
 /** A section (creating the CA, a scrypt hash or two) takes well under a second; a holder this slow is stuck. */
-export const PROCESS_LOCK_WAIT_MS = 60_000;
+const PROCESS_LOCK_WAIT_MS = 60_000;
 
 export interface ProcessLock {
   /** Resolves once this process holds the lock; rejects after `waitMs` saying who to look at. */

@@ -30,6 +30,7 @@ import { billedTokens, costOf } from './pricing.ts';
 import type { RequestLogRecord } from './record.ts';
 import { RequestTrace } from './trace.ts';
 import { WorkerLogStore } from './worker-store.ts';
+import { unmappedAddress } from '../control/network.ts';
 
 export const LOG_DATABASE_FILE = 'logs.db';
 /** service.version on exported telemetry: the gateway package's version. */
@@ -61,9 +62,7 @@ export interface TelemetryOptions {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** An IPv4 peer on a dual-stack listener as IPv4 (`::ffff:10.0.0.1` → `10.0.0.1`). */
-const clientIpOf = (address: string | undefined): string | null =>
-  address === undefined ? null : address.startsWith('::ffff:') ? address.slice(7) : address;
+const clientIpOf = (address: string | undefined): string | null => (address === undefined ? null : unmappedAddress(address));
 
 export function retentionPolicy(config: GatewayConfig): RetentionPolicy {
   return {

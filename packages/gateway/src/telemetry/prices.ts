@@ -2,13 +2,11 @@
 // (the portal's playground shows each turn's cost with them). Prices are public facts (Anthropic's and Foundry's
 // pricing pages), so any authenticated caller may read them; the route still takes a token, as every route
 // under /monitoring/ does.
-import type { DeploymentSku } from '../control/types.ts';
+import { SKU_PRICE_FACTORS } from './pricing.ts';
 import { listModels, lifecycleOf } from '../models/index.ts';
 import { sendJson } from '../http/respond.ts';
 import type { CallerContext, Route } from '../http/routes.ts';
 
-/** What each SKU multiplies the list price by (pricing.ts applies it; models.md section 4). */
-const SKU_PRICE_FACTORS: Readonly<Record<DeploymentSku, string>> = { GlobalStandard: '1', DataZoneStandard: '1.1' };
 
 export function pricesRoute(now: () => number): Route {
   const prices = ({ res, ids }: CallerContext) => {

@@ -38,6 +38,17 @@ function parse(rates: PriceRates): ParsedRates {
 }
 
 /** Usage in the five billed categories; cache writes split 5m/1h. */
+/**
+ * What each SKU multiplies the list price by, in tenths: US Data Zone Standard bills 1.1x on every category
+ * (models.md section 4). The one table: costOf applies it, GET /monitoring/prices publishes it.
+ */
+const SKU_FACTOR_TENTHS: Readonly<Record<DeploymentSku, bigint>> = { GlobalStandard: 10n, DataZoneStandard: 11n };
+
+/** The SKU factors as decimal strings, for clients that price replies themselves. */
+export const SKU_PRICE_FACTORS: Readonly<Record<DeploymentSku, string>> = Object.fromEntries(
+  Object.entries(SKU_FACTOR_TENTHS).map(([sku, tenths]) => [sku, String(Number(tenths) / 10)]),
+) as Record<DeploymentSku, string>;
+
 export interface BilledTokens {
   input: number;
   output: number;
@@ -68,6 +79,5 @@ export function costOf(tokens: BilledTokens, model: Priced, sku: DeploymentSku):
     BigInt(tokens.cacheWrite5m) * r.write5m +
     BigInt(tokens.cacheWrite1h) * r.write1h +
     BigInt(tokens.cacheRead) * r.read;
-  // US Data Zone Standard bills 1.1x on every category (models.md section 4).
-  return sku === 'DataZoneStandard' ? divideRounded(scaled * 11n, TO_PICO * 10n) : divideRounded(scaled, TO_PICO);
+  return divideRounded(scaled * SKU_FACTOR_TENTHS[sku], TO_PICO * 10n);
 }

@@ -1,7 +1,7 @@
 // A pool member's own budget (requests, uncached input and output tokens per minute), drawn through the gateway's
 // Limiter like a deployment's: a member whose budget is spent is passed by for the next, not counted as failing.
 import type { PoolMemberSettings } from '../../control/types.ts';
-import { countedTokens } from '../../limits/admission.ts';
+import { settleWith } from '../../limits/admission.ts';
 import type { Reservation, Scope } from '../../limits/index.ts';
 import type { TokenUsage } from '../types.ts';
 
@@ -20,9 +20,5 @@ export function budgetScope(poolKey: string, member: PoolMemberSettings): Scope 
 
 /** Settles a served request's reservation with what it used (as admission does); a client gone with no usage seen keeps the estimate. */
 export function settleBudget(reservation: Reservation, usage: Promise<TokenUsage | undefined>, aborted: () => boolean): void {
-  const finish = (used: TokenUsage | undefined) => {
-    if (used) reservation.reconcile(countedTokens(used));
-    else if (!aborted()) reservation.reconcile({ input: 0, output: 0 });
-  };
-  usage.then(finish, () => finish(undefined));
+  usage.then((used) => settleWith(reservation, used, aborted()), () => settleWith(reservation, undefined, aborted()));
 }

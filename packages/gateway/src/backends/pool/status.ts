@@ -14,7 +14,7 @@ const READ = 'Microsoft.CognitiveServices/accounts/deployments/read';
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 
 /** The pool and each member's live state, as the endpoint answers it. */
-export function poolView(state: PoolState, now: number) {
+function poolView(state: PoolState, now: number) {
   const { settings } = state;
   return {
     resource: state.resource,

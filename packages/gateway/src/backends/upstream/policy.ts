@@ -1,7 +1,8 @@
 // Where the gateway may connect for an endpoint that arrived over ARM (a pool member's `endpoint`, an Entra
 // `authorityHost`): the config's `upstreams.allow` (host names, `*.` wildcards of one label, IP addresses and CIDR
-// ranges) and `upstreams.allowHttp`. Checked when ARM accepts the endpoint and again when a connection is opened,
-// on the addresses the name resolves to, so a name that later resolves to 127.0.0.1 or 169.254.169.254 is refused
+// ranges) and `upstreams.allowHttp`. Checked when ARM accepts the endpoint; a member's endpoint is checked again when a
+// connection is opened, on the addresses the name resolves to, so a name that later resolves to 127.0.0.1 or
+// 169.254.169.254 is refused. An `authorityHost` is checked by name only: `@azure/identity` opens its own connections
 // (docs/security.md#where-the-gateway-connects). Endpoints in the config file are the operator's and not checked.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { BlockList, type LookupFunction } from 'node:net';
