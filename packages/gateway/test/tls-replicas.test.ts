@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { TlsCertificates, tlsNames, tlsStorage } from '../src/http/tls.ts';
 import { openConfiguredStore } from '../src/store/index.ts';
 import { type PostgresServer, startPostgres } from './services/postgres.ts';
 
@@ -116,4 +117,34 @@ test('a CA renewed through one replica is adopted by another through change prop
   assert.equal(await storedCa(url), renewed);
   watching.child.kill('SIGTERM');
   assert.equal(await watching.exited, 0, watching.errors());
+});
+
+test('replicas serving different names keep their own server certificates across refreshes (the shared names file is the CA’s)', async () => {
+  const url = pg.createDatabase('tls_names');
+  const env = { ...process.env, CLAUDE_FOUNDRY_SECRET_KEY: SECRET_KEY };
+  const open = async (name: string, host: string) => {
+    const dir = join(root, name);
+    const store = await openConfiguredStore({ dataDir: dir, store: { postgres: url } }, env);
+    const tls = await TlsCertificates.open(dir, tlsNames(['claude-local'], [], host), Date.now, tlsStorage(dir, store), (work) => store.exclusive(work));
+    return { store, tls };
+  };
+  const a = await open('names-a', '127.0.0.1');
+  const b = await open('names-b', '127.0.0.2');
+  try {
+    // The second replica's host widened the CA: the first re-issues its certificate from it once.
+    await a.tls.refresh();
+    await b.tls.refresh();
+    const settled = [a.tls.cert, b.tls.cert];
+    for (let round = 0; round < 3; round++) {
+      await a.tls.refresh();
+      await b.tls.refresh();
+    }
+    assert.deepEqual([a.tls.cert, b.tls.cert], settled, 'no certificate re-issued by a refresh with nothing changed');
+    assert.match(new X509Certificate(b.tls.cert).subjectAltName ?? '', /127\.0\.0\.2/);
+  } finally {
+    for (const r of [a, b]) {
+      r.tls.close();
+      await r.store.close();
+    }
+  }
 });

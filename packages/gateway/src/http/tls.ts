@@ -96,6 +96,8 @@ export class TlsCertificates {
   #ca!: Ca;
   /** The names the CA in use was issued for (caNames' form). */
   #caNames: string[] = [];
+  /** The names of the server certificate this process issued (shared storage keeps the leaf in memory, so its names too). */
+  #leafNames: string[] | undefined;
   #key = '';
   #cert = '';
   #context: SecureContext | undefined;
@@ -220,7 +222,7 @@ export class TlsCertificates {
       leaf.checkIssued(this.#ca.cert) &&
       leaf.verify(this.#ca.cert.publicKey) &&
       Date.parse(leaf.validTo) > now + RENEW_DAYS * DAY &&
-      sameSet(issued.leaf, wanted);
+      sameSet(this.#files.shared ? (this.#leafNames ?? []) : issued.leaf, wanted);
     if (!current) {
       const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const der = await createCertificate({
@@ -236,7 +238,10 @@ export class TlsCertificates {
       cert = new X509Certificate(der).toString();
       await this.#files.write(KEY_FILE, key);
       await this.#files.write(CERT_FILE, cert);
-      await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: this.#caNames, leaf: wanted } satisfies IssuedNames)}\n`);
+      this.#leafNames = wanted;
+      // Shared, the names file is the CA's alone: each replica's server certificate (and so its names) stays in its memory.
+      if (!this.#files.shared) await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: this.#caNames, leaf: wanted } satisfies IssuedNames)}\n`);
+      else if (caChanged) await this.#files.write(NAMES_FILE, `${JSON.stringify({ ca: this.#caNames, leaf: [] } satisfies IssuedNames)}\n`);
     }
     if (current && this.#context) return;
     this.#key = key!;

@@ -51,7 +51,9 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
   if (typeof channel.send !== 'function') throw new Error('createClusterLimiter() runs in a cluster worker (or a child with an IPC channel); this process has none.');
   const waiting = new Map<number, Waiter>();
   const leases = new Map<string, Lease>();
-  const out = batcher<WorkerItem>((batch) => channel.send!(batch));
+  // A channel closed under us (the primary gone: the whole server is stopping) reports to the callback instead of
+  // raising 'error' on the process; what was not sent has no one left to receive it.
+  const out = batcher<WorkerItem>((batch) => channel.send!(batch, undefined, undefined, () => {}));
   let next = 1;
 
   const repay = (lease: Lease) => {
@@ -161,11 +163,7 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
     async close() {
       clearInterval(expiry);
       for (const lease of leases.values()) repay(lease);
-      try {
-        out.flush();
-      } catch {
-        // The primary is gone already: nothing to give back to.
-      }
+      out.flush();
       channel.off('message', onMessage);
       for (const waiter of waiting.values()) waiter(undefined);
       waiting.clear();

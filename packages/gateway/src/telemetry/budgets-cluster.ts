@@ -82,7 +82,9 @@ export function serveClusterBudgets(cluster: Cluster): { close(): void } {
 /** A worker's side: the book's spend and budget changes go to the primary, and the others' come back. */
 export function shareBudgetsInCluster(book: BudgetBook, store: Pick<RequestLogStore, 'budgets'>, channel: Pick<NodeJS.Process, 'send' | 'on' | 'off'> = process): { close(): void } {
   if (typeof channel.send !== 'function') throw new Error('shareBudgetsInCluster() runs in a cluster worker; this process has no IPC channel.');
-  const post = (m: ToPrimary) => channel.send!(m);
+  // A closed channel (the primary gone: the whole server is stopping) reports to the callback instead of raising
+  // 'error' on the process; its totals go with it, and the request log has the spend.
+  const post = (m: ToPrimary) => channel.send!(m, undefined, undefined, () => {});
   const claims = new Map<number, (mine: boolean) => void>();
   let next = 1;
   // Spend added up per month and resource since the last send.
@@ -136,12 +138,7 @@ export function shareBudgetsInCluster(book: BudgetBook, store: Pick<RequestLogSt
   return {
     close() {
       clearInterval(timer);
-      try {
-        sendSpend();
-      } catch (err) {
-        // The primary is gone (the whole server is stopping): its totals go with it; the request log has the spend.
-        logger().debug({ err }, 'spend not sent to the primary at close');
-      }
+      sendSpend();
       channel.off('message', onMessage);
     },
   };
