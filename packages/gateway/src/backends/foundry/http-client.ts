@@ -1,5 +1,5 @@
 // The HttpClient @azure/identity is given for a pool member's Entra credentials (set over ARM): its requests (the
-// authority's OpenID configuration, the token POST, and any redirect its pipeline follows) are sent through undici
+// authority's OpenID configuration, the token POST, a same-origin redirect its pipeline follows) are sent through undici
 // with the upstream policy's connector (upstream/policy.ts), so a name that resolves to a loopback, private or
 // link-local address is refused at connect, as the member's own connections are. Without it, @azure/identity would
 // open its own connections, checked by name only when ARM accepted the authority.
@@ -10,6 +10,8 @@ import { checkedConnector, type UpstreamPolicy, UpstreamRefused } from '../upstr
 /** Token requests are few (one an hour per credential): an idle connection is not worth keeping long. */
 const IDLE_MS = 5_000;
 const CONNECT_MS = 10_000;
+/** Entra answers in well under a second; a token server that stalls must not hold every request waiting for the token for undici's default 5 minutes. */
+const ANSWER_MS = 30_000;
 
 type CreateHeaders = (raw: Record<string, string>) => PipelineResponse['headers'];
 
@@ -24,6 +26,8 @@ export class PolicyHttpClient implements HttpClient {
     this.#agent = new Agent({
       keepAliveTimeout: IDLE_MS,
       keepAliveMaxTimeout: IDLE_MS,
+      headersTimeout: ANSWER_MS,
+      bodyTimeout: ANSWER_MS,
       connect: (options, callback) =>
         connector(options, (err, socket) => {
           if (err instanceof UpstreamRefused) this.refused = err;
