@@ -94,7 +94,7 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     let redeemed: Redemption;
     let refresh: { refreshToken: string; expiresAt: number } | undefined;
     if (grant === 'authorization_code') {
-      redeemed = deps.codes.redeem(form);
+      redeemed = await deps.codes.redeem(form);
       if (redeemed.offline) refresh = await deps.refreshTokens.issue(redeemed.user, redeemed.clientId);
     } else {
       // The scope is checked first: a refresh for an unknown resource uses nothing up.

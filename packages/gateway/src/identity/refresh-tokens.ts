@@ -5,7 +5,7 @@
 // refresh tokens expire 24 hours after the sign-in and the ones a refresh returns carry that expiry over. Entra
 // does not revoke a refresh token when it is used ("Securely delete the old refresh token after acquiring a new
 // one"), and neither does this: there is no single-use rotation. A password reset revokes them all, as in Entra.
-// Grants live in the store (store/refresh-grants.ts), so a token issued by one replica or worker is redeemed by any
+// Grants live in the store (store/oauth-grants.ts), so a token issued by one replica or worker is redeemed by any
 // other and survives a restart; only the SHA-256 of a token is kept, so a copy of the database or a heap dump holds
 // nothing that can be redeemed. A redemption reads the grant with its user's current secret hash, so a password reset
 // committed by any replica refuses the user's tokens on every replica at once.

@@ -8,7 +8,7 @@ import { logger } from '../log/index.ts';
 import { runPostgresMigrations } from './migrate.ts';
 import { MIGRATIONS, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { postgresTables } from './postgres-tables.ts';
-import { postgresRefreshGrants } from './refresh-grants.ts';
+import { postgresOAuthGrants } from './oauth-grants.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
 import { ChangeWatcher, ownTransactions } from './transact.ts';
 import { type Store, StoreOpenError, type StoreTables } from './types.ts';
@@ -141,8 +141,8 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
   return {
     dialect: 'postgres',
     ...reads,
-    // Grants are no snapshot's: their writes commit without a version bump or a NOTIFY.
-    refreshGrants: postgresRefreshGrants(
+    // Grants and codes are no snapshot's: they commit without a version bump or a NOTIFY.
+    ...postgresOAuthGrants(
       guard(async (sql: string, params: unknown[]) => (await pool.query<Record<string, unknown>>(sql, params)).rows),
       (work) => inTransaction((client) => work(async (sql, params) => (await client.query<Record<string, unknown>>(sql, params)).rows)),
     ),

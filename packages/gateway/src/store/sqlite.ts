@@ -8,7 +8,7 @@ import { pragma, runMigrations } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { openProcessLock } from './process-lock.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
-import { sqliteRefreshGrants } from './refresh-grants.ts';
+import { sqliteOAuthGrants } from './oauth-grants.ts';
 import { assignmentOf, principalOf, secretContext } from './rows.ts';
 import { sqliteControlTables } from './sqlite-control.ts';
 import { ChangeWatcher, ownTransactions, SerialQueue } from './transact.ts';
@@ -170,7 +170,7 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
       return result;
     });
 
-  // Grants are no snapshot's: their writes commit without a version bump (data_version still moves; the version does not).
+  // Grants and codes are no snapshot's: they commit without a version bump (data_version moves; the version does not).
   const plain = <T>(work: () => T): Promise<T> =>
     queue.run(async () => {
       db.exec('BEGIN IMMEDIATE');
@@ -187,7 +187,7 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
   return {
     dialect: 'sqlite',
     ...ownTransactions(tables, transaction),
-    refreshGrants: sqliteRefreshGrants(db, plain),
+    ...sqliteOAuthGrants(db, plain),
     transaction,
     exclusive: (work) =>
       exclusive.run(async () => {

@@ -202,7 +202,7 @@ export interface RefreshGrantRecord {
 }
 
 /**
- * The refresh tokens' grants (store/refresh-grants.ts). Their writes are SQL transactions that do not bump the change
+ * The refresh tokens' grants (store/oauth-grants.ts). Their writes are SQL transactions that do not bump the change
  * version: no snapshot holds grants (each redemption reads the store), so a sign-in reloads nothing anywhere.
  */
 export interface RefreshGrants {
@@ -212,9 +212,27 @@ export interface RefreshGrants {
   add(grant: RefreshGrantRecord, limits: { now: number; perUser: number }): Promise<void>;
 }
 
+/** A pending authorization code, as kept: its SHA-256; `details` is the rest of it as JSON (identity/authorize.ts). */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  objectId: string;
+  details: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The pending authorization codes, written as the refresh grants are (no version bump). */
+export interface AuthorizationCodeStore {
+  /** In one transaction: stores `code`, deletes every expired code, and keeps only the user's `perUser` newest. */
+  add(code: AuthorizationCodeRecord, limits: { now: number; perUser: number }): Promise<void>;
+  /** Counts a presentation of the code, atomically across replicas: `uses` 1 is the first; undefined: no such code. */
+  use(codeHash: string): Promise<(AuthorizationCodeRecord & { uses: number }) | undefined>;
+}
+
 export interface Store extends StoreTables {
   readonly dialect: 'sqlite' | 'postgres';
   readonly refreshGrants: RefreshGrants;
+  readonly authorizationCodes: AuthorizationCodeStore;
   /**
    * Runs `work` in one transaction that holds the store's write lock (across processes), then bumps the change
    * version and commits; a throw rolls everything back. The tables outside `tx` are not to be used inside it.
