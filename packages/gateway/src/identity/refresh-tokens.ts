@@ -21,7 +21,7 @@ const SPA_REFRESH_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
  * resources hourly makes about 50 in a day; this leaves room for many devices while a flood of sign-ins cannot fill
  * the disk. Expired grants are deleted by every new one.
  */
-export const MAX_REFRESH_TOKENS_PER_USER = 500;
+const MAX_REFRESH_TOKENS_PER_USER = 500;
 
 interface Grant {
   clientId: string;
