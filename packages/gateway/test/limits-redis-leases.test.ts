@@ -53,7 +53,8 @@ const ask = (input: number, output = 1): Demand => ({ requests: 1, input, output
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('after one round trip, requests the slice covers are admitted here, synchronously, with no command', async () => {
-  const { limiter, redis } = await replica('sync:');
+  // A long life: no renewal within the test, however slow the machine.
+  const { limiter, redis } = await replica('sync:', 10_000);
   const scopes: Scope[] = [
     { key: 'res/d@1', limits: { rpm: 64_000, itpm: 64_000_000, otpm: 6_400_000 } },
     { key: 'pool:sub/m', limits: { rpm: 128_000, itpm: 128_000_000, otpm: 12_800_000 } },
@@ -65,17 +66,34 @@ test('after one round trip, requests the slice covers are admitted here, synchro
   assert.deepEqual([lent['a'], lent['b'], lent['c']], [1_000, 1_000_000, 100_000], 'a slice of 1/64 of each limit is out on loan');
   assert.equal(lent['r'], 64_000 - 1 - 1_000, 'and taken out of the bucket with the request');
   const before = await scriptsRun(redis);
-  for (let i = 0; i < 500; i++) {
+  // 400 of the slice's 1,000 requests: under half spent, so no renewal either.
+  for (let i = 0; i < 400; i++) {
     const outcome = limiter.reserve(scopes, ask(100, 50));
     assert.ok(!(outcome instanceof Promise), `request ${i} waited for Redis`);
     assert.equal(outcome.ok, true);
     (outcome as Reservation).reconcile({ input: 100, output: 10 });
   }
-  assert.equal(await scriptsRun(redis), before, 'no script ran for the 500 leased admissions');
+  assert.equal(await scriptsRun(redis), before, 'no script ran for the 400 leased admissions');
   // Different limits (the deployment was changed): the slice lent under the old ones is not spent.
   const changed = limiter.reserve([{ ...scopes[0]!, limits: { rpm: 32_000, itpm: 32_000_000, otpm: 3_200_000 } }, scopes[1]!], ask(100, 50));
   assert.ok(changed instanceof Promise);
   assert.equal((await changed).ok, true);
+});
+
+test('a slice half spent is replaced in the background: under steady traffic no request waits for Redis', async () => {
+  const { limiter, redis } = await replica('renew:', 10_000);
+  const scopes: Scope[] = [{ key: 'res/renew', limits: { rpm: 64_000, itpm: 64_000_000, otpm: 6_400_000 } }];
+  assert.equal((await limiter.reserve(scopes, ask(10))).ok, true);
+  const before = await scriptsRun(redis);
+  // Slices of 1,000 requests: 2,500 admissions need two fresh slices, each asked while the last is half spent.
+  for (let i = 0; i < 2_500; i++) {
+    const outcome = limiter.reserve(scopes, ask(10));
+    assert.ok(!(outcome instanceof Promise), `request ${i} waited for Redis`);
+    assert.equal(outcome.ok, true);
+    if (i % 400 === 399) await sleep(20); // the renewal's reply lands
+  }
+  const ran = (await scriptsRun(redis)) - before;
+  assert.ok(ran >= 2 && ran <= 8, `${ran} scripts for 2,500 admissions (renewals and repayments)`);
 });
 
 test('idle slices go back with what they did not spend; the settlements of the requests they funded come back into them', async () => {

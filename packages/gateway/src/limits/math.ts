@@ -55,6 +55,11 @@ export function addTo(into: Levels, amounts: Readonly<Levels>, sign = 1): void {
   into.output += sign * amounts.output;
 }
 
+/** `levels` × `factor`, field by field, as new levels. */
+export function times(levels: Readonly<Levels>, factor: number): Levels {
+  return { requests: levels.requests * factor, input: levels.input * factor, output: levels.output * factor };
+}
+
 /** `a` less `b`, field by field, as new levels. */
 export function minus(a: Readonly<Levels>, b: Readonly<Levels>): Levels {
   return { requests: a.requests - b.requests, input: a.input - b.input, output: a.output - b.output };

@@ -5,8 +5,9 @@
 // Leases, as `--workers` leases from its primary (primary.ts): while a bucket stays at least half full after it,
 // an admission also lends this replica 1/64 of the scope's limits, taken out of the Redis bucket; requests the
 // slices of all their scopes cover are then admitted here, synchronously, with no command at all, and settle into
-// the slice. A slice goes back (its unspent part, in one script) once it no longer covers a request, or `leaseMs`
-// after it came. No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
+// the slice. A slice half spent or half its life old is renewed in the background (a script that only lends), so
+// under steady traffic no request waits. A slice goes back (its unspent part, in one script) when replaced, once
+// it no longer covers a request, or `leaseMs` after it came. No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
 // low, so there every admission is Redis's; nor for a `fail-closed` deployment's requests. What leases cost: a
 // replica's unused slice is capacity another replica cannot have for at most `leaseMs` (at most 1/64 of the limit
 // per other replica); never over-admission.
@@ -20,7 +21,7 @@
 import { GatewayError } from '../errors/index.ts';
 import { createMemoryLimiter } from './bucket.ts';
 import type { Demand, Limiter, RateLimits, Rejection, Reservation, Scope } from './index.ts';
-import { addTo, covers, type Levels, LIMIT_NAMES, NONE, refusalOf, sameLimits, settlementOf, shareOf } from './math.ts';
+import { addTo, covers, isSpent, type Levels, LIMIT_NAMES, NONE, refusalOf, sameLimits, settlementOf, shareOf, times } from './math.ts';
 import type { SharedRedis } from './redis-client.ts';
 import { RESERVE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.ts';
 
@@ -157,6 +158,47 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
     return local.reserve(scopes.map((s) => ({ key: s.key, limits: shareOf(s.limits, replicas) })), demand);
   }
 
+  const reserveArgs = (keys: readonly string[], limits: readonly RateLimits[], demand: Demand, wants: readonly number[]) =>
+    args(keys, limits, [demand.requests, demand.input, demand.output, leaseMs > 0 ? LEASE_SHARE : 0, KEEP_SHARE, leaseMs + HOLD_GRACE_MS], wants);
+
+  /** The slices an admission's reply lent, in place of those held (repaid: their unspent part goes back). */
+  function install(reply: string[] | number[], keys: readonly string[], limits: readonly RateLimits[], wants: readonly number[]): void {
+    const at = performance.now();
+    for (let i = 0; i < keys.length; i++) {
+      const size = { requests: Number(reply[1 + i * 3]), input: Number(reply[2 + i * 3]), output: Number(reply[3 + i * 3]) };
+      if (!wants[i] || isSpent(size)) continue;
+      const held = leases.get(keys[i]!);
+      if (held) repay(held);
+      leases.set(keys[i]!, { key: keys[i]!, limits: limits[i]!, size, left: { ...size }, at });
+    }
+  }
+
+  /**
+   * Asks, without waiting, fresh slices for the funded scopes whose slice is half its life old or half spent, so
+   * that under steady traffic a slice is replaced before it runs out and no request waits for one. Demand 0:
+   * the script only lends (if the bucket is still plentiful).
+   */
+  function renew(scopes: readonly Scope[], funded: readonly Lease[], now: number): void {
+    let keys: string[] | undefined;
+    let limits: RateLimits[] | undefined;
+    for (let i = 0; i < funded.length; i++) {
+      const lease = funded[i]!;
+      if (asking.has(lease.key) || (now - lease.at < leaseMs / 2 && covers(lease.left, times(lease.size, 1 / 2)))) continue;
+      asking.add(lease.key);
+      (keys ??= []).push(lease.key);
+      (limits ??= []).push(scopes[i]!.limits);
+    }
+    if (!keys || !limits) return;
+    const wants = keys.map(() => 1);
+    scripts
+      .cfReserve(keys.length, ...reserveArgs(keys, limits, NONE, wants))
+      .then(
+        (reply) => void (Number(reply[0]) === 1 && install(reply, keys, limits, wants)),
+        (err: unknown) => redis.failed(err),
+      )
+      .finally(() => keys.forEach((key) => asking.delete(key)));
+  }
+
   async function ask(scopes: readonly Scope[], demand: Demand, keys: string[], now: number): Promise<Reservation | Rejection> {
     const limits = scopes.map((s) => s.limits);
     // The deployment (the first scope) says whether its requests lease; the pool's slice then serves them too.
@@ -172,7 +214,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
     });
     let reply: string[] | number[];
     try {
-      reply = await scripts.cfReserve(keys.length, ...args(keys, limits, [demand.requests, demand.input, demand.output, leaseMs > 0 ? LEASE_SHARE : 0, KEEP_SHARE, leaseMs + HOLD_GRACE_MS], wants));
+      reply = await scripts.cfReserve(keys.length, ...reserveArgs(keys, limits, demand, wants));
     } catch (err) {
       redis.failed(err);
       leases.clear();
@@ -181,14 +223,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
       for (let i = 0; i < keys.length; i++) if (wants[i]) asking.delete(keys[i]!);
     }
     if (Number(reply[0]) === 1) {
-      const at = performance.now();
-      for (let i = 0; i < keys.length; i++) {
-        const size = { requests: Number(reply[1 + i * 3]), input: Number(reply[2 + i * 3]), output: Number(reply[3 + i * 3]) };
-        if (!wants[i] || (size.requests === 0 && size.input === 0 && size.output === 0)) continue;
-        const held = leases.get(keys[i]!);
-        if (held) repay(held);
-        leases.set(keys[i]!, { key: keys[i]!, limits: limits[i]!, size, left: { ...size }, at });
-      }
+      install(reply, keys, limits, wants);
       return settlementOf(demand, (amounts) => giveBack(scopes, undefined, amounts));
     }
     let refusal: Rejection | undefined;
@@ -213,6 +248,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
       const funded = leased(scopes, demand, now);
       if (funded) {
         for (const lease of funded) addTo(lease.left, demand, -1);
+        renew(scopes, funded, now);
         return settlementOf(demand, (amounts) => giveBack(scopes, funded, amounts));
       }
       return ask(scopes, demand, scopes.map(keyOf), now);
