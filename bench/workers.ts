@@ -243,7 +243,7 @@ const meta = {
   machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}`,
   node: process.version,
   loadGenerator: useWrk ? `wrk (${WRK}, one thread, Lua POST script)` : 'the Node driver (bench/lib/driver.ts, in the harness process)',
-  mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory (return 200; echo_sleep for 20 ms)` : 'the Node mock (bench/mock-upstream.ts)',
+  mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory with a Content-Length (return 200; for 20 ms echo_sleep, then the same return 200)` : 'the Node mock (bench/mock-upstream.ts)',
   method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_S} s warm-up then ${RUN_S} s measured per target and scenario; nothing pinned; CPU is each process tree's (utime + stime from /proc) per successful request`,
   uptimeBefore,
   uptimeAfter: uptime(),
