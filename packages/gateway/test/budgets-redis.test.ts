@@ -46,7 +46,7 @@ async function until(done: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
-const budget = (amountPico: bigint, enforce = true) => ({ resource: 'acct', amountPico, thresholds: [50, 100], enforce, updatedAt: Date.now() });
+const budget = (amountPico: bigint, enforce = true) => ({ instance: 'acct', resource: 'acct', amountPico, thresholds: [50, 100], enforce, updatedAt: Date.now() });
 const refused = (book: BudgetBook) => {
   try {
     book.admit('acct');

@@ -1,4 +1,4 @@
-// Budgets shared by replicas through Redis: one month-to-date spend counter per resource (INCRBY picodollars per
+// Budgets shared by replicas through Redis: one month-to-date spend counter per resource instance (INCRBY picodollars per
 // priced request), the budget definitions in one hash with a version counter, and one claim per threshold alert.
 // Each replica polls every `pollMs` (one round trip: the version and the counters), so a budget set or an amount
 // reached on one replica is enforced on every other within that bound. The request path never waits for Redis:
@@ -19,6 +19,7 @@ export interface SharedBudgets {
 const MONTH_TTL_MS = 40 * 86_400_000;
 
 interface StoredBudget {
+  instance: string;
   resource: string;
   amountPico: string;
   thresholds: number[];
@@ -29,13 +30,15 @@ interface StoredBudget {
 function decode(json: string): Budget | undefined {
   try {
     const b = JSON.parse(json) as StoredBudget;
-    return { resource: b.resource, amountPico: BigInt(b.amountPico), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt };
+    // Written before budgets had an instance: it belongs to no account that exists now.
+    if (typeof b.instance !== 'string') return undefined;
+    return { instance: b.instance, resource: b.resource, amountPico: BigInt(b.amountPico), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt };
   } catch {
     return undefined;
   }
 }
 
-const encode = (b: Budget) => JSON.stringify({ resource: b.resource, amountPico: b.amountPico.toString(), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt } satisfies StoredBudget);
+const encode = (b: Budget) => JSON.stringify({ instance: b.instance, resource: b.resource, amountPico: b.amountPico.toString(), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt } satisfies StoredBudget);
 
 export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options: { pollMs?: number; resources?: string[] } = {}): Promise<SharedBudgets> {
   const { client } = redis;
@@ -43,7 +46,9 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   const pollMs = options.pollMs ?? 500;
   const budgetsKey = `${p}budgets`;
   const versionKey = `${p}budgets:version`;
-  const spendKey = (month: string, resource: string) => `${p}spend:${month}:${resource.toLowerCase()}`;
+  // Per instance (control/names.ts accountInstance), not per name: an account created again under a deleted
+  // account's name starts from 0, whatever the old one spent this month.
+  const spendKey = (month: string, instance: string) => `${p}spend:${month}:${instance.toLowerCase()}`;
   /** Spend not yet counted in Redis (it was away), per resource, for the month it was spent in. */
   const pending = new Map<string, { month: string; pico: bigint }>();
   /** Budgets changed while Redis was away: sent when it is back. */
@@ -106,7 +111,7 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
     if ((await client.exists(versionKey)) === 0) {
       // A new (or emptied) Redis learns this replica's budgets; others add theirs, the first one's kept on a clash.
       const tx = client.multi();
-      for (const b of book.list()) tx.hsetnx(budgetsKey, b.resource.toLowerCase(), encode(b));
+      for (const b of book.list()) tx.hsetnx(budgetsKey, b.instance, encode(b));
       await tx.incr(versionKey).exec();
     }
     for (const [key, budget] of unsent) await send(key, budget);
@@ -117,7 +122,7 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   async function poll(): Promise<void> {
     if (!redis.ready()) return;
     const month = book.month.key;
-    const resources = [...new Set([...known, ...book.list().map((b) => b.resource.toLowerCase())])];
+    const resources = [...new Set([...known, ...book.list().map((b) => b.instance)])];
     const tx = client.pipeline().get(versionKey);
     if (resources.length > 0) tx.mget(resources.map((r) => spendKey(month, r)));
     const replies = (await tx.exec()) ?? [];

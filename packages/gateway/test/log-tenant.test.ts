@@ -1,0 +1,114 @@
+// A resource name is free again once its account is deleted (Azure's too): the account created next under it, in
+// another resource group for another owner, must see nothing of the first one's request log, usage, cost, KQL rows,
+// budget, alerts or month-to-date spend, and an enforced budget the first one used up must not refuse it. On
+// SQLite and PostgreSQL, with the management SDK for ARM and the Foundry SDK for the data plane.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { after, before, describe, test } from 'node:test';
+import { CognitiveServicesManagementClient } from '@azure/arm-cognitiveservices';
+import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
+import { PermissionDeniedError } from '@anthropic-ai/foundry-sdk/core/error';
+import { startTestGateway, type TestGateway } from './helpers.ts';
+import { credential, SUBSCRIPTION } from './identity-helpers.ts';
+import { DIALECTS, POSTGRES_STORE_ENV, postgresDatabase } from './log-stores.ts';
+import { managementToken, monitoring, ROLES } from './telemetry-helpers.ts';
+
+const params = { max_tokens: 16, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
+const NAME = 'reuse';
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: an account created again under a deleted account's name`, () => {
+    let gw: TestGateway;
+    let arm: CognitiveServicesManagementClient;
+    let owner: string;
+
+    before(async () => {
+      gw = await startTestGateway(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}, dialect === 'postgres' ? { env: POSTGRES_STORE_ENV } : {});
+      const admin = JSON.parse(readFileSync(gw.identity.adminCredentialsPath, 'utf8')) as { clientId: string; clientSecret: string };
+      const agent = new Agent({ ca: gw.identity.caPem });
+      arm = new CognitiveServicesManagementClient(credential(gw, admin.clientId, admin.clientSecret), SUBSCRIPTION, {
+        endpoint: gw.httpsUrl,
+        additionalPolicies: [{ position: 'perCall', policy: { name: 'trust-gateway-ca', sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
+      });
+      owner = await managementToken(gw, ROLES.owner);
+    });
+    after(() => gw.close());
+
+    /** The account in `group` with a deployment, and a Foundry client on key1. */
+    async function create(group: string): Promise<AnthropicFoundry> {
+      await arm.accounts.beginCreateAndWait(group, NAME, { location: 'eastus2', kind: 'AIServices', sku: { name: 'S0' } });
+      await arm.deployments.beginCreateOrUpdateAndWait(group, NAME, 'sonnet', {
+        sku: { name: 'GlobalStandard', capacity: 10 },
+        properties: { model: { format: 'Anthropic', name: 'claude-sonnet-4-6', version: '20250929' } },
+      });
+      const { key1 } = await arm.accounts.listKeys(group, NAME);
+      return new AnthropicFoundry({ baseURL: `${gw.url}/${NAME}/anthropic`, apiKey: key1!, maxRetries: 0 });
+    }
+
+    const read = async (path: string, method = 'GET', body?: unknown) => {
+      const res = await monitoring(gw, path, owner, method, body);
+      return { status: res.status, body: res.json() as Record<string, unknown> };
+    };
+    const kqlCount = async () => {
+      const res = await read(`/monitoring/query?resource=${NAME}`, 'POST', { query: 'RequestLogs | summarize n = count(), cost = sum(CostUsd)' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return ((res.body['tables'] as Array<{ rows: unknown[][] }>)[0]!.rows[0]![0]) as number;
+    };
+    const logIds = async () => {
+      const res = await read(`/monitoring/logs?resource=${NAME}&from=1h&limit=1000`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body['value'] as Array<{ requestId: string }>).map((r) => r.requestId);
+    };
+    const usageRequests = async () => (((await read(`/monitoring/usage?resource=${NAME}&from=1h&interval=minute`)).body['totals']) as { requests: number }).requests;
+    const costOf = async () => ((await read(`/monitoring/cost?resource=${NAME}`)).body['value'] as Array<{ monthToDateUsd: string; budget: unknown; series: unknown[] }>)[0]!;
+
+    test('sees none of the old one\'s records, usage, cost, KQL rows, budget, alerts or spend, and its enforced budget does not refuse the new one', async () => {
+      const old = await create('tenant-a');
+      const oldIds: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { response } = await old.messages.create({ model: 'sonnet', ...params }).withResponse();
+        oldIds.push(response.headers.get('request-id')!);
+      }
+      // A budget the old account has used up, enforced, with its alerts recorded.
+      assert.equal((await read(`/monitoring/budgets/${NAME}`, 'PUT', { amountUsd: '0.000001', thresholds: [50, 100], enforce: true })).status, 200);
+      const refused = await old.messages.create({ model: 'sonnet', ...params }).catch((err: unknown) => err);
+      assert.ok(refused instanceof PermissionDeniedError, `the old account's budget is enforced: ${String(refused)}`);
+      await gw.telemetry.flush();
+      // What the old account sees: its own (the check below would pass on an empty log otherwise).
+      assert.deepEqual((await logIds()).filter((id) => oldIds.includes(id)).sort(), [...oldIds].sort());
+      assert.ok((await usageRequests()) >= 3);
+      assert.ok((await kqlCount()) >= 3);
+      assert.notEqual((await costOf()).monthToDateUsd, '0');
+      assert.equal(((await read(`/monitoring/alerts?resource=${NAME}`)).body['value'] as unknown[]).length, 2);
+
+      await arm.accounts.beginDeleteAndWait('tenant-a', NAME);
+      const fresh = await create('tenant-b');
+
+      assert.deepEqual(await logIds(), [], 'no record of the old account');
+      assert.equal(await usageRequests(), 0, 'no usage of the old account');
+      assert.equal(await kqlCount(), 0, 'no KQL row of the old account');
+      const cost = await costOf();
+      assert.equal(cost.monthToDateUsd, '0', 'the month-to-date spend starts at 0');
+      assert.equal(cost.budget, null);
+      assert.deepEqual(cost.series, []);
+      assert.equal((await read(`/monitoring/budgets/${NAME}`)).status, 404, 'no budget inherited');
+      assert.deepEqual((await read(`/monitoring/budgets?resource=${NAME}`)).body['value'], []);
+      assert.deepEqual((await read(`/monitoring/alerts?resource=${NAME}`)).body['value'], [], 'no alert inherited');
+
+      // The old account's enforced, used-up budget does not refuse the new one; its own requests are its own.
+      const { data, response } = await fresh.messages.create({ model: 'sonnet', ...params }).withResponse();
+      assert.equal(data.type, 'message');
+      await gw.telemetry.flush();
+      assert.deepEqual(await logIds(), [response.headers.get('request-id')]);
+      assert.equal(await usageRequests(), 1);
+      assert.equal(await kqlCount(), 1);
+      assert.notEqual((await costOf()).monthToDateUsd, '0');
+
+      // A budget of its own then works as before: set, enforced, and reported with its own spend only.
+      const own = await read(`/monitoring/budgets/${NAME}`, 'PUT', { amountUsd: '100', enforce: true });
+      assert.equal(own.status, 200);
+      assert.equal(own.body['spentUsd'], (await costOf()).monthToDateUsd);
+    });
+  });
+}
