@@ -11,7 +11,12 @@ import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { PermissionDeniedError } from '@anthropic-ai/foundry-sdk/core/error';
 import { startTestGateway, type TestGateway } from './helpers.ts';
 import { credential, SUBSCRIPTION } from './identity-helpers.ts';
-import { DIALECTS, POSTGRES_STORE_ENV, postgresDatabase } from './log-stores.ts';
+import pg from 'pg';
+import type { RequestLogStore } from '../src/telemetry/log-store.ts';
+import { PostgresLogStore } from '../src/telemetry/postgres/store.ts';
+import type { RequestLogRecord } from '../src/telemetry/record.ts';
+import type { SqliteLogStore } from '../src/telemetry/sqlite-store.ts';
+import { DIALECTS, openLogStore, POSTGRES_STORE_ENV, postgresDatabase } from './log-stores.ts';
 import { managementToken, monitoring, ROLES } from './telemetry-helpers.ts';
 
 const params = { max_tokens: 16, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
@@ -111,4 +116,63 @@ for (const dialect of DIALECTS) {
       assert.equal(own.body['spentUsd'], (await costOf()).monthToDateUsd);
     });
   });
+}
+
+// Rows written before records carried an instance (what log migrations 4 and 2 leave: NULL in request_log,
+// '-name' in the rollups, budgets and alerts) go to the live resource only from its creation on.
+for (const dialect of DIALECTS) {
+  test(`${dialect}: rows from before instances are adopted by the live resource from its creation on; the older account's stay unreadable`, async () => {
+    const url = dialect === 'postgres' ? await postgresDatabase() : undefined;
+    const store = url !== undefined ? await PostgresLogStore.open(url) : await openLogStore('sqlite');
+    const created = Date.UTC(2026, 10, 25, 12, 30); // the second account, mid-hour
+    const row = (time: number, requestId: string): RequestLogRecord => ({
+      time, resource: 'reuse', instance: 'x', deployment: 'sonnet', model: 'claude-sonnet-4-6', backend: 'simulator', upstream: null, attempts: null,
+      operation: 'messages', principal: 'key1', appId: null, clientIp: null, userAgent: null, status: 200, errorCode: null, stream: false, ttfbMs: 1,
+      ttftMs: null, durationMs: 2, overheadMs: 1, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0,
+      costPico: 1_000_000, requestId, apimRequestId: `apim-${requestId}`, clientRequestId: null,
+    });
+    try {
+      // The first account: a day before, and 10 minutes before the second one's creation (the same hour).
+      await store.append([row(created - 86_400_000, 'old-1'), row(created - 600_000, 'old-2'), row(created + 60_000, 'new-1'), row(created + 3_600_000, 'new-2')]);
+      await store.putBudget({ instance: 'x', resource: 'reuse', amountPico: 1n, thresholds: [100], enforce: true, updatedAt: created - 1000 });
+      await store.recordAlert({ instance: 'x', resource: 'reuse', month: '2026-11', threshold: 100, spentPico: 5n, amountPico: 1n, time: created - 500 });
+      // As the migration leaves them.
+      await legacy(store, url);
+      const instance = 'b'.repeat(32);
+      const q = { from: 0, to: created + 86_400_000, instances: [instance] };
+      assert.deepEqual((await store.logs({ ...q, limit: 100, includeContent: false })).records, [], 'nothing is anyone\'s before adoption');
+      await store.adopt([{ name: 'reuse', instance, createdAt: created }]);
+      await store.adopt([{ name: 'reuse', instance, createdAt: created }]); // again (another start): nothing changes
+      assert.deepEqual((await store.logs({ ...q, limit: 100, includeContent: false })).records.map((r) => r.requestId), ['new-2', 'new-1']);
+      const requests = async (interval: 'minute' | 'hour' | 'day') => (await store.usage({ ...q, interval, groupBy: [] })).reduce((t, r) => t + r.requests, 0);
+      assert.equal(await requests('minute'), 2);
+      // The creation's hour and day also hold the first account's old-2: left out rather than mixed in.
+      assert.equal(await requests('hour'), 1);
+      assert.equal(await requests('day'), 0);
+      assert.deepEqual(await store.budgets(), [], "the first account's budget is not the second's");
+      assert.deepEqual(await store.alerts([instance], 0), []);
+      assert.deepEqual(await store.costSince(0, [instance]), { [instance]: 1_000_000n });
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** Turns the store's rows into what a log written before instances looks like after its migration. */
+async function legacy(store: RequestLogStore, url: string | undefined): Promise<void> {
+  const statements = [
+    'UPDATE request_log SET instance = NULL',
+    ...['usage_minute', 'usage_hour', 'usage_day', 'budgets', 'budget_alerts'].map((t) => `UPDATE ${t} SET instance = '-' || lower(resource)`),
+  ];
+  if (url === undefined) {
+    for (const sql of statements) (store as SqliteLogStore).querySync(sql, []);
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }

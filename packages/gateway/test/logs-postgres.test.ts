@@ -114,8 +114,8 @@ describe('follow mode with replicas writing', () => {
     try {
       await slow.query('BEGIN');
       const { rows } = await slow.query(
-        `INSERT INTO request_log (time, resource, status, stream, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
-          cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id) VALUES ($1, 'alpha', 200, 0, 1, 1, 0, 0, 0, 0, 0, 0, 'slow', 'slow') RETURNING id`,
+        `INSERT INTO request_log (time, resource, instance, status, stream, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
+          cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id) VALUES ($1, 'alpha', 'alpha', 200, 0, 1, 1, 0, 0, 0, 0, 0, 0, 'slow', 'slow') RETURNING id`,
         [Date.now()],
       );
       const slowId = Number(rows[0]!['id']);
