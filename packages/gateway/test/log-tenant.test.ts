@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { CognitiveServicesManagementClient } from '@azure/arm-cognitiveservices';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { PermissionDeniedError } from '@anthropic-ai/foundry-sdk/core/error';
-import { startTestGateway, type TestGateway } from './helpers.ts';
+import { raw, startTestGateway, type TestGateway } from './helpers.ts';
 import { credential, SUBSCRIPTION } from './identity-helpers.ts';
 import pg from 'pg';
 import type { RequestLogStore } from '../src/telemetry/log-store.ts';
@@ -21,6 +21,7 @@ import { managementToken, monitoring, ROLES } from './telemetry-helpers.ts';
 
 const params = { max_tokens: 16, messages: [{ role: 'user' as const, content: 'Hello, Claude' }] };
 const NAME = 'reuse';
+const METRICS_TOKEN = 'metrics-token-0123456789';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: an account created again under a deleted account's name`, () => {
@@ -29,7 +30,11 @@ for (const dialect of DIALECTS) {
     let owner: string;
 
     before(async () => {
-      gw = await startTestGateway(dialect === 'postgres' ? { store: { postgres: await postgresDatabase() } } : {}, dialect === 'postgres' ? { env: POSTGRES_STORE_ENV } : {});
+      const monitoringSettings = { monitoring: { metricsToken: METRICS_TOKEN } };
+      gw = await startTestGateway(
+        dialect === 'postgres' ? { ...monitoringSettings, store: { postgres: await postgresDatabase() } } : monitoringSettings,
+        dialect === 'postgres' ? { env: POSTGRES_STORE_ENV } : {},
+      );
       const admin = JSON.parse(readFileSync(gw.identity.adminCredentialsPath, 'utf8')) as { clientId: string; clientSecret: string };
       const agent = new Agent({ ca: gw.identity.caPem });
       arm = new CognitiveServicesManagementClient(credential(gw, admin.clientId, admin.clientSecret), SUBSCRIPTION, {
@@ -66,6 +71,9 @@ for (const dialect of DIALECTS) {
       return (res.body['value'] as Array<{ requestId: string }>).map((r) => r.requestId);
     };
     const usageRequests = async () => (((await read(`/monitoring/usage?resource=${NAME}&from=1h&interval=minute`)).body['totals']) as { requests: number }).requests;
+    /** The /metrics lines of the resource. */
+    const metricLines = async () =>
+      (await raw(gw, { method: 'GET', path: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text.split('\n').filter((l) => l.includes(`resource="${NAME}"`));
     const costOf = async () => ((await read(`/monitoring/cost?resource=${NAME}`)).body['value'] as Array<{ monthToDateUsd: string; budget: unknown; series: unknown[] }>)[0]!;
 
     test('sees none of the old one\'s records, usage, cost, KQL rows, budget, alerts or spend, and its enforced budget does not refuse the new one', async () => {
@@ -86,6 +94,7 @@ for (const dialect of DIALECTS) {
       assert.ok((await kqlCount()) >= 3);
       assert.notEqual((await costOf()).monthToDateUsd, '0');
       assert.equal(((await read(`/monitoring/alerts?resource=${NAME}`)).body['value'] as unknown[]).length, 2);
+      assert.ok((await metricLines()).length > 0);
 
       await arm.accounts.beginDeleteAndWait('tenant-a', NAME);
       const fresh = await create('tenant-b');
@@ -100,6 +109,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await read(`/monitoring/budgets/${NAME}`)).status, 404, 'no budget inherited');
       assert.deepEqual((await read(`/monitoring/budgets?resource=${NAME}`)).body['value'], []);
       assert.deepEqual((await read(`/monitoring/alerts?resource=${NAME}`)).body['value'], [], 'no alert inherited');
+      assert.deepEqual(await metricLines(), [], 'no /metrics series of the old account');
 
       // The old account's enforced, used-up budget does not refuse the new one; its own requests are its own.
       const { data, response } = await fresh.messages.create({ model: 'sonnet', ...params }).withResponse();
