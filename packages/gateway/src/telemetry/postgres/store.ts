@@ -17,6 +17,8 @@ import { DAY_MS, dayOf, Partitions } from './partitions.ts';
 
 /** The advisory lock of the retention job ("CFRT"): one replica sweeps, the others skip that run. */
 const RETENTION_LOCK = 0x43465254;
+/** The advisory lock of adopting rows from before instances ("CFAD"): replicas starting together adopt one at a time. */
+const ADOPT_LOCK = 0x43464144;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -159,14 +161,14 @@ export class PostgresLogStore implements RequestLogStore {
     return Object.fromEntries(rows.map((r) => [String(r['instance']), Number(r['first'])]));
   }
 
-  /** Under the retention job's lock, so one replica adopts at a time (the rollup merge reads, then deletes). */
+  /** One replica at a time (the rollup merge reads, then deletes); a start waits for another's, which leaves it nothing to do. */
   async adopt(resources: ReadonlyArray<{ name: string; instance: string; createdAt: number }>): Promise<void> {
     await withClient(this.#pool, async (client) => {
-      await client.query('SELECT pg_advisory_lock($1)', [RETENTION_LOCK]);
+      await client.query('SELECT pg_advisory_lock($1)', [ADOPT_LOCK]);
       try {
         for (const r of resources) await adoptLegacy(client, r);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]).catch(() => undefined);
+        await client.query('SELECT pg_advisory_unlock($1)', [ADOPT_LOCK]).catch(() => undefined);
       }
     });
   }
