@@ -108,9 +108,13 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
       // Seeded: the local figure already holds what waited. Not seeded: the counter lives on; add what waited.
       if (seeded !== 'OK' && waiting && waiting.month === month.key) await client.incrby(spendKey(month.key, key), waiting.pico.toString());
     }
-    if ((await client.exists(versionKey)) === 0) {
+    // Budgets kept by resource name (before instances) belong to no instance: the first replica that keys them by
+    // instance drops those and gives Redis its own, which it loaded from the request log.
+    const byName = (await client.set(`${p}budgets:by-instance`, '1', 'NX')) === 'OK';
+    if (byName || (await client.exists(versionKey)) === 0) {
       // A new (or emptied) Redis learns this replica's budgets; others add theirs, the first one's kept on a clash.
       const tx = client.multi();
+      if (byName) for (const [field, json] of Object.entries(await client.hgetall(budgetsKey))) if (!decode(json)) tx.hdel(budgetsKey, field);
       for (const b of book.list()) tx.hsetnx(budgetsKey, b.instance, encode(b));
       await tx.incr(versionKey).exec();
     }
