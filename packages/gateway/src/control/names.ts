@@ -20,8 +20,11 @@ export function normalizeLocation(location: string): string {
 /**
  * The instance of an account: one per creation, from its stored name and creation time (ARM's `internalId`). A name
  * is free again once its account is deleted; what the request log, rollups, budgets and spend hold belongs to the
- * instance, so an account created later under the same name starts with none of it.
+ * instance, so an account created later under the same name starts with none of it. An account the config declares
+ * (seeded: no creator) is the declaration's, the same on every replica: replicas with data folders of their own
+ * each seed it at their own start, and must still share its budget and spend (Redis).
  */
-export function accountInstance(a: { name: string; createdAt: string }): string {
-  return createHash('sha256').update(`${a.name.toLowerCase()}|${a.createdAt}`).digest('hex').slice(0, 32);
+export function accountInstance(a: { name: string; createdAt: string; createdBy: string | null; subscriptionId: string; resourceGroup: string }): string {
+  const creation = a.createdBy === null ? `config|${a.subscriptionId}|${a.resourceGroup.toLowerCase()}` : a.createdAt;
+  return createHash('sha256').update(`${a.name.toLowerCase()}|${creation}`).digest('hex').slice(0, 32);
 }
