@@ -5,9 +5,11 @@
 // 20 ms and 0 ms of upstream latency, and c=1 at 0 ms for latency alone. To say what the Redis admission itself
 // adds, the same three replicas run once more on PostgreSQL with in-process limits (no Redis): the difference
 // between the two is the admission's round trip, end to end, and as the gateways' own timing (the mean of request
-// duration minus upstream duration, from each replica's /metrics). Nothing is pinned; the machine has 2 cores.
+// duration minus upstream duration, from each replica's /metrics). A fourth setup runs the same Redis replicas with
+// `limits.leaseMs: 0` (no leases: every admission one round trip to Redis), so both ways are compared in one run.
+// Nothing is pinned; the machine has 2 cores.
 //
-//   npm run bench -- --replicas       (about 2 minutes; results in bench/results/replicas-latest.{json,md})
+//   npm run bench -- --replicas       (about 3 minutes; results in bench/results/replicas-latest.{json,md})
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ import { cpuMicros, spawnPinned, waitForReady, type Spawned } from './lib/proc.t
 import { median, percentile } from './lib/stats.ts';
 import { BENCH_DIR, CLAUDE_FOUNDRY_REQUEST, COMMAND_FLAGS, REPO_DIR, targetConfig, type StartContext } from './lib/targets.ts';
 
-const BUDGET_MS = 180_000;
+const BUDGET_MS = 240_000;
 const REPEATS = 2;
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const SCENARIOS = [
@@ -165,11 +167,15 @@ try {
       config: { store: { postgres: pg.createDatabase('bench_redis') }, limits: { redis: redis.url, replicas: 3 } }, env: secretKey,
     },
     {
+      id: 'pg-redis-3-nolease', label: 'three replicas, PostgreSQL + Redis, no leases (limits.leaseMs 0)', replicas: 3,
+      config: { store: { postgres: pg.createDatabase('bench_redis_nolease') }, limits: { redis: redis.url, replicas: 3, leaseMs: 0, keyPrefix: 'nolease:' } }, env: secretKey,
+    },
+    {
       id: 'pg-local-3', label: 'three replicas, PostgreSQL, limits in process (no Redis)', replicas: 3,
       config: { store: { postgres: pg.createDatabase('bench_local') } }, env: secretKey,
     },
   ];
-  // All three setups run at once, idle but for the one measured: the scenarios take turns between them within a
+  // All the setups run at once, idle but for the one measured: the scenarios take turns between them within a
   // repeat, so drift on a shared machine hits them alike.
   for (const setup of setups) {
     const running = await startReplicas(setup, ctx, dir);
@@ -213,22 +219,29 @@ const summary = setupsMeasured().flatMap(({ id, label }) =>
 function setupsMeasured(): Array<{ id: string; label: string }> {
   return [...new Map(rows.map((r) => [r.setup, { id: r.setup, label: r.label }])).values()];
 }
-const added = SCENARIOS.map((s) => {
-  const withRedis = summary.find((r) => r.setup === 'pg-redis-3' && r.scenario === s.id);
-  const local = summary.find((r) => r.setup === 'pg-local-3' && r.scenario === s.id);
-  if (!withRedis || !local) return { scenario: s.id, measured: false as const };
-  return {
-    scenario: s.id, measured: true as const,
-    p50Us: round((withRedis.p50 - local.p50) * 1000), p99Us: round((withRedis.p99 - local.p99) * 1000),
-    gatewayMeanUs: round(withRedis.gatewayOverheadUs - local.gatewayOverheadUs),
-  };
-});
+const REDIS_SETUPS = [
+  { id: 'pg-redis-3', label: 'with leases' },
+  { id: 'pg-redis-3-nolease', label: 'no leases (leaseMs 0)' },
+] as const;
+const added = REDIS_SETUPS.flatMap(({ id, label }) =>
+  SCENARIOS.map((s) => {
+    const withRedis = summary.find((r) => r.setup === id && r.scenario === s.id);
+    const local = summary.find((r) => r.setup === 'pg-local-3' && r.scenario === s.id);
+    if (!withRedis || !local) return { setup: id, label, scenario: s.id, measured: false as const };
+    return {
+      setup: id, label, scenario: s.id, measured: true as const,
+      p50Us: round((withRedis.p50 - local.p50) * 1000), p99Us: round((withRedis.p99 - local.p99) * 1000),
+      gatewayMeanUs: round(withRedis.gatewayOverheadUs - local.gatewayOverheadUs),
+      cpuUs: round(withRedis.cpuUsPerRequest - local.cpuUsPerRequest),
+    };
+  }),
+);
 const meta = {
   date: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}`,
   node: process.version,
   method:
-    'closed loop, keep-alive, each request to the next replica in turn; the three setups run side by side and take turns per scenario; warm-up then a measured run per setup and scenario (c=32: 1.5 s + 5 s; c=1: 1 s + 4 s); ' +
+    'closed loop, keep-alive, each request to the next replica in turn; the four setups run side by side and take turns per scenario; warm-up then a measured run per setup and scenario (c=32: 1.5 s + 5 s; c=1: 1 s + 4 s); ' +
     'nothing pinned: the load generator, the mock, PostgreSQL, Redis and the gateways share the cores; CPU is the gateway processes\' only',
   uptimeAtStart: loadAtStart,
   uptimeAtEnd: uptime(),
@@ -243,13 +256,13 @@ const table = [
   ...summary.map((r) => `| ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.gatewayOverheadUs} | ${r.cpuUsPerRequest} |`),
 ];
 const addedLines = added.map((a) =>
-  a.measured ? `| ${a.scenario} | ${a.p50Us} | ${a.p99Us} | ${a.gatewayMeanUs} |` : `| ${a.scenario} | not measured | | |`,
+  a.measured ? `| ${a.label} | ${a.scenario} | ${a.p50Us} | ${a.p99Us} | ${a.gatewayMeanUs} | ${a.cpuUs} |` : `| ${a.label} | ${a.scenario} | not measured | | | |`,
 );
 writeFileSync(
   join(outDir, 'replicas-latest.md'),
   `# Three replicas on PostgreSQL + Redis against one on SQLite — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}. Medians of ${REPEATS} repeats; every run is in replicas-latest.json (failed requests: ${rows.reduce((n, r) => n + r.requests - r.ok, 0)}).\n\n` +
     `Machine load: at the start \`${meta.uptimeAtStart}\`; at the end \`${meta.uptimeAtEnd}\`.\n\n${table.join('\n')}\n\n` +
     `What the Redis admission adds (three replicas with Redis minus the same three with in-process limits):\n\n` +
-    `| scenario | p50 µs (end to end) | p99 µs (end to end) | gateway's own mean µs |\n|---|---:|---:|---:|\n${addedLines.join('\n')}\n`,
+    `| Redis limiter | scenario | p50 µs (end to end) | p99 µs (end to end) | gateway's own mean µs | CPU µs/req |\n|---|---|---:|---:|---:|---:|\n${addedLines.join('\n')}\n`,
 );
 log(`done in ${meta.seconds} s: bench/results/replicas-latest.md`);

@@ -10,9 +10,10 @@
 // (bench/lib/driver.ts); BENCH_WORKERS_LOAD=node forces the Node driver. Mock: nginx answering from memory when
 // nginx and its echo module are installed, else the Node mock (bench/mock-upstream.ts); BENCH_WORKERS_MOCK=node
 // forces the Node mock. CPU per request is each process tree's (primary and workers; nginx's master and workers),
-// from /proc; the load generator's is wrk's own (or this process's, for the Node driver).
+// from /proc; the load generator's is wrk's own (or this process's, for the Node driver). A second table splits the
+// tree's CPU and context switches by kind of thread and gives how the connections were spread (bench/lib/threads.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +21,7 @@ import { closedLoop, type RequestSpec } from './lib/driver.ts';
 import { nginxMockAvailable, nginxVersion, startNginxMock, startNginxProxy } from './lib/nginx.ts';
 import { cpuMicros, rssMB, spawnPinned, waitForReady, type Spawned } from './lib/proc.ts';
 import { percentile } from './lib/stats.ts';
+import { connectionsByProcess, perRequest, processTree, sampleThreads, type ThreadSample } from './lib/threads.ts';
 import { BENCH_DIR, CLAUDE_FOUNDRY_REQUEST, COMMAND_FLAGS, REPO_DIR, startTarget, targetConfig, type StartContext } from './lib/targets.ts';
 import { WRK, wrkClosedLoop, wrkInstalled } from './lib/wrk.ts';
 
@@ -40,24 +42,6 @@ function log(message: string): void {
   process.stderr.write(`[bench workers ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Every process below `root` (from /proc), with it. */
-function tree(root: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(parents.get(out[i]!) ?? []));
-  return out;
-}
-
 const safe = (read: (pid: number) => number) => (pid: number) => {
   try {
     return read(pid);
@@ -66,9 +50,9 @@ const safe = (read: (pid: number) => number) => (pid: number) => {
   }
 };
 /** CPU µs of each process of the tree, by pid. */
-const treeCpu = (root: number) => new Map(tree(root).map((pid) => [pid, safe(cpuMicros)(pid)]));
+const treeCpu = (root: number) => new Map(processTree(root).map((pid) => [pid, safe(cpuMicros)(pid)]));
 const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-const treeRss = (root: number) => tree(root).reduce((total, pid) => total + safe(rssMB)(pid), 0);
+const treeRss = (root: number) => processTree(root).reduce((total, pid) => total + safe(rssMB)(pid), 0);
 
 interface Runner {
   id: string;
@@ -166,15 +150,24 @@ interface Row {
   mockCores: number;
   rssMB: number;
   load1: number;
+  /** CPU µs and context switches per request by kind of thread (main, V8's helpers, worker threads), the tree's. */
+  threads: ThreadSample;
+  /** Client connections held by each process of the tree 2 s into the run (ss), the processes that hold any. */
+  connections: number[] | undefined;
 }
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function measure(runner: Runner, scenario: Scenario, mockPid: number): Promise<Row> {
   await drive(spec(runner, scenario), WARMUP_S);
-  const [target0, mock0] = [treeCpu(runner.pid), sum(treeCpu(mockPid))];
+  const [target0, mock0, threads0] = [treeCpu(runner.pid), sum(treeCpu(mockPid)), sampleThreads(runner.pid)];
+  // Which process holds each client connection, once the load generator has connected.
+  const spread = sleep(2000).then(() => {
+    const byPid = connectionsByProcess(runner.port);
+    return byPid && processTree(runner.pid).map((pid) => byPid[pid] ?? 0).filter((n) => n > 0);
+  });
   const load = await drive(spec(runner, scenario), RUN_S);
-  const [target1, mock1] = [treeCpu(runner.pid), sum(treeCpu(mockPid))];
+  const [target1, mock1, threads1] = [treeCpu(runner.pid), sum(treeCpu(mockPid)), sampleThreads(runner.pid)];
   const byProcess = [...target1].map(([pid, us]) => us - (target0.get(pid) ?? 0));
   const targetUs = byProcess.reduce((a, b) => a + b, 0);
   const ok = Math.max(1, load.ok);
@@ -185,7 +178,15 @@ async function measure(runner: Runner, scenario: Scenario, mockPid: number): Pro
     cpuUsPerRequest: round(targetUs / ok), cpuUsPerRequestByProcess: byProcess.map((us) => round(us / ok)),
     cores: perWall(targetUs), loadCores: perWall(load.cpuUs), mockCores: perWall(mock1 - mock0),
     rssMB: round(treeRss(runner.pid)), load1: round(loadavg()[0]!, 2),
+    threads: perRequest(threads0, threads1, ok), connections: await spread,
   };
+}
+
+/** The thread table's cells for a row: CPU by kind, then context switches by kind, then the connections' spread. */
+function threadCells(r: Row): string[] {
+  const t = r.threads;
+  const switches = (k: keyof ThreadSample) => `${round(t[k].voluntary, 2)} + ${round(t[k].involuntary, 2)}`;
+  return [round(t.main.cpuUs), round(t.v8.cpuUs), round(t.worker.cpuUs), switches('main'), switches('v8'), switches('worker'), r.connections ? r.connections.join(' + ') : 'ss not installed'].map(String);
 }
 
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
@@ -227,6 +228,7 @@ try {
         rows.push(row);
         log(`${runner.id} ${scenario.id}: ${row.ok}/${row.requests} ok, ${row.rps} req/s, p50 ${row.p50} p99 ${row.p99} ms, ${row.cpuUsPerRequest} µs CPU/req [${row.cpuUsPerRequestByProcess.join(' + ')}] (${row.cores} cores; load ${row.loadCores}, mock ${row.mockCores}), RSS ${row.rssMB} MB`);
         if (row.ok < row.requests) log(`  failures: ${JSON.stringify(row.failures)}`);
+        log(`  ${threadCells(row).join(' | ')}`);
       }
     } finally {
       await runner.stop();
@@ -241,7 +243,7 @@ const meta = {
   machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}`,
   node: process.version,
   loadGenerator: useWrk ? `wrk (${WRK}, one thread, Lua POST script)` : 'the Node driver (bench/lib/driver.ts, in the harness process)',
-  mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory (return 200; echo_sleep for 20 ms)` : 'the Node mock (bench/mock-upstream.ts)',
+  mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory with a Content-Length (return 200; for 20 ms echo_sleep, then the same return 200)` : 'the Node mock (bench/mock-upstream.ts)',
   method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_S} s warm-up then ${RUN_S} s measured per target and scenario; nothing pinned; CPU is each process tree's (utime + stime from /proc) per successful request`,
   uptimeBefore,
   uptimeAfter: uptime(),
@@ -257,6 +259,11 @@ const table = [
     return `| ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUsPerRequest}${split} | ${r.cores} | ${r.loadCores} | ${r.mockCores} | ${round(r.cores + r.loadCores + r.mockCores, 2)} |`;
   }),
 ];
+const threadTable = [
+  '| target | scenario | CPU µs/req: main threads | V8 helpers | worker threads | context switches/req: main (vol + invol) | V8 helpers | worker threads | connections per process |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${r.label} | ${r.scenario} | ${threadCells(r).join(' | ')} |`),
+];
 const verdict = SCENARIOS.map((s) => {
   const bare = rows.find((r) => r.target === 'bare' && r.scenario === s.id);
   const workers = rows.find((r) => r.target === 'cf-workers2' && r.scenario === s.id);
@@ -269,6 +276,8 @@ writeFileSync(
   `# --workers 2 against one process — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}.\n\n` +
     `Load generator: ${meta.loadGenerator}. Mock upstream: ${meta.mock}.\n\n` +
     `\`uptime\` at the start: \`${meta.uptimeBefore}\`; at the end: \`${meta.uptimeAfter}\`.\n\n` +
-    `${table.join('\n')}\n\nRSS of each target's tree: ${memory}.\n\n${verdict.join('\n')}\n`,
+    `${table.join('\n')}\n\nWhere each tree's time went, per request, by kind of thread (Node's event loops; V8's helper threads: garbage collection, ` +
+    `compilers; worker threads: claude-foundry's request-log writer), and how the load generator's connections were spread over the processes:\n\n` +
+    `${threadTable.join('\n')}\n\nRSS of each target's tree: ${memory}.\n\n${verdict.join('\n')}\n`,
 );
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results/workers-latest.md`);

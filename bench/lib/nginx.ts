@@ -1,7 +1,9 @@
 // nginx for the `--workers` benchmark, in two roles: a target (a reverse proxy with two worker processes, the
 // reference for what two cores can do) and a cheap mock upstream (one worker process answering the Messages
-// call from memory: `return 200` for 0 ms, the echo module's `echo_sleep` for 20 ms), so that the mock takes less
-// of the two cores than the Node mock does. Each runs from its own temporary folder, in the foreground.
+// call from memory: `return 200` for 0 ms, the echo module's `echo_sleep` then the same `return 200` for 20 ms), so
+// that the mock takes less of the two cores than the Node mock does. Every reply carries a Content-Length, as the
+// Node mock's do (the echo module's own output would be chunked, a different reply at 20 ms than at 0 ms). Each runs
+// from its own temporary folder, in the foreground.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,8 +64,10 @@ export function startNginxMock(latenciesMs: readonly number[]): Promise<Nginx> {
   const locations = latenciesMs.map((ms) =>
     ms === 0
       ? `location = /m0/v1/messages { add_header request-id req_$request_id; return 200 '${reply('mock-0')}'; }`
-      : // echo_sleep needs the body read first, or keep-alive would see it as the next request.
-        `location = /m${ms}/v1/messages { echo_read_request_body; echo_sleep ${ms / 1000}; add_header request-id req_$request_id; echo -n '${reply(`mock-${ms}`)}'; }`,
+      : // echo_sleep needs the body read first, or keep-alive would see it as the next request; echo_exec then
+        // hands over to a named location that answers like the 0 ms one, with a Content-Length.
+        `location = /m${ms}/v1/messages { echo_read_request_body; echo_sleep ${ms / 1000}; echo_exec @reply${ms}; }
+    location @reply${ms} { add_header request-id req_$request_id; return 200 '${reply(`mock-${ms}`)}'; }`,
   );
   return start('nginx mock upstream', (dir, port) => `load_module ${ECHO_MODULE};
 worker_processes 1;

@@ -1,6 +1,6 @@
 // Budgets shared through Redis (telemetry/budgets-redis.ts), replica by replica: each a BudgetBook on its own
-// request-log store (real SQLite) and its own Redis connection. Spend adds up across them, a budget set on one
-// reaches the others within a poll, an alert is recorded once, and Redis away then back loses nothing.
+// request-log store (real SQLite) and its own Redis connection. Spend adds up across them (sent every 100 ms, added
+// up), a budget set on one reaches the others within a poll, an alert is recorded once, and Redis away then back loses nothing.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,18 @@ test('spend adds up across replicas; a budget set on one is enforced on the othe
   await until(() => refused(a!.book) && refused(c!.book), 2_000);
   c!.book.delete('acct');
   await until(() => a!.book.budget('acct') === undefined && !refused(b!.book));
+});
+
+test('spend is sent added up, not per request: 200 priced requests on a replica cost a few INCRBYs, and the counter expires', async () => {
+  const [a, b] = await Promise.all([replica('a', 'batch:'), replica('b', 'batch:')]);
+  const calls = async () => Number(/cmdstat_incrby:calls=(\d+)/.exec(await a!.redis.client.info('commandstats'))?.[1] ?? 0);
+  const before = await calls();
+  for (let i = 0; i < 200; i++) a!.book.add('acct', 1_000);
+  assert.equal(a!.book.spent('acct'), 200_000n, 'its own spend counts at once');
+  await until(() => b!.book.spent('acct') === 200_000n);
+  assert.ok((await calls()) - before <= 2, `${(await calls()) - before} INCRBY for 200 requests`);
+  const ttl = await a!.redis.client.pttl(`batch:spend:${a!.book.month.key}:acct`);
+  assert.ok(ttl > 39 * 86_400_000, `the counter expires after its month: ${ttl} ms`);
 });
 
 test('a threshold crossed on several replicas is recorded once', async () => {

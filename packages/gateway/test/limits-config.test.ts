@@ -36,6 +36,8 @@ test('no limits: in-process, local while Redis is away (moot), one replica', () 
   assert.equal(limits.replicas, 1);
   assert.equal(limits.commandTimeoutMs, 200);
   assert.equal(limits.keyPrefix, 'claude-foundry:');
+  assert.equal(limits.leaseMs, 500);
+  assert.equal(load({ limits: { leaseMs: 0 } }).limits.leaseMs, 0, '0: no leases');
 });
 
 test('limits.redis from the file wins over REDIS_URL; REDIS_URL alone is enough', () => {
@@ -58,6 +60,8 @@ test('wrong values are one-line errors saying what to write', () => {
   refused(withDeployment({ redisDown: 'closed' }), /resources\[0\]\.deployments\[0\]\.redisDown must be "fail-closed"/);
   refused({ limits: { replicas: 0 } }, /limits\.replicas must be/);
   refused({ limits: { commandTimeoutMs: 5 } }, /limits\.commandTimeoutMs must be/);
+  refused({ limits: { leaseMs: -1 } }, /limits\.leaseMs must be/);
+  refused({ limits: { leaseMs: 60_000 } }, /limits\.leaseMs must be/);
   refused({ limits: { redsi: 'redis://x' } }, /limits\.redsi is not a setting; did you mean "redis"\?/);
   refused({ limits: 'redis://127.0.0.1' }, /limits must be an object/);
 });

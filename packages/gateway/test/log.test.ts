@@ -120,13 +120,20 @@ describe('process metrics on /metrics', () => {
 
   test('resident memory, heap, CPU, event-loop delay and open connections are exposed', async () => {
     await raw(gw, { path: '/claude-local/anthropic/v1/messages', headers: { 'x-api-key': gw.keys().key1, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(HELLO) });
-    const res = await raw(gw, { method: 'GET', path: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
-    assert.equal(res.status, 200);
-    const value = (name: string) => {
-      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
-      assert.ok(m, `${name} in\n${res.text.slice(0, 400)}`);
+    const scrape = () => raw(gw, { method: 'GET', path: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    const read = (text: string, name: string) => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      assert.ok(m, `${name} in\n${text.slice(0, 400)}`);
       return Number(m[1]);
     };
+    // The delay sampler ticks every 100 ms (process-metrics.ts): its first sample may still be due.
+    let res = await scrape();
+    for (const deadline = Date.now() + 5000; read(res.text, 'nodejs_eventloop_delay_p99_seconds') === 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res = await scrape();
+    }
+    assert.equal(res.status, 200);
+    const value = (name: string) => read(res.text, name);
     assert.match(res.text, /# TYPE process_resident_memory_bytes gauge/);
     assert.ok(value('process_resident_memory_bytes') > 10e6);
     assert.ok(value('nodejs_heap_size_used_bytes') > 1e6);

@@ -1,6 +1,6 @@
 // `limits`: where the rate-limit buckets live when several processes share them (Redis), and what each deployment
 // does while Redis is unreachable (docs/scale-out.md "Rate limits and budgets on Redis").
-import { REDIS_DOWN_MODES, type RedisDownMode } from '../limits/redis.ts';
+import { DEFAULT_LEASE_MS, REDIS_DOWN_MODES, type RedisDownMode } from '../limits/redis.ts';
 import { ConfigError, isObject, optionalInteger, optionalString } from './index.ts';
 
 export interface LimitsConfig {
@@ -14,6 +14,8 @@ export interface LimitsConfig {
   replicas: number;
   commandTimeoutMs: number;
   keyPrefix: string;
+  /** How long a lease from Redis is spent before it is repaid; 0: no leases. */
+  leaseMs: number;
 }
 
 export const DEFAULT_REDIS_DOWN: RedisDownMode = 'local';
@@ -59,5 +61,6 @@ export function parseLimitsConfig(raw: Record<string, unknown>, source: string, 
     replicas: optionalInteger(value['replicas'], `${where}.replicas`, 1, 1000) ?? 1,
     commandTimeoutMs: optionalInteger(value['commandTimeoutMs'], `${where}.commandTimeoutMs`, 10, 10_000) ?? DEFAULT_COMMAND_TIMEOUT_MS,
     keyPrefix: optionalString(value['keyPrefix'], `${where}.keyPrefix`) ?? DEFAULT_KEY_PREFIX,
+    leaseMs: optionalInteger(value['leaseMs'], `${where}.leaseMs`, 0, 10_000) ?? DEFAULT_LEASE_MS,
   };
 }

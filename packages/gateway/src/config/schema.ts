@@ -246,6 +246,7 @@ const limits = z.strictObject({
   replicas: doc(int(1, 1000), '`1`', 'how many replicas share the limits (the divisor of `local`)'),
   commandTimeoutMs: doc(int(10, 10_000), '`200`', 'a Redis command not answered within this counts as Redis unreachable for that request'),
   keyPrefix: doc(text(), '`claude-foundry:`', 'prepended to every Redis key'),
+  leaseMs: doc(int(0, 10_000), '`500`', 'how long a replica may spend a slice Redis lent it before repaying it; `0` lends nothing (every admission one round trip to Redis) ([scale-out.md](scale-out.md#leases-from-redis))'),
 });
 
 const store = z.strictObject({

@@ -7,7 +7,7 @@
 // and later requests wait it out), so no request is refused forever and the overshoot is at most that one request.
 // A limit of 0 (a free trial's quota) admits nothing. Reconciling gives back (or takes) the difference.
 import type { Demand, Limiter, Rejection, Reservation, Scope } from './index.ts';
-import { fullLevels, type Levels, refilled, refusalOf, settledOnce } from './math.ts';
+import { addTo, capAt, covers, fullLevels, isSpent, type Levels, minus, refillAll, refusalOf, settlementOf } from './math.ts';
 
 interface Bucket extends Levels {
   /** When the levels were last refilled (clock ms). */
@@ -47,23 +47,18 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
       buckets.set(scope.key, bucket);
       return bucket;
     }
-    const elapsed = now - bucket.at;
-    bucket.requests = refilled(bucket.requests, elapsed, limits.rpm);
-    bucket.input = refilled(bucket.input, elapsed, limits.itpm);
-    bucket.output = refilled(bucket.output, elapsed, limits.otpm);
-    if (bucket.lent) capLent(bucket, limits);
+    refillAll(bucket, now - bucket.at, limits);
+    if (bucket.lent) capAt(bucket, limits, bucket.lent);
     if (now > bucket.at) bucket.at = now;
     return bucket;
   }
 
-  function give(scopes: readonly Scope[], requests: number, input: number, output: number): void {
+  function give(scopes: readonly Scope[], amounts: Levels): void {
     const now = clock();
     for (const scope of scopes) {
       const bucket = bucketOf(scope, now);
-      bucket.requests = Math.min(scope.limits.rpm, bucket.requests + requests);
-      bucket.input = Math.min(scope.limits.itpm, bucket.input + input);
-      bucket.output = Math.min(scope.limits.otpm, bucket.output + output);
-      if (bucket.lent) capLent(bucket, scope.limits);
+      addTo(bucket, amounts);
+      capAt(bucket, scope.limits, bucket.lent);
     }
   }
 
@@ -73,51 +68,26 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): MemoryL
       let refusal: Rejection | undefined;
       for (let i = 0; i < scopes.length; i++) refusal = refusalOf(bucketOf(scopes[i]!, now), scopes[i]!.limits, demand, i, refusal);
       if (refusal) return refusal;
-      for (const scope of scopes) {
-        const bucket = buckets.get(scope.key)!;
-        bucket.requests -= demand.requests;
-        bucket.input -= demand.input;
-        bucket.output -= demand.output;
-      }
-      return settledOnce({
-        reconcile(actual) {
-          if (actual.input !== demand.input || actual.output !== demand.output) give(scopes, 0, demand.input - actual.input, demand.output - actual.output);
-        },
-        release: () => give(scopes, demand.requests, demand.input, demand.output),
-      });
+      for (const scope of scopes) addTo(buckets.get(scope.key)!, demand, -1);
+      return settlementOf(demand, (amounts) => give(scopes, amounts));
     },
-    give: (scopes, amounts) => give(scopes, amounts.requests, amounts.input, amounts.output),
+    give,
     lend(scope, amounts, keep) {
       const bucket = bucketOf(scope, clock());
-      if (bucket.requests - amounts.requests < keep.requests || bucket.input - amounts.input < keep.input || bucket.output - amounts.output < keep.output) return false;
-      bucket.requests -= amounts.requests;
-      bucket.input -= amounts.input;
-      bucket.output -= amounts.output;
-      const lent = (bucket.lent ??= { requests: 0, input: 0, output: 0 });
-      lent.requests += amounts.requests;
-      lent.input += amounts.input;
-      lent.output += amounts.output;
+      if (!covers(minus(bucket, amounts), keep)) return false;
+      addTo(bucket, amounts, -1);
+      addTo((bucket.lent ??= { requests: 0, input: 0, output: 0 }), amounts);
       return true;
     },
     repaid(scope, lent, unspent) {
       const bucket = bucketOf(scope, clock());
       if (bucket.lent) {
-        bucket.lent.requests -= lent.requests;
-        bucket.lent.input -= lent.input;
-        bucket.lent.output -= lent.output;
-        if (bucket.lent.requests <= 0 && bucket.lent.input <= 0 && bucket.lent.output <= 0) delete bucket.lent;
+        addTo(bucket.lent, lent, -1);
+        if (isSpent(bucket.lent)) delete bucket.lent;
       }
-      give([scope], unspent.requests, unspent.input, unspent.output);
+      give([scope], unspent);
     },
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-}
-
-/** A bucket with capacity out on loan holds at most its limit less the loans. */
-function capLent(bucket: Bucket, limits: Scope['limits']): void {
-  const lent = bucket.lent!;
-  bucket.requests = Math.min(limits.rpm - lent.requests, bucket.requests);
-  bucket.input = Math.min(limits.itpm - lent.input, bucket.input);
-  bucket.output = Math.min(limits.otpm - lent.output, bucket.output);
 }

@@ -9,7 +9,7 @@
 import { GatewayError } from '../errors/index.ts';
 import { batcher, isLimitsMessage, type PrimaryItem, type WorkerItem } from './cluster-messages.ts';
 import type { Demand, Limiter, RateLimits, Rejection, Reservation, Scope } from './index.ts';
-import { type Levels, settledOnce } from './math.ts';
+import { addTo, covers as coversLevels, type Levels, sameLimits, settlementOf } from './math.ts';
 
 export interface ClusterLimiterOptions {
   /** How long a reserve waits for the primary; default 1000 ms. */
@@ -33,16 +33,8 @@ interface Lease {
 
 type Waiter = (answer: PrimaryItem | undefined) => void;
 
-const covers = (lease: Lease | undefined, scope: Scope, demand: Demand): lease is Lease =>
-  lease !== undefined &&
-  lease.left.requests >= demand.requests &&
-  lease.left.input >= demand.input &&
-  lease.left.output >= demand.output &&
-  lease.limits.rpm === scope.limits.rpm &&
-  lease.limits.itpm === scope.limits.itpm &&
-  lease.limits.otpm === scope.limits.otpm;
-
-const fitsSize = (lease: Lease, demand: Demand): boolean => lease.size.requests >= demand.requests && lease.size.input >= demand.input && lease.size.output >= demand.output;
+const covers = (lease: Lease | undefined, scope: Scope, demand: Demand): boolean =>
+  lease !== undefined && coversLevels(lease.left, demand) && sameLimits(lease.limits, scope.limits);
 
 export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limiter {
   const channel = options.channel ?? process;
@@ -109,22 +101,14 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
     let toPrimary: Scope[] | undefined;
     for (let i = 0; i < scopes.length; i++) {
       const lease = funded[i];
-      if (lease && leases.get(lease.key) === lease) {
-        lease.left.requests += amounts.requests;
-        lease.left.input += amounts.input;
-        lease.left.output += amounts.output;
-      } else (toPrimary ??= []).push(scopes[i]!);
+      if (lease && leases.get(lease.key) === lease) addTo(lease.left, amounts);
+      else (toPrimary ??= []).push(scopes[i]!);
     }
     if (toPrimary) out.push({ op: 'give', scopes: toPrimary, amounts });
   }
 
   function settlement(scopes: readonly Scope[], demand: Demand, funded: readonly (Lease | undefined)[]): Reservation {
-    return settledOnce({
-      reconcile(actual) {
-        if (actual.input !== demand.input || actual.output !== demand.output) giveBack(scopes, funded, { requests: 0, input: demand.input - actual.input, output: demand.output - actual.output });
-      },
-      release: () => giveBack(scopes, funded, { requests: demand.requests, input: demand.input, output: demand.output }),
-    });
+    return settlementOf(demand, (amounts) => giveBack(scopes, funded, amounts));
   }
 
   async function askPrimary(scopes: readonly Scope[], demand: Demand): Promise<Reservation | Rejection> {
@@ -141,18 +125,14 @@ export function createClusterLimiter(options: ClusterLimiterOptions = {}): Limit
       for (const scope of scopes) if (!covers(leases.get(scope.key), scope, demand)) local = false;
       if (local) {
         const funded = scopes.map((scope) => leases.get(scope.key)!);
-        for (const lease of funded) {
-          lease.left.requests -= demand.requests;
-          lease.left.input -= demand.input;
-          lease.left.output -= demand.output;
-        }
+        for (const lease of funded) addTo(lease.left, demand, -1);
         return settlement(scopes, demand, funded);
       }
       // A slice too spent to cover the request goes back before the ask, so the primary decides on the whole
       // bucket (and may lend a fresh one). One that no slice could cover (a large max_tokens) leaves it be.
       for (const scope of scopes) {
         const lease = leases.get(scope.key);
-        if (lease && !covers(lease, scope, demand) && fitsSize(lease, demand)) repay(lease);
+        if (lease && !covers(lease, scope, demand) && coversLevels(lease.size, demand)) repay(lease);
       }
       return askPrimary(scopes, demand);
     },

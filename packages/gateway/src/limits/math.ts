@@ -40,16 +40,83 @@ export function refusalOf(levels: Levels, limits: RateLimits, demand: Demand, sc
   return worst;
 }
 
+/** Nothing: a lease or a settlement with no amounts. */
+export const NONE: Readonly<Levels> = Object.freeze({ requests: 0, input: 0, output: 0 });
+
+/** A scope's limits as levels, each times `share` (a lease's size, or the level a lender keeps). */
+export function limitsTimes(limits: RateLimits, share: number): Levels {
+  return { requests: limits.rpm * share, input: limits.itpm * share, output: limits.otpm * share };
+}
+
+/** Adds `amounts` × `sign` to `into`, field by field (sign -1 takes them). */
+export function addTo(into: Levels, amounts: Readonly<Levels>, sign = 1): void {
+  into.requests += sign * amounts.requests;
+  into.input += sign * amounts.input;
+  into.output += sign * amounts.output;
+}
+
+/** `levels` × `factor`, field by field, as new levels. */
+export function times(levels: Readonly<Levels>, factor: number): Levels {
+  return { requests: levels.requests * factor, input: levels.input * factor, output: levels.output * factor };
+}
+
+/** `a` less `b`, field by field, as new levels. */
+export function minus(a: Readonly<Levels>, b: Readonly<Levels>): Levels {
+  return { requests: a.requests - b.requests, input: a.input - b.input, output: a.output - b.output };
+}
+
+/** Whether every level of `have` is at least `need`'s. */
+export function covers(have: Readonly<Levels>, need: Readonly<Levels>): boolean {
+  return have.requests >= need.requests && have.input >= need.input && have.output >= need.output;
+}
+
+/** Whether every level is zero or less (a loan fully repaid). */
+export function isSpent(levels: Readonly<Levels>): boolean {
+  return levels.requests <= 0 && levels.input <= 0 && levels.output <= 0;
+}
+
+/** Caps `levels` at `limits` less `lent` (what is out on loan), field by field. */
+export function capAt(levels: Levels, limits: RateLimits, lent: Readonly<Levels> = NONE): void {
+  levels.requests = Math.min(limits.rpm - lent.requests, levels.requests);
+  levels.input = Math.min(limits.itpm - lent.input, levels.input);
+  levels.output = Math.min(limits.otpm - lent.output, levels.output);
+}
+
+/** Refills `levels` by `elapsedMs` at `limits`, each capped at its limit. */
+export function refillAll(levels: Levels, elapsedMs: number, limits: RateLimits): void {
+  levels.requests = refilled(levels.requests, elapsedMs, limits.rpm);
+  levels.input = refilled(levels.input, elapsedMs, limits.itpm);
+  levels.output = refilled(levels.output, elapsedMs, limits.otpm);
+}
+
+/** Whether two scopes' limits are the same (a lease is spent only under the limits it was lent for). */
+export function sameLimits(a: RateLimits, b: RateLimits): boolean {
+  return a.rpm === b.rpm && a.itpm === b.itpm && a.otpm === b.otpm;
+}
+
 /** Limits divided among `replicas`: each replica's share while they cannot share one bucket (Redis unreachable). */
 export function shareOf(limits: RateLimits, replicas: number): RateLimits {
   return replicas <= 1 ? limits : { rpm: limits.rpm / replicas, itpm: limits.itpm / replicas, otpm: limits.otpm / replicas };
 }
 
 /**
+ * The reservation of `demand` every limiter hands out: settled once, reconciling gives back (or takes, when
+ * negative) what the request did not use, releasing gives back all of it; `give` does the giving.
+ */
+export function settlementOf(demand: Readonly<Demand>, give: (amounts: Levels) => void): Reservation {
+  return settledOnce({
+    reconcile(actual) {
+      if (actual.input !== demand.input || actual.output !== demand.output) give({ requests: 0, input: demand.input - actual.input, output: demand.output - actual.output });
+    },
+    release: () => give({ requests: demand.requests, input: demand.input, output: demand.output }),
+  });
+}
+
+/**
  * A reservation that settles once, whichever comes first: `reconcile` with the usage the reply reported, or
  * `release` of all of it. Every limiter (in process, Redis, the cluster's primary) hands these out.
  */
-export function settledOnce(settle: { reconcile(actual: { input: number; output: number }): void; release(): void }): Reservation {
+function settledOnce(settle: { reconcile(actual: { input: number; output: number }): void; release(): void }): Reservation {
   let settled = false;
   return {
     ok: true,

@@ -14,13 +14,12 @@ import type { Cluster, Worker } from 'node:cluster';
 import { createMemoryLimiter, type MemoryLimiter } from './bucket.ts';
 import { type Batch, CHANNEL, isLimitsMessage, type PrimaryItem, type WorkerItem } from './cluster-messages.ts';
 import type { Scope } from './index.ts';
-import type { Levels } from './math.ts';
+import { covers, type Levels, limitsTimes, NONE } from './math.ts';
 
 /** A lease is this share of each of the scope's limits. */
 const LEASE_SHARE = 1 / 64;
 /** Lent only while the bucket keeps at least this share of each limit. */
 const KEEP_SHARE = 1 / 2;
-const NOTHING: Levels = { requests: 0, input: 0, output: 0 };
 
 export interface ClusterLimiterService {
   /** What the primary has decided and lent so far, for tests and diagnostics; `outstanding`: leases not yet repaid (of `key` only, if given). */
@@ -65,11 +64,10 @@ export function serveClusterLimiter(cluster: Cluster, options: ClusterLimiterSer
   function lendTo(worker: Worker, scope: Scope, demand: Reserve['demand'], out: PrimaryItem[]): void {
     const mine = loansOf(worker);
     if (mine.has(scope.key) || recalls.has(scope.key)) return;
-    const { rpm, itpm, otpm } = scope.limits;
-    const amounts = { requests: rpm * LEASE_SHARE, input: itpm * LEASE_SHARE, output: otpm * LEASE_SHARE };
+    const amounts = limitsTimes(scope.limits, LEASE_SHARE);
     // A slice that cannot cover even this request would only cost messages.
-    if (amounts.requests < demand.requests || amounts.input < demand.input || amounts.output < demand.output) return;
-    if (!limiter.lend(scope, amounts, { requests: rpm * KEEP_SHARE, input: itpm * KEEP_SHARE, output: otpm * KEEP_SHARE })) return;
+    if (!covers(amounts, demand)) return;
+    if (!limiter.lend(scope, amounts, limitsTimes(scope.limits, KEEP_SHARE))) return;
     const id = nextLease++;
     mine.set(scope.key, { id, scope, amounts });
     counts.leases++;
@@ -144,7 +142,7 @@ export function serveClusterLimiter(cluster: Cluster, options: ClusterLimiterSer
   };
   const onExit = (worker: Worker) => {
     // Its leases count as spent: what it admitted from them may still be running upstream.
-    for (const loan of loans.get(worker)?.values() ?? []) repaid(worker, loan.scope.key, loan.id, NOTHING);
+    for (const loan of loans.get(worker)?.values() ?? []) repaid(worker, loan.scope.key, loan.id, NONE);
     loans.delete(worker);
     for (const [key, pending] of recalls) if (pending.waiting.delete(worker) && pending.waiting.size === 0) finishRecall(key);
   };

@@ -6,25 +6,40 @@
 //
 // A bucket is a hash {r, i, o, t} (requests, input, output, last refill in ms) that expires once it would have
 // refilled to full: a missing key is a full bucket, so expiry never changes a decision.
+//
+// Leases (redis.ts): an admission may also lend the replica a slice of the bucket, which the replica then spends
+// without a round trip. What is out on loan is in the same hash, {a, b, c} (requests, input, output) until `d`:
+// taken from the levels when lent, and until repaid the bucket refills only up to its limit less the loans, so
+// what every replica can admit is still what one bucket holds. A loan nobody repaid by `d` (its replica died) is
+// forgotten then: `d` is past the lease's life, after which no replica spends it.
 
-/** Shared prelude: refill scope `k` (1-based) at `now` from KEYS[k] and its limits in ARGV. */
+/** Shared prelude: the clock, refill, and loading and storing scope `k` (1-based) from KEYS[k] and its limits in ARGV. */
 const PRELUDE = `
 local MINUTE = 60000
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local function refilled(level, elapsed, limit)
+local function refilled(level, elapsed, limit, cap)
   if elapsed > 0 then level = level + elapsed * limit / MINUTE end
-  if level > limit then return limit end
+  if level > cap then return cap end
   return level
 end
-local function load(k, base)
-  local lr, li, lo = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-  local h = redis.call('HMGET', KEYS[k], 'r', 'i', 'o', 't')
-  if not h[1] then return {lr, li, lo}, {lr, li, lo} end
+-- ARGV: 6 header values, then 4 per scope: rpm, itpm, otpm and a flag the reserve script reads.
+local function load(k)
+  local base = 6 + (k - 1) * 4
+  local lim = {tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])}
+  local h = redis.call('HMGET', KEYS[k], 'r', 'i', 'o', 't', 'a', 'b', 'c', 'd')
+  local lent, till = {0, 0, 0}, 0
+  if h[8] and tonumber(h[8]) > now then
+    lent, till = {tonumber(h[5]), tonumber(h[6]), tonumber(h[7])}, tonumber(h[8])
+  end
+  if not h[1] then return {lim[1], lim[2], lim[3]}, lim, lent, till end
   local e = now - tonumber(h[4])
-  return {refilled(tonumber(h[1]), e, lr), refilled(tonumber(h[2]), e, li), refilled(tonumber(h[3]), e, lo)}, {lr, li, lo}
+  local lv = {}
+  for j = 1, 3 do lv[j] = refilled(tonumber(h[j]), e, lim[j], lim[j] - lent[j]) end
+  return lv, lim, lent, till
 end
-local function store(k, lv, lim)
+local function num(x) return string.format('%.17g', x) end
+local function store(k, lv, lim, lent, till)
   local full = 0
   for j = 1, 3 do
     if lim[j] > 0 and lv[j] < lim[j] then
@@ -32,22 +47,27 @@ local function store(k, lv, lim)
       if ms > full then full = ms end
     end
   end
-  redis.call('HSET', KEYS[k], 'r', string.format('%.17g', lv[1]), 'i', string.format('%.17g', lv[2]), 'o', string.format('%.17g', lv[3]), 't', string.format('%.17g', now))
+  if till - now > full then full = till - now end
+  redis.call('HSET', KEYS[k], 'r', num(lv[1]), 'i', num(lv[2]), 'o', num(lv[3]), 't', num(now), 'a', num(lent[1]), 'b', num(lent[2]), 'c', num(lent[3]), 'd', num(till))
   redis.call('PEXPIRE', KEYS[k], math.ceil(full) + 1000)
 end
 `;
 
 /**
- * KEYS: one bucket per scope. ARGV: the demand (requests, input, output), then each scope's rpm, itpm, otpm.
- * Returns {1} when taken from every scope; else {0, levels of each scope as strings} (Redis would truncate numbers).
+ * KEYS: one bucket per scope. ARGV: the demand (requests, input, output), the lease share of each limit (0: lend
+ * nothing), the share of each limit a bucket keeps after lending, how long Redis holds a loan (ms); then per
+ * scope its rpm, itpm, otpm and 1 if this replica wants a lease of it (0 if not).
+ * Returns {1, then per scope the lease lent (requests, input, output; 0s for none)} when the demand was taken from
+ * every scope; else {0, levels of each scope}. Numbers as strings (Redis would truncate them to integers).
  */
 export const RESERVE_SCRIPT = `${PRELUDE}
 local demand = {tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])}
-local levels, limits = {}, {}
+local share, keep, hold = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local scopes = {}
 local ok = true
 for k = 1, #KEYS do
-  local lv, lim = load(k, 3 + (k - 1) * 3)
-  levels[k], limits[k] = lv, lim
+  local lv, lim, lent, till = load(k)
+  scopes[k] = {lv, lim, lent, till}
   for j = 1, 3 do
     local need = demand[j]
     if lim[j] == 0 then
@@ -61,28 +81,58 @@ end
 if not ok then
   local out = {0}
   for k = 1, #KEYS do
-    for j = 1, 3 do out[#out + 1] = string.format('%.17g', levels[k][j]) end
+    for j = 1, 3 do out[#out + 1] = num(scopes[k][1][j]) end
   end
   return out
 end
+local out = {1}
 for k = 1, #KEYS do
-  local lv = levels[k]
-  store(k, {lv[1] - demand[1], lv[2] - demand[2], lv[3] - demand[3]}, limits[k])
+  local lv, lim, lent, till = scopes[k][1], scopes[k][2], scopes[k][3], scopes[k][4]
+  for j = 1, 3 do lv[j] = lv[j] - demand[j] end
+  local slice = {0, 0, 0}
+  if share > 0 and ARGV[6 + k * 4] == '1' then
+    local can = true
+    for j = 1, 3 do
+      slice[j] = lim[j] * share
+      -- A slice that cannot cover even this request is not worth a lease; none while the bucket runs low.
+      if slice[j] < demand[j] or lv[j] - slice[j] < lim[j] * keep then can = false end
+    end
+    if can then
+      for j = 1, 3 do
+        lv[j] = lv[j] - slice[j]
+        lent[j] = lent[j] + slice[j]
+      end
+      till = now + hold
+    else
+      slice = {0, 0, 0}
+    end
+  end
+  store(k, lv, lim, lent, till)
+  for j = 1, 3 do out[#out + 1] = num(slice[j]) end
 end
-return {1}
+return out
 `;
 
-/** KEYS: the reservation's buckets. ARGV: what goes back (requests, input, output; negative takes), then each scope's limits. */
-export const GIVE_SCRIPT = `${PRELUDE}
+/**
+ * KEYS: the buckets to settle. ARGV: what goes back (requests, input, output; negative takes), what of a loan is
+ * repaid (requests, input, output: no longer out; 0s for a reservation's settlement), then per scope its limits
+ * and a 0. A repaid lease gives back its unspent part and the loan in one call.
+ */
+export const SETTLE_SCRIPT = `${PRELUDE}
 local back = {tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])}
+local repaid = {tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])}
 for k = 1, #KEYS do
-  local lv, lim = load(k, 3 + (k - 1) * 3)
-  local next = {}
+  local lv, lim, lent, till = load(k)
+  local out = 0
   for j = 1, 3 do
-    next[j] = lv[j] + back[j]
-    if next[j] > lim[j] then next[j] = lim[j] end
+    lent[j] = lent[j] - repaid[j]
+    if lent[j] < 0 then lent[j] = 0 end
+    if lent[j] > 0 then out = 1 end
+    lv[j] = lv[j] + back[j]
+    if lv[j] > lim[j] - lent[j] then lv[j] = lim[j] - lent[j] end
   end
-  store(k, next, lim)
+  if out == 0 then till = 0 end
+  store(k, lv, lim, lent, till)
 end
 return 1
 `;

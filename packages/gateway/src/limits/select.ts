@@ -35,6 +35,7 @@ export async function selectLimiter(limits: LimitsConfig, options: { worker?: bo
   const limiter = createRedisLimiter({
     redis,
     replicas: limits.replicas,
+    leaseMs: limits.leaseMs,
     whenDown: (deployment) => limits.redisDownOf.get(deployment) ?? limits.redisDown,
   });
   return { limiter, redis };

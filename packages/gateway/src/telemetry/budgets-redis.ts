@@ -1,8 +1,11 @@
-// Budgets shared by replicas through Redis: one month-to-date spend counter per resource instance (INCRBY picodollars per
-// priced request), the budget definitions in one hash with a version counter, and one claim per threshold alert.
-// Each replica polls every `pollMs` (one round trip: the version and the counters), so a budget set or an amount
-// reached on one replica is enforced on every other within that bound. The request path never waits for Redis:
-// the book keeps deciding from its in-memory figure, which the counter's replies and the poll keep current.
+// Budgets shared by replicas through Redis: one month-to-date spend counter per resource instance, the budget
+// definitions in one hash with a version counter, and one claim per threshold alert. A replica adds up its priced requests' costs
+// and sends the sums every 100 ms (one INCRBY per resource with spend, in one pipeline; the counter's expiry set
+// once per month and counter), so the request path sends no command at all. Each replica polls every `pollMs`
+// (one round trip: the version and the counters), so a budget set or an amount reached on one replica is enforced
+// on every other within that bound plus the 100 ms: with `--enforce`, the overshoot past a budget is at most what
+// the replicas spend in about `pollMs` + 100 ms. The book keeps deciding from its in-memory figure, which the
+// counter's replies and the poll keep current, and which counts this replica's own spend at once.
 //
 // While Redis is away, spend and budget changes are kept and sent once it is back; a Redis that lost its data
 // (restarted) is seeded again from what each replica knows (SET NX: the first one's figure).
@@ -17,6 +20,8 @@ export interface SharedBudgets {
 
 /** Counters and claims outlive their month by a few days, then Redis drops them. */
 const MONTH_TTL_MS = 40 * 86_400_000;
+/** A replica sends the spend it added up at most this often. */
+const SEND_SPEND_MS = 100;
 
 interface StoredBudget {
   instance: string;
@@ -51,6 +56,10 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   const spendKey = (month: string, instance: string) => `${p}spend:${month}:${instance.toLowerCase()}`;
   /** Spend not yet counted in Redis (it was away), per resource, for the month it was spent in. */
   const pending = new Map<string, { month: string; pico: bigint }>();
+  /** Spend added up since the last send, per month and resource. */
+  let unsentSpend = new Map<string, { month: string; resource: string; pico: bigint }>();
+  /** Counters whose expiry this replica has set since it (re)connected. */
+  const expiring = new Set<string>();
   /** Budgets changed while Redis was away: sent when it is back. */
   const unsent = new Map<string, Budget | undefined>();
   const known = new Set((options.resources ?? []).map((r) => r.toLowerCase()));
@@ -60,16 +69,13 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   const sharing: BudgetSharing = {
     added(resource, month, pico) {
       const key = resource.toLowerCase();
-      known.add(key);
-      if (!redis.ready()) return keep(key, month.key, pico);
-      client.incrby(spendKey(month.key, key), pico.toString()).then(
-        (total) => book.sharedSpent(key, month.key, BigInt(total)),
-        (err: unknown) => {
-          redis.failed(err);
-          keep(key, month.key, pico);
-        },
-      );
-      client.pexpire(spendKey(month.key, key), MONTH_TTL_MS).catch(() => {});
+      const sumKey = `${month.key} ${key}`;
+      const sum = unsentSpend.get(sumKey);
+      if (sum) sum.pico += pico;
+      else {
+        known.add(key);
+        unsentSpend.set(sumKey, { month: month.key, resource: key, pico });
+      }
     },
     changed(resource, budget) {
       const key = resource.toLowerCase();
@@ -86,6 +92,48 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
     },
   };
 
+  /** Redis's total for a counter, plus what this replica spent since its last send: its own spend counts at once. */
+  function counted(resource: string, month: string, total: bigint): void {
+    book.sharedSpent(resource, month, total + (unsentSpend.get(`${month} ${resource}`)?.pico ?? 0n));
+  }
+
+  /** Sends the spend added up since the last send: one pipeline, an INCRBY per counter (and its expiry, once). */
+  function sendSpend(): void {
+    if (unsentSpend.size === 0) return;
+    const sums = [...unsentSpend.values()];
+    unsentSpend = new Map();
+    if (!redis.ready()) return void sums.forEach((s) => keep(s.resource, s.month, s.pico));
+    const tx = client.pipeline();
+    const withExpiry = sums.map((s) => {
+      const counter = spendKey(s.month, s.resource);
+      tx.incrby(counter, s.pico.toString());
+      if (expiring.has(counter)) return false;
+      expiring.add(counter);
+      tx.pexpire(counter, MONTH_TTL_MS);
+      return true;
+    });
+    tx.exec().then(
+      (replies) => {
+        let at = 0;
+        sums.forEach((s, i) => {
+          const [err, total] = replies?.[at] ?? [new Error('no reply')];
+          at += withExpiry[i] ? 2 : 1;
+          if (err) {
+            redis.failed(err);
+            keep(s.resource, s.month, s.pico);
+          } else counted(s.resource, s.month, BigInt(total as number));
+        });
+      },
+      (err: unknown) => {
+        redis.failed(err);
+        for (const s of sums) {
+          expiring.delete(spendKey(s.month, s.resource));
+          keep(s.resource, s.month, s.pico);
+        }
+      },
+    );
+  }
+
   function keep(key: string, month: string, pico: bigint): void {
     const was = pending.get(key);
     pending.set(key, { month, pico: (was && was.month === month ? was.pico : 0n) + pico });
@@ -100,6 +148,7 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
 
   /** After a (re)connection: the counters a restarted Redis lost are seeded, then what waited is sent. */
   async function resync(): Promise<void> {
+    expiring.clear();
     const month = book.month;
     for (const [key, local] of book.spentByResource()) {
       const seeded = await client.set(spendKey(month.key, key), local.toString(), 'PX', MONTH_TTL_MS, 'NX');
@@ -134,7 +183,7 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
     if (versionReply?.[0] || spendReply?.[0]) throw versionReply?.[0] ?? spendReply?.[0];
     const totals = (spendReply?.[1] ?? []) as (string | null)[];
     resources.forEach((r, i) => {
-      if (totals[i] != null) book.sharedSpent(r, month, BigInt(totals[i]!));
+      if (totals[i] != null) counted(r, month, BigInt(totals[i]!));
     });
     const now = versionReply?.[1] as string | null;
     if (now !== version) {
@@ -168,10 +217,14 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
       .finally(() => (polling = false));
   }, pollMs);
   timer.unref();
+  const spendTimer = setInterval(sendSpend, SEND_SPEND_MS);
+  spendTimer.unref();
   return {
     close() {
       closed = true;
       clearInterval(timer);
+      clearInterval(spendTimer);
+      sendSpend();
       client.off('ready', onReady);
     },
   };

@@ -4,9 +4,17 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Registry } from './metrics.ts';
 
+/**
+ * The sampler's timer period. Each tick wakes an idle event loop: at 10 ms (Node's default) that was 100 wake-ups a
+ * second in every process, the only ones an idle gateway had, and at c=32 over a 20 ms upstream about one more per
+ * wave of answers (docs/benchmarks.md#every-core-one-machine). A tick's lateness is what any timer due at that moment
+ * would see, so fewer ticks sample the same distribution; a stall longer than the period is always caught.
+ */
+const DELAY_SAMPLE_MS = 100;
+
 /** Registers the gauges. Returns a stop for the delay sampler. */
 export function registerProcessMetrics(registry: Registry): () => void {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: DELAY_SAMPLE_MS });
   delay.enable();
   const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
   registry.observed('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss());
