@@ -5,6 +5,13 @@ import { isError, type RequestLogRecord } from './record.ts';
 
 const DAY_MS = 86_400_000;
 
+/** The summed columns of a rollup row, in the order both stores write them. */
+export const ROLLUP_SUMS = ['requests', 'errors', 'throttled', 'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'cost_pico', 'duration_ms'] as const;
+
+/** An upsert's conflict clause: a row already in the bucket gets the new sums added. `table` is how the SQL names the existing row's table (PostgreSQL's alias `u.`; SQLite: ''). */
+export const mergeRollupSums = (table: string) =>
+  `ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = ${table}${c} + excluded.${c}`).join(', ')}`;
+
 /** A rollup row being summed in memory before its upsert. */
 export interface Sum {
   bucket: number;

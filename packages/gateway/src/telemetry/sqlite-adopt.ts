@@ -2,23 +2,16 @@
 // those at or after its creation. What an earlier account of the same name logged stays unreadable, then ages out.
 // PostgreSQL's counterpart is postgres/adopt.ts.
 import type { DatabaseSync } from 'node:sqlite';
+import { mergeRollupSums, ROLLUP_SUMS } from './log-rows.ts';
 
 const DAY_MS = 86_400_000;
 const BATCH_ROWS = 5000;
 const ROLLUP_WIDTHS = [['usage_minute', 60_000], ['usage_hour', 3_600_000], ['usage_day', DAY_MS]] as const;
 
 /** A resource's rows from before instances (`-name`) merged into its instance's, from a bucket on. */
-const adoptRollups = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, requests, errors, throttled,
-  input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms)
-  SELECT bucket, ?, resource, deployment, model, principal, requests, errors, throttled, input_tokens, output_tokens, cache_write_5m_tokens,
-  cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms FROM ${table} WHERE instance = ? AND bucket >= ?
-  ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET
-  requests = requests + excluded.requests, errors = errors + excluded.errors, throttled = throttled + excluded.throttled,
-  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-  cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
-  cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
-  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cost_pico = cost_pico + excluded.cost_pico,
-  duration_ms = duration_ms + excluded.duration_ms`;
+const adoptRollups = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')})
+  SELECT bucket, ?, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')} FROM ${table} WHERE instance = ? AND bucket >= ?
+  ${mergeRollupSums('')}`;
 
 /** Runs at each start for each live resource; `pause` lets appends and queries in between raw-row batches. */
 export async function adoptLegacy(db: DatabaseSync, r: { name: string; instance: string; createdAt: number }, pause: () => Promise<void>): Promise<void> {

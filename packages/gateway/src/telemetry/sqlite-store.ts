@@ -8,7 +8,7 @@ import { ensurePrivateFile } from '../store/data-dir.ts';
 import { pragma, runMigrations } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
-import { addToRollups, emptyRollups, recordOf } from './log-rows.ts';
+import { addToRollups, emptyRollups, mergeRollupSums, recordOf, ROLLUP_SUMS } from './log-rows.ts';
 import { adoptLegacy } from './sqlite-adopt.ts';
 import { registerKqlFunctions } from './kql/functions.ts';
 import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
@@ -49,16 +49,9 @@ const INSERT = `INSERT INTO request_log (time, resource, instance, deployment, m
   cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id, client_request_id, upstream, attempts)
   VALUES (${Array.from({ length: 29 }, () => '?').join(', ')})`;
 
-const upsert = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, requests, errors, throttled,
-  input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms)
+const upsert = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')})
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET
-  requests = requests + excluded.requests, errors = errors + excluded.errors, throttled = throttled + excluded.throttled,
-  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-  cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
-  cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
-  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cost_pico = cost_pico + excluded.cost_pico,
-  duration_ms = duration_ms + excluded.duration_ms`;
+  ${mergeRollupSums('')}`;
 
 export class SqliteLogStore implements RequestLogStore {
   readonly dialect = 'sqlite';

@@ -1,10 +1,10 @@
 // Rows logged before records carried an instance (migration 2), given to the live resource whose own they are: those
 // at or after its creation. What an earlier account of the same name logged stays unreadable, then ages out.
 import type { PoolClient } from 'pg';
+import { mergeRollupSums, ROLLUP_SUMS } from '../log-rows.ts';
 import { DAY_MS } from './partitions.ts';
 
 const WIDTHS = [['usage_minute', 60_000], ['usage_hour', 3_600_000], ['usage_day', DAY_MS]] as const;
-const SUMS = ['requests', 'errors', 'throttled', 'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'cost_pico', 'duration_ms'];
 const BATCH_ROWS = 5000;
 
 export async function adoptLegacy(client: PoolClient, r: { name: string; instance: string; createdAt: number }): Promise<void> {
@@ -19,9 +19,9 @@ export async function adoptLegacy(client: PoolClient, r: { name: string; instanc
       const { rows: older } = await client.query('SELECT 1 FROM request_log WHERE instance IS NULL AND resource = $1 AND time >= $2 AND time < $3 LIMIT 1', [r.name, start, r.createdAt]);
       const from = older.length > 0 ? start + width : start;
       await client.query(
-        `INSERT INTO ${table} AS u (bucket, instance, resource, deployment, model, principal, ${SUMS.join(', ')})
-         SELECT bucket, $1, resource, deployment, model, principal, ${SUMS.join(', ')} FROM ${table} WHERE instance = $2 AND bucket >= $3
-         ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET ${SUMS.map((c) => `${c} = u.${c} + excluded.${c}`).join(', ')}`,
+        `INSERT INTO ${table} AS u (bucket, instance, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')})
+         SELECT bucket, $1, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')} FROM ${table} WHERE instance = $2 AND bucket >= $3
+         ${mergeRollupSums('u.')}`,
         [r.instance, legacy, from],
       );
       await client.query(`DELETE FROM ${table} WHERE instance = $1 AND bucket >= $2`, [legacy, from]);

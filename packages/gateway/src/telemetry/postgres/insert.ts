@@ -2,7 +2,7 @@
 // records whatever their number (each column an array parameter, unnested into rows), one for their content, and one
 // upsert per rollup table.
 import type { PoolClient } from 'pg';
-import { addToRollups, emptyRollups, type Sum } from '../log-rows.ts';
+import { addToRollups, emptyRollups, mergeRollupSums, ROLLUP_SUMS, type Sum } from '../log-rows.ts';
 import type { RequestLogRecord } from '../record.ts';
 
 const COLUMNS = [
@@ -27,11 +27,10 @@ const INSERT = `INSERT INTO request_log (${COLUMNS.map(([c]) => c).join(', ')}) 
 const WITH_ID: ReadonlyArray<readonly [string, string]> = [['id', 'bigint'], ...COLUMNS];
 const INSERT_WITH_ID = `INSERT INTO request_log (${WITH_ID.map(([c]) => c).join(', ')}) SELECT * FROM unnest(${unnest(WITH_ID)})`;
 const INSERT_CONTENT = 'INSERT INTO request_content (log_id, time, request, response, truncated) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::smallint[])';
-const ROLLUP_SUMS = ['requests', 'errors', 'throttled', 'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'cost_pico', 'duration_ms'];
 const upsert = (table: string) => `INSERT INTO ${table} AS u (bucket, instance, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')})
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[],
     $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::double precision[])
-  ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET ${ROLLUP_SUMS.map((c) => `${c} = u.${c} + excluded.${c}`).join(', ')}`;
+  ${mergeRollupSums('u.')}`;
 
 /** Rollup rows as column arrays, in key order: replicas upserting the same rows lock them in one order, never deadlock. */
 function rollupColumns(sums: Iterable<Sum>): unknown[][] {
