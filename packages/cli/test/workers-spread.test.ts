@@ -12,14 +12,20 @@ import { childrenOf, startWorkers } from './workers-helper.ts';
 
 /** Per worker, at most this many connections from one address: 48 at once over two workers leave 8 refused. */
 const CAP = 20;
-const CONFIG = { subscriptionType: 'enterprise', resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-6' }] }], connections: { maxPerAddress: CAP } };
+const KEY = 'workers-spread-key-0123456789abcdef';
+const CONFIG = {
+  subscriptionType: 'enterprise',
+  resources: [{ name: 'claude-local', keys: { key1: KEY, key2: `${KEY}-2` }, deployments: [{ name: 'claude-sonnet-4-6' }, { name: 'slow', model: 'claude-haiku-4-5', simulator: { ttftMs: 100, tokensPerSecond: 40 } }] }],
+  connections: { maxPerAddress: CAP },
+};
 /** Long enough for a worker to see a client's close and report it to the primary, on a busy machine too. */
 const REPORTED_MS = 1000;
 
 interface Held {
   socket: Socket;
+  /** The /healthz answer's status; 0 when the connection closed without one. */
   status: number;
-  /** The worker holding the connection (its /healthz answer); undefined when it was refused. */
+  /** The worker holding the connection (its /healthz answer); undefined when it was refused or dropped. */
   pid: number | undefined;
 }
 
@@ -52,6 +58,11 @@ function ask(socket: Socket): Promise<Held> {
     };
     socket.setEncoding('utf8').on('data', onData);
     socket.on('error', () => {});
+    // Closed before an answer (a worker that took it and dropped it): status 0.
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve({ socket, status: 0, pid: undefined });
+    });
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
   });
 }
@@ -107,6 +118,35 @@ describe('serve --workers 2: least connections', () => {
     assert.deepEqual([...countByPid(held).values()], [CAP, CAP]);
     assert.equal(held.filter((h) => h.status === 429).length, 8);
     await release(held);
+  });
+
+  test('a worker sent SIGTERM alone drains and gets no new connections: 8 opened after it all answer, from the others', async () => {
+    // A slow stream keeps the worker draining (alive, its channel open) while the new connections arrive.
+    const [streaming] = await hold(gw.port, 1);
+    const draining = streaming!.pid;
+    const body = JSON.stringify({ model: 'slow', max_tokens: 400, stream: true, messages: [{ role: 'user', content: 'Tell me a long story.' }] });
+    streaming!.socket.write(`POST /claude-local/anthropic/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\nx-api-key: ${KEY}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await new Promise<void>((resolve) => streaming!.socket.once('data', () => resolve()));
+    process.kill(draining!, 'SIGTERM');
+    await sleep(REPORTED_MS);
+    assert.ok(childrenOf(gw.child.pid!).includes(draining!), 'the draining worker is still finishing its stream');
+    const next = await hold(gw.port, 8);
+    assert.deepEqual(next.map((h) => h.status), Array(8).fill(200));
+    assert.ok(next.every((h) => h.pid !== draining), `served by ${next.map((h) => h.pid).join(', ')}; the draining worker was ${draining}`);
+    await release([...next, streaming!]);
+    // Its replacement serves before the next test counts connections.
+    let workers: number[] = [];
+    for (let i = 0; i < 300 && workers.filter((pid) => pid !== draining).length < 2; i++) {
+      await sleep(100);
+      workers = childrenOf(gw.child.pid!);
+    }
+    for (let i = 0; i < 300; i++) {
+      const [probe] = await hold(gw.port, 1);
+      probe!.socket.destroy();
+      if (probe!.pid !== next[0]!.pid) break;
+      await sleep(100);
+    }
+    await sleep(REPORTED_MS);
   });
 
   test("a killed worker's connections stop counting: its replacement takes the next connections until it holds as many", async () => {

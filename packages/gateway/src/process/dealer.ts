@@ -21,6 +21,11 @@ export interface ClosedConnections {
   count: number;
 }
 
+/** Worker → primary: this worker drains (a SIGTERM sent to it alone) and takes no more connections. */
+export interface Draining {
+  type: 'claude-foundry:draining';
+}
+
 /** The env variable a worker finds its primary's resolved ports in (`http,https`): it serves what the primary accepts. */
 export const HANDED_PORTS_ENV = 'CLAUDE_FOUNDRY_HANDED_PORTS';
 
@@ -42,6 +47,7 @@ export class ConnectionDealer {
     this.#workers.push(entry);
     worker.on('message', (message: unknown) => {
       if (isClosed(message)) entry.open = Math.max(0, entry.open - message.count);
+      else if ((message as Draining | undefined)?.type === 'claude-foundry:draining') this.remove(worker);
     });
     for (const { kind, socket } of this.#waiting.splice(0)) if (!socket.destroyed) this.deal(kind, socket);
   }

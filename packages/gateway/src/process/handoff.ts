@@ -3,7 +3,7 @@
 // closed, batched (one message per event-loop turn at most), so its counts of open connections stay right.
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
-import type { ClosedConnections, HandedConnection, ListenerKind } from './dealer.ts';
+import type { ClosedConnections, Draining, HandedConnection, ListenerKind } from './dealer.ts';
 
 export interface HandedConnections {
   /** Handed connections still open. */
@@ -53,6 +53,8 @@ export function acceptHandedConnections(servers: Record<ListenerKind, Server>): 
     open: () => sockets.size,
     stop: () => {
       stopped = true;
+      // The primary hands no more connections here; one already on its way is closed (the client retries elsewhere).
+      if (process.connected) process.send?.({ type: 'claude-foundry:draining' } satisfies Draining);
       if (sockets.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => (whenEmpty = resolve));
     },
