@@ -151,10 +151,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   ];
   const namesOf = (snapshot: ControlSnapshot) =>
     tlsNames(snapshot.resources().flatMap((r) => [r.name, ...(r.customSubDomainName ? [r.customSubDomainName] : [])]), config.domains, config.host);
-  // With a shared store, one CA for every replica, created by the first to start (the others wait for its lock); each
-  // check and renewal runs under the store's exclusive lock, so one process renews and the others adopt its CA.
-  const shared = store.dialect === 'postgres' ? store : undefined;
-  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, shared), (work) => store.exclusive(work)).catch(async (err: unknown) => {
+  // One CA for every process on the store (PostgreSQL replicas, or SQLite workers on one data folder), created by the
+  // first to start (the others wait for its lock); each check and renewal runs under the store's exclusive lock, so
+  // one process renews and the others adopt its CA.
+  const tls = await TlsCertificates.open(config.dataDir, namesOf(control.current), Date.now, tlsStorage(config.dataDir, store), (work) => store.exclusive(work)).catch(async (err: unknown) => {
     await telemetry.close();
     await closeLimits();
     await store.close();
@@ -165,8 +165,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   tls.attach(httpsServer as TlsServer); // created with `tls`, so an https (TLS) server
   // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
   control.onReplace((next) => void tls.update(namesOf(next)));
-  // A CA another replica renewed reaches this one with the change that stored it.
-  if (shared) store.watch(() => void tls.refresh());
+  // A CA another process renewed reaches this one with the change that stored (PostgreSQL) or announced (SQLite) it.
+  store.watch(() => void tls.refresh());
   // A deleted deployment leaves /metrics: its series, and its pool's members.
   control.onDeploymentDeleted((resource, deployment) => {
     telemetry.forgetDeployment(resource, deployment);

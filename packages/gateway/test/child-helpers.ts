@@ -1,6 +1,11 @@
 // Child processes in tests: a start that fails (a timeout, an early exit, output that cannot be read) kills what it
 // spawned, so no server outlives its test to keep the run alive or the machine busy.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../cli/bin/claude-foundry.js', import.meta.url));
 
 /** A child that was not ready: its exit code (null when it was killed here) and everything it printed. */
 export class ChildNotReady extends Error {
@@ -71,4 +76,33 @@ export async function startAll<T>(starts: ReadonlyArray<Promise<T>>, stop: (star
   if (!failed) return started;
   await Promise.all(started.map(stop));
   throw failed.reason;
+}
+
+/** A `claude-foundry serve` in a process of its own, as its banner and the admin credentials it wrote describe it. */
+export interface ServedGateway {
+  child: ChildProcess;
+  port: number;
+  httpsUrl: string;
+  tenantId: string;
+  caPem: string;
+  admin: { clientId: string; clientSecret: string };
+  output: () => string;
+}
+
+/**
+ * Starts `serve --config <config> --port 0 --data-dir <dataDir> ...extra` with only PATH and `env`; resolves at its
+ * banner. One that exits, prints no banner or leaves no credentials is killed, and the ChildNotReady says why.
+ */
+export function serveChild(options: { config: string; dataDir: string; what: string; env?: NodeJS.ProcessEnv; extra?: string[] }): Promise<ServedGateway> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', options.config, '--port', '0', '--data-dir', options.dataDir, ...(options.extra ?? [])], {
+    env: { PATH: process.env['PATH'], ...options.env },
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  return untilReady(child, (printed) => {
+    if (!printed.includes('Ctrl+C')) return undefined;
+    const creds = JSON.parse(readFileSync(join(options.dataDir, 'admin-credentials.json'), 'utf8')) as { httpsUrl: string; url: string; tenantId: string; clientId: string; clientSecret: string; caPath: string };
+    return { child, port: Number(new URL(creds.url).port), httpsUrl: creds.httpsUrl, tenantId: creds.tenantId, caPem: readFileSync(creds.caPath, 'utf8'), admin: creds, output: () => out };
+  }, { what: options.what, timeoutMs: 60_000, stderr: true });
 }

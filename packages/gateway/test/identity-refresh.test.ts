@@ -5,17 +5,15 @@
 // over by every refresh), another client, a tampered token, a password reset, an unknown resource, missing fields.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
-import { type AccountInfo, type INetworkModule, type NetworkResponse, PublicClientApplication } from '@azure/msal-node';
+import type { AccountInfo } from '@azure/msal-node';
 import { PORTAL_CLIENT_ID } from '../src/identity/authorize.ts';
 import { createUser } from '../src/identity/users.ts';
-import { raw, REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';
+import { REQUEST_ID, startTestGateway, type TestGateway } from './helpers.ts';
 import { accountScope, assign, callWithToken, ROLES, tokenRequest } from './identity-helpers.ts';
+import { ARM, cachedRefreshToken, COGNITIVE, codeFrom as postSignIn, msalSignIn as signInWith, payload, portalApp as appFor, redirectUri as redirectOf } from './msal-helpers.ts';
 import { loggedRecord, managementToken } from './telemetry-helpers.ts';
 
-const ARM = 'https://management.azure.com/.default';
-const COGNITIVE = 'https://cognitiveservices.azure.com/.default';
 const AI = 'https://ai.azure.com/.default';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,55 +25,11 @@ before(async () => {
 });
 after(() => gw.close());
 
-const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-const redirectUri = () => `http://127.0.0.1:${gw.port}/portal/`;
-
-/** MSAL's network module over node:https trusting the gateway's CA (MSAL Node's own client reads no CA option). */
-function networkClient(ca: string): INetworkModule {
-  const send = <T>(method: string, url: string, options?: { headers?: Record<string, string>; body?: string }) =>
-    new Promise<NetworkResponse<T>>((resolve, reject) => {
-      const req = request(url, { method, ca, headers: options?.headers ?? {} }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-          resolve({ status: res.statusCode ?? 0, headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T });
-        });
-      });
-      req.on('error', reject);
-      req.end(options?.body);
-    });
-  return { sendGetRequestAsync: (url, options) => send('GET', url, options), sendPostRequestAsync: (url, options) => send('POST', url, options) };
-}
-
-function portalApp(): PublicClientApplication {
-  const authority = `${gw.httpsUrl}/${gw.identity.tenantId}`;
-  return new PublicClientApplication({
-    // knownAuthorities: no instance discovery at login.microsoftonline.com (offline), as @azure/identity's disableInstanceDiscovery.
-    auth: { clientId: PORTAL_CLIENT_ID, authority, knownAuthorities: [authority] },
-    system: { networkClient: networkClient(gw.identity.caPem) },
-  });
-}
-
-/** The sign-in page's form, posted with the parameters of MSAL's own authorize URL: the code it redirects with. */
-async function codeFrom(authorizeUrl: string, userName: string, password: string): Promise<string> {
-  const url = new URL(authorizeUrl);
-  const form = new URLSearchParams(url.searchParams);
-  form.set('username', userName);
-  form.set('password', password);
-  const res = await raw(gw, { path: url.pathname, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
-  assert.equal(res.status, 302, res.text);
-  return new URL(String(res.headers['location'])).searchParams.get('code')!;
-}
-
-/** Signs `userName` in through MSAL for ARM (with offline_access, which MSAL always adds). */
-async function msalSignIn(app: PublicClientApplication, userName: string, password: string) {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const url = await app.getAuthCodeUrl({ scopes: [ARM], redirectUri: redirectUri(), codeChallenge: challenge, codeChallengeMethod: 'S256' });
-  const code = await codeFrom(url, userName, password);
-  return app.acquireTokenByCode({ code, scopes: [ARM], redirectUri: redirectUri(), codeVerifier: verifier });
-}
+const tenant = () => ({ port: gw.port, httpsUrl: gw.httpsUrl, tenantId: gw.identity.tenantId, caPem: gw.identity.caPem });
+const redirectUri = () => redirectOf(gw);
+const portalApp = () => appFor(tenant());
+const codeFrom = (authorizeUrl: string, userName: string, password: string) => postSignIn(gw, authorizeUrl, userName, password);
+const msalSignIn = (app: ReturnType<typeof portalApp>, userName: string, password: string) => signInWith(tenant(), app, userName, password);
 
 const adminPassword = async () => (await import('node:fs')).readFileSync(gw.identity.adminUser.path, 'utf8');
 
@@ -125,10 +79,7 @@ describe('refresh tokens with MSAL Node', () => {
     assert.equal(record.principal, user.objectId, 'the request log names the user');
 
     // The refresh token MSAL cached, redeemed for the other data-plane audience.
-    const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> };
-    const [cached] = Object.values(cache.RefreshToken);
-    assert.ok(cached, 'MSAL cached a refresh token');
-    const byRefresh = await app.acquireTokenByRefreshToken({ refreshToken: cached.secret, scopes: [AI] });
+    const byRefresh = await app.acquireTokenByRefreshToken({ refreshToken: cachedRefreshToken(app), scopes: [AI] });
     assert.equal(payload(byRefresh!.accessToken)['aud'], 'https://ai.azure.com');
     assert.equal((await callWithToken(gw, byRefresh!.accessToken)).status, 200);
   });

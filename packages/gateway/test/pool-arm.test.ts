@@ -136,6 +136,28 @@ describe('a pool over ARM', () => {
     refused(await arm('PUT', path('roundtrip'), body({ members: [memberA(), fresh] })), 'properties.claudeFoundry.pool.members[1].credentials.key', /the secret is required/);
   });
 
+  test('a stored secret is not kept for a member pointed elsewhere: the endpoint or the authority changed, the secret must be sent again', async () => {
+    await arm('PUT', path('moved'), body({ members: [memberA(), memberB()] }));
+    const before = (await arm('GET', path('moved'))).text;
+    // b's key, sent as GET showed it, with b's endpoint on a's mock: refused, nothing changes, and a sees no key of b's.
+    const elsewhere = { ...memberB(), endpoint: `${a.url}/anthropic`, credentials: { type: 'key', key: '[redacted]' } };
+    refused(await arm('PUT', path('moved'), body({ members: [memberA(), elsewhere] })), 'properties.claudeFoundry.pool.members[1].credentials.key', /the endpoint changed, so the stored secret is not sent there: send the secret again/);
+    const left = { ...memberB(), endpoint: `${a.url}/anthropic`, credentials: { type: 'key' } };
+    refused(await arm('PUT', path('moved'), body({ members: [memberA(), left] })), 'properties.claudeFoundry.pool.members[1].credentials.key', /the endpoint changed/);
+    assert.equal((await arm('GET', path('moved'))).text, before, 'nothing was changed');
+    // With the key sent again it may move.
+    const resent = await arm('PUT', path('moved'), body({ members: [memberA(), { ...elsewhere, credentials: { type: 'key', key: KEY_B } }] }));
+    assert.equal(resent.status, 200, resent.text);
+
+    // Entra client credentials: a new authorityHost (its secret would go there) asks for the secret again too.
+    const app = await newPrincipal(gw);
+    const entra = (authorityHost: string | null, clientSecret: string) => ({ ...memberB(), credentials: { type: 'entra', tenantId: gw.identity.tenantId, clientId: app.clientId, clientSecret, authorityHost } });
+    assert.equal((await arm('PUT', path('moved'), body({ members: [entra(null, app.clientSecret)] }))).status, 200);
+    assert.equal((await arm('PUT', path('moved'), body({ members: [entra(null, '[redacted]')] }))).status, 200, 'unchanged: kept');
+    refused(await arm('PUT', path('moved'), body({ members: [entra('https://127.0.0.1:9', '[redacted]')] })), 'properties.claudeFoundry.pool.members[0].credentials.clientSecret', /the authorityHost changed, so the stored secret is not sent there/);
+    refused(await arm('PUT', path('moved'), body({ members: [{ ...entra(null, '[redacted]'), endpoint: `${a.url}/anthropic` }] })), 'properties.claudeFoundry.pool.members[0].credentials.clientSecret', /the endpoint changed/);
+  });
+
   test('PATCH and a PUT that does not name the pool keep it (Azure\'s SDK drops the field); "pool": null removes it', async () => {
     await arm('PUT', path('kept'), body({ members: [memberA()] }));
     const patched = await arm('PATCH', path('kept'), { sku: { name: 'GlobalStandard', capacity: 60 } });

@@ -3,55 +3,31 @@
 // enforced by the others within a second (a regenerated key refused, a removed role refused, a new deployment
 // callable); with PostgreSQL stopped the data plane keeps answering from its snapshot and management writes get 503.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import AnthropicFoundry from '@anthropic-ai/foundry-sdk';
 import { CognitiveServicesManagementClient } from '@azure/arm-cognitiveservices';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Gateway } from '../src/index.ts';
-import { type ChildNotReady, startAll, stopChild, untilReady } from './child-helpers.ts';
+import { type ChildNotReady, type ServedGateway, serveChild, startAll, stopChild } from './child-helpers.ts';
 import { accountPath, API_VERSION, deploymentBody } from './control-helpers.ts';
 import { HELLO, raw, type RawResponse } from './helpers.ts';
 import { ROLES, SUBSCRIPTION } from './identity-helpers.ts';
 import { type PostgresServer, startPostgres } from './services/postgres.ts';
 
-const BIN = fileURLToPath(new URL('../../cli/bin/claude-foundry.js', import.meta.url));
 const MANAGEMENT = 'https://management.azure.com/.default';
 const root = mkdtempSync(join(tmpdir(), 'cf-replicas-'));
 const secretKey = randomBytes(32).toString('base64');
 
-interface Replica {
-  child: ChildProcess;
-  port: number;
-  httpsUrl: string;
-  tenantId: string;
-  caPem: string;
-  admin: { clientId: string; clientSecret: string };
-  output: () => string;
-}
+type Replica = ServedGateway;
 
 /** Starts `serve` on free ports with its own data folder; resolves at its banner. */
-function serve(config: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<Replica> {
-  const dataDir = join(root, name);
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', config, '--port', '0', '--data-dir', dataDir], {
-    env: { PATH: process.env['PATH'], CLAUDE_FOUNDRY_SECRET_KEY: secretKey, ...env },
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  // A replica that exits, prints no banner or leaves no credentials is killed, and the ChildNotReady says why.
-  return untilReady(child, (printed) => {
-    if (!printed.includes('Ctrl+C')) return undefined;
-    const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { httpsUrl: string; url: string; tenantId: string; clientId: string; clientSecret: string; caPath: string };
-    return { child, port: Number(new URL(creds.url).port), httpsUrl: creds.httpsUrl, tenantId: creds.tenantId, caPem: readFileSync(creds.caPath, 'utf8'), admin: creds, output: () => out };
-  }, { what: name, timeoutMs: 60_000, stderr: true });
-}
+const serve = (config: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<Replica> =>
+  serveChild({ config, dataDir: join(root, name), what: name, env: { CLAUDE_FOUNDRY_SECRET_KEY: secretKey, ...env } });
 
 const on = (r: Replica) => ({ port: r.port }) as Gateway;
 const call = (r: Replica, headers: Record<string, string>, model = 'claude-sonnet-4-6') =>

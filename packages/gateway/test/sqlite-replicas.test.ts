@@ -1,9 +1,10 @@
 // Two gateways on one SQLite data folder (what `--workers N` runs on the embedded store): a change made through one
-// is enforced by the other within a second, found by polling the file's data_version every 250 ms.
+// is enforced by the other within a second, found by polling the file's data_version every 250 ms; so is a signing key
+// rotated in one of them (the ring is a file in the folder; the rotation is recorded in the store).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { accountPath, adminToken, armWith, callResource, keysOf } from './control-helpers.ts';
-import { startTestGateway, type TestGateway } from './helpers.ts';
+import { raw, startTestGateway, type TestGateway } from './helpers.ts';
 import { accountScope, assign, callWithToken, devToken, newPrincipal, ROLES } from './identity-helpers.ts';
 
 let a: TestGateway;
@@ -43,4 +44,21 @@ test('a role assignment removed in one process is refused by the other within a 
   await within(1000, 'the role granted in the other process', async () => (await callWithToken(b, token)).status === 200);
   await a.identity.directory.deleteRoleAssignment(assignment.name);
   await within(1000, 'the removed role refused by the other process', async () => (await callWithToken(b, token)).status === 403);
+});
+
+test('a signing key rotated in one process is published and honoured by the other within a second', async () => {
+  const p = await newPrincipal(a);
+  await assign(a, p.objectId, ROLES.cognitiveServicesUser, accountScope('claude-local'));
+  // The other process has loaded these changes (and the ring with them) before the rotation.
+  const earlier = await devToken(a, p.clientId, p.clientSecret);
+  await within(1000, 'the role granted in the other process', async () => (await callWithToken(b, earlier)).status === 200);
+  await new Promise((r) => setTimeout(r, 300));
+  const kid = await a.identity.rotateSigningKey();
+  const token = await devToken(a, p.clientId, p.clientSecret);
+  assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid, kid, 'signed with the new key');
+  await within(1000, "the other process's JWKS publishes the new key", async () => {
+    const jwks = (await raw(b, { method: 'GET', path: `/${b.identity.tenantId}/discovery/v2.0/keys` })).json() as { keys: Array<{ kid: string }> };
+    return jwks.keys[0]?.kid === kid;
+  });
+  assert.equal((await callWithToken(b, token)).status, 200, 'and accepts its tokens');
 });

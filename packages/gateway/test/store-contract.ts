@@ -158,6 +158,51 @@ export function storeContract(dialect: string, target: ContractTarget): void {
         assert.equal(await store.version(), v0 + 1);
       }));
 
+    test("refresh grants and authorization codes: one process adds, another finds it (a grant with its user's current secret hash, a code's first use counted once); no version bump; expired swept, a user capped at its newest", async () => {
+      const name = fresh();
+      const a = await target.open(name);
+      const b = await target.open(name);
+      try {
+        const t0 = 1_000_000;
+        const grant = (tokenHash: string, objectId: string, issuedAt: number, expiresAt = t0 + 86_400_000) =>
+          ({ tokenHash, objectId, clientId: 'client', credential: 'cred', signedInAt: t0, issuedAt, expiresAt });
+        await a.servicePrincipals.insert({ objectId: 'u1', appId: 'app-u1', tenantId: 't', displayName: 'u1', secretHash: 'scrypt$one', groups: [], appRoles: [], tags: [], createdAt: now() });
+        const v0 = await a.version();
+        await a.refreshGrants.add(grant('h-old', 'u1', t0, t0 + 10), { now: t0, perUser: 3 });
+        await a.refreshGrants.add(grant('h-other', 'u2', t0), { now: t0, perUser: 3 });
+        assert.equal(await a.version(), v0, 'a grant is no change a snapshot follows');
+        assert.deepEqual(await b.refreshGrants.find('h-other'), { ...grant('h-other', 'u2', t0), userSecretHash: null }, 'a user not in the store: null');
+        assert.equal((await b.refreshGrants.find('h-old'))?.userSecretHash, 'scrypt$one');
+        await b.servicePrincipals.setSecretHash('u1', 'scrypt$two');
+        assert.equal((await a.refreshGrants.find('h-old'))?.userSecretHash, 'scrypt$two', 'the secret hash as stored now');
+        for (let i = 1; i <= 5; i++) await b.refreshGrants.add(grant(`h${i}`, 'u1', t0 + i), { now: t0 + 20, perUser: 3 });
+        assert.equal(await a.refreshGrants.find('h-old'), undefined, 'expired: swept by the next add');
+        const kept = [];
+        for (let i = 1; i <= 5; i++) if (await a.refreshGrants.find(`h${i}`)) kept.push(i);
+        assert.deepEqual(kept, [3, 4, 5], "the user's newest three");
+        assert.ok(await a.refreshGrants.find('h-other'), "another user's grant is not counted against it");
+        assert.equal(target.raw(name, 'SELECT count(*) FROM refresh_tokens'), '4');
+
+        // Authorization codes: presented on two processes at once, exactly one is the first use.
+        const code = (codeHash: string, issuedAt: number, expiresAt = t0 + 600_000) => ({ codeHash, objectId: 'u1', details: '{"clientId":"c"}', issuedAt, expiresAt });
+        const v1 = await a.version();
+        await a.authorizationCodes.add(code('c-old', t0, t0 + 10), { now: t0, perUser: 2 });
+        await a.authorizationCodes.add(code('c1', t0 + 1), { now: t0 + 20, perUser: 2 });
+        assert.equal(await a.version(), v1, 'a code is no change either');
+        const uses = await Promise.all([a.authorizationCodes.use('c1'), b.authorizationCodes.use('c1')]);
+        assert.deepEqual(uses.map((u) => u?.uses).sort(), [1, 2]);
+        assert.deepEqual({ ...uses[0]!, uses: 0 }, { ...code('c1', t0 + 1), uses: 0 });
+        assert.equal(await b.authorizationCodes.use('c-old'), undefined, 'expired: swept by the next add');
+        assert.equal(await b.authorizationCodes.use('nope'), undefined);
+        for (let i = 2; i <= 4; i++) await b.authorizationCodes.add(code(`c${i}`, t0 + i), { now: t0 + 20, perUser: 2 });
+        assert.equal(target.raw(name, "SELECT count(*) FROM authorization_codes WHERE code_hash IN ('c3', 'c4')"), '2');
+        assert.equal(target.raw(name, 'SELECT count(*) FROM authorization_codes'), '2', "the user's newest two");
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     test('a second process on the same store hears of a commit within a second, and sees it', async () => {
       const name = fresh();
       const a = await target.open(name);

@@ -2,16 +2,17 @@
 // store's exclusive lock), adopted by the others. Two processes finding the CA near its end at the same moment end up
 // serving one new CA, the one stored, each with a server certificate it signed; a CA renewed through one replica
 // (here: for a domain only it serves) reaches another through change propagation, which re-issues its certificate.
+// The same on SQLite: processes sharing one data folder adopt a CA one of them renewed within the propagation bound.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { TlsCertificates, tlsNames, tlsStorage } from '../src/http/tls.ts';
-import { openConfiguredStore } from '../src/store/index.ts';
+import { openConfiguredStore, openStore } from '../src/store/index.ts';
 import { type PostgresServer, startPostgres } from './services/postgres.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,16 +31,17 @@ after(() => {
 });
 
 /**
- * A replica's certificates in a process of its own, as the gateway sets them up: on the shared store, each check under
+ * A replica's certificates in a process of its own, as the gateway sets them up: on the shared store (PostgreSQL at
+ * `url`, else SQLite in the data folder `name`, which several processes may share), each check under
  * its exclusive lock, with a clock `shiftDays` ahead. Prints its CA's fingerprint and whether its server certificate is
  * that CA's, at start and (with `watch`) whenever a change from another replica brings it a new CA.
  */
-function replica(url: string, name: string, options: { shiftDays?: number; domains?: string[]; watch?: boolean } = {}) {
+function replica(url: string | undefined, name: string, options: { shiftDays?: number; domains?: string[]; watch?: boolean } = {}) {
   const script = `import { X509Certificate } from 'node:crypto';
 import { openConfiguredStore } from './packages/gateway/src/store/index.ts';
 import { TlsCertificates, tlsNames, tlsStorage } from './packages/gateway/src/http/tls.ts';
 const dir = ${JSON.stringify(join(root, name))};
-const store = await openConfiguredStore({ dataDir: dir, store: { postgres: ${JSON.stringify(url)} } }, process.env);
+const store = await openConfiguredStore({ dataDir: dir, store: { postgres: ${url === undefined ? 'undefined' : JSON.stringify(url)} } }, process.env);
 const tls = await TlsCertificates.open(dir, tlsNames(['claude-local'], ${JSON.stringify(options.domains ?? [])}, '127.0.0.1'), () => Date.now() + ${(options.shiftDays ?? 0) * 86_400_000}, tlsStorage(dir, store), (work) => store.exclusive(work));
 const report = () => {
   const ca = new X509Certificate(tls.caPem);
@@ -50,7 +52,10 @@ report();
 if (${options.watch === true}) {
   let last = tls.caPem;
   store.watch(() => void tls.refresh().then(() => tls.caPem !== last && ((last = tls.caPem), report())));
+  // The store's poll does not keep a process alive (SQLite's is unref'd); this does, until the test ends it.
+  const alive = setInterval(() => undefined, 1000);
   await new Promise((resolve) => process.once('SIGTERM', resolve));
+  clearInterval(alive);
 }
 tls.close();
 await store.close();`;
@@ -141,6 +146,56 @@ test('replicas serving different names keep their own server certificates across
     }
     assert.deepEqual([a.tls.cert, b.tls.cert], settled, 'no certificate re-issued by a refresh with nothing changed');
     assert.match(new X509Certificate(b.tls.cert).subjectAltName ?? '', /127\.0\.0\.2/);
+  } finally {
+    for (const r of [a, b]) {
+      r.tls.close();
+      await r.store.close();
+    }
+  }
+});
+
+test('on SQLite, a CA renewed by one process on the data folder is adopted by another at once, not at its next check', async () => {
+  // Two processes on one data folder, as `serve --workers 2` runs: the second finds the CA near its end (its clock 340
+  // days on), renews it under the folder's lock and records it in the store; the first hears of the change.
+  const watching = replica(undefined, 'sqlite-shared', { watch: true });
+  const deadline = Date.now() + 30_000;
+  while (watching.lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const before = watching.lines[0]!.ca;
+  const renewing = replica(undefined, 'sqlite-shared', { shiftDays: 340 });
+  assert.equal(await renewing.exited, 0, renewing.errors());
+  const renewed = renewing.lines[0]!.ca;
+  assert.notEqual(renewed, before, 'renewed');
+  const started = Date.now();
+  while (watching.lines.length < 2 && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(watching.lines.length, 2, `adopted within a second: ${watching.errors()}`);
+  assert.deepEqual(watching.lines[1], { ca: renewed, leafFromCa: true }, 'the renewed CA, and a server certificate it signed');
+  assert.equal(new X509Certificate(readFileSync(join(root, 'sqlite-shared', 'ca.pem'), 'utf8')).fingerprint256, renewed, 'ca.pem is the renewed CA');
+  watching.child.kill('SIGTERM');
+  assert.equal(await watching.exited, 0, watching.errors());
+});
+
+test('on SQLite, two processes with different hosts on one data folder settle on one CA instead of renewing it in turn', async () => {
+  const dir = join(root, 'sqlite-hosts');
+  const env = { CLAUDE_FOUNDRY_SECRET_KEY: SECRET_KEY };
+  const open = async (host: string) => {
+    const store = openStore(dir, env);
+    const tls = await TlsCertificates.open(dir, tlsNames(['claude-local'], [], host), Date.now, tlsStorage(dir, store), (work) => store.exclusive(work));
+    return { store, tls };
+  };
+  const a = await open('127.0.0.1');
+  const b = await open('127.0.0.2');
+  try {
+    // B started with a CA for its names only; A adopts it widened to both, and B adopts that.
+    await a.tls.refresh();
+    await b.tls.refresh();
+    const settled = { ca: a.tls.caPem, certs: [a.tls.cert, b.tls.cert] };
+    assert.equal(b.tls.caPem, settled.ca, 'one CA');
+    for (let round = 0; round < 3; round++) {
+      await a.tls.refresh();
+      await b.tls.refresh();
+    }
+    assert.deepEqual({ ca: b.tls.caPem, certs: [a.tls.cert, b.tls.cert] }, settled, 'nothing re-issued by refreshes with nothing changed');
+    for (const [r, ip] of [[a, '127.0.0.1'], [b, '127.0.0.2']] as const) assert.match(new X509Certificate(r.tls.cert).subjectAltName ?? '', new RegExp(`IP Address:${ip.replace(/\./g, '\\.')}`));
   } finally {
     for (const r of [a, b]) {
       r.tls.close();

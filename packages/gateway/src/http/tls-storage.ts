@@ -1,4 +1,5 @@
-// Where the HTTPS listener's CA and certificates are kept. Alone, in the data folder (each file 0600). With a shared
+// Where the HTTPS listener's CA and certificates are kept. Alone, in the data folder (each file 0600), which the
+// workers and processes on one SQLite store share (a new CA is announced through the store's change version). With a shared
 // store (PostgreSQL), every replica serves certificates from one CA: its key, its certificate and the names it was
 // issued for are sealed in the store (created and renewed under the store's exclusive lock), ca.pem is also
 // copied into the data folder for clients to trust; each replica issues its own server certificate from that CA and
@@ -15,7 +16,8 @@ export interface TlsStorage {
   write(file: string, text: string): Promise<void>;
 }
 
-export function dataDirTls(dataDir: string): TlsStorage {
+/** `written`: told of each file once it is in place (the SQLite store announces a new CA through it, tls.ts). */
+export function dataDirTls(dataDir: string, written?: (file: string, text: string) => Promise<void>): TlsStorage {
   return {
     shared: false,
     read: async (file) => {
@@ -25,7 +27,10 @@ export function dataDirTls(dataDir: string): TlsStorage {
         return undefined; // missing or unreadable: generated afresh
       }
     },
-    write: async (file, text) => writePrivateFile(join(dataDir, file), text),
+    write: async (file, text) => {
+      writePrivateFile(join(dataDir, file), text);
+      await written?.(file, text);
+    },
   };
 }
 

@@ -60,9 +60,21 @@ export function tlsNames(resources: readonly string[], domains: readonly string[
   return { dnsNames: [...dns], ipAddresses: [...ips], permittedDnsNames: [...permittedDns], permittedIpRanges: [...ranges] };
 }
 
-/** Where the CA and the certificates are kept: the data folder, or a shared store (tls-storage.ts). */
+/** The setting a process renewing the CA on the SQLite store writes: its commit tells the processes on the same file. */
+const CA_RENEWED_SETTING = 'tls.caFingerprint';
+
+/**
+ * Where the CA and the certificates are kept: the data folder, or PostgreSQL's shared store (tls-storage.ts). On the
+ * SQLite store the files stay in the data folder its processes share, and a new CA is recorded in the store, so the
+ * change version moves and every other process adopts the CA within the propagation bound (refresh), not at its next
+ * twice-daily check.
+ */
 export function tlsStorage(dataDir: string, store?: Store): TlsStorage {
-  return store ? storeTls(store, dataDir, [CA_FILE, CA_KEY_FILE, NAMES_FILE], [CA_FILE]) : dataDirTls(dataDir);
+  if (store?.dialect === 'postgres') return storeTls(store, dataDir, [CA_FILE, CA_KEY_FILE, NAMES_FILE], [CA_FILE]);
+  if (!store) return dataDirTls(dataDir);
+  return dataDirTls(dataDir, async (file, text) => {
+    if (file === CA_FILE) await store.settings.set(CA_RENEWED_SETTING, new X509Certificate(text).fingerprint256);
+  });
 }
 
 /** Runs a renewal alone among the processes sharing the CA (the store's exclusive section), or directly. */
@@ -166,11 +178,20 @@ export class TlsCertificates {
   }
 
   /**
-   * Checks the CA again (another process may have renewed it: its certificate is then adopted and the server
-   * certificate re-issued from it); called on every change another replica commits. Resolves once in use.
+   * Adopts a CA another process renewed, and re-issues the server certificate from it; called on every change the
+   * store reports. Only a CA that differs from the one in use costs the exclusive section. Resolves once in use.
    */
-  refresh(): Promise<void> {
-    return this.#closed ? this.#pending : this.#renew(this.#requested);
+  async refresh(): Promise<void> {
+    if (this.#closed) return this.#pending;
+    let stored: string | undefined;
+    try {
+      const text = await this.#files.read(CA_FILE);
+      stored = text === undefined ? undefined : new X509Certificate(text).fingerprint256;
+    } catch {
+      stored = undefined; // unreadable: the exclusive check below decides
+    }
+    if (stored === this.#ca.cert.fingerprint256) return this.#pending;
+    return this.#renew(this.#requested, true);
   }
 
   close(): void {
@@ -178,13 +199,14 @@ export class TlsCertificates {
     clearInterval(this.#timer);
   }
 
-  #renew(names: TlsNames): Promise<void> {
+  /** `adopting`: another process's CA is taken if it covers these names (it may permit more: see #ensureCa). */
+  #renew(names: TlsNames, adopting = false): Promise<void> {
     this.#pending = this.#pending
       .catch(() => undefined)
       .then(() =>
         this.#exclusive(async () => {
           this.#names = names;
-          await this.#ensure();
+          await this.#ensure(adopting);
         }),
       );
     this.#pending.catch((err: unknown) => {
@@ -202,10 +224,10 @@ export class TlsCertificates {
     }
   }
 
-  async #ensure(): Promise<void> {
+  async #ensure(adopting = false): Promise<void> {
     const now = this.#clock();
     const issued = await this.#issued();
-    const caChanged = await this.#ensureCa(now, issued);
+    const caChanged = await this.#ensureCa(now, issued, adopting);
     const wanted = leafNames(this.#names);
     let key = await this.#files.read(KEY_FILE);
     let cert = await this.#files.read(CERT_FILE);
@@ -251,15 +273,19 @@ export class TlsCertificates {
   }
 
   /** True when the CA was (re-)issued: missing, not matching its key, near its end, or not permitted the names needed. */
-  async #ensureCa(now: number, issued: IssuedNames): Promise<boolean> {
+  async #ensureCa(now: number, issued: IssuedNames, adopting: boolean): Promise<boolean> {
     const keyText = await this.#files.read(CA_KEY_FILE);
     const certText = await this.#files.read(CA_FILE);
+    // Shared, the CA permits every replica's names (their hosts may differ): one that covers ours is kept. So is one
+    // another process on the same data folder just renewed: were it narrowed back here, two processes with different
+    // hosts would re-issue it in turn, each telling the other. Alone, at start and at the twice-daily check, the CA
+    // permits exactly our names.
+    const widen = this.#files.shared || adopting;
     try {
       if (keyText && certText) {
         const key = createPrivateKey(keyText);
         const cert = new X509Certificate(certText);
-        // Shared, the CA permits every replica's names (their hosts may differ): one that covers ours is kept.
-        const named = this.#files.shared ? covers(issued.ca, caNames(this.#names)) : sameSet(issued.ca, caNames(this.#names));
+        const named = widen ? covers(issued.ca, caNames(this.#names)) : sameSet(issued.ca, caNames(this.#names));
         const usable = cert.verify(createPublicKey(key)) && Date.parse(cert.validTo) > now + RENEW_DAYS * DAY && named;
         if (usable) {
           const changed = this.#ca !== undefined && this.#ca.cert.fingerprint256 !== cert.fingerprint256;
@@ -272,7 +298,7 @@ export class TlsCertificates {
       // unreadable: a new CA below
     }
     // Shared, the new CA keeps permitting what the last one did (another replica's host), so no two replicas take turns.
-    const wanted = this.#files.shared ? [...new Set([...issued.ca, ...caNames(this.#names)])] : caNames(this.#names);
+    const wanted = widen ? [...new Set([...issued.ca, ...caNames(this.#names)])] : caNames(this.#names);
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const der = await createCertificate({
       subject: CA_NAME,

@@ -2,7 +2,8 @@
 // shows a sign-in page, POST `/authorize` checks the user's name and password and redirects to the registered
 // redirect URI with a code; the token endpoint (idp.ts) trades the code and its `code_verifier` for a user token.
 // A code lives ten minutes (Entra's documented lifetime), is redeemed once, and is bound to the client, the
-// redirect URI, the PKCE challenge and the resource asked for.
+// redirect URI, the PKCE challenge and the resource asked for. Pending codes are kept in the store (only their SHA-256),
+// so the sign-in page's POST and the token request may reach different replicas or workers.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { collect } from '../http/body.ts';
@@ -21,8 +22,10 @@ export const PORTAL_CLIENT_ID = '5b0c8f5e-3c1d-4f0e-9a55-c1a0d3f0a417';
 /** Where the portal may receive codes, on any of the gateway's own origins. */
 export const PORTAL_REDIRECT_PATH = '/portal/';
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
-const MAX_PENDING_CODES = 10_000;
+/** A user's pending codes kept at most (the newest): sign-ins cost a password check each, so this is generous. */
+const MAX_PENDING_CODES_PER_USER = 100;
 
+/** What a code was issued for, kept as the code's details in the store. */
 interface PendingCode {
   clientId: string;
   redirectUri: string;
@@ -31,10 +34,7 @@ interface PendingCode {
   /** `offline_access` (a refresh token) and `openid` (an ID token) asked for at sign-in. */
   offline: boolean;
   openid: boolean;
-  nonce: string | undefined;
-  objectId: string;
-  expiresAt: number;
-  redeemed: boolean;
+  nonce: string | null;
 }
 
 export interface AuthorizeRequest {
@@ -66,8 +66,9 @@ export interface AuthorizeDeps {
 // Unknown user names still cost one scrypt check, so the answer's timing does not tell which names exist.
 const decoy = hashSecret(randomBytes(16).toString('hex'));
 
+const digest = (code: string) => createHash('sha256').update(code).digest('base64url');
+
 export class AuthorizationCodes {
-  readonly #codes = new Map<string, PendingCode>();
   readonly #deps: AuthorizeDeps;
 
   constructor(deps: AuthorizeDeps) {
@@ -107,23 +108,22 @@ export class AuthorizationCodes {
     return this.#issue(request, user);
   }
 
-  #issue(request: AuthorizeRequest, user: DirectoryPrincipal): string {
+  async #issue(request: AuthorizeRequest, user: DirectoryPrincipal): Promise<string> {
     const now = this.#deps.clock();
-    if (this.#codes.size >= MAX_PENDING_CODES) {
-      for (const [code, pending] of this.#codes) if (pending.expiresAt <= now) this.#codes.delete(code);
-      if (this.#codes.size >= MAX_PENDING_CODES) this.#codes.delete(this.#codes.keys().next().value!);
-    }
     const code = randomBytes(32).toString('base64url');
-    this.#codes.set(code, {
+    const pending: PendingCode = {
       clientId: request.clientId, redirectUri: request.redirectUri, challenge: request.challenge,
-      resource: request.resource, offline: hasScope(request.scope, 'offline_access'), openid: hasScope(request.scope, 'openid'), nonce: request.nonce,
-      objectId: user.objectId, expiresAt: now + CODE_LIFETIME_MS, redeemed: false,
-    });
+      resource: request.resource, offline: hasScope(request.scope, 'offline_access'), openid: hasScope(request.scope, 'openid'), nonce: request.nonce ?? null,
+    };
+    await this.#deps.directory.store.authorizationCodes.add(
+      { codeHash: digest(code), objectId: user.objectId, details: JSON.stringify(pending), issuedAt: now, expiresAt: now + CODE_LIFETIME_MS },
+      { now, perUser: MAX_PENDING_CODES_PER_USER },
+    );
     return code;
   }
 
   /** The token endpoint's `authorization_code` grant: the user and resource, or invalid_grant saying why. */
-  redeem(form: URLSearchParams): Redemption {
+  async redeem(form: URLSearchParams): Promise<Redemption> {
     const code = form.get('code');
     if (!code) throw missing('code');
     const clientId = form.get('client_id');
@@ -132,14 +132,14 @@ export class AuthorizationCodes {
     if (!redirectUri) throw missing('redirect_uri');
     const verifier = form.get('code_verifier');
     if (!verifier) throw missing('code_verifier');
-    const pending = this.#codes.get(code);
-    if (!pending || pending.expiresAt <= this.#deps.clock()) {
-      if (pending) this.#codes.delete(code);
+    // Any attempt uses the code up (counted in the store, whichever replica it reaches): a stolen code cannot be tried
+    // against many verifiers.
+    const stored = await this.#deps.directory.store.authorizationCodes.use(digest(code));
+    if (!stored || stored.expiresAt <= this.#deps.clock()) {
       throw oauth('oauth_invalid_grant', 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
     }
-    if (pending.redeemed) throw oauth('oauth_invalid_grant', 'AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code.');
-    // Any attempt uses the code up: a stolen code cannot be tried against many verifiers.
-    pending.redeemed = true;
+    if (stored.uses > 1) throw oauth('oauth_invalid_grant', 'AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code.');
+    const pending = JSON.parse(stored.details) as PendingCode;
     if (clientId.toLowerCase() !== pending.clientId) throw oauth('oauth_invalid_grant', `AADSTS70000: The authorization code was issued to another client, not '${clientId.slice(0, 60)}'.`);
     if (redirectUri !== pending.redirectUri) throw oauth('oauth_invalid_grant', `AADSTS70000: The redirect_uri '${redirectUri.slice(0, 200)}' is not the one the authorization code was issued for.`);
     const computed = createHash('sha256').update(verifier).digest();
@@ -147,9 +147,9 @@ export class AuthorizationCodes {
     if (computed.length !== expected.length || !timingSafeEqual(computed, expected)) {
       throw oauth('oauth_invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
     }
-    const user = this.#deps.directory.current.principalByObjectId(pending.objectId);
+    const user = this.#deps.directory.current.principalByObjectId(stored.objectId);
     if (!user) throw oauth('oauth_invalid_grant', 'AADSTS50034: The user account does not exist in the directory any more.');
-    return { user, clientId: pending.clientId, resource: pending.resource, offline: pending.offline, openid: pending.openid, nonce: pending.nonce };
+    return { user, clientId: pending.clientId, resource: pending.resource, offline: pending.offline, openid: pending.openid, nonce: pending.nonce ?? undefined };
   }
 }
 

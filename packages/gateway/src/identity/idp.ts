@@ -90,17 +90,17 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
    * and its remaining lifetime; with openid an ID token; with client_info=1 the home account MSAL caches by. A
    * refresh names the resource in its own `scope` (any the tenant serves) and returns a new refresh token.
    */
-  function userTokens(req: IncomingMessage, form: URLSearchParams, grant: 'authorization_code' | 'refresh_token'): Record<string, unknown> {
+  async function userTokens(req: IncomingMessage, form: URLSearchParams, grant: 'authorization_code' | 'refresh_token'): Promise<Record<string, unknown>> {
     let redeemed: Redemption;
     let refresh: { refreshToken: string; expiresAt: number } | undefined;
     if (grant === 'authorization_code') {
-      redeemed = deps.codes.redeem(form);
-      if (redeemed.offline) refresh = deps.refreshTokens.issue(redeemed.user, redeemed.clientId);
+      redeemed = await deps.codes.redeem(form);
+      if (redeemed.offline) refresh = await deps.refreshTokens.issue(redeemed.user, redeemed.clientId);
     } else {
       // The scope is checked first: a refresh for an unknown resource uses nothing up.
       const scope = form.get('scope');
       const resource = resourceOf(scope ?? '', deps.origins.list);
-      const { user, clientId, refreshToken, expiresAt } = deps.refreshTokens.redeem(form);
+      const { user, clientId, refreshToken, expiresAt } = await deps.refreshTokens.redeem(form);
       redeemed = { user, clientId, resource, offline: true, openid: hasScope(scope, 'openid'), nonce: undefined };
       refresh = { refreshToken, expiresAt };
     }
@@ -122,7 +122,7 @@ export function identityProviderRoutes(deps: IdentityProviderDeps): Route[] {
     const grant = form.get('grant_type');
     if (!grant) throw missing('grant_type');
     if (grant === 'authorization_code' || grant === 'refresh_token') {
-      sendJson(res, 200, JSON.stringify(userTokens(req, form, grant)), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+      sendJson(res, 200, JSON.stringify(await userTokens(req, form, grant)), ids, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
       return;
     }
     if (grant !== 'client_credentials') {

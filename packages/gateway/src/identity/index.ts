@@ -16,6 +16,9 @@ import { TOKEN_LIFETIME_SECONDS } from './tokens.ts';
 import { type AdminUser, ensureAdminUser } from './users.ts';
 import { createTokenValidator, type TokenValidator } from './validate.ts';
 
+/** The setting a rotation on the SQLite store writes, so that its commit tells the other processes on the file. */
+const SIGNING_KEYS_ROTATED_SETTING = 'identity.signingKeysRotatedAt';
+
 export interface Identity {
   /** The development tenant's ID. */
   tenantId: string;
@@ -41,9 +44,12 @@ export async function startIdentity(options: IdentityOptions): Promise<Identity>
   const { config, control, store, clock, origins } = options;
   const settings = config.identity;
   const tenantId = settings.developmentTenant.tenantId;
-  // A shared store keeps the signing keys, so every replica validates the tokens any of them issued.
-  const ring = store.dialect === 'postgres' ? storeKeyRing(store) : fileKeyRing(config.dataDir);
-  const keys = await SigningKeyRing.open(ring, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000);
+  // A shared store keeps the signing keys, so every replica validates the tokens any of them issued. On SQLite the
+  // ring is a file in the data folder its processes share; a rotation is recorded in the store, so the change reaches
+  // the others (gateway.ts reloads the ring on every change) within the propagation bound.
+  const ring = store.dialect === 'postgres' ? storeKeyRing(store) : fileKeyRing(config.dataDir, () => store.settings.set(SIGNING_KEYS_ROTATED_SETTING, String(clock())));
+  // Processes starting together on an empty data folder or store generate one first key, not one each.
+  const keys = await store.exclusive(() => SigningKeyRing.open(ring, clock, (TOKEN_LIFETIME_SECONDS + settings.clockSkewSeconds) * 1000));
   const directory = await Directory.open(store, settings, clock);
   const validator = createTokenValidator({
     developmentTenant: settings.developmentTenant.enabled ? { tenantId, publicKey: (kid) => keys.publicKey(kid) } : undefined,

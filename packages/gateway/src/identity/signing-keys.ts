@@ -61,7 +61,8 @@ export interface KeyRingStorage {
   save(text: string): Promise<void>;
 }
 
-export function fileKeyRing(dataDir: string): KeyRingStorage {
+/** `saved`: told once a rotated ring is in the file (the SQLite store announces it to the other processes, index.ts). */
+export function fileKeyRing(dataDir: string, saved?: () => Promise<void>): KeyRingStorage {
   const path = join(dataDir, SIGNING_KEYS_FILE);
   return {
     label: `The signing key file ${path}`,
@@ -78,7 +79,10 @@ export function fileKeyRing(dataDir: string): KeyRingStorage {
       writePrivateFile(path, text);
       return text;
     },
-    save: async (text) => writePrivateFile(path, text),
+    save: async (text) => {
+      writePrivateFile(path, text);
+      await saved?.();
+    },
   };
 }
 

@@ -173,6 +173,58 @@ export const MIGRATIONS: readonly Migration<StoreMigrationContext>[] = [
       CREATE TABLE secrets (name text PRIMARY KEY, value text NOT NULL);
     `,
   },
+  {
+    version: 5,
+    description: "the development IdP's refresh tokens and authorization codes (their SHA-256 only), shared by every replica and worker",
+    // Times are epoch milliseconds. issued_at orders a user's rows for the per-user cap; expires_at finds the expired.
+    // A code's other fields (client, redirect URI, PKCE challenge, resource, scopes, nonce) are one JSON document.
+    sql: `
+      CREATE TABLE refresh_tokens (
+        token_hash   TEXT PRIMARY KEY,
+        object_id    TEXT NOT NULL,
+        client_id    TEXT NOT NULL,
+        credential   TEXT NOT NULL,
+        signed_in_at INTEGER NOT NULL,
+        issued_at    INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX refresh_tokens_user ON refresh_tokens (object_id, issued_at);
+      CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);
+      CREATE TABLE authorization_codes (
+        code_hash    TEXT PRIMARY KEY,
+        object_id    TEXT NOT NULL,
+        details_json TEXT NOT NULL,
+        uses         INTEGER NOT NULL DEFAULT 0,
+        issued_at    INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX authorization_codes_user ON authorization_codes (object_id, issued_at);
+      CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
+    `,
+    postgres: `
+      CREATE TABLE refresh_tokens (
+        token_hash   text PRIMARY KEY,
+        object_id    text NOT NULL,
+        client_id    text NOT NULL,
+        credential   text NOT NULL,
+        signed_in_at bigint NOT NULL,
+        issued_at    bigint NOT NULL,
+        expires_at   bigint NOT NULL
+      );
+      CREATE INDEX refresh_tokens_user ON refresh_tokens (object_id, issued_at);
+      CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);
+      CREATE TABLE authorization_codes (
+        code_hash    text PRIMARY KEY,
+        object_id    text NOT NULL,
+        details_json text NOT NULL,
+        uses         integer NOT NULL DEFAULT 0,
+        issued_at    bigint NOT NULL,
+        expires_at   bigint NOT NULL
+      );
+      CREATE INDEX authorization_codes_user ON authorization_codes (object_id, issued_at);
+      CREATE INDEX authorization_codes_expiry ON authorization_codes (expires_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

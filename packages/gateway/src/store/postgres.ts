@@ -8,6 +8,7 @@ import { logger } from '../log/index.ts';
 import { runPostgresMigrations } from './migrate.ts';
 import { MIGRATIONS, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { postgresTables } from './postgres-tables.ts';
+import { postgresOAuthGrants } from './oauth-grants.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
 import { ChangeWatcher, ownTransactions } from './transact.ts';
 import { type Store, StoreOpenError, type StoreTables } from './types.ts';
@@ -76,17 +77,14 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
     return { client, release: (err?: Error) => (client.off('error', ignore), client.release(err)) };
   };
 
-  const transaction = async <T>(work: (tx: StoreTables) => Promise<T>): Promise<T> => {
+  /** `work` in one SQL transaction on a pooled connection; an outage is a 503. */
+  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const { client, release } = await checkout();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      const result = await work(postgresTables(client, box));
-      const version = Number((await client.query<{ version: string }>('UPDATE changes SET version = version + 1 WHERE id = 1 RETURNING version')).rows[0]!.version);
-      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(version)]);
+      const result = await work(client);
       await client.query('COMMIT');
-      watcher.offer(version);
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
@@ -95,6 +93,18 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
     } finally {
       release(broken);
     }
+  };
+
+  const transaction = async <T>(work: (tx: StoreTables) => Promise<T>): Promise<T> => {
+    const { result, version } = await inTransaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const result = await work(postgresTables(client, box));
+      const version = Number((await client.query<{ version: string }>('UPDATE changes SET version = version + 1 WHERE id = 1 RETURNING version')).rows[0]!.version);
+      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(version)]);
+      return { result, version };
+    });
+    watcher.offer(version);
+    return result;
   };
 
   const reads = ownTransactions(tables, transaction);
@@ -131,6 +141,11 @@ export async function openPostgresStore(url: string, box: SecretBox): Promise<St
   return {
     dialect: 'postgres',
     ...reads,
+    // Grants and codes are no snapshot's: they commit without a version bump or a NOTIFY.
+    ...postgresOAuthGrants(
+      guard(async (sql: string, params: unknown[]) => (await pool.query<Record<string, unknown>>(sql, params)).rows),
+      (work) => inTransaction((client) => work(async (sql, params) => (await client.query<Record<string, unknown>>(sql, params)).rows)),
+    ),
     transaction,
     exclusive: async (work) => {
       const { client, release } = await checkout();

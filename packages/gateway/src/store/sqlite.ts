@@ -8,6 +8,7 @@ import { pragma, runMigrations } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { openProcessLock } from './process-lock.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
+import { sqliteOAuthGrants } from './oauth-grants.ts';
 import { assignmentOf, principalOf, secretContext } from './rows.ts';
 import { sqliteControlTables } from './sqlite-control.ts';
 import { ChangeWatcher, ownTransactions, SerialQueue } from './transact.ts';
@@ -169,9 +170,24 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
       return result;
     });
 
+  // Grants and codes are no snapshot's: they commit without a version bump (data_version moves; the version does not).
+  const plain = <T>(work: () => T): Promise<T> =>
+    queue.run(async () => {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = work();
+        db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+
   return {
     dialect: 'sqlite',
     ...ownTransactions(tables, transaction),
+    ...sqliteOAuthGrants(db, plain),
     transaction,
     exclusive: (work) =>
       exclusive.run(async () => {

@@ -189,8 +189,50 @@ export interface StoreTables {
   };
 }
 
+/** A refresh token of the development IdP, as kept: its SHA-256, never the token. Times in epoch milliseconds. */
+export interface RefreshGrantRecord {
+  tokenHash: string;
+  objectId: string;
+  clientId: string;
+  /** What identified the user's password when the chain began (identity/refresh-tokens.ts). */
+  credential: string;
+  signedInAt: number;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * The refresh tokens' grants (store/oauth-grants.ts). Their writes are SQL transactions that do not bump the change
+ * version: no snapshot holds grants (each redemption reads the store), so a sign-in reloads nothing anywhere.
+ */
+export interface RefreshGrants {
+  /** The grant, with its user's secret hash as the store holds it now (null: the user is gone). */
+  find(tokenHash: string): Promise<(RefreshGrantRecord & { userSecretHash: string | null }) | undefined>;
+  /** In one transaction: stores `grant`, deletes every expired grant, and keeps only the user's `perUser` newest. */
+  add(grant: RefreshGrantRecord, limits: { now: number; perUser: number }): Promise<void>;
+}
+
+/** A pending authorization code, as kept: its SHA-256; `details` is the rest of it as JSON (identity/authorize.ts). */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  objectId: string;
+  details: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The pending authorization codes, written as the refresh grants are (no version bump). */
+export interface AuthorizationCodeStore {
+  /** In one transaction: stores `code`, deletes every expired code, and keeps only the user's `perUser` newest. */
+  add(code: AuthorizationCodeRecord, limits: { now: number; perUser: number }): Promise<void>;
+  /** Counts a presentation of the code, atomically across replicas: `uses` 1 is the first; undefined: no such code. */
+  use(codeHash: string): Promise<(AuthorizationCodeRecord & { uses: number }) | undefined>;
+}
+
 export interface Store extends StoreTables {
   readonly dialect: 'sqlite' | 'postgres';
+  readonly refreshGrants: RefreshGrants;
+  readonly authorizationCodes: AuthorizationCodeStore;
   /**
    * Runs `work` in one transaction that holds the store's write lock (across processes), then bumps the change
    * version and commits; a throw rolls everything back. The tables outside `tx` are not to be used inside it.

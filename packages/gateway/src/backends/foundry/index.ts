@@ -16,6 +16,6 @@ export function createFoundryBackend(pool: UpstreamPool, options: FoundryBackend
   const tokens = new EntraTokens(options.credential, options.clock);
   return createUpstreamBackend(async (settings) => {
     if (settings.auth.kind === 'key') return { 'x-api-key': settings.auth.key.reveal() };
-    return { authorization: `Bearer ${await tokens.token(settings.auth, 'The foundry upstream')}` };
+    return { authorization: `Bearer ${await tokens.token(settings.auth, 'The foundry upstream', settings.policy)}` };
   }, pool);
 }

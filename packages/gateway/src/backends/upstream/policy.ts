@@ -1,12 +1,15 @@
 // Where the gateway may connect for an endpoint that arrived over ARM (a pool member's `endpoint`, an Entra
 // `authorityHost`): the config's `upstreams.allow` (host names, `*.` wildcards of one label, IP addresses and CIDR
-// ranges) and `upstreams.allowHttp`. Checked when ARM accepts the endpoint; a member's endpoint is checked again when a
-// connection is opened, on the addresses the name resolves to, so a name that later resolves to 127.0.0.1 or
-// 169.254.169.254 is refused. An `authorityHost` is checked by name only: `@azure/identity` opens its own connections
-// (docs/security.md#where-the-gateway-connects). Endpoints in the config file are the operator's and not checked.
+// ranges) and `upstreams.allowHttp`. Checked by name when ARM accepts the endpoint, and again by every connection
+// opened for it (`checkedConnector`), on the addresses the name resolves to, so a name that later resolves to
+// 127.0.0.1 or 169.254.169.254 is refused: the member's own connections (undici Pools) and the Entra token requests
+// @azure/identity makes for the member (its HttpClient, backends/foundry/http-client.ts) go through the same
+// connector (docs/security.md#where-the-gateway-connects). Endpoints in the config file are the operator's and not checked.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { BlockList, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { buildConnector } from 'undici';
+import { logger } from '../../log/index.ts';
 
 /** Anthropic's API, Foundry's three host forms, and Entra's authority hosts (public, US Government, China). */
 export const DEFAULT_UPSTREAM_ALLOW: readonly string[] = [
@@ -20,6 +23,8 @@ export const DEFAULT_UPSTREAM_ALLOW: readonly string[] = [
 ];
 
 const HOST_PATTERN = /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/;
+/** A refused connection is logged at most this often per connector: a caller cannot flood the log by retrying. */
+const REFUSAL_LOG_EVERY_MS = 10_000;
 const HOW_TO_CHANGE = 'the gateway\'s operator can add it to "upstreams": {"allow": [...]} in the config file and restart';
 
 /** A connection the policy refused: `code` is what the caller sees, the message (host and address) is for the operator's log. */
@@ -139,6 +144,36 @@ export class UpstreamPolicy {
       if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
       if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       else callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+/**
+ * An undici connector (`buildConnector` with `options`) that asks `policy` first: an IP literal is judged here, a
+ * name by the policy's lookup, on every address it resolves to. The one way a connection to an endpoint set over
+ * ARM is opened. The caller gets UpstreamRefused (EGRESS_REFUSED) without the address; the operator's log says
+ * what was refused, every 10 s at most.
+ */
+export function checkedConnector(policy: UpstreamPolicy, options: buildConnector.BuildOptions): buildConnector.connector {
+  const connector = buildConnector({ ...options, lookup: policy.lookup });
+  let lastLogged = 0;
+  const refused = (err: UpstreamRefused) => {
+    const now = Date.now();
+    if (now - lastLogged < REFUSAL_LOG_EVERY_MS) return;
+    lastLogged = now;
+    logger().warn(err.message);
+  };
+  return (connectOptions, callback) => {
+    const refusal = policy.connectRefusal(connectOptions.protocol, connectOptions.hostname);
+    if (refusal) {
+      refused(refusal);
+      callback(refusal, null);
+      return;
+    }
+    connector(connectOptions, (err, socket) => {
+      if (err instanceof UpstreamRefused) refused(err);
+      // undici's callback type is a union of (error, null) and (null, socket).
+      (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
     });
   };
 }

@@ -1,13 +1,11 @@
 // Keep-alive connection pools, one per upstream origin: undici Pools of HTTP/1.1 connections (no HTTP/2,
 // one request at a time on each), at most `maxConnections` of them. A request takes the first idle
 // connection in the order they were opened, so the first ones stay warm and the last ones idle out.
-import { buildConnector, Client, type Dispatcher, Pool } from 'undici';
-import { logger } from '../../log/index.ts';
-import { type UpstreamPolicy, UpstreamRefused } from './policy.ts';
+import { Client, type Dispatcher, Pool } from 'undici';
+import { checkedConnector, type UpstreamPolicy } from './policy.ts';
 
 /** An idle connection is closed after this long (a server's `Keep-Alive: timeout` hint, less 2 s, wins). */
 const IDLE_MS = 60_000;
-const REFUSAL_LOG_EVERY_MS = 10_000;
 
 /** Takes part in an exchange: told which connection carries it, so that it can tell a reused one. */
 export interface ConnectionAware {
@@ -51,7 +49,7 @@ export class UpstreamPool {
         pipelining: 1,
         allowH2: false,
         keepAliveTimeout: IDLE_MS,
-        connect: policy ? checkedConnector(buildConnector({ ...connect, allowH2: false, lookup: policy.lookup }), policy) : connect,
+        connect: policy ? checkedConnector(policy, { ...connect, allowH2: false }) : connect,
         factory: (origin, options) => new UpstreamConnection(origin, options as Client.Options),
       });
       this.#pools.set(key, pool);
@@ -65,29 +63,4 @@ export class UpstreamPool {
     this.#pools.clear();
     await Promise.all(pools.map((pool) => pool.destroy()));
   }
-}
-
-/** A connector that asks the policy first: an IP literal is judged here, a name by the policy's lookup. */
-function checkedConnector(connector: buildConnector.connector, policy: UpstreamPolicy): buildConnector.connector {
-  // The caller gets 502 (EGRESS_REFUSED) without the address; the operator's log says what was refused, every 10 s at most.
-  let lastLogged = 0;
-  const refused = (err: UpstreamRefused) => {
-    const now = Date.now();
-    if (now - lastLogged < REFUSAL_LOG_EVERY_MS) return;
-    lastLogged = now;
-    logger().warn(err.message);
-  };
-  return (options, callback) => {
-    const refusal = policy.connectRefusal(options.protocol, options.hostname);
-    if (refusal) {
-      refused(refusal);
-      callback(refusal, null);
-      return;
-    }
-    connector(options, (err, socket) => {
-      if (err instanceof UpstreamRefused) refused(err);
-      // undici's callback type is a union of (error, null) and (null, socket).
-      (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
-    });
-  };
 }

@@ -60,23 +60,28 @@ function endpointAt(value: unknown, path: string, kind: 'anthropic' | 'foundry',
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** A secret field: the value sent, or (sent as REDACTED or left out) the stored one of the same member and credential type. */
-function secretAt(value: unknown, path: string, stored: string | undefined): string {
+/**
+ * A secret field: the value sent, or (sent as REDACTED or left out) the stored one of the same member and credential
+ * type, while it goes where it went: `moved` names what changed (the endpoint, the authority) otherwise. Else anyone
+ * allowed to write the deployment could point a member at a host of theirs the policy allows and be sent its key.
+ */
+function secretAt(value: unknown, path: string, stored: string | undefined, moved?: string): string {
   if (value === REDACTED || value === undefined || value === null) {
-    if (stored !== undefined) return stored;
-    throw bad(path, `the secret is required${value === REDACTED ? ` ('${REDACTED}' keeps a stored secret, and this member has none of this type)` : ''}.`);
+    if (stored !== undefined && moved === undefined) return stored;
+    const why = stored !== undefined ? `${moved} changed, so the stored secret is not sent there: send the secret again` : `'${REDACTED}' keeps a stored secret, and this member has none of this type`;
+    throw bad(path, `the secret is required${value === REDACTED || stored !== undefined ? ` (${why})` : ''}.`);
   }
   const text = stringAt(value, path, 4096)!;
   return text;
 }
 
-function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundry', stored: PoolCredentialsRecord | undefined, policy: UpstreamPolicy): PoolCredentialsRecord {
+function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundry', stored: PoolCredentialsRecord | undefined, policy: UpstreamPolicy, endpointMoved: string | undefined): PoolCredentialsRecord {
   const c = objectAt(value, path);
   if (!c) throw bad(path, `required: {"type": "key", "key": "..."}${kind === 'foundry' ? ' or {"type": "entra", "tenantId", "clientId", "clientSecret"}' : ''}.`);
   const type = c['type'];
   if (type === 'key') {
     onlyKnown(c, path, ['type', 'key']);
-    return { type, key: secretAt(c['key'], `${path}.key`, stored?.type === 'key' ? stored.key : undefined) };
+    return { type, key: secretAt(c['key'], `${path}.key`, stored?.type === 'key' ? stored.key : undefined, endpointMoved) };
   }
   if (type === 'entra') {
     if (kind !== 'foundry') throw bad(`${path}.type`, "Entra credentials are for kind 'foundry'; the Anthropic API takes a key.");
@@ -86,7 +91,9 @@ function credentialsAt(value: unknown, path: string, kind: 'anthropic' | 'foundr
     if (!tenantId || !clientId) throw bad(`${path}.${tenantId ? 'clientId' : 'tenantId'}`, 'required for Entra client credentials.');
     const kept = stored?.type === 'entra' && stored.clientId === clientId ? stored.clientSecret : undefined;
     const authority = c['authorityHost'] === undefined || c['authorityHost'] === null ? null : endpointAt(c['authorityHost'], `${path}.authorityHost`, 'foundry', policy);
-    return { type, tenantId, clientId, clientSecret: secretAt(c['clientSecret'], `${path}.clientSecret`, kept), authorityHost: authority };
+    // The client secret goes to the authority (and the token to the endpoint): either moved, it is asked for again.
+    const moved = kept !== undefined && stored?.type === 'entra' && stored.authorityHost !== authority ? 'the authorityHost' : endpointMoved;
+    return { type, tenantId, clientId, clientSecret: secretAt(c['clientSecret'], `${path}.clientSecret`, kept, moved), authorityHost: authority };
   }
   throw bad(`${path}.type`, `use 'key'${kind === 'foundry' ? " or 'entra'" : ''}, not '${String(type).slice(0, 32)}'.`);
 }
@@ -99,12 +106,13 @@ function memberAt(value: unknown, path: string, stored: readonly PoolMemberRecor
   const kind = value['kind'];
   if (kind !== 'anthropic' && kind !== 'foundry') throw bad(`${path}.kind`, `use 'anthropic' or 'foundry'${kind === undefined ? '' : `, not '${String(kind).slice(0, 32)}'`}.`);
   const before = stored.find((m) => m.name === name && m.kind === kind);
+  const endpoint = endpointAt(value['endpoint'], `${path}.endpoint`, kind, policy);
   return {
     name,
     kind,
-    endpoint: endpointAt(value['endpoint'], `${path}.endpoint`, kind, policy),
+    endpoint,
     model: stringAt(value['model'], `${path}.model`, 128) ?? null,
-    credentials: credentialsAt(value['credentials'], `${path}.credentials`, kind, before?.credentials, policy),
+    credentials: credentialsAt(value['credentials'], `${path}.credentials`, kind, before?.credentials, policy, before && before.endpoint !== endpoint ? 'the endpoint' : undefined),
     weight: numberAt(value['weight'], `${path}.weight`, 0.001, 1_000_000, false) ?? 1,
     priority: numberAt(value['priority'], `${path}.priority`, 0, 1000, true) ?? 0,
     rateLimits: limitsAt(value['rateLimits'], `${path}.rateLimits`, ['rpm', 'itpm', 'otpm'], 1, 1_000_000_000_000),
