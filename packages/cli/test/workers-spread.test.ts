@@ -105,12 +105,17 @@ describe('serve --workers 2: least connections', () => {
     await release([...held, ...next, ...two]);
   });
 
-  test('over HTTPS too: 32 TLS connections opened at once, 16 on each worker', async () => {
+  test('over HTTPS too: 32 TLS connections opened at once, 16 on each worker; three closed on one send the next three there', async () => {
     const ca = readFileSync(join(gw.dataDir, 'ca.pem'));
     const held = await hold(gw.httpsPort, 32, ca);
     assert.ok(held.every((h) => h.status === 200));
-    assert.deepEqual([...countByPid(held).values()], [16, 16]);
-    await release(held);
+    const counts = countByPid(held);
+    assert.deepEqual([...counts.values()], [16, 16]);
+    const [, b] = [...counts.keys()];
+    await release(held.filter((h) => h.pid === b).slice(0, 3));
+    const next = await hold(gw.httpsPort, 3, ca);
+    assert.deepEqual(next.map((h) => h.pid), [b, b, b]);
+    await release([...held, ...next]);
   });
 
   test("each worker holds the client's address to the per-address cap: 48 at once over two workers of cap 20 admit 40, refuse 8 with 429", async () => {

@@ -31,8 +31,8 @@ export function acceptHandedConnections(servers: Record<ListenerKind, Server>): 
     closedSinceReport = 0;
     if (process.connected) process.send?.({ type: 'claude-foundry:closed', count } satisfies ClosedConnections);
   };
-  const closed = (socket: Socket) => {
-    sockets.delete(socket);
+  const closed = (socket: Socket | undefined) => {
+    if (socket) sockets.delete(socket);
     closedSinceReport++;
     if (!reportQueued) {
       reportQueued = true;
@@ -41,7 +41,10 @@ export function acceptHandedConnections(servers: Record<ListenerKind, Server>): 
     if (sockets.size === 0) whenEmpty?.();
   };
   const onMessage = (message: unknown, socket: unknown) => {
-    if (!isHanded(message) || !socket) return;
+    if (!isHanded(message)) return;
+    // Node sends the message without its handle when the socket closed in the primary before it went: the primary
+    // counted it, so it is reported closed.
+    if (!socket) return closed(undefined);
     const handed = socket as Socket;
     sockets.add(handed);
     handed.once('close', () => closed(handed));
