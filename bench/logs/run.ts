@@ -38,6 +38,8 @@ function record(i: number, now: number, rows = ROWS): RequestLogRecord {
     // Spread evenly over the last 30 days, newest last.
     time: now - 30 * DAY + Math.floor((i / rows) * 30 * DAY),
     resource: RESOURCES[(h >>> 3) % RESOURCES.length]!,
+    // The bench's instances are its resource names: the store keys by whatever string it is given.
+    instance: RESOURCES[(h >>> 3) % RESOURCES.length]!,
     deployment, model, backend: 'anthropic', upstream: null, attempts: null, operation: 'messages',
     principal: PRINCIPALS[(h >>> 5) % PRINCIPALS.length]!, appId: null, clientIp: '10.0.0.12', userAgent: 'Anthropic/JS 0.54.0',
     status, errorCode: status === 429 ? 'deployment_rate_limited' : status === 529 ? 'http_529' : null, stream: h % 2 === 0,
@@ -78,18 +80,18 @@ function apiQueries(store: RequestLogStore, now: number, rows: number): Query[] 
   const logs = (q: Omit<LogQuery, 'includeContent'>) => () => store.logs({ ...q, includeContent: false });
   const usage = (q: UsageQuery) => () => store.usage(q);
   return [
-    { name: 'last hour, newest 100', what: 'GET /monitoring/logs?from=1h (every resource)', run: logs({ from: now - 3_600_000, to: now, resources: RESOURCES, limit: 100 }) },
-    { name: 'last hour, one resource', what: 'GET /monitoring/logs?resource=contoso-prod&from=1h&limit=1000', run: logs({ from: now - 3_600_000, to: now, resources: ['contoso-prod'], limit: 1000 }) },
-    { name: 'last hour, 5xx of one resource', what: '...&status=5xx', run: logs({ from: now - 3_600_000, to: now, resources: ['contoso-prod'], status: '5xx', limit: 100 }) },
-    { name: 'a request id, over 30 days', what: 'GET /monitoring/logs?requestId=…&from=30d', run: logs({ from: monthAgo, to: now, resources: RESOURCES, requestId: `req_011CBench${String(Math.floor(rows / 2)).padStart(14, '0')}`, limit: 100 }) },
-    { name: 'one deployment across resources, 30 days', what: 'GET /monitoring/logs?deployment=claude-opus-4-1&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, resources: RESOURCES, deployment: 'claude-opus-4-1', limit: 1000 }) },
-    { name: 'one deployment, 429s, 7 days', what: '...&deployment=claude-opus-4-1&status=429&from=7d', run: logs({ from: now - 7 * DAY, to: now, resources: RESOURCES, deployment: 'claude-opus-4-1', status: 429, limit: 1000 }) },
-    { name: '5xx across resources, 30 days', what: 'GET /monitoring/logs?status=5xx&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, resources: RESOURCES, status: '5xx', limit: 1000 }) },
-    { name: 'one principal, 30 days', what: 'GET /monitoring/logs?principal=…&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, resources: RESOURCES, principal: PRINCIPALS[4]!, limit: 1000 }) },
-    { name: 'an hour 10 days ago', what: 'GET /monitoring/logs?from=…&to=…&limit=1000', run: logs({ from: now - 10 * DAY, to: now - 10 * DAY + 3_600_000, resources: RESOURCES, limit: 1000 }) },
-    { name: 'daily cost rollup, 30 days', what: 'GET /monitoring/usage?interval=day&from=30d (from usage_day)', run: usage({ from: dayStart(monthAgo), to: now, resources: RESOURCES, interval: 'day', groupBy: [] }) },
-    { name: 'daily cost by deployment, 30 days', what: '...&groupBy=deployment', run: usage({ from: dayStart(monthAgo), to: now, resources: RESOURCES, interval: 'day', groupBy: ['deployment'] }) },
-    { name: 'hourly usage by principal, 24 h', what: 'GET /monitoring/usage?interval=hour&groupBy=principal', run: usage({ from: hourStart(now - DAY), to: now, resources: RESOURCES, interval: 'hour', groupBy: ['principal'] }) },
+    { name: 'last hour, newest 100', what: 'GET /monitoring/logs?from=1h (every resource)', run: logs({ from: now - 3_600_000, to: now, instances: RESOURCES, limit: 100 }) },
+    { name: 'last hour, one resource', what: 'GET /monitoring/logs?resource=contoso-prod&from=1h&limit=1000', run: logs({ from: now - 3_600_000, to: now, instances: ['contoso-prod'], limit: 1000 }) },
+    { name: 'last hour, 5xx of one resource', what: '...&status=5xx', run: logs({ from: now - 3_600_000, to: now, instances: ['contoso-prod'], status: '5xx', limit: 100 }) },
+    { name: 'a request id, over 30 days', what: 'GET /monitoring/logs?requestId=…&from=30d', run: logs({ from: monthAgo, to: now, instances: RESOURCES, requestId: `req_011CBench${String(Math.floor(rows / 2)).padStart(14, '0')}`, limit: 100 }) },
+    { name: 'one deployment across resources, 30 days', what: 'GET /monitoring/logs?deployment=claude-opus-4-1&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, instances: RESOURCES, deployment: 'claude-opus-4-1', limit: 1000 }) },
+    { name: 'one deployment, 429s, 7 days', what: '...&deployment=claude-opus-4-1&status=429&from=7d', run: logs({ from: now - 7 * DAY, to: now, instances: RESOURCES, deployment: 'claude-opus-4-1', status: 429, limit: 1000 }) },
+    { name: '5xx across resources, 30 days', what: 'GET /monitoring/logs?status=5xx&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, instances: RESOURCES, status: '5xx', limit: 1000 }) },
+    { name: 'one principal, 30 days', what: 'GET /monitoring/logs?principal=…&from=30d&limit=1000', run: logs({ from: monthAgo, to: now, instances: RESOURCES, principal: PRINCIPALS[4]!, limit: 1000 }) },
+    { name: 'an hour 10 days ago', what: 'GET /monitoring/logs?from=…&to=…&limit=1000', run: logs({ from: now - 10 * DAY, to: now - 10 * DAY + 3_600_000, instances: RESOURCES, limit: 1000 }) },
+    { name: 'daily cost rollup, 30 days', what: 'GET /monitoring/usage?interval=day&from=30d (from usage_day)', run: usage({ from: dayStart(monthAgo), to: now, instances: RESOURCES, interval: 'day', groupBy: [] }) },
+    { name: 'daily cost by deployment, 30 days', what: '...&groupBy=deployment', run: usage({ from: dayStart(monthAgo), to: now, instances: RESOURCES, interval: 'day', groupBy: ['deployment'] }) },
+    { name: 'hourly usage by principal, 24 h', what: 'GET /monitoring/usage?interval=hour&groupBy=principal', run: usage({ from: hourStart(now - DAY), to: now, instances: RESOURCES, interval: 'hour', groupBy: ['principal'] }) },
   ];
 }
 
@@ -147,7 +149,7 @@ async function postgresRun(now: number) {
     let cursor: Awaited<ReturnType<RequestLogStore['logs']>>['cursor'] | undefined;
     await batches(PG_ROWS, now, async (batch, last) => {
       // The cursor a follower holds before the last batch: its next poll reads that batch.
-      if (last) cursor = (await store.logs({ from: 0, to: 1, resources: [], limit: 1, includeContent: false })).cursor;
+      if (last) cursor = (await store.logs({ from: 0, to: 1, instances: [], limit: 1, includeContent: false })).cursor;
       await store.append(batch);
     });
     const insertMs = performance.now() - started;
@@ -158,7 +160,7 @@ async function postgresRun(now: number) {
       ...apiQueries(store, now, PG_ROWS),
       {
         name: 'follow: the next poll after a batch', what: 'GET /monitoring/logs?after=<cursor>&limit=1000',
-        run: () => store.logs({ from: now - DAY, to: now + DAY, resources: RESOURCES, limit: 1000, includeContent: false, after: cursor! }),
+        run: () => store.logs({ from: now - DAY, to: now + DAY, instances: RESOURCES, limit: 1000, includeContent: false, after: cursor! }),
       },
       {
         name: 'daily cost from raw rows (no rollup)', what: 'for contrast: what a rollup-less gateway scans',

@@ -46,7 +46,7 @@ async function until(done: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
-const budget = (amountPico: bigint, enforce = true) => ({ resource: 'acct', amountPico, thresholds: [50, 100], enforce, updatedAt: Date.now() });
+const budget = (amountPico: bigint, enforce = true) => ({ instance: 'acct', resource: 'acct', amountPico, thresholds: [50, 100], enforce, updatedAt: Date.now() });
 const refused = (book: BudgetBook) => {
   try {
     book.admit('acct');
@@ -116,4 +116,24 @@ test('Redis away: spend and budget changes wait, then are sent; a restarted Redi
   const total = BigInt((await a!.redis.client.get(`down:spend:${a!.book.month.key}:acct`)) ?? '0');
   assert.ok(total === 3_000n || total === 1_000n, `seeded with a replica's figure: ${total}`);
   await until(() => a!.book.spent('acct') === b!.book.spent('acct'));
+});
+
+test('a Redis that kept budgets by resource name (before instances): the first replica drops those and shares its own, loaded from the log', async () => {
+  const prefix = 'by-name:';
+  const seed = connectRedis({ url: server.url, commandTimeoutMs: 2_000, keyPrefix: prefix });
+  await until(() => seed.ready());
+  await seed.client.hset(`${prefix}budgets`, 'acct', JSON.stringify({ resource: 'acct', amountPico: '1', thresholds: [100], enforce: true, updatedAt: 1 }));
+  await seed.client.set(`${prefix}budgets:version`, '7');
+  seed.close();
+  const store = new SqliteLogStore(join(dir, 'by-name.db'));
+  await store.putBudget({ instance: 'i-acct', resource: 'acct', amountPico: 10_000n, thresholds: [100], enforce: true, updatedAt: Date.now() });
+  const redis = connectRedis({ url: server.url, commandTimeoutMs: 2_000, keyPrefix: prefix });
+  await until(() => redis.ready());
+  const book = new BudgetBook(store, Date.now);
+  await book.load(['i-acct']);
+  const shared = await shareBudgets(book, redis, { pollMs: POLL_MS, resources: ['i-acct'] });
+  cleanup.push(() => store.close(), () => redis.close(), () => shared.close());
+  await new Promise((r) => setTimeout(r, POLL_MS * 4));
+  assert.equal(book.budget('i-acct')?.amountPico, 10_000n, 'the polls keep the budget the log holds');
+  assert.deepEqual(Object.keys(await redis.client.hgetall(`${prefix}budgets`)), ['i-acct'], 'the budget kept by name is gone');
 });

@@ -23,6 +23,7 @@ function record(over: Partial<RequestLogRecord>): RequestLogRecord {
     ttfbMs: 5, ttftMs: null, durationMs: 100, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null, upstream: null, attempts: null,
     ...over,
+    instance: over.instance ?? over.resource ?? 'alpha',
   };
 }
 

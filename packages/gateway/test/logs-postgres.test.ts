@@ -23,6 +23,7 @@ function record(time: number, over: Partial<RequestLogRecord> = {}): RequestLogR
     ttfbMs: 1, ttftMs: null, durationMs: 2, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null,
     ...over,
+    instance: over.instance ?? over.resource ?? 'alpha',
   };
 }
 
@@ -58,10 +59,10 @@ describe('day partitions and retention', () => {
       assert.ok(!after.includes('request_log_p20261016') && !after.includes('request_log_p20261021'), after.join(', '));
       assert.ok(after.includes('request_log_p20261115'), 'the 10-day-old partition stays: alpha keeps it');
       assert.ok(!(await partitions(url)).some((p) => p.startsWith('request_content_p20261016')));
-      const left = (await store.logs({ from: 0, to: now, resources: ['alpha', 'beta'], limit: 100, includeContent: true })).records;
+      const left = (await store.logs({ from: 0, to: now, instances: ['alpha', 'beta'], limit: 100, includeContent: true })).records;
       assert.deepEqual(left.map((r) => r.resource), ['alpha']);
       assert.deepEqual(await sql(url, 'SELECT count(*)::int AS n FROM request_content'), [{ n: 0 }], "beta's content went with its row");
-      const usage = await store.usage({ from: 0, to: now, resources: ['alpha', 'beta'], interval: 'hour', groupBy: [] });
+      const usage = await store.usage({ from: 0, to: now, instances: ['alpha', 'beta'], interval: 'hour', groupBy: [] });
       assert.equal(usage.reduce((t, r) => t + r.requests, 0), 6, 'hour rollups outlive the raw rows');
       // A record for a day retention has dropped is written all the same: its partition is made again.
       await store.append([record(now - 40 * DAY)]);
@@ -102,7 +103,7 @@ describe('follow mode with replicas writing', () => {
   after(async () => {
     for (const r of replicas) await r.close();
   });
-  const base = (): LogQuery => ({ from: 0, to: Date.now() + DAY, resources: ['alpha'], limit: 1000, includeContent: false });
+  const base = (): LogQuery => ({ from: 0, to: Date.now() + DAY, instances: ['alpha'], limit: 1000, includeContent: false });
 
   test('a record whose smaller id commits after a larger one is still returned, where following by "id > last" skips it', async () => {
     const [a, b] = replicas as [PostgresLogStore, PostgresLogStore];
@@ -113,8 +114,8 @@ describe('follow mode with replicas writing', () => {
     try {
       await slow.query('BEGIN');
       const { rows } = await slow.query(
-        `INSERT INTO request_log (time, resource, status, stream, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
-          cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id) VALUES ($1, 'alpha', 200, 0, 1, 1, 0, 0, 0, 0, 0, 0, 'slow', 'slow') RETURNING id`,
+        `INSERT INTO request_log (time, resource, instance, status, stream, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
+          cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id) VALUES ($1, 'alpha', 'alpha', 200, 0, 1, 1, 0, 0, 0, 0, 0, 0, 'slow', 'slow') RETURNING id`,
         [Date.now()],
       );
       const slowId = Number(rows[0]!['id']);
@@ -209,7 +210,7 @@ describe('PostgreSQL unreachable', () => {
       await writer.drain();
       assert.equal(writer.written, 21);
       assert.equal(writer.failed, 0);
-      const ids = (await store.logs({ from: 0, to: Date.now() + DAY, resources: ['alpha'], limit: 100, includeContent: false })).records.map((r) => r.requestId);
+      const ids = (await store.logs({ from: 0, to: Date.now() + DAY, instances: ['alpha'], limit: 100, includeContent: false })).records.map((r) => r.requestId);
       assert.deepEqual(ids.sort(), ['before', ...Array.from({ length: 20 }, (_, i) => `during-${i}`)].sort());
     } finally {
       server.resume();

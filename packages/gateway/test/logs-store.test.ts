@@ -28,6 +28,7 @@ function record(time: number, over: Partial<RequestLogRecord> = {}): RequestLogR
     ttfbMs: 1, ttftMs: null, durationMs: 2, overheadMs: 0.5, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0, cacheReadTokens: 0, costPico: 105_000_000, requestId: `req_${n}`, apimRequestId: `apim-${n}`, clientRequestId: null,
     ...over,
+    instance: over.instance ?? over.resource ?? 'alpha',
   };
 }
 
@@ -48,7 +49,7 @@ for (const dialect of DIALECTS) test(`${dialect}: retention deletes exactly the 
   const deleted = await store.sweep(now, POLICY);
   assert.equal(deleted, 360, 'three resources × 120 rows older than their cutoff (in batches of 50)');
   for (const [resource, days] of [['alpha', 30], ['beta', 7], ['gamma', 30]] as const) {
-    const left = await list({ from: 0, to: now, resources: [resource], limit: 1000, includeContent: false });
+    const left = await list({ from: 0, to: now, instances: [resource], limit: 1000, includeContent: false });
     assert.equal(left.length, 121, resource);
     assert.ok(left.every((r) => r.time >= now - days * DAY), resource);
     assert.ok(left.some((r) => r.requestId === `edge-${resource}`));
@@ -68,25 +69,25 @@ for (const dialect of DIALECTS) test(`${dialect}: the log is paged newest first 
   const seen: number[] = [];
   let before: { time: number; id: number } | undefined;
   for (;;) {
-    const page = await list({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 40, includeContent: false, ...(before ? { before } : {}) });
+    const page = await list({ from: t0, to: t0 + DAY, instances: ['alpha'], limit: 40, includeContent: false, ...(before ? { before } : {}) });
     seen.push(...page.map((r) => r.id));
     if (page.length < 40) break;
     before = { time: page.at(-1)!.time, id: page.at(-1)!.id };
   }
   assert.equal(seen.length, 250, 'every record once');
   assert.equal(new Set(seen).size, 250);
-  const byId = new Map((await list({ from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false })).map((r) => [r.id, r]));
+  const byId = new Map((await list({ from: t0, to: t0 + DAY, instances: ['alpha'], limit: 1000, includeContent: false })).map((r) => [r.id, r]));
   for (let i = 1; i < seen.length; i++) {
     const [a, b] = [byId.get(seen[i - 1]!)!, byId.get(seen[i]!)!];
     assert.ok(a.time > b.time || (a.time === b.time && a.id > b.id), 'newest first, ties by id');
   }
-  const base = { from: t0, to: t0 + DAY, resources: ['alpha'], limit: 1000, includeContent: false };
+  const base = { from: t0, to: t0 + DAY, instances: ['alpha'], limit: 1000, includeContent: false };
   assert.equal((await list({ ...base, status: '5xx' })).length, 25);
   assert.equal((await list({ ...base, status: 529, principal: 'key2' })).length, 9);
   assert.equal((await list({ ...base, deployment: 'other' })).length, 0);
   assert.equal((await list({ ...base, requestId: 'my-call-7' }))[0]?.clientRequestId, 'my-call-7');
   assert.equal((await list({ ...base, requestId: rows[9]!.apimRequestId })).length, 1);
-  assert.equal((await list({ ...base, resources: [] })).length, 0, 'no readable resource, no records');
+  assert.equal((await list({ ...base, instances: [] })).length, 0, 'no readable resource, no records');
   await store.close();
 });
 
@@ -137,7 +138,8 @@ test('a gateway killed with SIGKILL right after a flush loses no flushed record'
   await stopChild(child);
   const ids = JSON.parse(out.split('\n')[0]!) as string[];
   const store = new SqliteLogStore(join(dataDir, 'logs.db'));
-  const found = store.logsSync({ from: 0, to: Date.now() + DAY, resources: ['claude-local'], limit: 1000, includeContent: false }).map((r) => r.requestId);
+  const instances = store.querySync("SELECT DISTINCT instance FROM request_log WHERE resource = 'claude-local'", []).map((r) => String(r[0]));
+  const found = store.logsSync({ from: 0, to: Date.now() + DAY, instances, limit: 1000, includeContent: false }).map((r) => r.requestId);
   await store.close();
   assert.equal(ids.length, 20);
   assert.deepEqual(found.sort(), [...ids].sort());
@@ -155,13 +157,13 @@ test('migrations 2 and 3 add the pool columns and the filter indexes to a versio
   await store.close();
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3);
+    assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, LOG_MIGRATIONS.length);
     const plan = (sql: string) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => String(r['detail'])).join('; ');
-    // The SQL logsSync writes for these filters (the resource column is kept off its index with `+`).
-    const range = "l.time >= 0 AND l.time < 9e15 AND +l.resource IN ('a','b')";
+    // The SQL logsSync writes for these filters (the instance column is kept off its index with `+`).
+    const range = "l.time >= 0 AND l.time < 9e15 AND +l.instance IN ('a','b')";
     assert.match(plan(`SELECT * FROM request_log l WHERE ${range} AND l.deployment = 'opus' ORDER BY l.time DESC LIMIT 100`), /request_log_deployment_time/);
     assert.match(plan(`SELECT * FROM request_log l WHERE ${range} AND l.principal = 'p-1' ORDER BY l.time DESC LIMIT 100`), /request_log_principal_time/);
-    assert.match(plan(`SELECT * FROM request_log l WHERE +l.time >= 0 AND +l.time < 9e15 AND +l.resource IN ('a','b') AND l.status >= 500 AND l.status < 600 ORDER BY l.time DESC LIMIT 100`), /request_log_status_time/);
+    assert.match(plan(`SELECT * FROM request_log l WHERE +l.time >= 0 AND +l.time < 9e15 AND +l.instance IN ('a','b') AND l.status >= 500 AND l.status < 600 ORDER BY l.time DESC LIMIT 100`), /request_log_status_time/);
   } finally {
     db.close();
   }

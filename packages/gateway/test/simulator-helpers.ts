@@ -33,7 +33,7 @@ export interface CallOptions {
 
 export function testCall<R extends MessagesRequest | CountTokensRequest>(request: R, options: CallOptions = {}): BackendCall<R> {
   const deployment = options.deployment ?? testDeployment(request.model);
-  const resource: Resource = { name: 'test', subscriptionId: DEFAULT_SUBSCRIPTION_ID, resourceGroup: DEFAULT_RESOURCE_GROUP, subscriptionType: 'enterprise', quotas: new Map(), keys: { key1: 'k1', key2: 'k2' }, disableLocalAuth: false, network: { publicAccess: true }, deployments: new Map([[deployment.name, deployment]]) };
+  const resource: Resource = { name: 'test', instance: 'test', createdAt: 0, subscriptionId: DEFAULT_SUBSCRIPTION_ID, resourceGroup: DEFAULT_RESOURCE_GROUP, subscriptionType: 'enterprise', quotas: new Map(), keys: { key1: 'k1', key2: 'k2' }, disableLocalAuth: false, network: { publicAccess: true }, deployments: new Map([[deployment.name, deployment]]) };
   return {
     request,
     rawBody: Buffer.from(JSON.stringify(request)),

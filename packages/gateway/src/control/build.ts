@@ -6,6 +6,7 @@ import type { BackendSettings } from '../config/deployment-defaults.ts';
 import { ConfigError, defaultSimulatorProfile, type DeploymentConfig, type GatewayConfig } from '../config/index.ts';
 import { poolFromRecord } from '../config/pool.ts';
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../store/types.ts';
+import { accountInstance } from './names.ts';
 import { networkAccess } from './network.ts';
 import { ControlSnapshot } from './snapshot.ts';
 import type { Deployment, Resource, SubscriptionType } from './types.ts';
@@ -64,6 +65,8 @@ export function buildSnapshot(records: ControlRecords, config: GatewayConfig): C
   const resources = records.accounts.map((a): Resource => {
     const resource: Resource = {
       name: a.name,
+      instance: accountInstance(a),
+      createdAt: Date.parse(a.createdAt),
       subscriptionId: a.subscriptionId,
       resourceGroup: a.resourceGroup,
       subscriptionType: subscriptionTypeOf(config, a.name),

@@ -111,7 +111,8 @@ export class ControlState {
     this.onReplace((next, previous) => {
       for (const resource of previous.resources()) {
         const kept = next.resource(resource.name);
-        for (const name of resource.deployments.keys()) if (kept?.name !== resource.name || !kept.deployments.has(name)) listener(resource.name, name);
+        // Another instance under the name (deleted and created again between two snapshots) keeps none of them.
+        for (const name of resource.deployments.keys()) if (kept?.instance !== resource.instance || !kept.deployments.has(name)) listener(resource.name, name);
       }
     });
   }

@@ -161,6 +161,10 @@ export interface Deployment {
 
 export interface Resource {
   name: string;
+  /** This creation of the account (names.ts accountInstance, ARM's `internalId`): what its monitoring data is keyed by. */
+  instance: string;
+  /** When this instance was created, ms since the epoch. */
+  createdAt: number;
   /** Where the resource sits in ARM: its ID is `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}`. */
   subscriptionId: string;
   resourceGroup: string;

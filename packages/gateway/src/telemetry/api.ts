@@ -33,8 +33,9 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   /**
    * The resources a request may read: those it names (each must exist and be allowed), or every resource it is
    * allowed on. `unassigned` adds records of no known resource, for a caller allowed at the root scope.
+   * Reads go by each resource's current instance: what an earlier account of the same name left is never its.
    */
-  function readable(caller: Caller, query: URLSearchParams, action: string): { names: string[]; resources: Resource[] } {
+  function readable(caller: Caller, query: URLSearchParams, action: string): { instances: string[]; resources: Resource[] } {
     const snapshot = deps.control.current;
     const asked = params.optional(query, 'resource');
     if (asked !== undefined) {
@@ -44,7 +45,7 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
         return resource;
       });
       for (const r of resources) authorize(caller, accountScope(r.subscriptionId, r.resourceGroup, r.name), action);
-      return { names: resources.map((r) => r.name), resources };
+      return { instances: resources.map((r) => r.instance), resources };
     }
     const resources: Resource[] = [];
     let denied: unknown;
@@ -58,23 +59,23 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
       }
     }
     if (resources.length === 0 && denied) throw denied;
-    const names = resources.map((r) => r.name);
+    const instances = resources.map((r) => r.instance);
     try {
       authorize(caller, '/', action);
-      names.push('');
+      instances.push('');
     } catch (err) {
       if (!(err instanceof GatewayError) || err.status !== 403) throw err;
     }
-    return { names, resources };
+    return { instances, resources };
   }
 
   async function usage({ res, ids, query, caller }: CallerContext): Promise<void> {
-    const { names } = readable(caller, query, MONITORING_ACTIONS.usage);
+    const { instances } = readable(caller, query, MONITORING_ACTIONS.usage);
     const interval = params.parseInterval(query, 'hour');
     const range = params.alignRange(params.parseRange(query, now(), 86_400_000), interval);
     const groupBy = params.parseGroupBy(query);
     const filters = { deployment: params.optional(query, 'deployment'), model: params.optional(query, 'model'), principal: params.optional(query, 'principal') };
-    const rows = await store.usage({ ...range, resources: names, interval, groupBy, ...definedOnly(filters) });
+    const rows = await store.usage({ ...range, instances, interval, groupBy, ...definedOnly(filters) });
     const totals = rows.reduce(
       (t, r) => ({ ...t, requests: t.requests + r.requests, inputTokens: t.inputTokens + r.inputTokens, outputTokens: t.outputTokens + r.outputTokens,
         cacheWrite5mTokens: t.cacheWrite5mTokens + r.cacheWrite5mTokens, cacheWrite1hTokens: t.cacheWrite1hTokens + r.cacheWrite1hTokens,
@@ -92,26 +93,26 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     const month = budgets.month;
     const interval = params.parseInterval(query, 'day');
     const range = params.alignRange(params.parseRange(query, t, t - month.start || 3_600_000), interval);
-    const names = resources.map((r) => r.name);
+    const instances = resources.map((r) => r.instance);
     const windowFrom = t - RUN_RATE_WINDOW_MS;
     const [series, window, first] = await Promise.all([
-      store.usage({ ...range, resources: names, interval, groupBy: [] }),
-      store.costSince(windowFrom - (windowFrom % 3_600_000), names),
-      store.firstActivity(windowFrom - (windowFrom % 3_600_000), names),
+      store.usage({ ...range, instances, interval, groupBy: [] }),
+      store.costSince(windowFrom - (windowFrom % 3_600_000), instances),
+      store.firstActivity(windowFrom - (windowFrom % 3_600_000), instances),
     ]);
     const value = resources.map((r) => {
       const forecast = forecastMonthEnd({
-        now: t, monthEnd: month.end, monthToDatePico: budgets.spent(r.name),
-        windowPico: window[r.name] ?? 0n, windowStart: Math.max(windowFrom, first[r.name] ?? t),
+        now: t, monthEnd: month.end, monthToDatePico: budgets.spent(r.instance),
+        windowPico: window[r.instance] ?? 0n, windowStart: Math.max(windowFrom, first[r.instance] ?? t),
       });
-      const budget = budgets.budget(r.name);
+      const budget = budgets.budget(r.instance);
       return {
         resource: r.name,
         month: month.key,
         monthToDateUsd: formatUsd(forecast.monthToDatePico),
         runRatePerHourUsd: formatUsd(forecast.runRatePerHourPico),
         forecastUsd: formatUsd(forecast.forecastPico),
-        budget: budget ? budgetView(budget, budgets.spent(r.name), month.key) : null,
+        budget: budget ? budgetView(budget, budgets.spent(r.instance), month.key) : null,
         series: series.filter((s) => s.resource === r.name).map((s) => ({ time: iso(s.time), costUsd: formatUsd(s.costPico), requests: s.requests })),
       };
     });
@@ -119,7 +120,7 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   }
 
   async function logs({ res, ids, query, caller }: CallerContext): Promise<void> {
-    const { names } = readable(caller, query, MONITORING_ACTIONS.logs);
+    const { instances } = readable(caller, query, MONITORING_ACTIONS.logs);
     const range = params.parseRange(query, now(), 3_600_000);
     const limit = params.parseLimit(query, 100, 1000);
     const cursor = params.optional(query, 'cursor');
@@ -128,7 +129,7 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     if (afterId !== undefined && !/^\d+$/.test(afterId)) throw params.invalid('afterId', 'must be a record id (a whole number).');
     const follow = after ?? afterId;
     const q: LogQuery = {
-      ...range, resources: names, limit, includeContent: query.get('includeContent') === 'true',
+      ...range, instances, limit, includeContent: query.get('includeContent') === 'true',
       ...definedOnly({ deployment: params.optional(query, 'deployment'), principal: params.optional(query, 'principal'), requestId: params.optional(query, 'requestId') }),
     };
     const status = params.parseStatus(query);
@@ -160,8 +161,8 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
   async function listBudgets({ res, ids, query, caller }: CallerContext): Promise<void> {
     const { resources } = readable(caller, query, MONITORING_ACTIONS.readBudgets);
     const value = resources.flatMap((r) => {
-      const b = budgets.budget(r.name);
-      return b ? [budgetView(b, budgets.spent(r.name), budgets.month.key)] : [];
+      const b = budgets.budget(r.instance);
+      return b ? [budgetView(b, budgets.spent(r.instance), budgets.month.key)] : [];
     });
     send(res, ids, { value });
   }
@@ -170,7 +171,7 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     const { resources } = readable(caller, query, MONITORING_ACTIONS.readBudgets);
     const from = params.parseTime(query, 'from', now(), budgets.month.start);
     await budgets.alertsRecorded();
-    send(res, ids, { value: (await store.alerts(resources.map((r) => r.name), from)).map(alertView) });
+    send(res, ids, { value: (await store.alerts(resources.map((r) => r.instance), from)).map(alertView) });
   }
 
   async function budget({ req, res, ids, params, caller }: CallerContext): Promise<void> {
@@ -181,30 +182,30 @@ export function monitoringRoutes(deps: MonitoringApiDeps): Route[] {
     const method = req.method === 'HEAD' ? 'GET' : req.method; // the route table allows GET (and HEAD), PUT and DELETE
     if (method === 'GET') {
       authorize(caller, scope, MONITORING_ACTIONS.readBudgets);
-      const found = budgets.budget(resource.name);
+      const found = budgets.budget(resource.instance);
       if (!found) throw new GatewayError('not_found', `The resource '${resource.name}' has no budget. Set one with PUT /monitoring/budgets/${resource.name}.`);
-      send(res, ids, budgetView(found, budgets.spent(resource.name), budgets.month.key));
+      send(res, ids, budgetView(found, budgets.spent(resource.instance), budgets.month.key));
       return;
     }
     authorize(caller, scope, MONITORING_ACTIONS.writeBudgets);
     if (method === 'DELETE') {
-      const existed = await store.deleteBudget(resource.name);
-      budgets.delete(resource.name);
+      const existed = await store.deleteBudget(resource.instance);
+      budgets.delete(resource.instance);
       if (!existed) throw new GatewayError('not_found', `The resource '${resource.name}' has no budget.`);
       send(res, ids, { resource: resource.name, deleted: true });
       return;
     }
-    const saved = { ...parseBudget(await readBody(req)), resource: resource.name, updatedAt: now() };
+    const saved = { ...parseBudget(await readBody(req)), instance: resource.instance, resource: resource.name, updatedAt: now() };
     await store.putBudget(saved);
     budgets.set(saved);
-    send(res, ids, budgetView(saved, budgets.spent(resource.name), budgets.month.key));
+    send(res, ids, budgetView(saved, budgets.spent(resource.instance), budgets.month.key));
   }
 
   /** POST /monitoring/query {"query": "<KQL>"}: over the records of the resources the caller may read. */
   async function kql({ req, res, ids, query, caller }: CallerContext): Promise<void> {
-    const { names } = readable(caller, query, MONITORING_ACTIONS.logs);
+    const { instances } = readable(caller, query, MONITORING_ACTIONS.logs);
     const body = await readBody(req, 'The request body must be a JSON object such as {"query": "RequestLogs | take 10"}.');
-    send(res, ids, await runKql(store, body['query'], names, now()));
+    send(res, ids, await runKql(store, body['query'], instances, now()));
   }
 
   return [

@@ -1,5 +1,5 @@
-// Budgets shared by replicas through Redis: one month-to-date spend counter per resource, the budget definitions in
-// one hash with a version counter, and one claim per threshold alert. A replica adds up its priced requests' costs
+// Budgets shared by replicas through Redis: one month-to-date spend counter per resource instance, the budget
+// definitions in one hash with a version counter, and one claim per threshold alert. A replica adds up its priced requests' costs
 // and sends the sums every 100 ms (one INCRBY per resource with spend, in one pipeline; the counter's expiry set
 // once per month and counter), so the request path sends no command at all. Each replica polls every `pollMs`
 // (one round trip: the version and the counters), so a budget set or an amount reached on one replica is enforced
@@ -24,6 +24,7 @@ const MONTH_TTL_MS = 40 * 86_400_000;
 const SEND_SPEND_MS = 100;
 
 interface StoredBudget {
+  instance: string;
   resource: string;
   amountPico: string;
   thresholds: number[];
@@ -34,13 +35,15 @@ interface StoredBudget {
 function decode(json: string): Budget | undefined {
   try {
     const b = JSON.parse(json) as StoredBudget;
-    return { resource: b.resource, amountPico: BigInt(b.amountPico), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt };
+    // Written before budgets had an instance: it belongs to no account that exists now.
+    if (typeof b.instance !== 'string') return undefined;
+    return { instance: b.instance, resource: b.resource, amountPico: BigInt(b.amountPico), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt };
   } catch {
     return undefined;
   }
 }
 
-const encode = (b: Budget) => JSON.stringify({ resource: b.resource, amountPico: b.amountPico.toString(), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt } satisfies StoredBudget);
+const encode = (b: Budget) => JSON.stringify({ instance: b.instance, resource: b.resource, amountPico: b.amountPico.toString(), thresholds: b.thresholds, enforce: b.enforce, updatedAt: b.updatedAt } satisfies StoredBudget);
 
 export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options: { pollMs?: number; resources?: string[] } = {}): Promise<SharedBudgets> {
   const { client } = redis;
@@ -48,7 +51,9 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   const pollMs = options.pollMs ?? 500;
   const budgetsKey = `${p}budgets`;
   const versionKey = `${p}budgets:version`;
-  const spendKey = (month: string, resource: string) => `${p}spend:${month}:${resource.toLowerCase()}`;
+  // Per instance (control/names.ts accountInstance), not per name: an account created again under a deleted
+  // account's name starts from 0, whatever the old one spent this month.
+  const spendKey = (month: string, instance: string) => `${p}spend:${month}:${instance.toLowerCase()}`;
   /** Spend not yet counted in Redis (it was away), per resource, for the month it was spent in. */
   const pending = new Map<string, { month: string; pico: bigint }>();
   /** Spend added up since the last send, per month and resource. */
@@ -152,10 +157,14 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
       // Seeded: the local figure already holds what waited. Not seeded: the counter lives on; add what waited.
       if (seeded !== 'OK' && waiting && waiting.month === month.key) await client.incrby(spendKey(month.key, key), waiting.pico.toString());
     }
-    if ((await client.exists(versionKey)) === 0) {
+    // Budgets kept by resource name (before instances) belong to no instance: the first replica that keys them by
+    // instance drops those and gives Redis its own, which it loaded from the request log.
+    const byName = (await client.set(`${p}budgets:by-instance`, '1', 'NX')) === 'OK';
+    if (byName || (await client.exists(versionKey)) === 0) {
       // A new (or emptied) Redis learns this replica's budgets; others add theirs, the first one's kept on a clash.
       const tx = client.multi();
-      for (const b of book.list()) tx.hsetnx(budgetsKey, b.resource.toLowerCase(), encode(b));
+      if (byName) for (const [field, json] of Object.entries(await client.hgetall(budgetsKey))) if (!decode(json)) tx.hdel(budgetsKey, field);
+      for (const b of book.list()) tx.hsetnx(budgetsKey, b.instance, encode(b));
       await tx.incr(versionKey).exec();
     }
     for (const [key, budget] of unsent) await send(key, budget);
@@ -166,7 +175,7 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   async function poll(): Promise<void> {
     if (!redis.ready()) return;
     const month = book.month.key;
-    const resources = [...new Set([...known, ...book.list().map((b) => b.resource.toLowerCase())])];
+    const resources = [...new Set([...known, ...book.list().map((b) => b.instance)])];
     const tx = client.pipeline().get(versionKey);
     if (resources.length > 0) tx.mget(resources.map((r) => spendKey(month, r)));
     const replies = (await tx.exec()) ?? [];

@@ -1,4 +1,4 @@
-// Budgets per resource: an amount per calendar month (UTC), thresholds that record an alert once each, and
+// Budgets per resource instance (a name deleted and created again starts with none, and spends from 0): an amount per calendar month (UTC), thresholds that record an alert once each, and
 // optional enforcement. Decisions come from an in-memory month-to-date figure (loaded from the hour rollups
 // at start, then added to as each request is priced), never from a query per request. Replicas on one Redis
 // share that figure and the budgets themselves (budgets-redis.ts keeps the book in step through `BudgetSharing`).
@@ -34,7 +34,7 @@ type BudgetStore = Pick<RequestLogStore, 'budgets' | 'costSince' | 'alerts' | 'r
 
 /** What the book tells the other replicas (budgets-redis.ts); it learns theirs through `sharedSpent` and `replaceBudgets`. */
 export interface BudgetSharing {
-  /** A priced request of this replica. */
+  /** A priced request of this replica, for a resource instance (every `resource` here is one). */
   added(resource: string, month: Month, pico: bigint): void;
   /** A budget set (or, with only `resource`, deleted) on this replica. */
   changed(resource: string, budget: Budget | undefined): void;
@@ -59,18 +59,18 @@ export class BudgetBook {
     this.#month = monthOf(now());
   }
 
-  /** Budgets, this month's cost so far and this month's alerts, from the store. */
-  async load(resources: string[]): Promise<void> {
+  /** Budgets, this month's cost so far and this month's alerts (of these instances), from the store. */
+  async load(instances: string[]): Promise<void> {
     this.#month = monthOf(this.#now());
     const [budgets, spent, alerts] = await Promise.all([
       this.#store.budgets(),
       this.#store.costSince(this.#month.start),
-      this.#store.alerts(resources, this.#month.start),
+      this.#store.alerts(instances, this.#month.start),
     ]);
-    for (const b of budgets) this.#budgets.set(b.resource.toLowerCase(), b);
+    for (const b of budgets) this.#budgets.set(b.instance, b);
     // Requests priced while loading were already added: add the stored figure to them.
-    for (const [resource, pico] of Object.entries(spent)) this.#spent.set(resource.toLowerCase(), (this.#spent.get(resource.toLowerCase()) ?? 0n) + pico);
-    for (const a of alerts) if (a.month === this.#month.key) this.#alertedFor(a.resource).add(a.threshold);
+    for (const [instance, pico] of Object.entries(spent)) this.#spent.set(instance, (this.#spent.get(instance) ?? 0n) + pico);
+    for (const a of alerts) if (a.month === this.#month.key) this.#alertedFor(a.instance).add(a.threshold);
   }
 
   /** From now on, spend and budget changes are shared with other replicas. */
@@ -79,22 +79,21 @@ export class BudgetBook {
   }
 
   /** The month-to-date figure all replicas together reached (from the shared counter). */
-  sharedSpent(resource: string, monthKey: string, pico: bigint): void {
+  sharedSpent(instance: string, monthKey: string, pico: bigint): void {
     this.#roll();
     if (monthKey !== this.#month.key) return;
-    const key = resource.toLowerCase();
-    this.#spent.set(key, pico);
-    if (this.#budgets.has(key)) this.#check(resource);
+    this.#spent.set(instance, pico);
+    if (this.#budgets.has(instance)) this.#check(instance);
   }
 
   /** Every budget, as another replica last left them. */
   replaceBudgets(budgets: readonly Budget[]): void {
     this.#budgets.clear();
-    for (const b of budgets) this.#budgets.set(b.resource.toLowerCase(), b);
-    for (const b of budgets) this.#check(b.resource);
+    for (const b of budgets) this.#budgets.set(b.instance, b);
+    for (const b of budgets) this.#check(b.instance);
   }
 
-  /** This month's spend per resource as this replica knows it (what seeds a shared counter that is missing). */
+  /** This month's spend per instance as this replica knows it (what seeds a shared counter that is missing). */
   spentByResource(): Map<string, bigint> {
     this.#roll();
     return new Map(this.#spent);
@@ -104,8 +103,8 @@ export class BudgetBook {
     return this.#month;
   }
 
-  budget(resource: string): Budget | undefined {
-    return this.#budgets.get(resource.toLowerCase());
+  budget(instance: string): Budget | undefined {
+    return this.#budgets.get(instance);
   }
 
   list(): Budget[] {
@@ -113,37 +112,36 @@ export class BudgetBook {
   }
 
   set(budget: Budget): void {
-    this.#budgets.set(budget.resource.toLowerCase(), budget);
-    this.#sharing?.changed(budget.resource, budget);
-    this.#check(budget.resource);
+    this.#budgets.set(budget.instance, budget);
+    this.#sharing?.changed(budget.instance, budget);
+    this.#check(budget.instance);
   }
 
-  delete(resource: string): void {
-    this.#budgets.delete(resource.toLowerCase());
-    this.#sharing?.changed(resource, undefined);
+  delete(instance: string): void {
+    this.#budgets.delete(instance);
+    this.#sharing?.changed(instance, undefined);
   }
 
   /** This month's cost so far, picodollars. */
-  spent(resource: string): bigint {
+  spent(instance: string): bigint {
     this.#roll();
-    return this.#spent.get(resource.toLowerCase()) ?? 0n;
+    return this.#spent.get(instance) ?? 0n;
   }
 
   /** A priced request: adds to the month and records any threshold it crosses. */
-  add(resource: string, costPico: number): void {
+  add(instance: string, costPico: number): void {
     if (costPico === 0) return;
     this.#roll();
-    const key = resource.toLowerCase();
-    this.#spent.set(key, (this.#spent.get(key) ?? 0n) + BigInt(costPico));
-    this.#sharing?.added(resource, this.#month, BigInt(costPico));
-    if (this.#budgets.has(key)) this.#check(resource);
+    this.#spent.set(instance, (this.#spent.get(instance) ?? 0n) + BigInt(costPico));
+    this.#sharing?.added(instance, this.#month, BigInt(costPico));
+    if (this.#budgets.has(instance)) this.#check(instance);
   }
 
   /** Throws the 403 an enforced budget answers once the month's cost reached it. */
-  admit(resource: string): void {
-    const budget = this.#budgets.get(resource.toLowerCase());
+  admit(instance: string): void {
+    const budget = this.#budgets.get(instance);
     if (!budget?.enforce) return;
-    const spent = this.spent(resource);
+    const spent = this.spent(instance);
     if (spent < budget.amountPico) return;
     const wait = this.#month.end - this.#now();
     throw new GatewayError(
@@ -161,10 +159,9 @@ export class BudgetBook {
     this.#alerted.clear();
   }
 
-  #alertedFor(resource: string): Set<number> {
-    const key = resource.toLowerCase();
-    let set = this.#alerted.get(key);
-    if (!set) this.#alerted.set(key, (set = new Set()));
+  #alertedFor(instance: string): Set<number> {
+    let set = this.#alerted.get(instance);
+    if (!set) this.#alerted.set(instance, (set = new Set()));
     return set;
   }
 
@@ -173,15 +170,15 @@ export class BudgetBook {
     await Promise.all(this.#recording);
   }
 
-  #check(resource: string): void {
-    const budget = this.#budgets.get(resource.toLowerCase());
+  #check(instance: string): void {
+    const budget = this.#budgets.get(instance);
     if (!budget || budget.amountPico === 0n) return;
-    const spent = this.#spent.get(resource.toLowerCase()) ?? 0n;
-    const alerted = this.#alertedFor(resource);
+    const spent = this.#spent.get(instance) ?? 0n;
+    const alerted = this.#alertedFor(instance);
     for (const threshold of budget.thresholds) {
       if (alerted.has(threshold) || spent * 100n < budget.amountPico * BigInt(threshold)) continue;
       alerted.add(threshold);
-      const alert = { resource: budget.resource, month: this.#month.key, threshold, spentPico: spent, amountPico: budget.amountPico, time: this.#now() };
+      const alert = { instance, resource: budget.resource, month: this.#month.key, threshold, spentPico: spent, amountPico: budget.amountPico, time: this.#now() };
       const record = async () => {
         logger().warn({ resource: budget.resource, threshold, spentUsd: formatUsd(spent), budgetUsd: formatUsd(budget.amountPico) }, 'budget threshold reached');
         await this.#store.recordAlert(alert).catch((err: unknown) => {
@@ -191,7 +188,7 @@ export class BudgetBook {
       // With replicas, the one that claims the alert records it: one alert per threshold, not one per replica.
       const write = !this.#sharing
         ? record()
-        : this.#sharing.claimAlert(budget.resource, this.#month, threshold).then(
+        : this.#sharing.claimAlert(instance, this.#month, threshold).then(
             (claimed) => (claimed ? record() : undefined),
             (err: unknown) => logger().error({ err }, 'budget alert not claimed'),
           );

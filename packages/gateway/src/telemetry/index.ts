@@ -121,10 +121,13 @@ export async function startTelemetry(options: TelemetryOptions) {
   // Off unless an OTEL_EXPORTER_OTLP_*ENDPOINT is set: then the SDK is loaded, never otherwise.
   const env = options.env ?? process.env;
   const otlp = otlpConfigured(env) ? await startOtlp(env, GATEWAY_VERSION) : undefined;
+  const live = control.current.resources();
+  // Rows logged before records carried an instance go to the live resource they belong to (its own, since its creation).
+  await store.adopt(live.map((r) => ({ name: r.name, instance: r.instance, createdAt: r.createdAt })));
   const budgets = new BudgetBook(store, now);
-  await budgets.load(config.resources.map((r) => r.name));
+  await budgets.load(live.map((r) => r.instance));
   const sharedBudgets = options.redis
-    ? await shareBudgets(budgets, options.redis, { resources: config.resources.map((r) => r.name) })
+    ? await shareBudgets(budgets, options.redis, { resources: live.map((r) => r.instance) })
     : options.clusterWorker
       ? shareBudgetsInCluster(budgets, store)
       : undefined;
@@ -142,6 +145,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     const r: RequestLogRecord = {
       time: trace.time,
       resource: trace.resource?.name ?? '',
+      instance: trace.resource?.instance ?? '',
       deployment: deployment?.name ?? null,
       model: deployment?.model ?? null,
       backend: deployment?.backend ?? null,
@@ -178,7 +182,7 @@ export async function startTelemetry(options: TelemetryOptions) {
     writer.enqueue(r);
     metrics.observe(r);
     if (otlp && trace.spans) otlp.observe(r, trace.spans, trace.backendStart === undefined ? undefined : trace.backendStart - trace.start);
-    if (trace.resource) budgets.add(trace.resource.name, r.costPico);
+    if (trace.resource) budgets.add(trace.resource.instance, r.costPico);
   }
 
   /** The response closed: after its last byte, after an error, or because the client went away. */
@@ -233,7 +237,7 @@ export async function startTelemetry(options: TelemetryOptions) {
   return {
     begin,
     /** The 403 of an enforced budget that is used up; a map lookup otherwise. */
-    checkBudget: (resource: Resource) => budgets.admit(resource.name),
+    checkBudget: (resource: Resource) => budgets.admit(resource.instance),
     routes,
     store,
     writer,

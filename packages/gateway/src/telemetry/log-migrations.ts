@@ -113,6 +113,55 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_log_principal_time ON request_log (principal, time);
     `,
   },
+  {
+    version: 4,
+    description: "records, rollups, budgets and alerts keyed by the resource's instance, not its reusable name",
+    // A deleted name may be created again (another owner): what the first account logged must not become the
+    // second's. Rows from before carry no instance: NULL in request_log (adding a NULL column rewrites nothing),
+    // '-' || lower(name) in the rebuilt tables (a key cannot be NULL there; no instance starts with '-'). No reader
+    // asks for those; the store's adopt() gives a live resource back its own (at or after its creation).
+    sql: `
+      ALTER TABLE request_log ADD COLUMN instance TEXT;
+      UPDATE request_log SET instance = '' WHERE resource = '';
+      DROP INDEX request_log_resource_time;
+      CREATE INDEX request_log_instance_time ON request_log (instance, time);
+      ${['usage_minute', 'usage_hour', 'usage_day'].map((t) => `
+      CREATE TABLE ${t}_v4 (
+        bucket INTEGER NOT NULL, instance TEXT NOT NULL, resource TEXT NOT NULL, deployment TEXT NOT NULL, model TEXT NOT NULL, principal TEXT NOT NULL,
+        ${ROLLUP_COLUMNS.replace('PRIMARY KEY (resource,', 'PRIMARY KEY (instance,')}
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO ${t}_v4 SELECT bucket, CASE resource WHEN '' THEN '' ELSE '-' || lower(resource) END, resource, deployment, model, principal,
+        requests, errors, throttled, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms
+        FROM ${t};
+      DROP TABLE ${t};
+      ALTER TABLE ${t}_v4 RENAME TO ${t};
+      CREATE INDEX ${t}_bucket ON ${t} (bucket);`).join('')}
+      CREATE TABLE budgets_v4 (
+        instance    TEXT PRIMARY KEY,
+        resource    TEXT NOT NULL,
+        amount_pico INTEGER NOT NULL,
+        thresholds  TEXT NOT NULL,
+        enforce     INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO budgets_v4 SELECT '-' || lower(resource), resource, amount_pico, thresholds, enforce, updated_at FROM budgets;
+      DROP TABLE budgets;
+      ALTER TABLE budgets_v4 RENAME TO budgets;
+      CREATE TABLE budget_alerts_v4 (
+        instance    TEXT NOT NULL,
+        resource    TEXT NOT NULL,
+        month       TEXT NOT NULL,
+        threshold   INTEGER NOT NULL,
+        spent_pico  INTEGER NOT NULL,
+        amount_pico INTEGER NOT NULL,
+        time        INTEGER NOT NULL,
+        PRIMARY KEY (instance, month, threshold)
+      ) STRICT;
+      INSERT INTO budget_alerts_v4 SELECT '-' || lower(resource), resource, month, threshold, spent_pico, amount_pico, time FROM budget_alerts;
+      DROP TABLE budget_alerts;
+      ALTER TABLE budget_alerts_v4 RENAME TO budget_alerts;
+    `,
+  },
 ];
 
 export const LOG_SCHEMA_VERSION = LOG_MIGRATIONS[LOG_MIGRATIONS.length - 1]!.version;

@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
 /** A rollup row being summed in memory before its upsert. */
 export interface Sum {
   bucket: number;
-  key: [string, string, string, string];
+  key: [string, string, string, string, string];
   requests: number;
   errors: number;
   throttled: number;
@@ -23,9 +23,9 @@ export interface Rollups {
   usage_day: Map<string, Sum>;
 }
 
-/** A rollup row's dimensions; '' for none, so the primary key holds (SQLite treats NULLs as distinct). */
-function rollupKeys(r: RequestLogRecord): [string, string, string, string] {
-  return [r.resource, r.deployment ?? '', r.model ?? '', r.principal ?? ''];
+/** A rollup row's instance, resource and dimensions; '' for none, so the primary key holds (SQLite treats NULLs as distinct). */
+function rollupKeys(r: RequestLogRecord): [string, string, string, string, string] {
+  return [r.instance, r.resource, r.deployment ?? '', r.model ?? '', r.principal ?? ''];
 }
 
 function addTo(sums: Map<string, Sum>, bucket: number, r: RequestLogRecord): void {
@@ -67,6 +67,7 @@ export function recordOf(row: Record<string, unknown>, withContent: boolean): St
     id: Number(row['id']),
     time: Number(row['time']),
     resource: String(row['resource']),
+    instance: String(row['instance'] ?? ''),
     deployment: s(row['deployment']),
     model: s(row['model']),
     backend: s(row['backend']),

@@ -12,8 +12,8 @@ export interface LogQuery {
   from: number;
   /** Exclusive. */
   to: number;
-  /** Canonical resource names; empty means none (the caller may read no resource). */
-  resources: string[];
+  /** The instances of the resources to read (record.ts `instance`; '' for records of none); empty means none. */
+  instances: string[];
   deployment?: string;
   /** An exact status (429), or a class ('4xx'). */
   status?: number | `${1 | 2 | 3 | 4 | 5}xx`;
@@ -41,7 +41,8 @@ export interface LogPage {
 export interface UsageQuery {
   from: number;
   to: number;
-  resources: string[];
+  /** As LogQuery's. */
+  instances: string[];
   interval: Interval;
   groupBy: UsageDimension[];
   deployment?: string;
@@ -69,6 +70,8 @@ export interface UsageRow {
 }
 
 export interface Budget {
+  /** The resource's instance the budget belongs to; a resource created again under the name has none. */
+  instance: string;
   resource: string;
   amountPico: bigint;
   /** Percentages of the amount, ascending, e.g. [50, 80, 100]. */
@@ -79,6 +82,7 @@ export interface Budget {
 }
 
 export interface BudgetAlert {
+  instance: string;
   resource: string;
   /** `YYYY-MM`, UTC. */
   month: string;
@@ -105,18 +109,23 @@ export interface RequestLogStore {
   append(records: RequestLogRecord[]): Promise<void>;
   logs(query: LogQuery): Promise<LogPage>;
   usage(query: UsageQuery): Promise<UsageRow[]>;
-  /** Cost per resource since `from` (the month so far), from the hour rollups. */
-  costSince(from: number, resources?: string[]): Promise<Record<string, bigint>>;
-  /** The earliest hour bucket with traffic at or after `from`, per resource. */
-  firstActivity(from: number, resources: string[]): Promise<Record<string, number>>;
+  /** Cost per instance since `from` (the month so far), from the hour rollups. */
+  costSince(from: number, instances?: string[]): Promise<Record<string, bigint>>;
+  /** The earliest hour bucket with traffic at or after `from`, per instance. */
+  firstActivity(from: number, instances: string[]): Promise<Record<string, number>>;
   /** Deletes what `policy` says is older than `now` allows, in bounded batches; returns rows deleted. */
   sweep(now: number, policy: RetentionPolicy): Promise<number>;
   budgets(): Promise<Budget[]>;
   putBudget(budget: Budget): Promise<void>;
-  deleteBudget(resource: string): Promise<boolean>;
-  /** Records an alert once; false when this (resource, month, threshold) was already recorded. */
+  deleteBudget(instance: string): Promise<boolean>;
+  /** Records an alert once; false when this (instance, month, threshold) was already recorded. */
   recordAlert(alert: BudgetAlert): Promise<boolean>;
-  alerts(resources: string[], from: number): Promise<BudgetAlert[]>;
+  alerts(instances: string[], from: number): Promise<BudgetAlert[]>;
+  /**
+   * Gives rows written before records carried an instance (log migration 4, `instance` NULL or '-name') to the
+   * resource's current instance where they are its own: at or after its creation. Older rows stay unreadable.
+   */
+  adopt(resources: ReadonlyArray<{ name: string; instance: string; createdAt: number }>): Promise<void>;
   /** A compiled KQL query (kql/compile.ts): parameterized SQL, read only; rows as arrays. */
   query(sql: string, params: ReadonlyArray<string | number | null>): Promise<unknown[][]>;
   close(): Promise<void>;

@@ -6,6 +6,11 @@ export interface RequestLogRecord {
   time: number;
   /** '' until the resource was known (an unknown resource, a bad path). */
   resource: string;
+  /**
+   * The resource's instance (control/names.ts accountInstance), '' with no resource. Reads select by it, never by the
+   * name: a name deleted and created again is another instance, which sees nothing of the one before.
+   */
+  instance: string;
   deployment: string | null;
   /** The catalog model the deployment serves. */
   model: string | null;

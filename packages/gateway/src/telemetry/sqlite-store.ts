@@ -9,6 +9,7 @@ import { pragma, runMigrations } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
 import { addToRollups, emptyRollups, recordOf } from './log-rows.ts';
+import { adoptLegacy } from './sqlite-adopt.ts';
 import { registerKqlFunctions } from './kql/functions.ts';
 import { LOG_MIGRATIONS, LOG_SCHEMA_VERSION } from './log-migrations.ts';
 import type { RequestLogRecord } from './record.ts';
@@ -43,15 +44,15 @@ function open(path: string): DatabaseSync {
   return db;
 }
 
-const INSERT = `INSERT INTO request_log (time, resource, deployment, model, backend, operation, principal, app_id, client_ip, user_agent,
+const INSERT = `INSERT INTO request_log (time, resource, instance, deployment, model, backend, operation, principal, app_id, client_ip, user_agent,
   status, error_code, stream, ttfb_ms, ttft_ms, duration_ms, overhead_ms, input_tokens, output_tokens, cache_write_5m_tokens,
   cache_write_1h_tokens, cache_read_tokens, cost_pico, request_id, apim_request_id, client_request_id, upstream, attempts)
-  VALUES (${Array.from({ length: 28 }, () => '?').join(', ')})`;
+  VALUES (${Array.from({ length: 29 }, () => '?').join(', ')})`;
 
-const upsert = (table: string) => `INSERT INTO ${table} (bucket, resource, deployment, model, principal, requests, errors, throttled,
+const upsert = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, requests, errors, throttled,
   input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_pico, duration_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (resource, bucket, deployment, model, principal) DO UPDATE SET
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (instance, bucket, deployment, model, principal) DO UPDATE SET
   requests = requests + excluded.requests, errors = errors + excluded.errors, throttled = throttled + excluded.throttled,
   input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
   cache_write_5m_tokens = cache_write_5m_tokens + excluded.cache_write_5m_tokens,
@@ -97,7 +98,7 @@ export class SqliteLogStore implements RequestLogStore {
     try {
       for (const r of records) {
         const { lastInsertRowid } = insert.run(
-          r.time, r.resource, r.deployment, r.model, r.backend, r.operation, r.principal, r.appId, r.clientIp, r.userAgent,
+          r.time, r.resource, r.instance, r.deployment, r.model, r.backend, r.operation, r.principal, r.appId, r.clientIp, r.userAgent,
           r.status, r.errorCode, r.stream ? 1 : 0, r.ttfbMs, r.ttftMs, r.durationMs, r.overheadMs, r.inputTokens, r.outputTokens,
           r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.cacheReadTokens, r.costPico, r.requestId, r.apimRequestId, r.clientRequestId,
           r.upstream, r.attempts,
@@ -121,7 +122,7 @@ export class SqliteLogStore implements RequestLogStore {
   }
 
   logsSync(q: LogQuery): StoredRecord[] {
-    if (q.resources.length === 0) return [];
+    if (q.instances.length === 0) return [];
     // With a request id, its indexes find the row: `+` keeps SQLite off the time and resource indexes. With a
     // deployment, status or principal, that filter's (filter, time) index walks only its rows, across resources:
     // SQLite, without statistics, would otherwise take (resource, time) and read the whole range.
@@ -129,13 +130,13 @@ export class SqliteLogStore implements RequestLogStore {
     // which reaches `limit` rows at once.
     const byColumn = q.deployment !== undefined || q.principal !== undefined;
     const byError = !byColumn && q.status !== undefined && (typeof q.status === 'number' ? q.status >= 400 : q.status[0] !== '2');
-    const [time, resource] =
-      q.requestId !== undefined || byError ? ['+l.time', '+l.resource'] : byColumn || q.status !== undefined ? ['l.time', '+l.resource'] : ['l.time', 'l.resource'];
+    const [time, instance] =
+      q.requestId !== undefined || byError ? ['+l.time', '+l.instance'] : byColumn || q.status !== undefined ? ['l.time', '+l.instance'] : ['l.time', 'l.instance'];
     const where = [`${time} >= ?`, `${time} < ?`];
     const params: SQLInputValue[] = [q.from, q.to];
-    if (q.resources.length === 1) where.push(`${resource} = ?`);
-    else where.push(`${resource} IN (${q.resources.map(() => '?').join(', ')})`);
-    params.push(...q.resources);
+    if (q.instances.length === 1) where.push(`${instance} = ?`);
+    else where.push(`${instance} IN (${q.instances.map(() => '?').join(', ')})`);
+    params.push(...q.instances);
     if (q.deployment !== undefined) {
       where.push('l.deployment = ?');
       params.push(q.deployment);
@@ -190,10 +191,10 @@ export class SqliteLogStore implements RequestLogStore {
   }
 
   usageSync(q: UsageQuery): UsageRow[] {
-    if (q.resources.length === 0) return [];
+    if (q.instances.length === 0) return [];
     const table = `usage_${q.interval}`;
-    const where = ['bucket >= ?', 'bucket < ?', `resource IN (${q.resources.map(() => '?').join(', ')})`];
-    const params: SQLInputValue[] = [q.from, q.to, ...q.resources];
+    const where = ['bucket >= ?', 'bucket < ?', `instance IN (${q.instances.map(() => '?').join(', ')})`];
+    const params: SQLInputValue[] = [q.from, q.to, ...q.instances];
     for (const dim of ['deployment', 'model', 'principal'] as const) {
       const value = q[dim];
       if (value !== undefined) {
@@ -230,44 +231,49 @@ export class SqliteLogStore implements RequestLogStore {
     return this.usageSync(q);
   }
 
-  async costSince(from: number, resources?: string[]): Promise<Record<string, bigint>> {
-    const rows = this.#prepare('SELECT resource, SUM(cost_pico) AS cost FROM usage_hour WHERE bucket >= ? GROUP BY resource', true).all(from);
+  async costSince(from: number, instances?: string[]): Promise<Record<string, bigint>> {
+    const rows = this.#prepare('SELECT instance, SUM(cost_pico) AS cost FROM usage_hour WHERE bucket >= ? GROUP BY instance', true).all(from);
     const out: Record<string, bigint> = {};
     for (const row of rows) {
-      const name = String(row['resource']);
-      if (!resources || resources.includes(name)) out[name] = BigInt(row['cost'] as bigint);
+      const instance = String(row['instance']);
+      if (!instances || instances.includes(instance)) out[instance] = BigInt(row['cost'] as bigint);
     }
     return out;
   }
 
-  async firstActivity(from: number, resources: string[]): Promise<Record<string, number>> {
+  async firstActivity(from: number, instances: string[]): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    const statement = this.#prepare('SELECT MIN(bucket) AS first FROM usage_hour WHERE resource = ? AND bucket >= ? AND requests > 0');
-    for (const resource of resources) {
-      const first = statement.get(resource, from)?.['first'];
-      if (first !== null && first !== undefined) out[resource] = Number(first);
+    const statement = this.#prepare('SELECT MIN(bucket) AS first FROM usage_hour WHERE instance = ? AND bucket >= ? AND requests > 0');
+    for (const instance of instances) {
+      const first = statement.get(instance, from)?.['first'];
+      if (first !== null && first !== undefined) out[instance] = Number(first);
     }
     return out;
   }
 
   async sweep(now: number, policy: RetentionPolicy): Promise<number> {
     let deleted = 0;
-    const present = this.#prepare('SELECT DISTINCT resource FROM usage_hour').all().map((r) => String(r['resource']));
-    const resources = new Set([...present, ...Object.keys(policy.days)]);
-    const pick = 'SELECT id FROM request_log WHERE resource = ? AND time < ? ORDER BY time LIMIT ?';
-    const dropContent = this.#prepare(`DELETE FROM request_content WHERE log_id IN (${pick})`);
-    const dropRows = this.#prepare(`DELETE FROM request_log WHERE id IN (${pick})`);
-    const dropMinutes = this.#prepare('DELETE FROM usage_minute WHERE resource = ? AND bucket < ?');
-    for (const resource of resources) {
+    // Per instance, by its resource's retention; rows from before instances (NULL) go by their resource's name.
+    const present = this.#prepare('SELECT DISTINCT instance, resource FROM usage_hour').all().map((r) => [String(r['instance']), String(r['resource'])] as const);
+    const pick = (legacy: boolean) => `SELECT id FROM request_log WHERE ${legacy ? 'instance IS NULL AND resource = ?' : 'instance = ?'} AND time < ? ORDER BY time LIMIT ?`;
+    const drop = [false, true].map((legacy) => ({
+      content: this.#prepare(`DELETE FROM request_content WHERE log_id IN (${pick(legacy)})`),
+      rows: this.#prepare(`DELETE FROM request_log WHERE id IN (${pick(legacy)})`),
+    }));
+    const dropMinutes = this.#prepare('DELETE FROM usage_minute WHERE instance = ? AND bucket < ?');
+    for (const [instance, resource] of present) {
       const cutoff = now - (policy.days[resource] ?? policy.defaultDays) * DAY_MS;
+      const legacy = instance.startsWith('-');
+      const { content, rows } = drop[legacy ? 1 : 0]!;
+      const key = legacy ? resource : instance;
       for (;;) {
-        dropContent.run(resource, cutoff, policy.batchRows);
-        const { changes } = dropRows.run(resource, cutoff, policy.batchRows);
+        content.run(key, cutoff, policy.batchRows);
+        const { changes } = rows.run(key, cutoff, policy.batchRows);
         deleted += Number(changes);
         if (Number(changes) < policy.batchRows) break;
         await yieldToLoop(); // let appends and queries in between
       }
-      dropMinutes.run(resource, cutoff - (cutoff % 60_000));
+      dropMinutes.run(instance, cutoff - (cutoff % 60_000));
     }
     const hourCutoff = now - policy.hourRollupDays * DAY_MS;
     this.#prepare('DELETE FROM usage_hour WHERE bucket < ?').run(hourCutoff - (hourCutoff % 3_600_000));
@@ -275,8 +281,13 @@ export class SqliteLogStore implements RequestLogStore {
     return deleted;
   }
 
+  async adopt(resources: ReadonlyArray<{ name: string; instance: string; createdAt: number }>): Promise<void> {
+    for (const r of resources) await adoptLegacy(this.#db, r, yieldToLoop);
+  }
+
   async budgets(): Promise<Budget[]> {
-    return this.#prepare('SELECT * FROM budgets ORDER BY resource', true).all().map((row) => ({
+    return this.#prepare("SELECT * FROM budgets WHERE instance NOT LIKE '-%' ORDER BY resource", true).all().map((row) => ({
+      instance: String(row['instance']),
       resource: String(row['resource']),
       amountPico: BigInt(row['amount_pico'] as bigint),
       thresholds: (JSON.parse(String(row['thresholds'])) as unknown[]).map(Number),
@@ -287,27 +298,28 @@ export class SqliteLogStore implements RequestLogStore {
 
   async putBudget(b: Budget): Promise<void> {
     this.#prepare(
-      `INSERT INTO budgets (resource, amount_pico, thresholds, enforce, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (resource) DO UPDATE SET amount_pico = excluded.amount_pico, thresholds = excluded.thresholds,
+      `INSERT INTO budgets (instance, resource, amount_pico, thresholds, enforce, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (instance) DO UPDATE SET amount_pico = excluded.amount_pico, thresholds = excluded.thresholds,
        enforce = excluded.enforce, updated_at = excluded.updated_at`,
-    ).run(b.resource, b.amountPico, JSON.stringify(b.thresholds), b.enforce ? 1 : 0, b.updatedAt);
+    ).run(b.instance, b.resource, b.amountPico, JSON.stringify(b.thresholds), b.enforce ? 1 : 0, b.updatedAt);
   }
 
-  async deleteBudget(resource: string): Promise<boolean> {
-    return Number(this.#prepare('DELETE FROM budgets WHERE resource = ?').run(resource).changes) > 0;
+  async deleteBudget(instance: string): Promise<boolean> {
+    return Number(this.#prepare('DELETE FROM budgets WHERE instance = ?').run(instance).changes) > 0;
   }
 
   async recordAlert(a: BudgetAlert): Promise<boolean> {
     const { changes } = this.#prepare(
-      'INSERT OR IGNORE INTO budget_alerts (resource, month, threshold, spent_pico, amount_pico, time) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(a.resource, a.month, a.threshold, a.spentPico, a.amountPico, a.time);
+      'INSERT OR IGNORE INTO budget_alerts (instance, resource, month, threshold, spent_pico, amount_pico, time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(a.instance, a.resource, a.month, a.threshold, a.spentPico, a.amountPico, a.time);
     return Number(changes) > 0;
   }
 
-  async alerts(resources: string[], from: number): Promise<BudgetAlert[]> {
-    if (resources.length === 0) return [];
-    const sql = `SELECT * FROM budget_alerts WHERE time >= ? AND resource IN (${resources.map(() => '?').join(', ')}) ORDER BY time, resource, threshold`;
-    return this.#prepare(sql, true).all(from, ...resources).map((row) => ({
+  async alerts(instances: string[], from: number): Promise<BudgetAlert[]> {
+    if (instances.length === 0) return [];
+    const sql = `SELECT * FROM budget_alerts WHERE time >= ? AND instance IN (${instances.map(() => '?').join(', ')}) ORDER BY time, resource, threshold`;
+    return this.#prepare(sql, true).all(from, ...instances).map((row) => ({
+      instance: String(row['instance']),
       resource: String(row['resource']),
       month: String(row['month']),
       threshold: Number(row['threshold']),

@@ -26,7 +26,7 @@ export function usageView(r: UsageRow) {
 }
 
 export function recordView(r: StoredRecord) {
-  const { costPico, time, content, ...rest } = r;
+  const { costPico, time, content, instance: _instance, ...rest } = r;
   return { ...rest, time: iso(time), costUsd: formatUsd(BigInt(costPico)), ...(content ? { content } : {}) };
 }
 

@@ -112,11 +112,11 @@ export class WorkerLogStore implements RequestLogStore {
   usage(query: UsageQuery): Promise<UsageRow[]> {
     return this.#call('usage', query);
   }
-  costSince(from: number, resources?: string[]): Promise<Record<string, bigint>> {
-    return this.#call('costSince', from, resources);
+  costSince(from: number, instances?: string[]): Promise<Record<string, bigint>> {
+    return this.#call('costSince', from, instances);
   }
-  firstActivity(from: number, resources: string[]): Promise<Record<string, number>> {
-    return this.#call('firstActivity', from, resources);
+  firstActivity(from: number, instances: string[]): Promise<Record<string, number>> {
+    return this.#call('firstActivity', from, instances);
   }
   sweep(now: number, policy: RetentionPolicy): Promise<number> {
     return this.#call('sweep', now, policy);
@@ -127,14 +127,17 @@ export class WorkerLogStore implements RequestLogStore {
   putBudget(budget: Budget): Promise<void> {
     return this.#call('putBudget', budget);
   }
-  deleteBudget(resource: string): Promise<boolean> {
-    return this.#call('deleteBudget', resource);
+  deleteBudget(instance: string): Promise<boolean> {
+    return this.#call('deleteBudget', instance);
   }
   recordAlert(alert: BudgetAlert): Promise<boolean> {
     return this.#call('recordAlert', alert);
   }
-  alerts(resources: string[], from: number): Promise<BudgetAlert[]> {
-    return this.#call('alerts', resources, from);
+  alerts(instances: string[], from: number): Promise<BudgetAlert[]> {
+    return this.#call('alerts', instances, from);
+  }
+  adopt(resources: ReadonlyArray<{ name: string; instance: string; createdAt: number }>): Promise<void> {
+    return this.#call('adopt', resources);
   }
 
   /** Lets every posted append finish, closes the database, and ends the worker. */

@@ -5,6 +5,7 @@ import { accountScope } from '../../auth/scopes.ts';
 import { deploymentLimits } from '../../limits/capacity.ts';
 import { limitsFromCapacity } from '../../limits/quota.ts';
 import type { AccountRecord, DeploymentRecord, ResourceGroupRecord } from '../../store/types.ts';
+import { accountInstance } from '../names.ts';
 import type { Deployment } from '../types.ts';
 import { poolJson } from './pool-body.ts';
 
@@ -57,7 +58,7 @@ export function accountJson(a: AccountRecord, urls: PublicUrls): Record<string, 
       'AI Foundry API (HTTP)': `${urls.http}/${label}/`,
       'Anthropic (HTTP)': `${urls.http}/${label}/anthropic/`,
     },
-    internalId: digest(`${a.name.toLowerCase()}|${a.createdAt}`).slice(0, 32),
+    internalId: accountInstance(a),
     dateCreated: a.createdAt,
     customSubDomainName: a.customSubDomainName,
     publicNetworkAccess: a.publicNetworkAccess,

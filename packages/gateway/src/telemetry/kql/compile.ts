@@ -26,8 +26,8 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const AGGREGATES = new Set(['count', 'countif', 'sum', 'avg', 'min', 'max', 'dcount', 'percentile']);
 const NUMERIC = new Set<KqlType>(['long', 'real', 'datetime', 'timespan']);
 
-/** `resources`: what the caller may read (records of no resource are '' and included only when it says so). */
-export function compileKql(text: string, resources: readonly string[], now: number, maxRows: number, dialect: SqlDialect = 'sqlite'): CompiledQuery {
+/** `instances`: those of the resources the caller may read (records of no resource are '' and included only when it says so). */
+export function compileKql(text: string, instances: readonly string[], now: number, maxRows: number, dialect: SqlDialect = 'sqlite'): CompiledQuery {
   const pg = dialect === 'postgres';
   const query = parseKql(text);
   if (query.table !== TABLE_NAME) throw new KqlError(`Unknown table '${query.table}'; the request log is '${TABLE_NAME}'`, query.tableAt);
@@ -43,7 +43,7 @@ export function compileKql(text: string, resources: readonly string[], now: numb
   // PostgreSQL 15 wants a name on every subquery in FROM; SQLite takes one too.
   const from = (inner: string) => `(${inner}) AS q${++depth}`;
   let scope: Scope = new Map(TABLE_COLUMNS.map((c) => [c.name, c.type]));
-  let sql = `SELECT ${TABLE_COLUMNS.map((c) => `${c.sql} AS ${quote(c.name)}`).join(', ')} FROM request_log WHERE resource IN (${resources.map((r) => bind(r)).join(', ') || 'NULL'})`;
+  let sql = `SELECT ${TABLE_COLUMNS.map((c) => `${c.sql} AS ${quote(c.name)}`).join(', ')} FROM request_log WHERE instance IN (${instances.map((r) => bind(r)).join(', ') || 'NULL'})`;
   let render: 'timechart' | undefined;
 
   function expr(e: Expr, s: Scope, aggregate = false): Typed {

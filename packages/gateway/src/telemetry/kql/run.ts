@@ -14,12 +14,13 @@ export interface KqlResult {
   truncated: boolean;
 }
 
-export async function runKql(store: RequestLogStore, text: unknown, resources: readonly string[], now: number): Promise<KqlResult> {
+/** `instances`: those of the resources the caller may read (record.ts `instance`; '' for records of none). */
+export async function runKql(store: RequestLogStore, text: unknown, instances: readonly string[], now: number): Promise<KqlResult> {
   if (typeof text !== 'string' || text.trim() === '') throw new GatewayError('invalid_parameter', 'query is required: a KQL query such as "RequestLogs | where TimeGenerated > ago(1h) | summarize count() by ModelDeploymentName".');
   if (text.length > MAX_QUERY_CHARS) throw new GatewayError('invalid_parameter', `query is ${text.length} characters; at most ${MAX_QUERY_CHARS}.`);
   let compiled;
   try {
-    compiled = compileKql(text, resources, now, MAX_ROWS, store.dialect);
+    compiled = compileKql(text, instances, now, MAX_ROWS, store.dialect);
   } catch (err) {
     if (err instanceof KqlError) throw new GatewayError('invalid_parameter', `The query is not understood: ${err.message}.`);
     throw err;

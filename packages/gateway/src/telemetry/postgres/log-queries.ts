@@ -10,7 +10,7 @@ type Snapshot = Extract<FollowCursor, { snapshot: string }>;
 
 function filters(q: LogQuery, params: unknown[]): string[] {
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = [`l.time >= ${p(q.from)}`, `l.resource = ANY(${p(q.resources)}::text[])`];
+  const where = [`l.time >= ${p(q.from)}`, `l.instance = ANY(${p(q.instances)}::text[])`];
   // Following has no end: a record stamped by a replica whose clock runs ahead of this one's `to` would otherwise
   // be passed over for good once its transaction is behind the cursor.
   if (q.after === undefined) where.push(`l.time < ${p(q.to)}`);
@@ -38,7 +38,7 @@ function select(q: LogQuery, where: string[], order: string, limit: string): str
 export async function readLogs(client: PoolClient, q: LogQuery): Promise<LogPage> {
   const { rows: snap } = await client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
   const now = snap[0]!.s;
-  if (q.resources.length === 0) return { records: [], cursor: q.after ?? { snapshot: now } };
+  if (q.instances.length === 0) return { records: [], cursor: q.after ?? { snapshot: now } };
   const params: unknown[] = [];
   const where = filters(q, params);
   const p = (v: unknown) => `$${params.push(v)}`;

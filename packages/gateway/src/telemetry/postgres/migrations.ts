@@ -107,4 +107,33 @@ export const POSTGRES_LOG_MIGRATIONS: readonly Migration[] = [
       $f$;
     `,
   },
+  {
+    version: 2,
+    description: "records, rollups, budgets and alerts keyed by the resource's instance, not its reusable name",
+    // As logs.db's migration 4 (../log-migrations.ts): rows from before carry no instance (NULL in request_log, a
+    // metadata-only change; '-' || lower(name) in the rollups, budgets and alerts), and no reader asks for those
+    // until the store's adopt() gives a live resource back its own.
+    postgres: `
+      ALTER TABLE request_log ADD COLUMN instance text;
+      UPDATE request_log SET instance = '' WHERE resource = '';
+      DROP INDEX request_log_resource_time;
+      CREATE INDEX request_log_instance_time ON request_log (instance, time);
+      ${['usage_minute', 'usage_hour', 'usage_day'].map((t) => `
+      ALTER TABLE ${t} ADD COLUMN instance text;
+      UPDATE ${t} SET instance = CASE resource WHEN '' THEN '' ELSE '-' || lower(resource) END;
+      ALTER TABLE ${t} ALTER COLUMN instance SET NOT NULL;
+      ALTER TABLE ${t} DROP CONSTRAINT ${t}_pkey;
+      ALTER TABLE ${t} ADD PRIMARY KEY (instance, bucket, deployment, model, principal);`).join('')}
+      ALTER TABLE budgets ADD COLUMN instance text;
+      UPDATE budgets SET instance = '-' || lower(resource);
+      ALTER TABLE budgets ALTER COLUMN instance SET NOT NULL;
+      DROP INDEX budgets_resource;
+      CREATE UNIQUE INDEX budgets_instance ON budgets (instance);
+      ALTER TABLE budget_alerts ADD COLUMN instance text;
+      UPDATE budget_alerts SET instance = '-' || lower(resource);
+      ALTER TABLE budget_alerts ALTER COLUMN instance SET NOT NULL;
+      DROP INDEX budget_alerts_key;
+      CREATE UNIQUE INDEX budget_alerts_key ON budget_alerts (instance, month, threshold);
+    `,
+  },
 ];

@@ -11,11 +11,14 @@ import type { RequestLogRecord } from '../record.ts';
 import { withClient } from './connection.ts';
 import { insertBatch } from './insert.ts';
 import { readLogs } from './log-queries.ts';
+import { adoptLegacy } from './adopt.ts';
 import { POSTGRES_LOG_MIGRATIONS } from './migrations.ts';
 import { DAY_MS, dayOf, Partitions } from './partitions.ts';
 
 /** The advisory lock of the retention job ("CFRT"): one replica sweeps, the others skip that run. */
 const RETENTION_LOCK = 0x43465254;
+/** The advisory lock of adopting rows from before instances ("CFAD"): replicas starting together adopt one at a time. */
+const ADOPT_LOCK = 0x43464144;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -113,9 +116,9 @@ export class PostgresLogStore implements RequestLogStore {
   }
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
-    if (q.resources.length === 0) return [];
-    const params: unknown[] = [q.from, q.to, q.resources];
-    const where = ['bucket >= $1', 'bucket < $2', 'resource = ANY($3::text[])'];
+    if (q.instances.length === 0) return [];
+    const params: unknown[] = [q.from, q.to, q.instances];
+    const where = ['bucket >= $1', 'bucket < $2', 'instance = ANY($3::text[])'];
     for (const dim of ['deployment', 'model', 'principal'] as const) {
       const value = q[dim];
       if (value !== undefined) where.push(`${dim} = $${params.push(value)}`);
@@ -140,22 +143,34 @@ export class PostgresLogStore implements RequestLogStore {
     });
   }
 
-  async costSince(from: number, resources?: string[]): Promise<Record<string, bigint>> {
-    const { rows } = await this.#pool.query('SELECT resource, SUM(cost_pico) AS cost FROM usage_hour WHERE bucket >= $1 GROUP BY resource', [from]);
+  async costSince(from: number, instances?: string[]): Promise<Record<string, bigint>> {
+    const { rows } = await this.#pool.query('SELECT instance, SUM(cost_pico) AS cost FROM usage_hour WHERE bucket >= $1 GROUP BY instance', [from]);
     const out: Record<string, bigint> = {};
     for (const row of rows) {
-      const name = String(row['resource']);
-      if (!resources || resources.includes(name)) out[name] = BigInt(row['cost'] as string);
+      const instance = String(row['instance']);
+      if (!instances || instances.includes(instance)) out[instance] = BigInt(row['cost'] as string);
     }
     return out;
   }
 
-  async firstActivity(from: number, resources: string[]): Promise<Record<string, number>> {
+  async firstActivity(from: number, instances: string[]): Promise<Record<string, number>> {
     const { rows } = await this.#pool.query(
-      'SELECT resource, MIN(bucket) AS first FROM usage_hour WHERE resource = ANY($1::text[]) AND bucket >= $2 AND requests > 0 GROUP BY resource',
-      [resources, from],
+      'SELECT instance, MIN(bucket) AS first FROM usage_hour WHERE instance = ANY($1::text[]) AND bucket >= $2 AND requests > 0 GROUP BY instance',
+      [instances, from],
     );
-    return Object.fromEntries(rows.map((r) => [String(r['resource']), Number(r['first'])]));
+    return Object.fromEntries(rows.map((r) => [String(r['instance']), Number(r['first'])]));
+  }
+
+  /** One replica at a time (the rollup merge reads, then deletes); a start waits for another's, which leaves it nothing to do. */
+  async adopt(resources: ReadonlyArray<{ name: string; instance: string; createdAt: number }>): Promise<void> {
+    await withClient(this.#pool, async (client) => {
+      await client.query('SELECT pg_advisory_lock($1)', [ADOPT_LOCK]);
+      try {
+        for (const r of resources) await adoptLegacy(client, r);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [ADOPT_LOCK]).catch(() => undefined);
+      }
+    });
   }
 
   /**
@@ -177,23 +192,24 @@ export class PostgresLogStore implements RequestLogStore {
 
   async #sweepLocked(client: PoolClient, now: number, policy: RetentionPolicy): Promise<number> {
     let deleted = 0;
-    const { rows: present } = await client.query<{ resource: string }>('SELECT DISTINCT resource FROM usage_hour');
-    const resources = new Set([...present.map((r) => r.resource), ...Object.keys(policy.days)]);
+    // Per instance, by its resource's retention; rows from before instances (NULL) go by their resource's name.
+    const { rows: present } = await client.query<{ instance: string; resource: string }>('SELECT DISTINCT instance, resource FROM usage_hour');
     const longest = Math.max(policy.defaultDays, ...Object.values(policy.days));
     const whole = now - longest * DAY_MS;
     for (const day of await this.#partitions.days(client)) if (day + DAY_MS <= whole) deleted += await this.#partitions.drop(client, day);
-    const pick = 'SELECT time, id FROM request_log WHERE resource = $1 AND time < $2 AND time >= $3 ORDER BY time LIMIT $4';
-    for (const resource of resources) {
+    for (const { instance, resource } of present) {
       const cutoff = now - (policy.days[resource] ?? policy.defaultDays) * DAY_MS;
       const floor = dayOf(whole);
+      const legacy = instance.startsWith('-');
+      const pick = `SELECT time, id FROM request_log WHERE ${legacy ? 'instance IS NULL AND resource = $1' : 'instance = $1'} AND time < $2 AND time >= $3 ORDER BY time LIMIT $4`;
       for (;;) {
-        const params = [resource, cutoff, floor, policy.batchRows];
+        const params = [legacy ? resource : instance, cutoff, floor, policy.batchRows];
         await client.query(`DELETE FROM request_content WHERE (time, log_id) IN (${pick})`, params);
         const { rowCount } = await client.query(`DELETE FROM request_log WHERE (time, id) IN (${pick})`, params);
         deleted += rowCount ?? 0;
         if ((rowCount ?? 0) < policy.batchRows) break;
       }
-      await client.query('DELETE FROM usage_minute WHERE resource = $1 AND bucket < $2', [resource, cutoff - (cutoff % 60_000)]);
+      await client.query('DELETE FROM usage_minute WHERE instance = $1 AND bucket < $2', [instance, cutoff - (cutoff % 60_000)]);
     }
     const hourCutoff = now - policy.hourRollupDays * DAY_MS;
     await client.query('DELETE FROM usage_hour WHERE bucket < $1', [hourCutoff - (hourCutoff % 3_600_000)]);
@@ -203,8 +219,11 @@ export class PostgresLogStore implements RequestLogStore {
 
   async budgets(): Promise<Budget[]> {
     // Money as text: a budget reaches 9e18 picodollars, past a double's exact integers.
-    const { rows } = await this.#pool.query('SELECT resource, amount_pico::text AS amount_pico, thresholds, enforce, updated_at FROM budgets ORDER BY lower(resource)');
+    const { rows } = await this.#pool.query(
+      "SELECT instance, resource, amount_pico::text AS amount_pico, thresholds, enforce, updated_at FROM budgets WHERE instance NOT LIKE '-%' ORDER BY lower(resource)",
+    );
     return rows.map((row) => ({
+      instance: String(row['instance']),
       resource: String(row['resource']),
       amountPico: BigInt(row['amount_pico'] as string),
       thresholds: (JSON.parse(String(row['thresholds'])) as unknown[]).map(Number),
@@ -215,33 +234,34 @@ export class PostgresLogStore implements RequestLogStore {
 
   async putBudget(b: Budget): Promise<void> {
     await this.#pool.query(
-      `INSERT INTO budgets (resource, amount_pico, thresholds, enforce, updated_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ((lower(resource))) DO UPDATE SET resource = excluded.resource, amount_pico = excluded.amount_pico,
+      `INSERT INTO budgets (instance, resource, amount_pico, thresholds, enforce, updated_at) VALUES ($6, $1, $2, $3, $4, $5)
+       ON CONFLICT (instance) DO UPDATE SET resource = excluded.resource, amount_pico = excluded.amount_pico,
        thresholds = excluded.thresholds, enforce = excluded.enforce, updated_at = excluded.updated_at`,
-      [b.resource, b.amountPico.toString(), JSON.stringify(b.thresholds), b.enforce, b.updatedAt],
+      [b.resource, b.amountPico.toString(), JSON.stringify(b.thresholds), b.enforce, b.updatedAt, b.instance],
     );
   }
 
-  async deleteBudget(resource: string): Promise<boolean> {
-    return ((await this.#pool.query('DELETE FROM budgets WHERE lower(resource) = lower($1)', [resource])).rowCount ?? 0) > 0;
+  async deleteBudget(instance: string): Promise<boolean> {
+    return ((await this.#pool.query('DELETE FROM budgets WHERE instance = $1', [instance])).rowCount ?? 0) > 0;
   }
 
   async recordAlert(a: BudgetAlert): Promise<boolean> {
     const { rowCount } = await this.#pool.query(
-      `INSERT INTO budget_alerts (resource, month, threshold, spent_pico, amount_pico, time) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT ((lower(resource)), month, threshold) DO NOTHING`,
-      [a.resource, a.month, a.threshold, a.spentPico.toString(), a.amountPico.toString(), a.time],
+      `INSERT INTO budget_alerts (instance, resource, month, threshold, spent_pico, amount_pico, time) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (instance, month, threshold) DO NOTHING`,
+      [a.instance, a.resource, a.month, a.threshold, a.spentPico.toString(), a.amountPico.toString(), a.time],
     );
     return (rowCount ?? 0) > 0;
   }
 
-  async alerts(resources: string[], from: number): Promise<BudgetAlert[]> {
-    if (resources.length === 0) return [];
+  async alerts(instances: string[], from: number): Promise<BudgetAlert[]> {
+    if (instances.length === 0) return [];
     const { rows } = await this.#pool.query(
-      'SELECT resource, month, threshold, spent_pico::text AS spent_pico, amount_pico::text AS amount_pico, time FROM budget_alerts WHERE time >= $1 AND lower(resource) = ANY($2::text[]) ORDER BY time, lower(resource), threshold',
-      [from, resources.map((r) => r.toLowerCase())],
+      'SELECT instance, resource, month, threshold, spent_pico::text AS spent_pico, amount_pico::text AS amount_pico, time FROM budget_alerts WHERE time >= $1 AND instance = ANY($2::text[]) ORDER BY time, lower(resource), threshold',
+      [from, instances],
     );
     return rows.map((row) => ({
+      instance: String(row['instance']),
       resource: String(row['resource']), month: String(row['month']), threshold: Number(row['threshold']),
       spentPico: BigInt(row['spent_pico'] as number), amountPico: BigInt(row['amount_pico'] as string), time: Number(row['time']),
     }));
