@@ -26,6 +26,7 @@ import type { Limiter } from './limits/index.ts';
 import { selectLimiter } from './limits/select.ts';
 import { logger } from './log/index.ts';
 import { drainListeners } from './process/drain.ts';
+import { acceptHandedConnections, type HandedConnections } from './process/handoff.ts';
 import { healthRoutes, Readiness } from './process/readiness.ts';
 import { openConfiguredStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
@@ -46,6 +47,11 @@ export interface StartOptions {
    * (`serveClusterLimiter(cluster)` in limits/primary.ts, `serveClusterBudgets(cluster)` in telemetry/budgets-cluster.ts).
    */
   clusterWorker?: boolean;
+  /**
+   * Under `serve --workers N` the primary listens on these ports (resolved there) and hands each connection to the
+   * least busy worker (process/dealer.ts): this worker's servers do not listen, they serve what they are handed.
+   */
+  handedPorts?: { port: number; httpsPort: number };
   /**
    * The clock models' lifecycles are judged by (a retired model's 404, ARM refusing to deploy it) and ARM stamps
    * its records with; tests inject one around a retirement date. Tokens keep the real clock.
@@ -167,8 +173,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     upstream.backends.pool.forget(resource, deployment);
   });
   let outcome = { cut: 0 };
+  let handed: HandedConnections | undefined;
   const closeAll = (boundMs = 0) =>
-    drainListeners([server, httpsServer], boundMs)
+    drainListeners([server, httpsServer], boundMs, handed)
       .then((drained) => {
         outcome = drained;
       })
@@ -186,15 +193,18 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         },
       );
   try {
-    await listen(server, config.port, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'http' })));
-    // Which listener failed decides which setting the error names (the CLI says --port or --https-port).
-    await listen(httpsServer, config.httpsPort, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'https' })));
+    if (options.handedPorts) handed = acceptHandedConnections({ http: server, https: httpsServer });
+    else {
+      await listen(server, config.port, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'http' })));
+      // Which listener failed decides which setting the error names (the CLI says --port or --https-port).
+      await listen(httpsServer, config.httpsPort, config.host).catch((err: unknown) => Promise.reject(Object.assign(err as Error, { listener: 'https' })));
+    }
   } catch (err) {
     await closeAll();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const httpsPort = (httpsServer.address() as AddressInfo).port;
+  const port = options.handedPorts?.port ?? (server.address() as AddressInfo).port;
+  const httpsPort = options.handedPorts?.httpsPort ?? (httpsServer.address() as AddressInfo).port;
   Object.assign(ports, { http: port, https: httpsPort });
   origins.listening(config.host, port, httpsPort);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -244,6 +254,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     close: () => {
       if (!stopping) return stop(0);
       for (const s of [server, httpsServer]) s.closeAllConnections();
+      handed?.cut();
       return stopping;
     },
     drain: (boundMs = config.drainMs) => {

@@ -1,5 +1,5 @@
-// `serve --workers N`: the primary process forks N workers (node:cluster) that share the HTTP and HTTPS ports,
-// and supervises them. The first worker starts alone, so the one-time setup of an empty data folder (migrations,
+// `serve --workers N`: the primary process listens on the HTTP and HTTPS ports, forks N workers (node:cluster),
+// hands each connection to the least busy one (process/dealer.ts), and supervises them. The first worker starts alone, so the one-time setup of an empty data folder (migrations,
 // the seed, the secret key, signing keys, the CA, the admin's credentials) happens once; the others start after
 // it is ready and find everything made. A worker that dies is restarted with a growing delay; too many deaths in
 // a short time stop the whole gateway with a non-zero exit, saying why. The primary also holds the workers'
@@ -8,6 +8,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { serveClusterLimiter } from '../limits/primary.ts';
 import type { Logger } from '../log/index.ts';
+import { ConnectionDealer, HANDED_PORTS_ENV, listenForWorkers } from './dealer.ts';
 import { serveClusterBudgets } from '../telemetry/budgets-cluster.ts';
 
 /** What a worker tells the primary once it listens; the primary prints the first one's banner. */
@@ -24,6 +25,8 @@ interface StopMessage {
 
 export interface SupervisorOptions {
   workers: number;
+  /** Where the primary listens (port 0: a free one, resolved once for every worker). */
+  listen: { host: string; port: number; httpsPort: number };
   /** Prints the first worker's banner once every worker serves: once, however many workers start. */
   onReady(banner: string): void;
   /** Says the gateway is stopping: drain (first signal) or now (second). */
@@ -39,9 +42,15 @@ export interface SupervisorOptions {
 
 const isReady = (m: unknown): m is ReadyMessage => (m as ReadyMessage | undefined)?.type === 'claude-foundry:ready';
 
-/** Runs in the primary: forks and supervises the workers; resolves with the exit code the primary should end with. */
-export function superviseWorkers(options: SupervisorOptions): Promise<number> {
+/**
+ * Runs in the primary: listens, forks and supervises the workers; resolves with the exit code the primary should end
+ * with. A port that cannot be listened on rejects (the error's `listener` says which), before any worker is forked.
+ */
+export async function superviseWorkers(options: SupervisorOptions): Promise<number> {
   const { workers: count, log } = options;
+  const dealer = new ConnectionDealer();
+  const listeners = await listenForWorkers(options.listen.host, options.listen.port, options.listen.httpsPort, dealer);
+  const env = { [HANDED_PORTS_ENV]: `${listeners.port},${listeners.httpsPort}` };
   const crashLimit = options.crashLimit ?? 5;
   const crashWindowMs = options.crashWindowMs ?? 60_000;
   const backoffMs = options.backoffMs ?? 100;
@@ -58,6 +67,9 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
 
   const stopAll = (now: boolean) => {
+    // New connections are refused from here on; those handed over drain in their workers.
+    listeners.close();
+    dealer.close();
     for (const timer of restarts) clearTimeout(timer);
     restarts.clear();
     for (const worker of live) worker.send({ type: 'claude-foundry:stop', now } satisfies StopMessage, () => {});
@@ -67,6 +79,8 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
   const budgets = serveClusterBudgets(cluster);
   const finishIfDone = () => {
     if (live.size > 0 || restarts.size > 0) return;
+    listeners.close();
+    dealer.close();
     limits.close();
     budgets.close();
     process.off('SIGTERM', onSignal);
@@ -85,7 +99,7 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
   process.on('SIGINT', onSignal);
 
   const fork = (slot: number) => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(env);
     live.add(worker);
     let ready = false;
     worker.on('message', (message: unknown) => {
@@ -93,6 +107,7 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
       ready = true;
       // Forked before a stop, ready after it: it is told again.
       if (stopping) return void worker.send({ type: 'claude-foundry:stop', now: stopping === 'now' } satisfies StopMessage, () => {});
+      dealer.add(worker);
       if (started) return;
       if (slot === 1) {
         firstBanner = message.banner;
@@ -106,6 +121,7 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
     });
     worker.on('exit', (code, signal) => {
       live.delete(worker);
+      dealer.remove(worker);
       if (stopping) return finishIfDone();
       const pid = worker.process.pid;
       if (!started) {

@@ -1,6 +1,7 @@
 // Closing the listeners gracefully: stop accepting, let requests and streams in flight finish, close each
 // keep-alive connection once it has no request in progress, and cut whatever is left at the bound.
 import type { Server } from 'node:net';
+import type { HandedConnections } from './handoff.ts';
 
 /** How often connections that went idle after their last response are closed while draining. */
 const IDLE_SWEEP_MS = 50;
@@ -17,14 +18,19 @@ type HttpListener = Server & { closeIdleConnections(): void; closeAllConnections
  * every worker has closed it), then waits until every connection has ended, at most `boundMs`. A response
  * started meanwhile carries `Connection: close` (the server's listener sees the draining flag), so a client
  * reusing a connection learns to open its next one elsewhere. `boundMs` 0 cuts everything at once.
+ * Under `serve --workers` the servers do not listen: the primary stops handing connections over, and the drain
+ * waits for the `handed` ones (process/handoff.ts) instead.
  */
-export async function drainListeners(servers: readonly HttpListener[], boundMs: number): Promise<DrainOutcome> {
-  const open = servers.filter((s) => s.listening);
-  const closed = open.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+export async function drainListeners(servers: readonly HttpListener[], boundMs: number, handed?: HandedConnections): Promise<DrainOutcome> {
+  const open = handed ? servers : servers.filter((s) => s.listening);
+  // A server that never listened still runs its close steps (stops its timeout checks, closes idle connections).
+  const closing = open.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+  const closed = handed ? [handed.stop(), ...closing] : closing;
   let cut = 0;
   const cutAll = async () => {
-    cut = (await Promise.all(open.map(connectionsOf))).reduce((a, b) => a + b, 0);
+    cut = handed ? handed.open() : (await Promise.all(open.map(connectionsOf))).reduce((a, b) => a + b, 0);
     for (const s of open) s.closeAllConnections();
+    handed?.cut();
   };
   if (boundMs <= 0) {
     await cutAll();
