@@ -103,6 +103,7 @@ describe('the portal: access control at the subscription, the resource group and
     await groupsTable(page).getByRole('link', { name: GROUP, exact: true }).click();
     await accessControl(page, RG);
     const owner = page.getByTestId('assignment').filter({ has: page.getByRole('cell', { name: 'admin', exact: true }) });
+    await owner.filter({ hasText: 'Owner' }).waitFor(); // role names arrive after the rows
     assert.match(await owner.innerText(), new RegExp(`Owner\\s+Inherited from subscription ${SUBSCRIPTION}`));
     assert.equal(await owner.getByRole('button').count(), 0, 'an inherited assignment is removed where it was made');
 
@@ -129,6 +130,8 @@ describe('the portal: access control at the subscription, the resource group and
     await accessControl(reader.page, RG);
     // A Reader at a group may not list the directory (that needs a role at a subscription): the page names it by object ID.
     const own = reader.page.getByTestId('assignment').filter({ hasText: user.objectId });
+    // The row comes before the role names it refers to (the role definitions are a second request): wait for them.
+    await own.filter({ hasText: 'Reader' }).waitFor();
     assert.match(await own.innerText(), /Reader\s+This resource group/);
     assert.equal(await reader.page.getByRole('button', { name: /Add role assignment|Remove/ }).count(), 0, 'a Reader changes nothing');
     const token = reader.token()!;
@@ -171,6 +174,7 @@ describe('the portal: access control at the subscription, the resource group and
     await accessControl(page, ID);
     await page.getByRole('button', { name: 'Add role assignment' }).waitFor(); // the admin may change this resource's assignments
     const inherited = page.getByTestId('assignment').filter({ hasText: 'sub-user' });
+    await inherited.filter({ hasText: 'Cognitive Services User' }).waitFor(); // role names arrive after the rows
     assert.match(await inherited.innerText(), new RegExp(`Cognitive Services User\\s+Inherited from subscription ${SUBSCRIPTION}`));
     assert.equal(await inherited.getByRole('button').count(), 0, 'removed where it was made, not here');
     await axe(page, 'access control of a resource, with inherited assignments');

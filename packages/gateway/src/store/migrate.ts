@@ -20,6 +20,13 @@ export interface Migration<Context = void> {
   runPostgres?: (client: ClientBase, context: Context) => Promise<void>;
 }
 
+/**
+ * How long an SQLite connection waits for another connection's lock (processes sharing a data folder: `--workers`,
+ * two `serve` started together) before SQLITE_BUSY. Set when the connection opens, so that the checks of an existing
+ * file and the journal-mode switch wait too, not only the statements after them.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 export function pragma(db: DatabaseSync, name: string): unknown {
   const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined;
   return row ? Object.values(row)[0] : undefined;

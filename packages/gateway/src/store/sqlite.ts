@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { ensurePrivateFile } from './data-dir.ts';
-import { pragma, runMigrations } from './migrate.ts';
+import { pragma, runMigrations, SQLITE_BUSY_TIMEOUT_MS } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SECRET_KEY_ID_SETTING } from './migrations.ts';
 import { openProcessLock } from './process-lock.ts';
 import { keyMismatch, type SecretBox } from './secret-box.ts';
@@ -24,7 +24,7 @@ const APPLICATION_ID = 0x43464459;
 function inspectExisting(path: string): void {
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(path, { readOnly: true });
+    db = new DatabaseSync(path, { readOnly: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
     const check = pragma(db, 'quick_check');
     if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
     const app = Number(pragma(db, 'application_id'));
@@ -63,13 +63,13 @@ function sealedWith(db: DatabaseSync): string | undefined {
 export function openSqliteStore(path: string, box: SecretBox): Store {
   if (existsSync(path)) inspectExisting(path);
   ensurePrivateFile(path);
-  const db = new DatabaseSync(path);
+  const db = new DatabaseSync(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     const keyId = sealedWith(db);
     if (keyId !== undefined && keyId !== box.keyId) throw keyMismatch(keyId, box);
     // A new key reaches its file before anything is sealed with it.
     box.persist();
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     runMigrations(db, MIGRATIONS, { applicationId: APPLICATION_ID, label: 'Store', context: { box } });
   } catch (err) {
     db.close();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { ensurePrivateFile } from '../store/data-dir.ts';
-import { pragma, runMigrations } from '../store/migrate.ts';
+import { pragma, runMigrations, SQLITE_BUSY_TIMEOUT_MS } from '../store/migrate.ts';
 import { StoreOpenError } from '../store/types.ts';
 import type { Budget, BudgetAlert, LogPage, LogQuery, RequestLogStore, RetentionPolicy, StoredRecord, UsageQuery, UsageRow } from './log-store.ts';
 import { addToRollups, emptyRollups, mergeRollupSums, recordOf, ROLLUP_SUMS } from './log-rows.ts';
@@ -26,7 +26,7 @@ function open(path: string): DatabaseSync {
   let db: DatabaseSync;
   try {
     ensurePrivateFile(path);
-    db = new DatabaseSync(path);
+    db = new DatabaseSync(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
     if (existed) {
       const app = Number(pragma(db, 'application_id'));
       const version = Number(pragma(db, 'user_version'));
@@ -39,7 +39,7 @@ function open(path: string): DatabaseSync {
     if (err instanceof StoreOpenError) throw err;
     throw new StoreOpenError(`The request log ${path} cannot be opened (${(err as Error).message}). Move it away to start a new one. Nothing was modified.`);
   }
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;');
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;');
   runMigrations(db, LOG_MIGRATIONS, { applicationId: APPLICATION_ID, label: 'Request log', context: undefined });
   return db;
 }
