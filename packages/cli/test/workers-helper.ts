@@ -1,6 +1,6 @@
 // `claude-foundry serve --workers N` started as a user starts it, for the tests that watch its processes.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,7 +33,12 @@ export async function startWorkers(configured: object, count: string, extra: str
     child.kill('SIGKILL');
     throw new Error(`no banner within 60 s: ${out}${stderr}`);
   }
-  return { ...paths, child, port: Number(ports[1]), httpsPort: Number(ports[2]), out: () => out, stderr: () => stderr };
+  /** Kills what is still running and removes the folder: the suites' `after`. */
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(paths.dir, { recursive: true, force: true });
+  };
+  return { ...paths, child, port: Number(ports[1]), httpsPort: Number(ports[2]), out: () => out, stderr: () => stderr, stop };
 }
 
 export function exited(child: ChildProcess, ms = 30_000): Promise<number | null> {

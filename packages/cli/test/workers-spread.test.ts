@@ -2,7 +2,7 @@
 // opened at once land 16 on each worker; a connection closed on one worker sends the next new one there; a killed
 // worker's connections stop counting; HTTPS alike; and the per-address cap still sees the client's address.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -83,10 +83,7 @@ describe('serve --workers 2: least connections', () => {
   before(async () => {
     gw = await startWorkers(CONFIG, '2');
   });
-  after(async () => {
-    if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-    rmSync(gw.dir, { recursive: true, force: true });
-  });
+  after(() => gw.stop());
 
   test('32 keep-alive connections opened at once: 16 on each worker; a close on one worker sends the next new connections there', async () => {
     const held = await hold(gw.port, 32);

@@ -82,10 +82,7 @@ describe('serve --workers 2', () => {
   before(async () => {
     gw = await startWorkers(CONFIG, '2');
   });
-  after(async () => {
-    if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-    rmSync(gw.dir, { recursive: true, force: true });
-  });
+  after(() => gw.stop());
 
   test('prints one banner and serves from two worker processes on the same HTTP and HTTPS ports', async () => {
     await sleep(500);
@@ -237,8 +234,7 @@ describe('serve --workers: failures', () => {
       assert.equal(await exited(gw.child), 1);
       assert.match(gw.stderr(), /claude-foundry is stopping: workers exited 5 times within 60 s \(the last: worker \d, pid \d+, signal SIGKILL\): a crash loop/);
     } finally {
-      if (gw.child.exitCode === null) gw.child.kill('SIGKILL');
-      rmSync(gw.dir, { recursive: true, force: true });
+      gw.stop();
     }
   });
 
