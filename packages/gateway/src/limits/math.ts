@@ -40,6 +40,11 @@ export function refusalOf(levels: Levels, limits: RateLimits, demand: Demand, sc
   return worst;
 }
 
+/** A lease (from the `--workers` primary or from Redis) is this share of each of the scope's limits. */
+export const LEASE_SHARE = 1 / 64;
+/** Lent only while the bucket keeps at least this share of each limit. */
+export const KEEP_SHARE = 1 / 2;
+
 /** Nothing: a lease or a settlement with no amounts. */
 export const NONE: Readonly<Levels> = Object.freeze({ requests: 0, input: 0, output: 0 });
 
@@ -53,11 +58,6 @@ export function addTo(into: Levels, amounts: Readonly<Levels>, sign = 1): void {
   into.requests += sign * amounts.requests;
   into.input += sign * amounts.input;
   into.output += sign * amounts.output;
-}
-
-/** `levels` × `factor`, field by field, as new levels. */
-export function times(levels: Readonly<Levels>, factor: number): Levels {
-  return { requests: levels.requests * factor, input: levels.input * factor, output: levels.output * factor };
 }
 
 /** `a` less `b`, field by field, as new levels. */

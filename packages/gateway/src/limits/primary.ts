@@ -14,12 +14,8 @@ import type { Cluster, Worker } from 'node:cluster';
 import { createMemoryLimiter, type MemoryLimiter } from './bucket.ts';
 import { type Batch, CHANNEL, isLimitsMessage, type PrimaryItem, type WorkerItem } from './cluster-messages.ts';
 import type { Scope } from './index.ts';
-import { covers, type Levels, limitsTimes, NONE } from './math.ts';
+import { covers, KEEP_SHARE, LEASE_SHARE, type Levels, limitsTimes, NONE } from './math.ts';
 
-/** A lease is this share of each of the scope's limits. */
-const LEASE_SHARE = 1 / 64;
-/** Lent only while the bucket keeps at least this share of each limit. */
-const KEEP_SHARE = 1 / 2;
 
 export interface ClusterLimiterService {
   /** What the primary has decided and lent so far, for tests and diagnostics; `outstanding`: leases not yet repaid (of `key` only, if given). */

@@ -7,7 +7,7 @@
 // slices of all their scopes cover are then admitted here, synchronously, with no command at all, and settle into
 // the slice. A slice half spent or half its life old is renewed in the background (a script that only lends), so
 // under steady traffic no request waits. A slice goes back (its unspent part, in one script) when replaced, once
-// it no longer covers a request, or `leaseMs` after it came. No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
+// it no longer covers a request, or at the expiry check after `leaseMs` (checked every `leaseMs`: within 2 × `leaseMs` of its coming). No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
 // low, so there every admission is Redis's; nor for a `fail-closed` deployment's requests. What leases cost: a
 // replica's unused slice is capacity another replica cannot have for at most `leaseMs` (at most 1/64 of the limit
 // per other replica); never over-admission.
@@ -21,17 +21,13 @@
 import { GatewayError } from '../errors/index.ts';
 import { createMemoryLimiter } from './bucket.ts';
 import type { Demand, Limiter, RateLimits, Rejection, Reservation, Scope } from './index.ts';
-import { addTo, covers, isSpent, type Levels, LIMIT_NAMES, NONE, refusalOf, sameLimits, settlementOf, shareOf, times } from './math.ts';
+import { addTo, covers, isSpent, KEEP_SHARE, LEASE_SHARE, type Levels, LIMIT_NAMES, NONE, refusalOf, sameLimits, settlementOf, shareOf } from './math.ts';
 import type { SharedRedis } from './redis-client.ts';
 import { RESERVE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.ts';
 
 export type RedisDownMode = 'fail-closed' | 'local';
 export const REDIS_DOWN_MODES: readonly RedisDownMode[] = ['fail-closed', 'local'];
 
-/** A lease is this share of each of the scope's limits. */
-const LEASE_SHARE = 1 / 64;
-/** Lent only while the bucket keeps at least this share of each limit. */
-const KEEP_SHARE = 1 / 2;
 /** How long a replica spends a lease before it repays it, unless `limits.leaseMs` says otherwise. */
 export const DEFAULT_LEASE_MS = 500;
 /** How long past a lease's life Redis still counts it as out (a replica that died never repays it). */
@@ -53,6 +49,15 @@ interface Scripts {
   cfSettle(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
+interface Known {
+  /** The bucket's Redis key. */
+  key: string;
+  /** `{resource}/{deployment}` without the `@instance`. */
+  deployment: string;
+  down: RedisDownMode;
+  leases: boolean;
+}
+
 interface Lease {
   /** The bucket's Redis key. */
   key: string;
@@ -71,8 +76,8 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   const scripts = redis.client as unknown as Scripts;
   const local = createMemoryLimiter();
   const prefix = `${redis.keyPrefix}lim:`;
-  /** Per scope key: its bucket in Redis, and whether its requests may be funded by leases. */
-  const known = new Map<string, { key: string; leases: boolean }>();
+  /** Per scope key: its bucket in Redis, its deployment, what that does while Redis is away, and whether its requests may be funded by leases. */
+  const known = new Map<string, Known>();
   const leases = new Map<string, Lease>();
   /** Buckets a reserve in flight asked a lease of: one ask at a time. */
   const asking = new Set<string>();
@@ -84,12 +89,13 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
    * Redis's to decide, so none is admitted once Redis is gone, not even in the moment before this replica notices.
    * Cached: the request path builds no strings.
    */
-  function scopeOf(scope: Scope): { key: string; leases: boolean } {
+  function scopeOf(scope: Scope): Known {
     let found = known.get(scope.key);
     if (found === undefined) {
       if (known.size >= 10_000) known.clear();
-      const bare = scope.key.replace(/@[^/]*$/, '');
-      known.set(scope.key, (found = { key: prefix + bare, leases: leaseMs > 0 && options.whenDown(bare) !== 'fail-closed' }));
+      const deployment = scope.key.replace(/@[^/]*$/, '');
+      const down = options.whenDown(deployment);
+      known.set(scope.key, (found = { key: prefix + deployment, deployment, down, leases: leaseMs > 0 && down !== 'fail-closed' }));
     }
     return found;
   }
@@ -147,8 +153,8 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   expiry?.unref();
 
   function withoutRedis(scopes: readonly Scope[], demand: Demand): Reservation | Rejection {
-    const deployment = scopes[0]!.key.replace(/@[^/]*$/, '');
-    if (options.whenDown(deployment) === 'fail-closed') {
+    const { deployment, down } = scopeOf(scopes[0]!);
+    if (down === 'fail-closed') {
       throw new GatewayError(
         'rate_limiter_unavailable',
         `The rate limiter is unreachable (Redis does not answer), so requests to deployment '${deployment.slice(deployment.indexOf('/') + 1)}' are refused rather than admitted unmetered. Retry shortly; an operator can set limits.redisDown to "local" to admit from per-replica limits meanwhile.`,
@@ -183,7 +189,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
     let limits: RateLimits[] | undefined;
     for (let i = 0; i < funded.length; i++) {
       const lease = funded[i]!;
-      if (asking.has(lease.key) || (now - lease.at < leaseMs / 2 && covers(lease.left, times(lease.size, 1 / 2)))) continue;
+      if (asking.has(lease.key) || (now - lease.at < leaseMs / 2 && lease.left.requests * 2 >= lease.size.requests && lease.left.input * 2 >= lease.size.input && lease.left.output * 2 >= lease.size.output)) continue;
       asking.add(lease.key);
       (keys ??= []).push(lease.key);
       (limits ??= []).push(scopes[i]!.limits);
