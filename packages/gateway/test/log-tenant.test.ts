@@ -166,6 +166,39 @@ for (const dialect of DIALECTS) {
       await store.close();
     }
   });
+
+  test(`${dialect}: a start stopped during the raw rows' batches resumes them at the next start, though the rollups were adopted already`, async () => {
+    const url = dialect === 'postgres' ? await postgresDatabase() : undefined;
+    const store = url !== undefined ? await PostgresLogStore.open(url) : await openLogStore('sqlite');
+    const created = Date.UTC(2026, 10, 25, 12, 0);
+    const row = (time: number, requestId: string): RequestLogRecord => ({
+      time, resource: 'resumed', instance: 'x', deployment: 'sonnet', model: 'claude-sonnet-4-6', backend: 'simulator', upstream: null, attempts: null,
+      operation: 'messages', principal: 'key1', appId: null, clientIp: null, userAgent: null, status: 200, errorCode: null, stream: false, ttfbMs: 1,
+      ttftMs: null, durationMs: 2, overheadMs: 1, inputTokens: 10, outputTokens: 5, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0,
+      costPico: 1_000_000, requestId, apimRequestId: `apim-${requestId}`, clientRequestId: null,
+    });
+    try {
+      // Only rows of the live account (all after its creation): once its rollups are adopted no '-name' row is left.
+      await store.append([row(created + 60_000, 'r-1'), row(created + 120_000, 'r-2')]);
+      await legacy(store, url);
+      const instance = 'c'.repeat(32);
+      await store.adopt([{ name: 'resumed', instance, createdAt: created }]);
+      // As if the process stopped after the rollups' transaction, before the raw rows' batches.
+      const undo = `UPDATE request_log SET instance = NULL WHERE resource = 'resumed'`;
+      if (url === undefined) (store as SqliteLogStore).querySync(undo, []);
+      else {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(undo).finally(() => client.end());
+      }
+      const q = { from: 0, to: created + 86_400_000, instances: [instance], limit: 100, includeContent: false };
+      assert.deepEqual((await store.logs(q)).records, [], 'the raw rows are nobody\'s until resumed');
+      await store.adopt([{ name: 'resumed', instance, createdAt: created }]);
+      assert.deepEqual((await store.logs(q)).records.map((r) => r.requestId), ['r-2', 'r-1']);
+    } finally {
+      await store.close();
+    }
+  });
 }
 
 /** Turns the store's rows into what a log written before instances looks like after its migration. */

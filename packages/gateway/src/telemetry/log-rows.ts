@@ -5,6 +5,9 @@ import { isError, type RequestLogRecord } from './record.ts';
 
 const DAY_MS = 86_400_000;
 
+/** The rollup tables and the width of their buckets (ms). */
+export const ROLLUP_WIDTHS = [['usage_minute', 60_000], ['usage_hour', 3_600_000], ['usage_day', DAY_MS]] as const;
+
 /** The summed columns of a rollup row, in the order both stores write them. */
 export const ROLLUP_SUMS = ['requests', 'errors', 'throttled', 'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'cost_pico', 'duration_ms'] as const;
 
@@ -57,9 +60,7 @@ function addTo(sums: Map<string, Sum>, bucket: number, r: RequestLogRecord): voi
 
 /** Adds one record to the batch's rollups. */
 export function addToRollups(rollups: Rollups, r: RequestLogRecord): void {
-  addTo(rollups.usage_minute, r.time - (r.time % 60_000), r);
-  addTo(rollups.usage_hour, r.time - (r.time % 3_600_000), r);
-  addTo(rollups.usage_day, r.time - (r.time % DAY_MS), r);
+  for (const [table, width] of ROLLUP_WIDTHS) addTo(rollups[table], r.time - (r.time % width), r);
 }
 
 export function emptyRollups(): Rollups {

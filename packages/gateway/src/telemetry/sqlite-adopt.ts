@@ -2,11 +2,9 @@
 // those at or after its creation. What an earlier account of the same name logged stays unreadable, then ages out.
 // PostgreSQL's counterpart is postgres/adopt.ts.
 import type { DatabaseSync } from 'node:sqlite';
-import { mergeRollupSums, ROLLUP_SUMS } from './log-rows.ts';
+import { mergeRollupSums, ROLLUP_SUMS, ROLLUP_WIDTHS } from './log-rows.ts';
 
-const DAY_MS = 86_400_000;
 const BATCH_ROWS = 5000;
-const ROLLUP_WIDTHS = [['usage_minute', 60_000], ['usage_hour', 3_600_000], ['usage_day', DAY_MS]] as const;
 
 /** A resource's rows from before instances (`-name`) merged into its instance's, from a bucket on. */
 const adoptRollups = (table: string) => `INSERT INTO ${table} (bucket, instance, resource, deployment, model, principal, ${ROLLUP_SUMS.join(', ')})
@@ -16,9 +14,11 @@ const adoptRollups = (table: string) => `INSERT INTO ${table} (bucket, instance,
 /** Runs at each start for each live resource; `pause` lets appends and queries in between raw-row batches. */
 export async function adoptLegacy(db: DatabaseSync, r: { name: string; instance: string; createdAt: number }, pause: () => Promise<void>): Promise<void> {
   const legacy = `-${r.name.toLowerCase()}`;
-  // Nothing of the name from before instances (or all adopted already): done. Raw rows outlive no hour rollup.
-  const left = db.prepare('SELECT 1 AS found FROM usage_hour WHERE instance = ? UNION ALL SELECT 1 FROM budgets WHERE instance = ? LIMIT 1');
-  if (!left.get(legacy, legacy)) return;
+  // Nothing of the name from before instances (or all adopted already): done. Raw rows count too: a restart during
+  // their batches finds the rollups adopted already and resumes them.
+  const left = db.prepare(`SELECT 1 AS found FROM usage_hour WHERE instance = ? UNION ALL SELECT 1 FROM budgets WHERE instance = ?
+    UNION ALL SELECT 1 FROM request_log WHERE instance IS NULL AND resource = ? AND time >= ? LIMIT 1`);
+  if (!left.get(legacy, legacy, r.name, r.createdAt)) return;
   const olderIn = db.prepare('SELECT 1 AS found FROM request_log WHERE instance IS NULL AND resource = ? AND time >= ? AND time < ? LIMIT 1');
   // Rollup buckets: those that start at or after the creation, and the one the creation falls in when no older
   // record of the name lies in it before the creation (else it mixes two accounts: left out).

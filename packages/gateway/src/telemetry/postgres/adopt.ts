@@ -1,19 +1,22 @@
 // Rows logged before records carried an instance (migration 2), given to the live resource whose own they are: those
 // at or after its creation. What an earlier account of the same name logged stays unreadable, then ages out.
 import type { PoolClient } from 'pg';
-import { mergeRollupSums, ROLLUP_SUMS } from '../log-rows.ts';
-import { DAY_MS } from './partitions.ts';
+import { mergeRollupSums, ROLLUP_SUMS, ROLLUP_WIDTHS } from '../log-rows.ts';
 
-const WIDTHS = [['usage_minute', 60_000], ['usage_hour', 3_600_000], ['usage_day', DAY_MS]] as const;
 const BATCH_ROWS = 5000;
 
 export async function adoptLegacy(client: PoolClient, r: { name: string; instance: string; createdAt: number }): Promise<void> {
   const legacy = `-${r.name.toLowerCase()}`;
-  const { rows: left } = await client.query('SELECT 1 FROM usage_hour WHERE instance = $1 UNION ALL SELECT 1 FROM budgets WHERE instance = $1 LIMIT 1', [legacy]);
+  // Raw rows count too: a restart during their batches finds the rollups adopted already and resumes them.
+  const { rows: left } = await client.query(
+    `SELECT 1 FROM usage_hour WHERE instance = $1 UNION ALL SELECT 1 FROM budgets WHERE instance = $1
+     UNION ALL SELECT 1 FROM request_log WHERE instance IS NULL AND resource = $2 AND time >= $3 LIMIT 1`,
+    [legacy, r.name, r.createdAt],
+  );
   if (left.length === 0) return;
   await client.query('BEGIN');
   try {
-    for (const [table, width] of WIDTHS) {
+    for (const [table, width] of ROLLUP_WIDTHS) {
       // The bucket the creation falls in joins only when no older record of the name lies in it (else it mixes two accounts).
       const start = r.createdAt - (r.createdAt % width);
       const { rows: older } = await client.query('SELECT 1 FROM request_log WHERE instance IS NULL AND resource = $1 AND time >= $2 AND time < $3 LIMIT 1', [r.name, start, r.createdAt]);
