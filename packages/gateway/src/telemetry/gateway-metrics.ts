@@ -181,7 +181,7 @@ export function createGatewayMetrics(maxSeries: number, sources: MetricSources) 
     if (r.cacheReadTokens > 0) tokenTotals.inc([resource, deployment, 'cache_read'], r.cacheReadTokens);
   }
 
-  /** A deleted deployment's series go (Azure Monitor's name its deployment ModelDeploymentName), with the ones bound to them. */
+  /** A deleted deployment's series go (Azure Monitor's series label the deployment ModelDeploymentName), with the ones bound to them. */
   function forget(resource: string, deployment: string): void {
     registry.forget({ resource, deployment });
     registry.forget({ resource, [AZURE_MONITOR.dimensions[0]]: deployment });

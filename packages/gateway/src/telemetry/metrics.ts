@@ -62,12 +62,11 @@ abstract class Family<S> {
     return this.#series.values();
   }
 
-  /** Removes the series whose labels have these values (a deleted deployment's); false when a name is not a label here. */
-  forget(match: Readonly<Record<string, string>>): boolean {
+  /** Removes the series whose labels have these values (a deleted deployment's); none when a name is not a label here. */
+  forget(match: Readonly<Record<string, string>>): void {
     const wanted = Object.entries(match).map(([name, value]) => [this.labelNames.indexOf(name), value] as const);
-    if (wanted.some(([i]) => i === -1)) return false;
+    if (wanted.some(([i]) => i === -1)) return;
     for (const [key, { values }] of this.#series) if (wanted.every(([i, value]) => values[i] === value)) this.#series.delete(key);
-    return true;
   }
 
   abstract render(): string;

@@ -7,7 +7,6 @@ import { listModels, lifecycleOf } from '../models/index.ts';
 import { sendJson } from '../http/respond.ts';
 import type { CallerContext, Route } from '../http/routes.ts';
 
-
 export function pricesRoute(now: () => number): Route {
   const prices = ({ res, ids }: CallerContext) => {
     const t = now();

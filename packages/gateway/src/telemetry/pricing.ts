@@ -37,7 +37,6 @@ function parse(rates: PriceRates): ParsedRates {
   return found;
 }
 
-/** Usage in the five billed categories; cache writes split 5m/1h. */
 /**
  * What each SKU multiplies the list price by, in tenths: US Data Zone Standard bills 1.1x on every category
  * (models.md section 4). The one table: costOf applies it, GET /monitoring/prices publishes it.
@@ -49,6 +48,7 @@ export const SKU_PRICE_FACTORS: Readonly<Record<DeploymentSku, string>> = Object
   Object.entries(SKU_FACTOR_TENTHS).map(([sku, tenths]) => [sku, String(Number(tenths) / 10)]),
 ) as Record<DeploymentSku, string>;
 
+/** Usage in the five billed categories; cache writes split 5m/1h. */
 export interface BilledTokens {
   input: number;
   output: number;

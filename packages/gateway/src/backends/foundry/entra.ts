@@ -23,7 +23,7 @@ const REFRESH_AHEAD_MS = 5 * 60_000;
 const MIN_LEFT_MS = 30_000;
 
 /** The options of @azure/identity's credentials used here (TokenCredentialOptions, AuthorityValidationOptions). */
-export interface CredentialOptions {
+interface CredentialOptions {
   authorityHost?: string;
   httpClient?: PolicyHttpClient;
   disableInstanceDiscovery?: boolean;

@@ -59,13 +59,15 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
   // The pools of the current config and store, by resource and deployment: a new snapshot, or a re-created deployment,
   // replaces the entry (so /metrics never has two series for one member).
   const current = new Map<string, PoolState>();
+  /** A pool's name in `current`: its resource and deployment, case folded. */
+  const poolName = (resource: string, deployment: string) => `${resource.toLowerCase()}/${deployment.toLowerCase()}`;
 
   function stateFor(resource: string, deployment: Deployment): PoolState {
     const settings = deployment.pool;
     if (!settings) throw new GatewayError('api_error', `Deployment '${deployment.name}' has no pool settings.`);
     let state = states.get(settings);
     if (state) return state;
-    const name = `${resource.toLowerCase()}/${deployment.name.toLowerCase()}`;
+    const name = poolName(resource, deployment.name);
     const key = `${name}@${deployment.instance ?? ''}`;
     // A changed pool (over ARM, say) keeps what it knew of each upstream that is still in it: rests, breakers, counters;
     // a re-created deployment (another instance) starts afresh.
@@ -170,7 +172,7 @@ export function createPoolBackend(targets: { anthropic: UpstreamBackend; foundry
     countTokens: (call) => route(call, 'countTokens'),
     pools: () => current.values(),
     state: stateFor,
-    forget: (resource, deployment) => current.delete(`${resource.toLowerCase()}/${deployment.toLowerCase()}`),
+    forget: (resource, deployment) => current.delete(poolName(resource, deployment)),
   };
 }
 

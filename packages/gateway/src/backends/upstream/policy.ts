@@ -127,10 +127,8 @@ export class UpstreamPolicy {
   connectRefusal(protocol: string, hostname: string): UpstreamRefused | undefined {
     if (protocol === 'http:' && !this.allowHttp) return new UpstreamRefused(`Refused to connect to http://${hostname}: the gateway's upstream policy requires https (upstreams.allowHttp).`);
     const refusal = this.hostRefusal(hostname);
-    if (refusal) return new UpstreamRefused(`Refused to connect: ${refusal}.`);
-    const address = parseAddress(hostname);
-    const reason = address ? this.addressRefusal(hostname, address.toString()) : undefined;
-    return reason ? new UpstreamRefused(`Refused to connect: ${reason}.`) : undefined;
+    // An IP literal is refused by hostRefusal unless the policy lists it, and then addressRefusal would allow it too.
+    return refusal ? new UpstreamRefused(`Refused to connect: ${refusal}.`) : undefined;
   }
 
   /** A `lookup` for net.connect and tls.connect that fails when any resolved address is refused (DNS rebinding included). */
