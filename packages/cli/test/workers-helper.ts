@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { untilReady } from '../../gateway/test/child-helpers.ts';
 import { BIN } from './serve-helper.ts';
 
 /** A temporary folder holding `config` as the config file, and the data folder to use. */
@@ -24,15 +25,10 @@ export async function startWorkers(configured: object, count: string, extra: str
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
   // Every worker starts before the banner; on a machine shared with other test runs that can take a while.
-  for (let i = 0; i < 600 && !out.includes('Ctrl+C'); i++) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${stderr}`);
-    await sleep(100);
-  }
-  const ports = /Ports {8}HTTP (\d+), HTTPS (\d+)/.exec(out);
-  if (!ports) {
-    child.kill('SIGKILL');
-    throw new Error(`no banner within 60 s: ${out}${stderr}`);
-  }
+  const ports = await untilReady(child, (o) => (o.includes('Ctrl+C') ? (/Ports {8}HTTP (\d+), HTTPS (\d+)/.exec(o) ?? undefined) : undefined), {
+    what: `serve --workers ${count}`,
+    timeoutMs: 60_000,
+  }).catch((err: Error) => Promise.reject(new Error(`${err.message}\n${stderr}`)));
   /** Kills what is still running and removes the folder: the suites' `after`. */
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGKILL');

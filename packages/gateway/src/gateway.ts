@@ -51,7 +51,7 @@ export interface StartOptions {
    * Under `serve --workers N` the primary listens on these ports (resolved there) and hands each connection to the
    * least busy worker (process/dealer.ts): this worker's servers do not listen, they serve what they are handed.
    */
-  handedPorts?: { port: number; httpsPort: number };
+  handedPorts?: { port: number; httpsPort: number } | undefined;
   /**
    * The clock models' lifecycles are judged by (a retired model's 404, ARM refusing to deploy it) and ARM stamps
    * its records with; tests inject one around a retirement date. Tokens keep the real clock.
@@ -166,7 +166,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   // A resource created or given a subdomain gets its names in the certificate: a handshake after the change waits for it.
   control.onReplace((next) => void tls.update(namesOf(next)));
   // A CA another process renewed reaches this one with the change that stored (PostgreSQL) or announced (SQLite) it.
-  store.watch(() => void tls.refresh());
+  followStore(store, [() => tls.refresh()]);
   // A deleted deployment leaves /metrics: its series, and its pool's members.
   control.onDeploymentDeleted((resource, deployment) => {
     telemetry.forgetDeployment(resource, deployment);

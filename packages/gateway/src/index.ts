@@ -9,5 +9,5 @@ export { scenariosFromCassette, type Conversion } from './backends/scenarios/fro
 export { readCassette, CassetteError } from './backends/replay/cassette.ts';
 export { recoverAdmin, type Recovered } from './identity/recover.ts';
 export { superviseWorkers, reportReady, onStopRequest } from './process/cluster.ts';
-export { HANDED_PORTS_ENV } from './process/dealer.ts';
+export { handedPorts } from './process/dealer.ts';
 export { logger } from './log/index.ts';

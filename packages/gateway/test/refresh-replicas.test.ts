@@ -113,7 +113,7 @@ describe('serve --workers 2 on one SQLite data folder', () => {
     writeFileSync(config, JSON.stringify({ resources: [{ name: 'claude-local', deployments: [{ name: 'claude-sonnet-4-6' }] }] }));
     let gw = await serve(config, 'workers', ['--workers', '2']);
     const { refreshToken, objectId } = await signIn(gw, join(root, 'workers'));
-    // Each call is a new connection, handed round-robin to the workers: with tokens in one worker's memory half fail.
+    // Each call is a new connection, closed before the next: the least-connections primary hands them to the workers in turn, so with tokens in one worker's memory half would fail.
     const tokens = [refreshToken];
     for (let i = 0; i < 8; i++) {
       const res = await refresh(gw, tokens[i % tokens.length]!);

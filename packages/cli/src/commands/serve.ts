@@ -1,6 +1,6 @@
 // `npx claude-foundry serve`: starts the gateway and prints how to call it.
 import cluster from 'node:cluster';
-import { defaultDeployments, HANDED_PORTS_ENV, loadConfig, logger, onStopRequest, reportReady, startGateway, superviseWorkers, type Gateway, type StartOptions } from '@claude-foundry/gateway';
+import { defaultDeployments, handedPorts, loadConfig, logger, onStopRequest, reportReady, startGateway, superviseWorkers, type Gateway, type StartOptions } from '@claude-foundry/gateway';
 import { VERSION } from '../version.ts';
 import { callSnippets } from '../snippets.ts';
 import { parseCommandArgs, UsageError } from '../usage.ts';
@@ -100,7 +100,7 @@ async function run(start: StartOptions): Promise<number> {
   // A worker listens before it starts: the primary may ask it to stop while it is still starting.
   if (cluster.isWorker) onStopRequest(stop);
   // A worker admits and spends through the primary (exact limits and budgets across workers), or Redis when configured.
-  gateway = await startGateway({ ...start, clusterWorker: cluster.isWorker, ...handedPorts() });
+  gateway = await startGateway({ ...start, clusterWorker: cluster.isWorker, handedPorts: handedPorts() });
   if (!cluster.isWorker) {
     process.on('SIGINT', () => stop(stopRequested));
     process.on('SIGTERM', () => stop(stopRequested));
@@ -115,11 +115,6 @@ async function run(start: StartOptions): Promise<number> {
   return 0;
 }
 
-/** In a worker: the ports its primary listens on, whose connections it is handed (process/dealer.ts). */
-function handedPorts(): Pick<StartOptions, 'handedPorts'> {
-  const ports = cluster.isWorker ? process.env[HANDED_PORTS_ENV]?.split(',').map(Number) : undefined;
-  return ports?.length === 2 ? { handedPorts: { port: ports[0]!, httpsPort: ports[1]! } } : {};
-}
 
 /** The admin user's password is printed once, on the start that created it; after that, where it is kept. */
 function adminPassword(gateway: Gateway): string {

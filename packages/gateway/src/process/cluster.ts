@@ -8,7 +8,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { serveClusterLimiter } from '../limits/primary.ts';
 import type { Logger } from '../log/index.ts';
-import { ConnectionDealer, HANDED_PORTS_ENV, listenForWorkers } from './dealer.ts';
+import { ConnectionDealer, handedPortsEnv, listenForWorkers } from './dealer.ts';
 import { serveClusterBudgets } from '../telemetry/budgets-cluster.ts';
 
 /** What a worker tells the primary once it listens; the primary prints the first one's banner. */
@@ -50,7 +50,7 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
   const { workers: count, log } = options;
   const dealer = new ConnectionDealer();
   const listeners = await listenForWorkers(options.listen.host, options.listen.port, options.listen.httpsPort, dealer);
-  const env = { [HANDED_PORTS_ENV]: `${listeners.port},${listeners.httpsPort}` };
+  const env = handedPortsEnv(listeners);
   const crashLimit = options.crashLimit ?? 5;
   const crashWindowMs = options.crashWindowMs ?? 60_000;
   const backoffMs = options.backoffMs ?? 100;

@@ -4,7 +4,7 @@
 // once landed 16+16, 23+9, 26+6 or 28+4 over two workers (docs/benchmarks.md), leaving one core idle.
 // Sockets travel with `worker.send(message, socket)` (Node's child_process documents sending a net.Socket as a
 // sendHandle); the worker feeds them to its servers (process/handoff.ts) and reports closed ones back in batches.
-import type { Worker } from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 export type ListenerKind = 'http' | 'https';
@@ -27,7 +27,16 @@ export interface Draining {
 }
 
 /** The env variable a worker finds its primary's resolved ports in (`http,https`): it serves what the primary accepts. */
-export const HANDED_PORTS_ENV = 'CLAUDE_FOUNDRY_HANDED_PORTS';
+const HANDED_PORTS_ENV = 'CLAUDE_FOUNDRY_HANDED_PORTS';
+
+/** What the primary gives each forked worker: the ports it listens on. */
+export const handedPortsEnv = (ports: { port: number; httpsPort: number }): Record<string, string> => ({ [HANDED_PORTS_ENV]: `${ports.port},${ports.httpsPort}` });
+
+/** In a worker: the ports its primary listens on, whose connections it is handed; undefined elsewhere. */
+export function handedPorts(): { port: number; httpsPort: number } | undefined {
+  const ports = cluster.isWorker ? process.env[HANDED_PORTS_ENV]?.split(',').map(Number) : undefined;
+  return ports?.length === 2 ? { port: ports[0]!, httpsPort: ports[1]! } : undefined;
+}
 
 /** Connections accepted before any worker serves wait in the primary, up to this many; more are closed. */
 const MAX_WAITING = 4096;
@@ -56,11 +65,6 @@ export class ConnectionDealer {
   remove(worker: Worker): void {
     const at = this.#workers.findIndex((w) => w.worker === worker);
     if (at !== -1) this.#workers.splice(at, 1);
-  }
-
-  /** Open connections per serving worker's pid (tests and the bench read the spread). */
-  spread(): Map<number, number> {
-    return new Map(this.#workers.map((w) => [w.worker.process.pid ?? 0, w.open]));
   }
 
   deal(kind: ListenerKind, socket: Socket): void {

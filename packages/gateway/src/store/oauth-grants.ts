@@ -91,12 +91,12 @@ export function sqliteOAuthGrants(db: DatabaseSync, plain: SqlitePlain): { refre
   };
 }
 
-/** `read` and `plain` map an outage to the store's 503, as every other query does. */
-export function postgresOAuthGrants(read: Query, plain: PostgresPlain): { refreshGrants: RefreshGrants; authorizationCodes: AuthorizationCodeStore } {
+/** `query` and `plain` map an outage to the store's 503, as every other query does. */
+export function postgresOAuthGrants(query: Query, plain: PostgresPlain): { refreshGrants: RefreshGrants; authorizationCodes: AuthorizationCodeStore } {
   return {
     refreshGrants: {
       find: async (hash) => {
-        const [row] = await read(numbered(SQL.findGrant), [hash]);
+        const [row] = await query(numbered(SQL.findGrant), [hash]);
         return row && grantOf(row);
       },
       add: (g, { now, perUser }) =>
@@ -114,7 +114,7 @@ export function postgresOAuthGrants(read: Query, plain: PostgresPlain): { refres
           await query(numbered(SQL.cap('authorization_codes', 'code_hash', '')), [c.objectId, c.objectId, perUser]);
         }),
       use: async (hash) => {
-        const [row] = await read(numbered(SQL.useCode), [hash]);
+        const [row] = await query(numbered(SQL.useCode), [hash]);
         return row && codeOf(row);
       },
     },

@@ -171,6 +171,8 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
     });
 
   // Grants and codes are no snapshot's: they commit without a version bump (data_version moves; the version does not).
+  // Not `transaction` without the bump: its work is synchronous, so no await holds the file's write lock while another
+  // connection of this process waits for it in a blocking busy wait (the store contract's two stores on one file).
   const plain = <T>(work: () => T): Promise<T> =>
     queue.run(async () => {
       db.exec('BEGIN IMMEDIATE');
