@@ -9,7 +9,7 @@
 // under steady traffic no request waits. A slice goes back (its unspent part, in one script) when replaced, once
 // it no longer covers a request, or at the expiry check after `leaseMs` (checked every `leaseMs`: within 2 × `leaseMs` of its coming). No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
 // low, so there every admission is Redis's; nor for a `fail-closed` deployment's requests. What leases cost: a
-// replica's unused slice is capacity another replica cannot have for at most `leaseMs` (at most 1/64 of the limit
+// replica's unused slice is capacity another replica cannot have for at most 2 × `leaseMs` (at most 1/64 of the limit
 // per other replica); never over-admission.
 //
 // While Redis is unreachable (not connected, or a command not answered within the timeout) no request waits for
