@@ -11,7 +11,8 @@
 // without a round trip. What is out on loan is in the same hash, {a, b, c} (requests, input, output) until `d`:
 // taken from the levels when lent, and until repaid the bucket refills only up to its limit less the loans, so
 // what every replica can admit is still what one bucket holds. A loan nobody repaid by `d` (its replica died) is
-// forgotten then: `d` is past the lease's life, after which no replica spends it.
+// forgotten then: `d` is past the lease's life, after which no replica spends it. The loans are one sum with one
+// deadline, which every lend moves on: while replicas keep borrowing, an unrepaid slice stays counted.
 
 /** Shared prelude: the clock, refill, and loading and storing scope `k` (1-based) from KEYS[k] and its limits in ARGV. */
 const PRELUDE = `

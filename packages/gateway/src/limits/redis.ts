@@ -245,7 +245,8 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   return {
     reserve(scopes: readonly Scope[], demand: Demand): Reservation | Promise<Reservation | Rejection> {
       // Slices are spent only while Redis is there: away, every deployment does what `redisDown` says, and the
-      // slices held are dropped (they cannot be repaid; Redis forgets the loans after their hold).
+      // slices held are dropped (they cannot be repaid; Redis forgets them once the bucket's loans pass their deadline,
+      // which other replicas' loans move on: docs/scale-out.md bounds what stays counted meanwhile).
       if (!redis.ready()) {
         leases.clear();
         return Promise.resolve().then(() => withoutRedis(scopes, demand));
