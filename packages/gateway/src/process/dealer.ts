@@ -121,7 +121,9 @@ export interface PrimaryListeners {
 export async function listenForWorkers(host: string, port: number, httpsPort: number, dealer: ConnectionDealer): Promise<PrimaryListeners> {
   const open = (kind: ListenerKind, at: number) =>
     new Promise<Server>((resolve, reject) => {
-      const server = createServer({ pauseOnConnect: true }, (socket) => {
+      // noDelay as node:http's own servers set it at accept: a handed socket keeps the options set here, and Nagle's
+      // algorithm would hold a response's second write until the client acknowledged its first.
+      const server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
         // A reset while waiting for a worker must not reach the primary as an uncaught error.
         socket.on('error', () => socket.destroy());
         dealer.deal(kind, socket);
