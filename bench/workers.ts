@@ -4,7 +4,11 @@
 // load generator and the mock share with the target, so both are chosen to take little of them and their CPU is
 // reported next to the target's (docs/benchmarks.md says what that means for the figures).
 //
-//   npm run bench -- --workers       (about 3 minutes; results in bench/results/workers-latest.{json,md})
+//   npm run bench -- --workers       (about 3.5 minutes; results in bench/results/workers-latest.{json,md})
+//
+// The targets take turns, round after round (BENCH_WORKERS_ROUNDS, default 3): on this machine the same target
+// measured twice a minute apart can differ by half (docs/benchmarks.md), so one run of each says little. The verdict
+// compares the bare proxy and --workers 2 round by round (they ran within a minute of each other) and by median.
 //
 // Load generator: wrk (one thread, a Lua script for the POST) when /usr/bin/wrk exists, else the Node driver
 // (bench/lib/driver.ts); BENCH_WORKERS_LOAD=node forces the Node driver. Mock: nginx answering from memory when
@@ -25,7 +29,8 @@ import { connectionsByProcess, perRequest, processTree, sampleThreads, type Thre
 import { BENCH_DIR, CLAUDE_FOUNDRY_REQUEST, COMMAND_FLAGS, REPO_DIR, startTarget, targetConfig, type StartContext } from './lib/targets.ts';
 import { WRK, wrkClosedLoop, wrkInstalled } from './lib/wrk.ts';
 
-const BUDGET_MS = 300_000;
+const ROUNDS = Math.max(1, Number(process.env['BENCH_WORKERS_ROUNDS'] ?? 3));
+const BUDGET_MS = 80_000 * ROUNDS + 60_000;
 const WARMUP_S = 2;
 const RUN_S = 5;
 const CONCURRENCY = 32;
@@ -132,6 +137,8 @@ async function drive(s: RequestSpec, seconds: number): Promise<Load> {
 }
 
 interface Row {
+  /** Which round of turns (1-based). */
+  round: number;
   target: string;
   label: string;
   scenario: string;
@@ -158,7 +165,7 @@ interface Row {
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
-async function measure(runner: Runner, scenario: Scenario, mockPid: number): Promise<Row> {
+async function measure(runner: Runner, scenario: Scenario, mockPid: number, turn: number): Promise<Row> {
   await drive(spec(runner, scenario), WARMUP_S);
   const [target0, mock0, threads0] = [treeCpu(runner.pid), sum(treeCpu(mockPid)), sampleThreads(runner.pid)];
   // Which process holds each client connection, once the load generator has connected.
@@ -173,7 +180,7 @@ async function measure(runner: Runner, scenario: Scenario, mockPid: number): Pro
   const ok = Math.max(1, load.ok);
   const perWall = (us: number) => round(us / 1000 / load.elapsedMs, 2);
   return {
-    target: runner.id, label: runner.label, scenario: scenario.id, requests: load.requests, ok: load.ok, failures: load.failures,
+    round: turn, target: runner.id, label: runner.label, scenario: scenario.id, requests: load.requests, ok: load.ok, failures: load.failures,
     rps: round(load.rps), p50: round(load.p50, 2), p99: round(load.p99, 2),
     cpuUsPerRequest: round(targetUs / ok), cpuUsPerRequestByProcess: byProcess.map((us) => round(us / ok)),
     cores: perWall(targetUs), loadCores: perWall(load.cpuUs), mockCores: perWall(mock1 - mock0),
@@ -215,16 +222,16 @@ try {
     () => startServe(ctx, 1),
     () => startServe(ctx, 2),
   ];
-  for (const start of starts) {
+  turns: for (let turn = 1; turn <= ROUNDS; turn++) for (const start of starts) {
     if (Date.now() - started > BUDGET_MS - 40_000) {
       log('time budget reached: the remaining targets are not measured');
-      break;
+      break turns;
     }
     const runner = await start();
     try {
-      log(`${runner.label}: ready on ${runner.port}`);
+      log(`round ${turn}: ${runner.label}: ready on ${runner.port}`);
       for (const scenario of SCENARIOS) {
-        const row = await measure(runner, scenario, mock.proc.pid);
+        const row = await measure(runner, scenario, mock.proc.pid, turn);
         rows.push(row);
         log(`${runner.id} ${scenario.id}: ${row.ok}/${row.requests} ok, ${row.rps} req/s, p50 ${row.p50} p99 ${row.p99} ms, ${row.cpuUsPerRequest} µs CPU/req [${row.cpuUsPerRequestByProcess.join(' + ')}] (${row.cores} cores; load ${row.loadCores}, mock ${row.mockCores}), RSS ${row.rssMB} MB`);
         if (row.ok < row.requests) log(`  failures: ${JSON.stringify(row.failures)}`);
@@ -244,7 +251,7 @@ const meta = {
   node: process.version,
   loadGenerator: useWrk ? `wrk (${WRK}, one thread, Lua POST script)` : 'the Node driver (bench/lib/driver.ts, in the harness process)',
   mock: useNginxMock ? `nginx ${nginxVersion()}, one worker process, replies from memory with a Content-Length (return 200; for 20 ms echo_sleep, then the same return 200)` : 'the Node mock (bench/mock-upstream.ts)',
-  method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_S} s warm-up then ${RUN_S} s measured per target and scenario; nothing pinned; CPU is each process tree's (utime + stime from /proc) per successful request`,
+  method: `closed loop, c=${CONCURRENCY}, keep-alive, ${WARMUP_S} s warm-up then ${RUN_S} s measured per target and scenario, the targets taking turns for ${ROUNDS} rounds; nothing pinned; CPU is each process tree's (utime + stime from /proc) per successful request`,
   uptimeBefore,
   uptimeAfter: uptime(),
 };
@@ -252,32 +259,56 @@ const outDir = join(BENCH_DIR, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'workers-latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
 const table = [
-  '| target | scenario | req/s | p50 ms | p99 ms | target CPU µs/req (by process) | cores: target | load generator | mock | all three |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| round | target | scenario | req/s | p50 ms | p99 ms | target CPU µs/req (by process) | cores: target | load generator | mock | all three |',
+  '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map((r) => {
     const split = r.cpuUsPerRequestByProcess.length > 1 ? ` (${r.cpuUsPerRequestByProcess.join(' + ')})` : '';
-    return `| ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUsPerRequest}${split} | ${r.cores} | ${r.loadCores} | ${r.mockCores} | ${round(r.cores + r.loadCores + r.mockCores, 2)} |`;
+    return `| ${r.round} | ${r.label} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUsPerRequest}${split} | ${r.cores} | ${r.loadCores} | ${r.mockCores} | ${round(r.cores + r.loadCores + r.mockCores, 2)} |`;
   }),
 ];
 const threadTable = [
-  '| target | scenario | CPU µs/req: main threads | V8 helpers | worker threads | context switches/req: main (vol + invol) | V8 helpers | worker threads | connections per process |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.label} | ${r.scenario} | ${threadCells(r).join(' | ')} |`),
+  '| round | target | scenario | CPU µs/req: main threads | V8 helpers | worker threads | context switches/req: main (vol + invol) | V8 helpers | worker threads | connections per process |',
+  '|---:|---|---|---:|---:|---:|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${r.round} | ${r.label} | ${r.scenario} | ${threadCells(r).join(' | ')} |`),
+];
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const targets = [...new Map(rows.map((r) => [r.target, r.label])).entries()];
+const summary = [
+  '| target | scenario | req/s: median (min–max) | CPU µs/req: median (min–max) | rounds |',
+  '|---|---|---:|---:|---:|',
+  ...targets.flatMap(([id, label]) =>
+    SCENARIOS.map((s) => {
+      const of = rows.filter((r) => r.target === id && r.scenario === s.id);
+      const spread = (xs: number[]) => `${round(median(xs))} (${round(Math.min(...xs))}–${round(Math.max(...xs))})`;
+      return of.length ? `| ${label} | ${s.id} | ${spread(of.map((r) => r.rps))} | ${spread(of.map((r) => r.cpuUsPerRequest))} | ${of.length} |` : `| ${label} | ${s.id} | not measured | | 0 |`;
+    }),
+  ),
 ];
 const verdict = SCENARIOS.map((s) => {
-  const bare = rows.find((r) => r.target === 'bare' && r.scenario === s.id);
-  const workers = rows.find((r) => r.target === 'cf-workers2' && r.scenario === s.id);
-  if (!bare || !workers) return `- ${s.id}: not measured`;
-  return `- ${s.id}: claude-foundry --workers 2 ${workers.rps} req/s vs the bare proxy's ${bare.rps}: ${workers.rps > bare.rps ? 'more' : 'not more'} (${Math.round((workers.rps / bare.rps) * 100)} %)`;
+  const pairs = rows
+    .filter((r) => r.target === 'cf-workers2' && r.scenario === s.id)
+    .flatMap((w) => rows.filter((b) => b.target === 'bare' && b.scenario === s.id && b.round === w.round).map((b) => ({ bare: b.rps, workers: w.rps })));
+  if (pairs.length === 0) return `- ${s.id}: not measured`;
+  const wins = pairs.filter((p) => p.workers > p.bare).length;
+  const [bare, workers] = [median(pairs.map((p) => p.bare)), median(pairs.map((p) => p.workers))];
+  return (
+    `- ${s.id}: claude-foundry --workers 2 had more req/s than the bare proxy in ${wins} of ${pairs.length} rounds ` +
+    `(${pairs.map((p) => `${p.workers} vs ${p.bare}`).join('; ')}); medians ${round(workers)} vs ${round(bare)}: ` +
+    `${workers > bare ? 'more' : 'not more'} (${Math.round((workers / bare) * 100)} %)`
+  );
 });
-const memory = rows.map((r) => `${r.target} ${r.scenario} ${r.rssMB} MB`).join(', ');
+const memory = rows.map((r) => `${r.target} ${r.scenario} (round ${r.round}) ${r.rssMB} MB`).join(', ');
 writeFileSync(
   join(outDir, 'workers-latest.md'),
   `# --workers 2 against one process — ${meta.date}\n\n${meta.machine}, Node ${meta.node}. ${meta.method}.\n\n` +
     `Load generator: ${meta.loadGenerator}. Mock upstream: ${meta.mock}.\n\n` +
     `\`uptime\` at the start: \`${meta.uptimeBefore}\`; at the end: \`${meta.uptimeAfter}\`.\n\n` +
-    `${table.join('\n')}\n\nWhere each tree's time went, per request, by kind of thread (Node's event loops; V8's helper threads: garbage collection, ` +
+    `${verdict.join('\n')}\n\n${summary.join('\n')}\n\nEach run:\n\n${table.join('\n')}\n\nWhere each tree's time went, per request, by kind of thread (Node's event loops; V8's helper threads: garbage collection, ` +
     `compilers; worker threads: claude-foundry's request-log writer), and how the load generator's connections were spread over the processes:\n\n` +
-    `${threadTable.join('\n')}\n\nRSS of each target's tree: ${memory}.\n\n${verdict.join('\n')}\n`,
+    `${threadTable.join('\n')}\n\nRSS of each target's tree: ${memory}.\n`,
 );
 log(`done in ${Math.round((Date.now() - started) / 1000)} s: bench/results/workers-latest.md`);

@@ -2,6 +2,7 @@
 // opened at once land 16 on each worker; a connection closed on one worker sends the next new one there; a killed
 // worker's connections stop counting; HTTPS alike; and the per-address cap still sees the client's address.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -67,6 +68,31 @@ function ask(socket: Socket): Promise<Held> {
   });
 }
 
+/** TCP_NODELAY (0 or 1) of the socket process `pid` holds whose peer is 127.0.0.1:`peerPort`, read through a copy of its descriptor. */
+function noDelayOf(pid: number, peerPort: number): number {
+  const script = `
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid, port = int(sys.argv[1]), int(sys.argv[2])
+pidfd = libc.syscall(434, pid, 0)  # pidfd_open
+assert pidfd >= 0, os.strerror(ctypes.get_errno())
+for name in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        if not os.readlink(f"/proc/{pid}/fd/{name}").startswith("socket:"): continue
+    except OSError: continue
+    fd = libc.syscall(438, pidfd, int(name), 0)  # pidfd_getfd
+    assert fd >= 0, os.strerror(ctypes.get_errno())
+    s = socket.socket(fileno=fd)
+    try:
+        if s.family == socket.AF_INET and s.type == socket.SOCK_STREAM and s.getpeername() == ("127.0.0.1", port):
+            print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)); sys.exit(0)
+    except OSError: pass
+    finally: s.close()
+sys.exit("no socket with that peer")
+`;
+  return Number(execFileSync('python3', ['-c', script, String(pid), String(peerPort)], { encoding: 'utf8' }).trim());
+}
+
 function countByPid(held: readonly Held[]): Map<number, number> {
   const counts = new Map<number, number>();
   for (const h of held) if (h.pid !== undefined) counts.set(h.pid, (counts.get(h.pid) ?? 0) + 1);
@@ -113,6 +139,18 @@ describe('serve --workers 2: least connections', () => {
     const next = await hold(gw.httpsPort, 3, ca);
     assert.deepEqual(next.map((h) => h.pid), [b, b, b]);
     await release([...held, ...next]);
+  });
+
+  // TCP_NODELAY is a socket's own option, kept when the primary hands it over: the primary's listener must set it, as
+  // node:http's servers do at accept, or Nagle's algorithm holds a response's second write for the client's ACK.
+  // Read from the worker's own descriptor (pidfd_getfd, Linux 5.6+, root or ptrace rights), matched by the peer port.
+  test('handed connections have Nagle off (TCP_NODELAY), over HTTP and HTTPS', { skip: process.platform !== 'linux' }, async () => {
+    const ca = readFileSync(join(gw.dataDir, 'ca.pem'));
+    for (const held of [await hold(gw.port, 1), await hold(gw.httpsPort, 1, ca)]) {
+      const [{ socket, pid }] = held as [Held];
+      assert.equal(noDelayOf(pid!, socket.localPort!), 1, `TCP_NODELAY on the worker's socket (pid ${pid}, client port ${socket.localPort})`);
+      await release(held);
+    }
   });
 
   test("each worker holds the client's address to the per-address cap: 48 at once over two workers of cap 20 admit 40, refuse 8 with 429", async () => {

@@ -3,7 +3,8 @@
 // before it stay in force; a deleted file's rules go. At start, a bad or missing file stops the start.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -99,6 +100,27 @@ describe('a configured file', () => {
     assert.equal(await say(), 'Renamed into place.');
   });
 
+  test('a refused file is reported once, not again at every poll; a folder in its place is refused as unreadable', async () => {
+    const changes: FileStatus[] = [];
+    const count = (status: FileStatus) => status.file === file && changes.push(status);
+    gw.scenarios.on('change', count);
+    try {
+      await sleep(1_000);
+      assert.deepEqual(changes, [], 'the refused file was reported again without an edit');
+      const status = await reloaded(gw, file, () => {
+        rmSync(file);
+        mkdirSync(file);
+      });
+      assert.match(status.error ?? '', /cannot be read: EISDIR/);
+      assert.equal(await say(), 'Renamed into place.');
+      await sleep(1_000);
+      assert.equal(changes.length, 1, 'the unreadable file was reported at every poll');
+    } finally {
+      gw.scenarios.off('change', count);
+      rmSync(file, { recursive: true, force: true });
+    }
+  });
+
   test('a fixed file is taken again, and the refusal is cleared', async () => {
     await reloaded(gw, file, () => writeFileSync(file, rulesSaying('Fixed.')));
     assert.equal(await say(), 'Fixed.');
@@ -120,6 +142,28 @@ test('the data folder\'s scenarios.json is read when it appears, without any con
     const client = new AnthropicFoundry({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), maxRetries: 0 });
     const message = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] });
     assert.deepEqual(message.content.map((b) => (b.type === 'text' ? b.text : b.type)), ['From the data folder.']);
+  } finally {
+    await gw.close();
+  }
+});
+
+// The data folder holds the request log too: a watch on the folder would wake the request thread at every log
+// commit. The files are polled instead, so this process (one per test file) never opens an inotify instance.
+test('no folder is watched: the request log written beside scenarios.json does not wake the gateway', { skip: process.platform !== 'linux' }, async () => {
+  const inotifyFds = () => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:inotify';
+    } catch {
+      return false;
+    }
+  }).length;
+  const gw = await startTestGateway();
+  try {
+    const file = join(gw.dataDir, 'scenarios.json');
+    await reloaded(gw, file, () => writeFileSync(file, rulesSaying('Polled.')));
+    const client = new AnthropicFoundry({ apiKey: gw.keys().key1, baseURL: gw.baseURL(), maxRetries: 0 });
+    await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(inotifyFds(), 0, 'a folder is watched with inotify');
   } finally {
     await gw.close();
   }

@@ -1,13 +1,14 @@
 // The rules in force, file by file, and what each rule has played. Files are read at start (a missing
-// configured file or a bad one stops the start) and again whenever they change: fs.watch on their
-// folders (which sees a file replaced by an editor's rename too), a debounce to let a save finish, and
-// a stat check so an event without a change costs nothing. A file that no longer parses is reported
-// (stderr, `status()`, a `change` event) and its previous rules stay in force; nothing throws.
+// configured file or a bad one stops the start) and again whenever they change: each path's stat is polled (which
+// sees a file created, deleted or replaced by an editor's rename) against what was last read, and a debounce lets
+// a save finish before it is read. Not fs.watch on the folders: the data
+// folder's scenarios.json sits beside the request log, whose every commit would wake the request thread (an
+// inotify read and a callback; 1.5 of them per request at c=32, docs/benchmarks.md). A file that no longer parses
+// is reported (stderr, `status()`, a `change` event) and its previous rules stay in force; nothing throws.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type FSWatcher, readFileSync, statSync, watch } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { ConfigError } from '../../config/index.ts';
 import type { MessagesRequest } from '../../dataplane/types.ts';
 import { canonical } from '../replay/match.ts';
@@ -15,6 +16,9 @@ import type { ScenarioConfig } from '../../config/scenarios.ts';
 import { matches, type RequestFacts } from './match.ts';
 import { parseScenarios, ScenarioFileError } from './parse.ts';
 import type { Rule, ScriptedReply } from './rules.ts';
+
+/** How often each file's stat is polled for a change (ms). */
+const POLL_MS = 250;
 
 /** Conversations remembered per rule for its place in `replies`; the oldest is forgotten first. */
 const MAX_CONVERSATIONS = 1000;
@@ -26,7 +30,7 @@ interface ScenarioFile {
   error?: string;
   /** inode, size and mtime last read: an event that changes none of them is not a change. */
   stamp: string;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
   /** Reloads of one file run one after the other. */
   queue: Promise<void>;
 }
@@ -53,6 +57,11 @@ function stampOf(s: { ino: number; size: number; mtimeMs: number }): string {
   return `${s.ino}:${s.size}:${s.mtimeMs}`;
 }
 
+/** A path that cannot be stat'ed: 'absent', or the error, so a poll sees the same failure as no change. */
+function failedStamp(err: NodeJS.ErrnoException): string {
+  return err.code === 'ENOENT' ? 'absent' : `unreadable:${err.code}`;
+}
+
 function parseNow(path: string): { rules: Rule[]; stamp: string } | undefined {
   let stamp: string;
   let text: string;
@@ -76,7 +85,7 @@ export class ScenarioBook extends EventEmitter {
   readonly #global: ScenarioFile[] = [];
   readonly #byDeployment = new Map<string, ScenarioFile[]>();
   readonly #state = new WeakMap<Rule, RuleState>();
-  readonly #watchers: FSWatcher[] = [];
+  #poll: NodeJS.Timeout | undefined;
   readonly #debounceMs: number;
   /** Each deployment's rules, flattened once per version of the files (a request costs one lookup). */
   readonly #flattened = new Map<string, { version: number; rules: Rule[] }>();
@@ -138,30 +147,31 @@ export class ScenarioBook extends EventEmitter {
 
   close(): void {
     this.#closed = true;
-    for (const watcher of this.#watchers) watcher.close();
+    clearInterval(this.#poll);
     for (const file of this.#files.values()) clearTimeout(file.timer);
   }
 
   /** Starts reloading the files when they change (until `close`). */
   watch(): void {
-    if (this.#closed || this.#watchers.length > 0) return;
-    const byDir = Map.groupBy(this.#files.values(), (f) => dirname(f.path));
-    for (const [dir, files] of byDir) {
-      try {
-        const watcher = watch(dir, { persistent: false }, (_event, name) => {
-          for (const file of files) if (name === null || name === basename(file.path)) this.#schedule(file);
-        });
-        watcher.on('error', (err) => log('error', 'scenarios: a folder can no longer be watched; its files are not reloaded', { folder: dir, detail: err.message }));
-        this.#watchers.push(watcher);
-      } catch (err) {
-        log('error', 'scenarios: a folder cannot be watched; its files will not be reloaded', { folder: dir, detail: (err as Error).message });
+    if (this.#closed || this.#poll) return;
+    // Each poll compares with what was last read, so a change made between the first read and the first poll is
+    // seen too (fs.watchFile would take that state as its baseline and miss it).
+    this.#poll = setInterval(() => {
+      for (const file of this.#files.values()) {
+        if (file.timer) continue;
+        stat(file.path).then(
+          (s) => stampOf(s) !== file.stamp && this.#schedule(file),
+          (err: NodeJS.ErrnoException) => failedStamp(err) !== file.stamp && this.#schedule(file),
+        );
       }
-    }
+    }, POLL_MS);
+    this.#poll.unref();
   }
 
   #schedule(file: ScenarioFile): void {
     clearTimeout(file.timer);
     file.timer = setTimeout(() => {
+      file.timer = undefined;
       file.queue = file.queue.then(() => this.#reload(file));
     }, this.#debounceMs);
     file.timer.unref();
@@ -169,15 +179,23 @@ export class ScenarioBook extends EventEmitter {
 
   async #reload(file: ScenarioFile): Promise<void> {
     if (this.#closed) return;
-    let stamp = 'absent';
+    let stamp: string;
     let text: string | undefined;
     try {
       stamp = stampOf(await stat(file.path));
-      if (stamp === file.stamp) return;
-      text = await readFile(file.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return this.#refuse(file, stamp, `${file.path} cannot be read: ${(err as Error).message}`);
-      if (file.stamp === 'absent') return;
+      stamp = failedStamp(err as NodeJS.ErrnoException);
+      if (stamp !== 'absent' && stamp !== file.stamp) return this.#refuse(file, stamp, `${file.path} cannot be read: ${(err as Error).message}`);
+    }
+    if (stamp === file.stamp) return;
+    if (stamp !== 'absent') {
+      try {
+        text = await readFile(file.path, 'utf8');
+      } catch (err) {
+        // Gone between the stat and the read: the next poll sees it absent. Any other failure is refused.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        return this.#refuse(file, stamp, `${file.path} cannot be read: ${(err as Error).message}`);
+      }
     }
     file.stamp = stamp;
     this.#version++;
