@@ -68,6 +68,11 @@ export function newToolUseId(): string {
   return `toolu_01${base58(22)}`;
 }
 
+/** A replica's id in the shared rate limiter's loans (limits/redis.ts): 12 random base58 characters (70 bits). */
+export function newReplicaId(): string {
+  return base58(12);
+}
+
 /** A GUID, as Azure uses for object ids and tenant ids. */
 export function newGuid(): string {
   return randomUUID();

@@ -7,18 +7,22 @@
 // slices of all their scopes cover are then admitted here, synchronously, with no command at all, and settle into
 // the slice. A slice half spent or half its life old is renewed in the background (a script that only lends), so
 // under steady traffic no request waits. A slice goes back (its unspent part, in one script) when replaced, once
-// it no longer covers a request, or at the expiry check after `leaseMs` (checked every `leaseMs`: within 2 × `leaseMs` of its coming). No slice smaller than one request is lent (RPM 30 lends nothing), and none while a bucket runs
-// low, so there every admission is Redis's; nor for a `fail-closed` deployment's requests. What leases cost: a
-// replica's unused slice is capacity another replica cannot have for at most 2 × `leaseMs` (at most 1/64 of the limit
-// per other replica); never over-admission.
+// it no longer covers a request, or at the expiry check after `leaseMs` (checked every `leaseMs`: within
+// 2 × `leaseMs` of its coming). No slice smaller than one request is lent (RPM 30 lends nothing), and none while
+// a bucket runs low, so there every admission is Redis's; nor for a `fail-closed` deployment's requests. What
+// leases cost: a replica's unused slice is capacity another replica cannot have for at most 2 × `leaseMs` (at
+// most 1/64 of the limit per other replica); never over-admission. Redis keeps each replica's loan apart, under
+// its id (random, made here when the limiter is, once per process) and a generation (redis-scripts.ts): the slice
+// of a replica that died stops counting after its own hold (`leaseMs` + 1 s), whatever the others borrow.
 //
 // While Redis is unreachable (not connected, or a command not answered within the timeout) no request waits for
 // it: each deployment does what `limits.redisDown` says for it — `fail-closed` answers 503 saying the rate
 // limiter is unreachable; `local` admits from in-process buckets holding limit/N (N = `limits.replicas`), so the
-// replicas together stay near the limit; slices held are dropped (spent, as far as Redis knows). Once Redis answers again,
-// admissions are exact again (a restarted Redis starts with full buckets). Settlements of reservations made while
-// it was away stay local.
+// replicas together stay near the limit; slices held are dropped (`drop`: they stop counting at this replica's
+// next script on their bucket, or after their hold). Once Redis answers again, admissions are exact again (a
+// restarted Redis starts with full buckets). Settlements of reservations made while it was away stay local.
 import { GatewayError } from '../errors/index.ts';
+import { newReplicaId } from '../ids/index.ts';
 import { createMemoryLimiter } from './bucket.ts';
 import type { Demand, Limiter, RateLimits, Rejection, Reservation, Scope } from './index.ts';
 import { addTo, covers, isSpent, KEEP_SHARE, LEASE_SHARE, type Levels, LIMIT_NAMES, NONE, refusalOf, sameLimits, settlementOf, shareOf } from './math.ts';
@@ -66,6 +70,8 @@ interface Lease {
   /** What may still be taken; settlements of reservations it funded come back here. */
   left: Levels;
   at: number;
+  /** The generation of this replica's loans it was lent under. */
+  generation: number;
 }
 
 export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
@@ -81,6 +87,23 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   const leases = new Map<string, Lease>();
   /** Buckets a reserve in flight asked a lease of: one ask at a time. */
   const asking = new Set<string>();
+  /** This replica's loans in each bucket's hash are `l:{replica}:{generation}`; the generation moves on at every `drop`. */
+  const owner = `l:${newReplicaId()}:`;
+  let generation = 0;
+
+  /**
+   * Gives up every slice held, unrepaid, and lends under a new generation from then on. After a failed command
+   * (or while Redis is away) the replica cannot know what its loan in Redis holds — a script that timed out may
+   * still run, one sent before a reconnect even after later ones — only that it will spend none of it. So rather
+   * than repay amounts it cannot know, it takes a fresh loan field: nothing lent later mixes with what was
+   * dropped, its next script on each bucket deletes its older fields (replies to scripts sent before the drop are
+   * not installed, so none of them is spent), and their deadline frees them should it not come back. Under the
+   * same field, the dropped slices would count for as long as it kept borrowing.
+   */
+  function drop(): void {
+    leases.clear();
+    generation++;
+  }
 
   /**
    * The scope's bucket in Redis: without the deployment's `@instance`, as replicas with stores of their own (the
@@ -101,21 +124,26 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   }
   const keyOf = (scope: Scope) => scopeOf(scope).key;
 
-  function args(keys: readonly string[], limits: readonly RateLimits[], head: readonly number[], flags?: readonly number[]): (string | number)[] {
+  function args(keys: readonly string[], limits: readonly RateLimits[], head: readonly (string | number)[], flags?: readonly number[]): (string | number)[] {
     const out: (string | number)[] = [...keys, ...head];
     for (let i = 0; i < limits.length; i++) out.push(limits[i]!.rpm, limits[i]!.itpm, limits[i]!.otpm, flags?.[i] ?? 0);
     return out;
   }
 
-  function settle(keys: readonly string[], limits: readonly RateLimits[], back: Levels, repaid: Levels): void {
-    if (!redis.ready()) return; // the bucket keeps what was reserved or lent: the safe side
-    const head = [back.requests, back.input, back.output, repaid.requests, repaid.input, repaid.output];
-    scripts.cfSettle(keys.length, ...args(keys, limits, head)).catch((err: unknown) => redis.failed(err));
+  function settle(keys: readonly string[], limits: readonly RateLimits[], back: Levels, repaid: Levels, lentUnder = generation): void {
+    const repaying = !isSpent(repaid);
+    // Unsent or failed, the bucket keeps what was reserved or lent (the safe side); an unrepaid slice is dropped.
+    if (!redis.ready()) return void (repaying && drop());
+    const head = [back.requests, back.input, back.output, repaid.requests, repaid.input, repaid.output, owner, lentUnder];
+    scripts.cfSettle(keys.length, ...args(keys, limits, head)).catch((err: unknown) => {
+      redis.failed(err);
+      if (repaying) drop();
+    });
   }
 
   function repay(lease: Lease): void {
     if (leases.get(lease.key) === lease) leases.delete(lease.key);
-    settle([lease.key], [lease.limits], lease.left, lease.size);
+    settle([lease.key], [lease.limits], lease.left, lease.size, lease.generation);
   }
 
   /** Settles `amounts` of a reservation: into the leases that funded it while they are held, else to Redis. */
@@ -165,17 +193,21 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   }
 
   const reserveArgs = (keys: readonly string[], limits: readonly RateLimits[], demand: Demand, wants: readonly number[]) =>
-    args(keys, limits, [demand.requests, demand.input, demand.output, leaseMs > 0 ? LEASE_SHARE : 0, KEEP_SHARE, leaseMs + HOLD_GRACE_MS], wants);
+    args(keys, limits, [demand.requests, demand.input, demand.output, leaseMs > 0 ? LEASE_SHARE : 0, KEEP_SHARE, leaseMs + HOLD_GRACE_MS, owner, generation], wants);
 
-  /** The slices an admission's reply lent, in place of those held (repaid: their unspent part goes back). */
-  function install(reply: string[] | number[], keys: readonly string[], limits: readonly RateLimits[], wants: readonly number[]): void {
+  /**
+   * The slices an admission's reply lent, in place of those held (repaid: their unspent part goes back). None
+   * when the reserve was sent before a `drop`: they are in a loan field this replica has given up.
+   */
+  function install(reply: string[] | number[], keys: readonly string[], limits: readonly RateLimits[], wants: readonly number[], lentUnder: number): void {
+    if (lentUnder !== generation) return;
     const at = performance.now();
     for (let i = 0; i < keys.length; i++) {
       const size = { requests: Number(reply[1 + i * 3]), input: Number(reply[2 + i * 3]), output: Number(reply[3 + i * 3]) };
       if (!wants[i] || isSpent(size)) continue;
       const held = leases.get(keys[i]!);
       if (held) repay(held);
-      leases.set(keys[i]!, { key: keys[i]!, limits: limits[i]!, size, left: { ...size }, at });
+      leases.set(keys[i]!, { key: keys[i]!, limits: limits[i]!, size, left: { ...size }, at, generation });
     }
   }
 
@@ -196,11 +228,15 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
     }
     if (!keys || !limits) return;
     const wants = keys.map(() => 1);
+    const lentUnder = generation;
     scripts
       .cfReserve(keys.length, ...reserveArgs(keys, limits, NONE, wants))
       .then(
-        (reply) => void (Number(reply[0]) === 1 && install(reply, keys, limits, wants)),
-        (err: unknown) => redis.failed(err),
+        (reply) => void (Number(reply[0]) === 1 && install(reply, keys, limits, wants, lentUnder)),
+        (err: unknown) => {
+          redis.failed(err);
+          drop();
+        },
       )
       .finally(() => keys.forEach((key) => asking.delete(key)));
   }
@@ -219,17 +255,18 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
       return 1;
     });
     let reply: string[] | number[];
+    const lentUnder = generation;
     try {
       reply = await scripts.cfReserve(keys.length, ...reserveArgs(keys, limits, demand, wants));
     } catch (err) {
       redis.failed(err);
-      leases.clear();
+      drop();
       return withoutRedis(scopes, demand);
     } finally {
       for (let i = 0; i < keys.length; i++) if (wants[i]) asking.delete(keys[i]!);
     }
     if (Number(reply[0]) === 1) {
-      install(reply, keys, limits, wants);
+      install(reply, keys, limits, wants, lentUnder);
       return settlementOf(demand, (amounts) => giveBack(scopes, undefined, amounts));
     }
     let refusal: Rejection | undefined;
@@ -245,10 +282,9 @@ export function createRedisLimiter(options: RedisLimiterOptions): Limiter {
   return {
     reserve(scopes: readonly Scope[], demand: Demand): Reservation | Promise<Reservation | Rejection> {
       // Slices are spent only while Redis is there: away, every deployment does what `redisDown` says, and the
-      // slices held are dropped (they cannot be repaid; Redis forgets them once the bucket's loans pass their deadline,
-      // which other replicas' loans move on: docs/scale-out.md bounds what stays counted meanwhile).
+      // slices held are dropped (they cannot be repaid: `drop` says when they stop counting).
       if (!redis.ready()) {
-        leases.clear();
+        if (leases.size > 0) drop();
         return Promise.resolve().then(() => withoutRedis(scopes, demand));
       }
       const now = performance.now();
