@@ -150,12 +150,25 @@ export async function shareBudgets(book: BudgetBook, redis: SharedRedis, options
   async function resync(): Promise<void> {
     expiring.clear();
     const month = book.month;
-    for (const [key, local] of book.spentByResource()) {
-      const seeded = await client.set(spendKey(month.key, key), local.toString(), 'PX', MONTH_TTL_MS, 'NX');
-      const waiting = pending.get(key);
-      pending.delete(key);
-      // Seeded: the local figure already holds what waited. Not seeded: the counter lives on; add what waited.
-      if (seeded !== 'OK' && waiting && waiting.month === month.key) await client.incrby(spendKey(month.key, key), waiting.pico.toString());
+    for (const [key] of book.spentByResource()) {
+      // The seed is what Redis had counted as this replica last heard, without its own spend not sent yet (waiting
+      // from while Redis was away, or summed since the last send): that goes as INCRBY after the seed, like any send,
+      // so whether this replica seeds the counter or another one did, its own spend is counted once. Read at one
+      // instant with the SET sent (no await between): a sum taken later is not in the seed.
+      const lower = key.toLowerCase();
+      const waiting = pending.get(lower);
+      pending.delete(lower);
+      const owed = (waiting?.month === month.key ? waiting.pico : 0n) + (unsentSpend.get(`${month.key} ${lower}`)?.pico ?? 0n);
+      const seed = book.spent(key) - owed;
+      try {
+        await client.set(spendKey(month.key, key), (seed > 0n ? seed : 0n).toString(), 'PX', MONTH_TTL_MS, 'NX');
+        if (waiting && waiting.month === month.key) await client.incrby(spendKey(month.key, key), waiting.pico.toString());
+      } catch (err) {
+        // Still owed: kept for the next connection's resync (a failed INCRBY may have run; a spend counted twice
+        // is the side a budget errs on, as for any send whose reply was lost).
+        if (waiting && waiting.month === month.key) keep(lower, waiting.month, waiting.pico);
+        throw err;
+      }
     }
     // Budgets kept by resource name (before instances) belong to no instance: the first replica that keys them by
     // instance drops those and gives Redis its own, which it loaded from the request log.
