@@ -214,7 +214,7 @@ describe('serve --workers 2', () => {
     const { status, text } = await stream.done;
     assert.equal(status, 200);
     assert.match(text, /event: message_stop/);
-    assert.equal(await exited(gw.child), 0);
+    assert.equal(await exited(gw.child), 0, `the exit code; the gateway's stderr ends:\n${gw.stderr().slice(-3000)}`);
     assert.match(gw.out(), /shutting down, letting requests in flight finish for up to 30 s/);
     assert.deepEqual(childrenOf(gw.child.pid!), []);
   });

@@ -157,6 +157,10 @@ export function serveClusterLimiter(cluster: Cluster, options: ClusterLimiterSer
 }
 
 function send(worker: Worker, items: PrimaryItem[]): void {
-  // A worker that is exiting cannot be answered; its request went with it.
-  if (items.length > 0 && worker.isConnected()) worker.send({ channel: CHANNEL, items } satisfies Batch<PrimaryItem>);
+  // A worker that is exiting cannot be answered; its request went with it. The callback takes the error of a channel
+  // that closed after the check (EPIPE): without one, Node emits it on the worker, and unheard it ends the primary.
+  if (items.length > 0 && worker.isConnected()) worker.send({ channel: CHANNEL, items } satisfies Batch<PrimaryItem>, ignoreGone);
 }
+
+/** A send to a worker that went away meanwhile: nothing to do, the supervisor handles its exit (process/cluster.ts). */
+function ignoreGone(): void {}

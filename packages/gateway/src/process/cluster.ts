@@ -119,6 +119,9 @@ export async function superviseWorkers(options: SupervisorOptions): Promise<numb
         options.onReady(firstBanner!);
       }
     });
+    // An IPC error (a send racing the worker's exit) is emitted on the worker; unheard, it would end the primary and
+    // every other worker with it. The exit that follows is handled below.
+    worker.on('error', (err: Error) => log.warn({ worker: slot, workerPid: worker.process.pid, err: err.message }, `worker ${slot}: its channel failed`));
     worker.on('exit', (code, signal) => {
       live.delete(worker);
       dealer.remove(worker);

@@ -33,7 +33,8 @@ export function serveClusterBudgets(cluster: Cluster): { close(): void } {
   const changed = new Set<string>();
   const claimed = new Set<string>();
   const send = (worker: Worker | undefined, m: ToWorker) => {
-    if (worker?.isConnected()) worker.send(m);
+    // With a callback: a channel that closed after the check (the worker exiting) is no error of the primary's.
+    if (worker?.isConnected()) worker.send(m, () => {});
   };
   const everyone = (m: ToWorker, except?: Worker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w !== except) send(w, m);
